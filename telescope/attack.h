@@ -1,0 +1,105 @@
+/* attack.h - group classified backscatter into flows and infer attacks.
+ *
+ * A flow ("attack vector") is the run of backscatter events for one key
+ * (victim, attack protocol) with no gap longer than the flow timeout
+ * (corsaro3 and Moore et al. key on victim and protocol; METHOD.md
+ * section 3). When a flow ends (idle past the timeout in packet time, or at
+ * attack_table_flush()) it is tested against the thresholds and, if it
+ * passes, handed to the callback exactly once as an attack_record.
+ *
+ * Time is packet time only. "Now" is the largest packet time seen, so
+ * packets out of order never move time backwards; a flow's start is its
+ * smallest and its end its largest packet time.
+ *
+ * Memory grows with concurrent flows only: a flow with one packet costs one
+ * small fixed record; the distinct-count, port and uniformity structures
+ * grow only as the flow does and are capped (sketches) beyond that. */
+#ifndef TELESCOPE_ATTACK_H
+#define TELESCOPE_ATTACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "event.h"
+
+/* Defaults, METHOD.md section 3. */
+#define ATTACK_FLOW_TIMEOUT_S 300u  /* corsaro CORSARO_DOS_VECTOR_TIMEOUT; Moore et al. */
+#define ATTACK_RSDOS_MIN_PACKETS 25u /* corsaro dos plugin default, CAIDA RSDoS */
+#define ATTACK_RSDOS_MIN_DURATION_S 60u /* corsaro dos plugin default */
+#define ATTACK_RSDOS_MIN_PPM 30u     /* corsaro: 30 packets in a 60 s window */
+#define ATTACK_MOORE_MIN_PACKETS 100u /* Moore et al. 2001 */
+#define ATTACK_MOORE_MIN_DURATION_S 60u /* Moore et al. 2001 */
+#define ATTACK_MOORE_MIN_PPM 0u       /* Moore et al. 2001: no rate threshold */
+/* Spread check (ours, METHOD.md section 5: "80 SYN+ACKs to a single
+ * telescope address were reported as an attack" by corsaro v2). A randomly
+ * spoofed flood of >= 25 packets reaches ~25 distinct addresses of any
+ * telescope of /24 or larger; a scanner answering to one host does not. */
+#define ATTACK_MIN_DESTS 5u
+/* Width of the peak-rate window, seconds (corsaro: packets per minute). */
+#define ATTACK_PEAK_WINDOW_S 60u
+
+struct attack_params {
+	uint32_t flow_timeout_s; /* gap that ends a flow, seconds (> 0) */
+	uint32_t min_packets;    /* backscatter packets */
+	uint32_t min_duration_s; /* end - start, seconds */
+	uint32_t min_ppm;        /* peak packets in a 60 s window; 0 = none */
+	uint32_t min_dests;      /* distinct telescope destinations */
+};
+
+/** Fills p with a named preset: "rsdos" (default) or "moore".
+ * 0, or -BS_EINVAL for an unknown name (p untouched). */
+int attack_params_preset(struct attack_params *p, const char *name);
+
+/** One inferred attack. Plain data; the callback may copy it. */
+struct attack_record {
+	bs_addr_t victim;
+	bs_addr_t responder;      /* valid when has_responder: the outer source
+	                             of router-generated ICMP errors */
+	uint64_t start_us, end_us; /* first and last packet time, us since epoch */
+	uint64_t packets, bytes;
+	uint64_t telescope_addrs; /* distinct destinations; HLL estimate when large */
+	uint32_t victim_ports;    /* distinct victim ports */
+	int32_t top_port;         /* most frequent victim port, -1 for none */
+	uint32_t responses;       /* bit (1u << BS_RESP_*) per response type seen */
+	uint32_t peak_ppm;        /* most packets in any ATTACK_PEAK_WINDOW_S window */
+	uint64_t icmp_mismatches;
+	double uniformity_a2;     /* Anderson-Darling A^2, NAN when not computable */
+	bool uniform;             /* A^2 below the 5% critical value */
+	bool has_responder;
+	uint8_t proto;            /* enum bs_proto */
+};
+
+/** Receives each attack once. Returns 0, or a negative BS_E* code that
+ * stops the update/flush that called it and is returned from there. */
+typedef int (*attack_cb)(const struct attack_record *rec, void *arg);
+
+struct attack_stats {
+	uint64_t flows;           /* flows started */
+	uint64_t attacks;         /* flows that passed every threshold */
+	uint64_t rejected;        /* flows ended below a threshold */
+	uint64_t open_flows;      /* flows open now */
+	uint64_t peak_open_flows; /* most flows open at once */
+};
+
+typedef struct attack_table attack_table_t;
+
+/** p is copied; telescope is borrowed and must outlive the table (it maps
+ * destinations for the uniformity test). cb/arg receive finished attacks.
+ * NULL on allocation failure or invalid params. */
+attack_table_t *attack_table_create(const struct attack_params *p, const bs_prefixes_t *telescope,
+				    attack_cb cb, void *arg);
+/** Drops open flows without reporting them. Safe on NULL. */
+void attack_table_free(attack_table_t *t);
+/** Adds one event (borrowed). First ends every flow idle for longer than the
+ * timeout at the new "now", reporting those that qualify. O(1) amortised,
+ * no allocation unless the flow is new or grows past its inline capacity.
+ * 0, -BS_ENOMEM, or the callback's error. */
+int attack_table_update(attack_table_t *t, const struct bs_event *ev);
+/** Ends every open flow as of the last packet (end of input) and reports
+ * those that qualify. 0 or the callback's error. */
+int attack_table_flush(attack_table_t *t);
+/** Counters so far. */
+void attack_table_stats(const attack_table_t *t, struct attack_stats *out);
+
+#endif
