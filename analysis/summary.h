@@ -32,6 +32,7 @@ struct summary_counters {
 	uint64_t backscatter;       /* classified backscatter inside the telescope */
 	uint64_t filtered;          /* dropped by --filter */
 	uint64_t out_of_order;      /* packets older than one already seen */
+	uint64_t time_outliers;     /* backscatter with a timestamp absurdly far from the rest, skipped */
 	uint64_t files_failed;      /* inputs that could not be read (fully) */
 };
 

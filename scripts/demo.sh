@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's first command: install what is missing, build, and run the
+# nightly job on the sample capture in data/sample. Prints where the results are.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/setup-deps.sh
+. "$top/scripts/setup-deps.sh"
+# shellcheck disable=SC2086
+install_packages $BUILD_PKGS $RUN_PKGS
+"$top/scripts/build.sh" "$top/build"
+out=${1:-$top/out/sample}
+telescope=$(cat "$top/data/sample/TELESCOPE")
+"$top/build/backscatter" collect --telescope "$telescope" --out "$out" \
+	--geo-db "$top/data/mmdb/GeoIP2-Country-Test.mmdb" \
+	--asn-db "$top/data/mmdb/GeoLite2-ASN-Test.mmdb" \
+	"$top"/data/sample/*.pcap.gz
+echo "results: $out/attacks.csv $out/timeseries.csv $out/summary.json"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages backscatter needs to build, run and test,
+# but only those missing (apt-get needs root). Sourced by demo.sh and test.sh.
+set -euo pipefail
+
+BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
+libjansson-dev libxxhash-dev libpcap-dev check"
+RUN_PKGS="gnuplot-nox python3"
+TEST_PKGS="clang libclang-rt-14-dev valgrind sqlite3 time"
+
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+	done
+}
+
+install_packages() {
+	# shellcheck disable=SC2046
+	local need
+	need=$(missing_packages "$@" | tr '\n' ' ')
+	[ -z "${need// /}" ] && return 0
+	echo "setup: installing Debian packages: $need" >&2
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The README's second command: install what is missing, build, and run the
+# whole test suite (Check unit suites and end-to-end tests on the real
+# binary), normally and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Ends with the totals line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/setup-deps.sh
+. "$top/scripts/setup-deps.sh"
+# shellcheck disable=SC2086
+install_packages $BUILD_PKGS $RUN_PKGS $TEST_PKGS || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+status=0
+
+# Adds the counts of one finished "make check" to the totals. Check suites
+# print "Checks: N, Failures: F, Errors: E"; the end-to-end scripts print
+# "e2e: P passed, F failed". A test that died before printing counts once.
+tally() {
+	local dir=$1 log p f line
+	for log in "$dir"/tests/*.log; do
+		[ -e "$log" ] || continue
+		case "$log" in */test-suite.log) continue ;; esac
+		line=$(grep -E "Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+" "$log" | tail -n 1)
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/' <<<"$line")
+			read -r n fl er <<<"$p"
+			passed=$((passed + n - fl - er))
+			failed=$((failed + fl + er))
+			continue
+		fi
+		line=$(grep -E "^e2e: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")
+			read -r n fl <<<"$p"
+			passed=$((passed + n))
+			failed=$((failed + fl))
+			continue
+		fi
+		if grep -q "^:test-result: PASS" "${log%.log}.trs" 2>/dev/null; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+}
+
+run_suite() {
+	local name=$1 dir=$2
+	shift 2
+	echo "== $name build" >&2
+	if ! "$top/scripts/build.sh" "$dir" "$@"; then
+		echo "$name: build failed" >&2
+		failed=$((failed + 1))
+		status=1
+		return
+	fi
+	rm -f "$dir"/tests/*.log "$dir"/tests/*.trs
+	echo "== $name make check" >&2
+	if ! make -C "$dir" -s -j"$(nproc)" check >/dev/null 2>&1; then
+		status=1
+		cat "$dir/test-suite.log" >&2 || true
+	fi
+	tally "$dir"
+}
+
+run_suite "normal" "$top/build" --enable-werror
+run_suite "sanitizers" "$top/build-asan" --enable-sanitizers
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,375 @@
+/* cmd_collect.c - "backscatter collect": traces in, attacks.csv,
+ * timeseries.csv and summary.json out. Parses and checks the command
+ * line, wires the collector, reports progress and problems, and maps the
+ * outcome to the exit statuses of INTERFACE.md. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bs_error.h"
+#include "cmd.h"
+#include "collector.h"
+#include "geo.h"
+#include "options.h"
+#include "reader.h"
+
+/* Time-series bin default: corsaro's 300 s interval (METHOD.md section 4). */
+#define COLLECT_DEFAULT_INTERVAL_S 300u
+/* Bounds for options given in seconds: one week is longer than any flow
+ * timeout or bin anyone has asked for, and keeps products in range. */
+#define COLLECT_MAX_SECONDS (7u * 24u * 3600u)
+/* Upper bound for --jobs: more threads than this only add contention on a
+ * machine where reading is I/O and decompression bound. */
+#define COLLECT_MAX_JOBS 64u
+
+enum {
+	OPT_TELESCOPE = 't',
+	OPT_OUT = 'o',
+	OPT_HELP = 'h',
+	OPT_PRESET = 256,
+	OPT_FLOW_TIMEOUT,
+	OPT_MIN_PACKETS,
+	OPT_MIN_DURATION,
+	OPT_MIN_PPM,
+	OPT_MIN_DESTS,
+	OPT_INTERVAL,
+	OPT_GEO_DB,
+	OPT_ASN_DB,
+	OPT_FILTER,
+	OPT_JOBS,
+	OPT_PROGRESS,
+	OPT_QUIET,
+};
+
+static const struct opt_spec collect_opts[] = {
+	{"telescope", OPT_TELESCOPE, "PREFIX[,PREFIX]", "telescope prefixes (repeatable); their size is n"},
+	{"out", OPT_OUT, "DIR", "output directory (created if missing)"},
+	{"preset", OPT_PRESET, "rsdos|moore", "threshold preset (default rsdos)"},
+	{"flow-timeout", OPT_FLOW_TIMEOUT, "SECONDS", "gap that ends a flow (default 300)"},
+	{"min-packets", OPT_MIN_PACKETS, "N", "packets an attack needs (rsdos 25, moore 100)"},
+	{"min-duration", OPT_MIN_DURATION, "SECONDS", "duration an attack needs (default 60)"},
+	{"min-ppm", OPT_MIN_PPM, "N", "peak packets in a 60 s window (rsdos 30, moore 0 = none)"},
+	{"min-dests", OPT_MIN_DESTS, "N", "distinct telescope addresses an attack needs (default 5)"},
+	{"interval", OPT_INTERVAL, "SECONDS", "time-series bin (default 300)"},
+	{"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
+	{"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
+	{"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
+	{"jobs", OPT_JOBS, "N", "threads (default 1)"},
+	{"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
+	{"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
+	{"help", OPT_HELP, NULL, "show this help"},
+};
+#define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
+
+struct collect_args {
+	bs_prefixes_t *telescope;
+	const char *out;
+	const char *preset;
+	struct attack_params params;
+	uint32_t interval_s;
+	uint32_t jobs;
+	const char *geo_db, *asn_db, *filter;
+	bool progress, quiet;
+	char **traces;
+	int n_traces;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+/* First signal: stop reading and write what we have. Second: leave now
+ * (outputs are written under temporary names, so nothing half-written
+ * ever carries a final name). */
+static void on_signal(int sig)
+{
+	if (stop_flag)
+		_exit(128 + sig);
+	stop_flag = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+struct progress_state {
+	struct timespec start;
+	bool tty;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show_progress(const struct collector_progress *p, void *arg)
+{
+	struct progress_state *st = arg;
+	double el = seconds_since(&st->start);
+	double rate = el > 0 ? (double)p->packets / el : 0;
+	char eta[32] = "?";
+	if (p->bytes_total > 0 && p->bytes_done > 0) {
+		double left = el * (double)(p->bytes_total - p->bytes_done) / (double)p->bytes_done;
+		snprintf(eta, sizeof eta, "%.0fs", left);
+	}
+	fprintf(stderr, "%sfile %zu/%zu  %llu packets  %.0f packets/s  elapsed %.0fs  ETA %s%s",
+		st->tty ? "\r" : "", p->file_index + 1, p->n_files, (unsigned long long)p->packets,
+		rate, el, eta, st->tty ? "   " : "\n");
+}
+
+static int set_number(const char *name, const char *val, uint32_t min, uint32_t max,
+		      uint32_t *out)
+{
+	int rc = parse_u32(val, min, max, out);
+	if (rc == -BS_EINVAL)
+		return usage_error("collect", "--%s: '%s' is not a whole number", name, val);
+	if (rc != 0)
+		return usage_error("collect", "--%s: %s is outside %u..%u", name, val, min, max);
+	return 0;
+}
+
+/* parse_collect_args() result meaning "--help printed, exit 0". */
+#define PARSED_HELP (-1)
+
+/* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
+static int parse_collect_args(int argc, char **argv, struct collect_args *a)
+{
+	struct option longopts[N_COLLECT_OPTS + 1];
+	opt_build_long(collect_opts, N_COLLECT_OPTS, longopts);
+	/* Explicit thresholds win over the preset whatever the order given. */
+	uint32_t flow_timeout = 0, min_packets = 0, min_duration = 0, min_ppm = 0, min_dests = 0;
+	bool set_ft = false, set_mp = false, set_md = false, set_ppm = false, set_dests = false;
+	a->preset = "rsdos";
+	a->interval_s = COLLECT_DEFAULT_INTERVAL_S;
+	a->jobs = 1;
+	int c, rc = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TELESCOPE:
+			rc = bs_prefixes_add(a->telescope, optarg);
+			if (rc == -BS_ENOMEM)
+				return EXIT_FAILED;
+			if (rc == -BS_EEXIST)
+				return usage_error("collect", "--telescope %s overlaps a prefix already given", optarg);
+			if (rc != 0)
+				return usage_error("collect", "--telescope: '%s' is not a valid prefix list (%s)",
+						   optarg, bs_strerror(rc));
+			break;
+		case OPT_OUT: a->out = optarg; break;
+		case OPT_PRESET: a->preset = optarg; break;
+		case OPT_FLOW_TIMEOUT: rc = set_number("flow-timeout", optarg, 1, COLLECT_MAX_SECONDS, &flow_timeout); set_ft = true; break;
+		case OPT_MIN_PACKETS: rc = set_number("min-packets", optarg, 1, UINT32_MAX, &min_packets); set_mp = true; break;
+		case OPT_MIN_DURATION: rc = set_number("min-duration", optarg, 0, COLLECT_MAX_SECONDS, &min_duration); set_md = true; break;
+		case OPT_MIN_PPM: rc = set_number("min-ppm", optarg, 0, UINT32_MAX, &min_ppm); set_ppm = true; break;
+		case OPT_MIN_DESTS: rc = set_number("min-dests", optarg, 1, UINT32_MAX, &min_dests); set_dests = true; break;
+		case OPT_INTERVAL: rc = set_number("interval", optarg, 1, COLLECT_MAX_SECONDS, &a->interval_s); break;
+		case OPT_JOBS: rc = set_number("jobs", optarg, 1, COLLECT_MAX_JOBS, &a->jobs); break;
+		case OPT_GEO_DB: a->geo_db = optarg; break;
+		case OPT_ASN_DB: a->asn_db = optarg; break;
+		case OPT_FILTER: a->filter = optarg; break;
+		case OPT_PROGRESS: a->progress = true; break;
+		case OPT_QUIET: a->quiet = true; break;
+		case OPT_HELP:
+			opt_print_help(stdout, PROG " collect --telescope PREFIX --out DIR [options] TRACE...",
+				       "Infers DoS attacks from the backscatter in darknet traces.\n"
+				       "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for stdin.",
+				       collect_opts, N_COLLECT_OPTS);
+			return PARSED_HELP;
+		case ':':
+			return usage_error("collect", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (attack_params_preset(&a->params, a->preset) != 0)
+		return usage_error("collect", "--preset: '%s' is not rsdos or moore", a->preset);
+	if (set_ft)
+		a->params.flow_timeout_s = flow_timeout;
+	if (set_mp)
+		a->params.min_packets = min_packets;
+	if (set_md)
+		a->params.min_duration_s = min_duration;
+	if (set_ppm)
+		a->params.min_ppm = min_ppm;
+	if (set_dests)
+		a->params.min_dests = min_dests;
+	if (bs_prefixes_count(a->telescope) == 0)
+		return usage_error("collect", "--telescope is required");
+	if (a->out == NULL)
+		return usage_error("collect", "--out is required");
+	if (optind >= argc)
+		return usage_error("collect", "no trace given");
+	if (a->filter != NULL) {
+		char err[READER_ERRLEN];
+		if (reader_check_filter(a->filter, err, sizeof err) != 0)
+			return usage_error("collect", "--filter: %s", err);
+	}
+	a->traces = argv + optind;
+	a->n_traces = argc - optind;
+	return 0;
+}
+
+/* Creates dir and missing parents, like mkdir -p. */
+static int make_dirs(const char *dir)
+{
+	char *path = strdup(dir);
+	if (path == NULL)
+		return -1;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			free(path);
+			return -1;
+		}
+		*p = '/';
+	}
+	int rc = mkdir(path, 0777);
+	free(path);
+	if (rc != 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = sizeof PROG;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = malloc(n);
+	if (s == NULL)
+		return NULL;
+	strcpy(s, PROG);
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int open_geo(const struct collect_args *a, geo_t **geo)
+{
+	*geo = NULL;
+	if (a->geo_db == NULL && a->asn_db == NULL)
+		return 0;
+	int rc = geo_open(a->geo_db, a->asn_db, geo);
+	if (rc != 0) {
+		fprintf(stderr, "%s: collect: %s\n", PROG, geo_last_error());
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* Runs the collection; returns an exit status. */
+static int run_collect(const struct collect_args *a, const char *command_line)
+{
+	geo_t *geo;
+	int status = open_geo(a, &geo);
+	if (status != 0)
+		return status;
+	if (make_dirs(a->out) != 0) {
+		fprintf(stderr, "%s: collect: %s: %s\n", PROG, a->out, strerror(errno));
+		geo_free(geo);
+		return EXIT_FAILED;
+	}
+	struct progress_state ps = {.tty = isatty(STDERR_FILENO)};
+	clock_gettime(CLOCK_MONOTONIC, &ps.start);
+	struct collector_config cfg = {
+		.telescope = a->telescope,
+		.params = a->params,
+		.preset = a->preset,
+		.interval_s = a->interval_s,
+		.filter = a->filter,
+		.geo = geo,
+		.geo_db = a->geo_db,
+		.asn_db = a->asn_db,
+		.stop = &stop_flag,
+		.progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
+		.progress_arg = &ps,
+	};
+	collector_t *c = collector_create(&cfg);
+	int rc = c ? 0 : -BS_ENOMEM;
+	for (int i = 0; rc == 0 && i < a->n_traces; i++)
+		rc = collector_add_input(c, a->traces[i]);
+	install_signals();
+	if (rc == 0)
+		rc = collector_run(c);
+	if (cfg.progress && ps.tty)
+		fputc('\n', stderr);
+	if (rc != 0) {
+		fprintf(stderr, "%s: collect: %s\n", PROG, bs_strerror(rc));
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (!a->quiet)
+		for (size_t i = 0; i < collector_warning_count(c); i++)
+			fprintf(stderr, "%s: warning: %s\n", PROG, collector_warning(c, i));
+	enum collector_status cs = collector_status(c);
+	if (cs == COLLECTOR_NO_INPUT) {
+		fprintf(stderr, "%s: collect: no trace could be read; nothing written\n", PROG);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION);
+	if (rc != 0) {
+		fprintf(stderr, "%s: collect: %s/%s: %s\n", PROG, a->out,
+			collector_failed_output(c) ? collector_failed_output(c) : "?",
+			rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (!a->quiet)
+		fprintf(stderr, "%s: %zu attacks; results in %s/\n", PROG, collector_attack_count(c),
+			a->out);
+	status = cs == COLLECTOR_OK ? EXIT_OK : EXIT_WARNINGS;
+out:
+	collector_free(c);
+	geo_free(geo);
+	return status;
+}
+
+int cmd_collect(int argc, char **argv)
+{
+	struct collect_args a = {0};
+	a.telescope = bs_prefixes_create();
+	if (a.telescope == NULL) {
+		fprintf(stderr, "%s: collect: %s\n", PROG, bs_strerror(-BS_ENOMEM));
+		return EXIT_FAILED;
+	}
+	int status = parse_collect_args(argc, argv, &a);
+	if (status == PARSED_HELP) {
+		status = EXIT_OK;
+	} else if (status == 0) {
+		char *cl = join_args(argc, argv);
+		status = cl ? run_collect(&a, cl) : EXIT_FAILED;
+		free(cl);
+	}
+	bs_prefixes_free(a.telescope);
+	return status;
+}

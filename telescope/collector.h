@@ -1,0 +1,82 @@
+/* collector.h - the collect pipeline: traces -> classifier -> attack table
+ * and time series -> attacks.csv, timeseries.csv, summary.json.
+ *
+ * Several inputs are consecutive pieces of one capture: the collector
+ * orders them by their first packet time and feeds one attack table, so
+ * flows carry across files and an attack spanning hourly files is one
+ * attack. A file that cannot be read, or is cut short, is recorded (with
+ * what was read from it kept) and the run goes on; the caller learns it
+ * from collector_status(). Lives in the library so tests can drive it
+ * without the command line. */
+#ifndef TELESCOPE_COLLECTOR_H
+#define TELESCOPE_COLLECTOR_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "attack.h"
+#include "geo.h"
+#include "summary.h"
+
+/* How often (packets) the progress callback and the stop flag are looked
+ * at: rare enough to cost nothing per packet, often enough for a human. */
+#define COLLECTOR_PROGRESS_EVERY (1u << 16)
+
+struct collector_progress {
+	size_t file_index, n_files; /* 0-based index of the file being read */
+	const char *uri;
+	uint64_t packets;           /* packets read so far, all files */
+	int64_t bytes_done, bytes_total; /* sizes of finished / all regular files */
+};
+
+struct collector_config {
+	const bs_prefixes_t *telescope; /* borrowed */
+	struct attack_params params;
+	const char *preset;             /* for summary.json */
+	uint32_t interval_s;            /* time-series bin, seconds */
+	const char *filter;             /* BPF, checked by reader_check_filter(); NULL for none */
+	geo_t *geo;                     /* borrowed; NULL without databases */
+	const char *geo_db, *asn_db;    /* paths, for summary.json; may be NULL */
+	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
+	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
+	void *progress_arg;
+};
+
+/** How a run ended, worst last. */
+enum collector_status {
+	COLLECTOR_OK = 0,       /* every input read completely */
+	COLLECTOR_WARNINGS = 1, /* some input lost or cut short, or stopped by a signal */
+	COLLECTOR_NO_INPUT = 2, /* no input could be read at all */
+};
+
+typedef struct collector collector_t;
+
+/** cfg is copied (its pointers stay borrowed). NULL on allocation failure. */
+collector_t *collector_create(const struct collector_config *cfg);
+/** Safe on NULL. */
+void collector_free(collector_t *c);
+/** Queues an input (path, libtrace URI or "-"); uri is copied. 0 or -BS_ENOMEM. */
+int collector_add_input(collector_t *c, const char *uri);
+/** Reads every input in first-packet order and ends all flows.
+ * 0, or -BS_ENOMEM (the run cannot be trusted). Per-file problems are not
+ * errors here: see collector_status() and collector_warning(). */
+int collector_run(collector_t *c);
+/** Outcome of collector_run(). */
+enum collector_status collector_status(const collector_t *c);
+/** Number of warnings, and warning i ("FILE: what went wrong"), borrowed. */
+size_t collector_warning_count(const collector_t *c);
+const char *collector_warning(const collector_t *c, size_t i);
+/** Attacks found by the run. */
+size_t collector_attack_count(const collector_t *c);
+/** Writes attacks.csv, timeseries.csv, then summary.json into dir (which
+ * must exist), each atomically. command_line and version go into the
+ * summary. 0 or a negative BS_E* (errno set for -BS_EIO); on failure the
+ * file that failed is named by collector_failed_output(). */
+int collector_write(collector_t *c, const char *dir, const char *command_line,
+		    const char *version);
+/** Name of the output file that failed to write, or NULL. */
+const char *collector_failed_output(const collector_t *c);
+
+#endif

@@ -1,0 +1,52 @@
+/* reader.h - one trace file or libtrace URI, read packet by packet.
+ *
+ * Everything goes through libtrace 3.0.22 (and wandio for gzip, bzip2,
+ * xz): plain paths, URIs such as "erf:x.erf.gz", and "-" for standard
+ * input. libtrace 3.0.22 cannot guess pcapng, but its "pcap:" format
+ * (libpcap) reads it, so a plain path whose first bytes are the pcapng
+ * magic is opened that way. Layer 3 comes from trace_get_layer3(), so
+ * Ethernet, VLAN, QinQ, MPLS, Linux SLL and raw IP all work.
+ *
+ * libtrace reuses its packet buffer on every read: the bytes a
+ * reader_packet points at are valid until the next reader_next() only. */
+#ifndef TELESCOPE_READER_H
+#define TELESCOPE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Room for one error message ("file: what went wrong" without the file). */
+#define READER_ERRLEN 256
+
+typedef struct reader reader_t;
+
+struct reader_packet {
+	const uint8_t *l3;  /* IPv4/IPv6 header, NULL when the frame has none */
+	size_t l3_len;      /* captured bytes from l3 on */
+	uint16_t ethertype; /* 0x0800, 0x86DD, or what layer 2 carried */
+	uint64_t ts_us;     /* capture time, microseconds since the epoch (UTC) */
+	uint8_t filtered;   /* 1 when --filter rejected it (l3 is NULL then) */
+};
+
+/** Checks a BPF expression with libpcap, because libtrace 3.0.22 aborts
+ * the process on a bad filter. 0 or -BS_EINVAL with the reason in err. */
+int reader_check_filter(const char *bpf, char *err, size_t errlen);
+
+/** Opens uri (path, libtrace URI or "-") and starts reading. bpf may be
+ * NULL; it must have passed reader_check_filter(). On failure returns
+ * -BS_EIO (missing/unreadable: errno-style reason) or -BS_EFORMAT, writes
+ * the reason to err and sets *out to NULL. */
+int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, size_t errlen);
+
+/** Reads the next packet into *pkt (borrowed bytes, see above).
+ * 1 for a packet, 0 at the end of the trace, -BS_EIO when the trace
+ * is cut short or corrupt (reason in reader_error()). */
+int reader_next(reader_t *r, struct reader_packet *pkt);
+
+/** Last error text; "" when none. Borrowed, lives as long as r. */
+const char *reader_error(const reader_t *r);
+
+/** Closes the trace. Safe on NULL. */
+void reader_free(reader_t *r);
+
+#endif
