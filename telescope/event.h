@@ -50,8 +50,8 @@ struct bs_event {
 	bs_addr_t victim;      /* attacked host (METHOD.md section 2) */
 	bs_addr_t dst;         /* telescope address the packet reached (outer destination) */
 	bs_addr_t responder;   /* outer source; differs from victim for router errors */
-	uint32_t ip_len;       /* outer IP length in bytes (header's total length,
-	                          bounded by what was captured) */
+	uint32_t ip_len;       /* outer IP length in bytes: the header's claimed total
+	                          length (size on the wire), not capped by the capture */
 	uint16_t port;         /* victim port, valid when BS_EV_HAS_PORT */
 	uint8_t proto;         /* enum bs_proto: the attack protocol */
 	uint8_t response;      /* enum bs_response */
