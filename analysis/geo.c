@@ -1,0 +1,269 @@
+/* geo.c - country/ASN lookups through libmaxminddb (see geo.h). */
+#include "geo.h"
+
+#include <errno.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "bs_error.h"
+
+struct geo {
+	MMDB_s country, asn;
+	bool has_country, has_asn;
+	char *country_path, *asn_path; /* copies, for messages */
+	char err[GEO_ERR_LEN];
+};
+
+/* Error of the last geo_open(): no handle exists to hold it. Thread-local
+ * so the collector's threads cannot overwrite each other's message. */
+static _Thread_local char last_error[GEO_ERR_LEN];
+
+const char *geo_last_error(void)
+{
+	return last_error;
+}
+
+const char *geo_error(const geo_t *g)
+{
+	return g->err;
+}
+
+static void close_db(MMDB_s *db, bool *open)
+{
+	if (*open)
+		MMDB_close(db);
+	*open = false;
+}
+
+void geo_free(geo_t *g)
+{
+	if (g == NULL)
+		return;
+	close_db(&g->country, &g->has_country);
+	close_db(&g->asn, &g->has_asn);
+	free(g->country_path);
+	free(g->asn_path);
+	free(g);
+}
+
+/* Which kind of database a path must hold. A swapped pair (ASN database as
+ * --geo-db) would open fine and then find nothing for every victim, so it is
+ * caught here by the metadata's database_type. */
+enum geo_kind { GEO_KIND_COUNTRY, GEO_KIND_ASN };
+
+/* Sets last_error to "PATH: reason" and returns code. */
+static int open_failed(const char *path, const char *reason, int code)
+{
+	snprintf(last_error, sizeof last_error, "%s: %s", path, reason);
+	return code;
+}
+
+static int open_db(const char *path, enum geo_kind kind, MMDB_s *db, bool *open)
+{
+	/* libmaxminddb maps the file: a directory fails with ENODEV and an
+	 * empty file with EINVAL, neither of which tells the user anything. */
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return open_failed(path, strerror(errno), -BS_EIO);
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return open_failed(path, strerror(errno), -BS_EIO);
+	}
+	if (!S_ISREG(st.st_mode))
+		return open_failed(path, "not a regular file (a MaxMind DB is mapped)",
+		                   -BS_EFORMAT);
+	if (st.st_size == 0)
+		return open_failed(path, "empty file, not a MaxMind DB", -BS_EFORMAT);
+	int status = MMDB_open(path, MMDB_MODE_MMAP, db);
+	if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
+		return open_failed(path, strerror(errno), -BS_EIO);
+	if (status == MMDB_OUT_OF_MEMORY_ERROR)
+		return open_failed(path, bs_strerror(BS_ENOMEM), -BS_ENOMEM);
+	if (status == MMDB_INVALID_METADATA_ERROR)
+		return open_failed(path, "not a MaxMind DB file (no valid metadata)", -BS_EFORMAT);
+	if (status != MMDB_SUCCESS)
+		return open_failed(path, MMDB_strerror(status), -BS_EFORMAT);
+	*open = true;
+	const char *type = db->metadata.database_type;
+	if (type == NULL)
+		type = "";
+	bool wrong = kind == GEO_KIND_COUNTRY
+	                 ? strstr(type, "ASN") != NULL
+	                 : strstr(type, "Country") != NULL || strstr(type, "City") != NULL;
+	if (wrong) {
+		snprintf(last_error, sizeof last_error, "%s: is a %s database, not %s", path, type,
+		         kind == GEO_KIND_COUNTRY ? "a country or city one" : "an ASN one");
+		return -BS_EFORMAT;
+	}
+	return 0;
+}
+
+int geo_open(const char *country_db, const char *asn_db, geo_t **out)
+{
+	*out = NULL;
+	last_error[0] = '\0';
+	geo_t *g = calloc(1, sizeof *g);
+	int rc = g ? 0 : -BS_ENOMEM;
+	if (rc == 0 && country_db != NULL && (g->country_path = strdup(country_db)) == NULL)
+		rc = -BS_ENOMEM;
+	if (rc == 0 && asn_db != NULL && (g->asn_path = strdup(asn_db)) == NULL)
+		rc = -BS_ENOMEM;
+	if (rc == 0 && country_db != NULL)
+		rc = open_db(country_db, GEO_KIND_COUNTRY, &g->country, &g->has_country);
+	if (rc == 0 && asn_db != NULL)
+		rc = open_db(asn_db, GEO_KIND_ASN, &g->asn, &g->has_asn);
+	if (rc < 0) {
+		int saved = errno;
+		if (last_error[0] == '\0') /* calloc or strdup failed */
+			snprintf(last_error, sizeof last_error, "%s", bs_strerror(rc));
+		geo_free(g);
+		errno = saved;
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+/* Records a lookup failure in g and returns -BS_EFORMAT. */
+static int lookup_failed(geo_t *g, const char *path, int status)
+{
+	snprintf(g->err, sizeof g->err, "%s: %s", path, MMDB_strerror(status));
+	return -BS_EFORMAT;
+}
+
+/* Finds a's record in db: MMDB_SUCCESS (res->found_entry says whether there
+ * is one) or the failed MMDB status. */
+static int find(const MMDB_s *db, const bs_addr_t *a, MMDB_lookup_result_s *res)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	const struct sockaddr *sa;
+	if (a->family == BS_AF_INET) {
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, a->bytes, 4);
+		sa = (const struct sockaddr *)&sin;
+	} else {
+		memset(&sin6, 0, sizeof sin6);
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, a->bytes, 16);
+		sa = (const struct sockaddr *)&sin6;
+	}
+	int status = MMDB_SUCCESS;
+	*res = MMDB_lookup_sockaddr(db, sa, &status);
+	/* An IPv4-only database simply has no IPv6 addresses. */
+	if (status == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR) {
+		res->found_entry = false;
+		return MMDB_SUCCESS;
+	}
+	return status;
+}
+
+/* Fetches the value at path (NULL-terminated key list) of a found entry.
+ * MMDB_SUCCESS with data->has_data false when the record lacks the key. */
+static int get_value(MMDB_lookup_result_s *res, MMDB_entry_data_s *data, const char *const *path)
+{
+	int status = MMDB_aget_value(&res->entry, data, path);
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR) {
+		data->has_data = false;
+		return MMDB_SUCCESS;
+	}
+	return status;
+}
+
+static void copy_country(const MMDB_entry_data_s *d, char out[GEO_COUNTRY_LEN])
+{
+	if (!d->has_data || d->type != MMDB_DATA_TYPE_UTF8_STRING ||
+	    d->data_size != GEO_COUNTRY_LEN - 1)
+		return;
+	for (size_t i = 0; i < GEO_COUNTRY_LEN - 1; i++)
+		if (d->utf8_string[i] < 'A' || d->utf8_string[i] > 'Z')
+			return;
+	memcpy(out, d->utf8_string, GEO_COUNTRY_LEN - 1);
+	out[GEO_COUNTRY_LEN - 1] = '\0';
+}
+
+static uint32_t asn_of(const MMDB_entry_data_s *d)
+{
+	if (!d->has_data)
+		return 0;
+	switch (d->type) {
+	case MMDB_DATA_TYPE_UINT16:
+		return d->uint16;
+	case MMDB_DATA_TYPE_UINT32:
+		return d->uint32;
+	case MMDB_DATA_TYPE_UINT64: /* AS numbers are 32-bit (RFC 6793) */
+		return d->uint64 <= UINT32_MAX ? (uint32_t)d->uint64 : 0;
+	default:
+		return 0;
+	}
+}
+
+static void copy_org(const MMDB_entry_data_s *d, char out[GEO_ORG_LEN])
+{
+	if (!d->has_data || d->type != MMDB_DATA_TYPE_UTF8_STRING)
+		return;
+	size_t n = d->data_size < GEO_ORG_LEN - 1 ? d->data_size : GEO_ORG_LEN - 1;
+	/* Never end inside a multi-byte character: back up while the first byte
+	 * left out is a continuation byte (10xxxxxx). */
+	if (n < d->data_size)
+		while (n > 0 && ((unsigned char)d->utf8_string[n] & 0xc0) == 0x80)
+			n--;
+	memcpy(out, d->utf8_string, n);
+	out[n] = '\0';
+}
+
+static int lookup_country(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+{
+	static const char *const path[] = {"country", "iso_code", NULL};
+	MMDB_lookup_result_s res;
+	MMDB_entry_data_s d;
+	int status = find(&g->country, a, &res);
+	if (status == MMDB_SUCCESS && res.found_entry)
+		status = get_value(&res, &d, path);
+	if (status != MMDB_SUCCESS)
+		return lookup_failed(g, g->country_path, status);
+	if (res.found_entry)
+		copy_country(&d, out->country);
+	return 0;
+}
+
+static int lookup_asn(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+{
+	static const char *const num_path[] = {"autonomous_system_number", NULL};
+	static const char *const org_path[] = {"autonomous_system_organization", NULL};
+	MMDB_lookup_result_s res;
+	MMDB_entry_data_s num, org;
+	int status = find(&g->asn, a, &res);
+	if (status != MMDB_SUCCESS)
+		return lookup_failed(g, g->asn_path, status);
+	if (!res.found_entry)
+		return 0;
+	status = get_value(&res, &num, num_path);
+	if (status == MMDB_SUCCESS)
+		status = get_value(&res, &org, org_path);
+	if (status != MMDB_SUCCESS)
+		return lookup_failed(g, g->asn_path, status);
+	out->asn = asn_of(&num);
+	copy_org(&org, out->as_org);
+	return 0;
+}
+
+int geo_lookup(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = 0;
+	if (g->has_country)
+		rc = lookup_country(g, a, out);
+	if (rc == 0 && g->has_asn)
+		rc = lookup_asn(g, a, out);
+	if (rc < 0)
+		memset(out, 0, sizeof *out);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* results.h - the attacks of one run, and attacks.csv.
+ *
+ * The attack table reports attacks in the order their flows end, which
+ * depends on timeouts and input order; users diff and join attacks.csv
+ * across runs, so the file is sorted by (start time, victim, protocol) and
+ * attack_id is the 1-based position in that order: the same input gives
+ * the same file. Columns and formats are the user contract of INTERFACE.md
+ * (listed in results.c); add columns only at the end. */
+#ifndef ANALYSIS_RESULTS_H
+#define ANALYSIS_RESULTS_H
+
+#include <stddef.h>
+
+#include "attack.h"
+#include "geo.h"
+
+typedef struct results results_t;
+
+/** Empty list; NULL on allocation failure. Free with results_free(). */
+results_t *results_create(void);
+
+/** Safe on NULL. */
+void results_free(results_t *r);
+
+/** Appends a copy of rec and of geo (both borrowed; geo NULL when no
+ * database was given: the country/asn/as_org columns stay empty).
+ * 0 or -BS_ENOMEM (r unchanged). */
+int results_add(results_t *r, const struct attack_record *rec, const struct geo_info *geo);
+
+/** Number of attacks added. */
+size_t results_count(const results_t *r);
+
+/** Sorts into the attacks.csv order: start_us, then victim (bs_addr_cmp),
+ * then protocol, then end_us, packets and insertion order, so the order is
+ * total and does not depend on qsort. results_get(r, i) is then the attack
+ * with attack_id i + 1. */
+void results_sort(results_t *r);
+
+/** Attack i (0-based) in the current order: insertion order until
+ * results_sort(), attacks.csv order after it (results_add() appends at the
+ * end, undoing the sort). Borrowed, valid until the next results_add() or
+ * results_free(). NULL when i >= results_count(r). */
+const struct attack_record *results_get(const results_t *r, size_t i);
+
+/** Sorts r and writes DIR/attacks.csv atomically (outfile.h): header, then
+ * one row per attack. telescope_v4_size is the number of IPv4 telescope
+ * addresses, the n of est_attack_pps = mean_pps * 2^32 / n (METHOD.md
+ * section 4); est_attack_pps is empty when it is 0. telescope_v6_size is
+ * accepted but not used: IPv6 rates are never estimated (METHOD.md
+ * section 5), so est_attack_pps is empty for IPv6 victims. 0, -BS_ENOMEM,
+ * -BS_EIO (errno set), -BS_ERANGE (a time past year 9999), -BS_EINVAL (dir
+ * or r NULL). On error no attacks.csv is written and an existing one is
+ * untouched. */
+int results_write_csv(results_t *r, const char *dir, double telescope_v4_size,
+                      double telescope_v6_size);
+
+#endif
