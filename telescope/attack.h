@@ -86,7 +86,8 @@ typedef struct attack_table attack_table_t;
 
 /** p is copied; telescope is borrowed and must outlive the table (it maps
  * destinations for the uniformity test). cb/arg receive finished attacks.
- * NULL on allocation failure or invalid params. */
+ * NULL on allocation failure or invalid arguments (NULL p, telescope or
+ * cb; flow_timeout_s == 0). */
 attack_table_t *attack_table_create(const struct attack_params *p, const bs_prefixes_t *telescope,
 				    attack_cb cb, void *arg);
 /** Drops open flows without reporting them. Safe on NULL. */
@@ -94,10 +95,13 @@ void attack_table_free(attack_table_t *t);
 /** Adds one event (borrowed). First ends every flow idle for longer than the
  * timeout at the new "now", reporting those that qualify. O(1) amortised,
  * no allocation unless the flow is new or grows past its inline capacity.
- * 0, -BS_ENOMEM, or the callback's error. */
+ * 0, -BS_EINVAL (proto or response out of range; nothing changed),
+ * -BS_ENOMEM, or the callback's error. */
 int attack_table_update(attack_table_t *t, const struct bs_event *ev);
 /** Ends every open flow as of the last packet (end of input) and reports
- * those that qualify. 0 or the callback's error. */
+ * those that qualify, in order of start time, victim, protocol. 0 or the
+ * callback's error; after an error the flows not yet ended stay open and
+ * the table may only be flushed again or freed. */
 int attack_table_flush(attack_table_t *t);
 /** Counters so far. */
 void attack_table_stats(const attack_table_t *t, struct attack_stats *out);

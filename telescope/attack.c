@@ -1,0 +1,458 @@
+/* attack.c - the flow table: backscatter events grouped by (victim,
+ * protocol), ended by an idle timeout in packet time, tested against the
+ * thresholds.
+ *
+ * Structure, and why it is hand-written rather than a generic hash map:
+ * this runs once per backscatter packet and must hold millions of
+ * short-lived flows (scanner noise) in little memory.
+ *  - Flows are found through a chained hash table on XXH3 of the key,
+ *    doubled when it averages more than ATTACK_MAX_LOAD flows per bucket.
+ *  - Expiry is O(1) amortised: flows sit on an intrusive doubly linked
+ *    list in order of their touch time (the stream's "now" when they were
+ *    last updated). Now never decreases, so moving an updated flow to the
+ *    tail keeps the list sorted, and the flows to end are always at the
+ *    head.
+ *  - A flow with one packet is one fixed 120-byte record (plus its 8-byte
+ *    bucket slot) holding that packet's destination and port. The
+ *    per-flow statistics (distinct destinations, ports, peak window,
+ *    uniformity sample, ICMP mismatches) live in a separate record that is
+ *    allocated on the second packet by replaying the first; each of its
+ *    blocks grows lazily and is capped (distinct.h, portcount.h, peak.h,
+ *    uniformity.h).
+ * Every block is a deterministic, mergeable function of the packets
+ * added, so a flow's statistics do not depend on the order of its
+ * packets within the limits given in peak.h.
+ *
+ * Flush reports the open flows sorted by (start, victim, protocol), which
+ * does not depend on arrival order. It sorts the expiry list in place, so
+ * after a callback error in flush the list is no longer in touch order:
+ * the table must then only be flushed again or freed. After -BS_ENOMEM
+ * the packet may be counted in some of a flow's statistics and not in
+ * others; the caller is expected to stop. */
+#include "attack.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "bs_error.h"
+#include "distinct.h"
+#include "peak.h"
+#include "portcount.h"
+#include "uniformity.h"
+
+/* Buckets of a new table: 8 KiB, enough for a quiet telescope without a
+ * single doubling. */
+#define ATTACK_INITIAL_BUCKETS 1024u
+/* Flows per bucket, on average, before the table doubles: chains stay
+ * around one entry (a lookup touches ~1.5 flows) and a bucket costs 8
+ * bytes per flow, keeping a one-packet flow at 128 bytes. */
+#define ATTACK_MAX_LOAD 1u
+#define US_PER_S        1000000u
+
+_Static_assert(PEAK_WINDOW_S == ATTACK_PEAK_WINDOW_S, "peak window must match attack.h");
+_Static_assert(sizeof(bs_addr_t) == 17, "bs_addr_t must have no padding to be hashed as bytes");
+_Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
+
+/* Statistics of a flow past its first packet. */
+struct flow_ext {
+	distinct_t dests;    /* telescope destinations */
+	portcount_t ports;   /* victim ports */
+	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
+	uniformity_t sample; /* destination positions */
+	uint64_t icmp_mismatches;
+	bs_addr_t responder; /* smallest mismatching responder (order independent) */
+	bool has_responder;
+};
+
+struct flow {
+	struct flow *older, *newer; /* expiry list, by touch_us */
+	struct flow *next;          /* hash chain */
+	struct flow_ext *ext;       /* NULL while the flow has one packet */
+	uint64_t touch_us;          /* the table's now at the last update */
+	uint64_t start_us, end_us, packets, bytes;
+	uint32_t responses;  /* 1u << BS_RESP_* */
+	uint16_t first_port; /* the first packet, while ext is NULL */
+	bs_addr_t victim;
+	bs_addr_t first_dst;
+	uint8_t proto;
+	uint8_t first_flags; /* BS_EV_HAS_PORT of the first packet */
+};
+
+struct attack_table {
+	struct attack_params p;
+	uint64_t timeout_us;
+	const bs_prefixes_t *telescope;
+	attack_cb cb;
+	void *arg;
+	struct flow **buckets;
+	size_t nbuckets; /* a power of two */
+	struct flow *oldest, *newest;
+	uint64_t now_us; /* largest packet time seen */
+	struct attack_stats stats;
+};
+
+int attack_params_preset(struct attack_params *p, const char *name)
+{
+	struct attack_params q = {.flow_timeout_s = ATTACK_FLOW_TIMEOUT_S,
+	                          .min_dests = ATTACK_MIN_DESTS};
+
+	if (name == NULL)
+		return -BS_EINVAL;
+	if (strcmp(name, "rsdos") == 0) {
+		q.min_packets = ATTACK_RSDOS_MIN_PACKETS;
+		q.min_duration_s = ATTACK_RSDOS_MIN_DURATION_S;
+		q.min_ppm = ATTACK_RSDOS_MIN_PPM;
+	} else if (strcmp(name, "moore") == 0) {
+		q.min_packets = ATTACK_MOORE_MIN_PACKETS;
+		q.min_duration_s = ATTACK_MOORE_MIN_DURATION_S;
+		q.min_ppm = ATTACK_MOORE_MIN_PPM;
+	} else {
+		return -BS_EINVAL;
+	}
+	*p = q;
+	return 0;
+}
+
+static size_t bucket_of(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto)
+{
+	return (size_t)XXH3_64bits_withSeed(victim, sizeof *victim, proto) & (t->nbuckets - 1);
+}
+
+static struct flow *flow_find(const attack_table_t *t, const struct bs_event *ev)
+{
+	struct flow *f = t->buckets[bucket_of(t, &ev->victim, ev->proto)];
+	while (f != NULL && (f->proto != ev->proto || bs_addr_cmp(&f->victim, &ev->victim) != 0))
+		f = f->next;
+	return f;
+}
+
+static int table_grow(attack_table_t *t)
+{
+	size_t n = t->nbuckets * 2;
+	if (n > SIZE_MAX / sizeof(struct flow *))
+		return -BS_ENOMEM;
+	struct flow **old = t->buckets;
+	size_t old_n = t->nbuckets;
+	t->buckets = calloc(n, sizeof *t->buckets);
+	if (t->buckets == NULL) {
+		t->buckets = old;
+		return -BS_ENOMEM;
+	}
+	t->nbuckets = n;
+	for (size_t i = 0; i < old_n; i++) {
+		for (struct flow *f = old[i], *next; f != NULL; f = next) {
+			next = f->next;
+			size_t b = bucket_of(t, &f->victim, f->proto);
+			f->next = t->buckets[b];
+			t->buckets[b] = f;
+		}
+	}
+	free(old);
+	return 0;
+}
+
+static void list_append(attack_table_t *t, struct flow *f)
+{
+	f->older = t->newest;
+	f->newer = NULL;
+	if (t->newest != NULL)
+		t->newest->newer = f;
+	else
+		t->oldest = f;
+	t->newest = f;
+}
+
+static void list_unlink(attack_table_t *t, struct flow *f)
+{
+	if (f->older != NULL)
+		f->older->newer = f->newer;
+	else
+		t->oldest = f->newer;
+	if (f->newer != NULL)
+		f->newer->older = f->older;
+	else
+		t->newest = f->older;
+}
+
+static void bucket_unlink(attack_table_t *t, struct flow *f)
+{
+	struct flow **p = &t->buckets[bucket_of(t, &f->victim, f->proto)];
+	while (*p != f)
+		p = &(*p)->next;
+	*p = f->next;
+}
+
+static void flow_free(struct flow *f)
+{
+	if (f->ext != NULL) {
+		distinct_clear(&f->ext->dests);
+		portcount_clear(&f->ext->ports);
+		peak_clear(&f->ext->peak);
+		uniformity_clear(&f->ext->sample);
+		free(f->ext);
+	}
+	free(f);
+}
+
+/* Feeds one packet to the per-flow statistics. */
+static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_event *ev)
+{
+	double u;
+	int rc = distinct_add(&x->dests, XXH3_64bits(&ev->dst, sizeof ev->dst));
+
+	if (rc == 0 && (ev->flags & BS_EV_HAS_PORT))
+		rc = portcount_add(&x->ports, ev->port);
+	if (rc == 0)
+		rc = peak_add(&x->peak, ev->ts_us);
+	/* The key mixes in the time so that repeated hits on one address are
+	 * sampled like any other packets. */
+	if (rc == 0 && bs_prefixes_position(t->telescope, &ev->dst, &u) == 0)
+		rc = uniformity_add(&x->sample,
+		                    XXH3_64bits_withSeed(&ev->dst, sizeof ev->dst, ev->ts_us), u);
+	if (rc == 0 && (ev->flags & BS_EV_MISMATCH)) {
+		x->icmp_mismatches++;
+		if (!x->has_responder || bs_addr_cmp(&ev->responder, &x->responder) < 0) {
+			x->responder = ev->responder;
+			x->has_responder = true;
+		}
+	}
+	return rc;
+}
+
+/* Allocates f's statistics and replays its one packet, if any, into them
+ * (a one-packet flow's time is its start). */
+static int flow_grow(const attack_table_t *t, struct flow *f)
+{
+	struct bs_event first = {.ts_us = f->start_us,
+	                         .dst = f->first_dst,
+	                         .port = f->first_port,
+	                         .flags = f->first_flags};
+
+	f->ext = calloc(1, sizeof *f->ext);
+	if (f->ext == NULL)
+		return -BS_ENOMEM;
+	return f->packets == 1 ? ext_add(t, f->ext, &first) : 0;
+}
+
+/* Adds ev to f (not yet on the expiry list's tail: the caller moves it). */
+static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_event *ev)
+{
+	int rc;
+
+	/* A mismatch needs the responder fields, which only ext has. */
+	if (f->packets == 0 && !(ev->flags & BS_EV_MISMATCH)) {
+		f->first_dst = ev->dst;
+		f->first_port = ev->port;
+		f->first_flags = ev->flags & BS_EV_HAS_PORT;
+	} else {
+		if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
+			return rc;
+		if ((rc = ext_add(t, f->ext, ev)) < 0)
+			return rc;
+	}
+	if (f->packets == 0 || ev->ts_us < f->start_us)
+		f->start_us = ev->ts_us;
+	if (ev->ts_us > f->end_us)
+		f->end_us = ev->ts_us;
+	f->packets++;
+	f->bytes += ev->ip_len;
+	f->responses |= 1u << ev->response;
+	f->touch_us = t->now_us;
+	return 0;
+}
+
+/* Tests an ended flow and hands it to the callback if it qualifies. The
+ * cheap scalar thresholds go first so that one-packet flows are rejected
+ * without growing. */
+static int flow_report(attack_table_t *t, struct flow *f)
+{
+	const struct attack_params *p = &t->p;
+	int rc;
+
+	if (f->packets < p->min_packets ||
+	    f->end_us - f->start_us < (uint64_t)p->min_duration_s * US_PER_S) {
+		t->stats.rejected++;
+		return 0;
+	}
+	if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
+		return rc;
+	const struct flow_ext *x = f->ext;
+	uint32_t peak = peak_value(&x->peak);
+	uint64_t dests = distinct_count(&x->dests);
+	if (peak < p->min_ppm || dests < p->min_dests) {
+		t->stats.rejected++;
+		return 0;
+	}
+
+	struct attack_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.victim = f->victim;
+	rec.responder = x->responder;
+	rec.has_responder = x->has_responder;
+	rec.start_us = f->start_us;
+	rec.end_us = f->end_us;
+	rec.packets = f->packets;
+	rec.bytes = f->bytes;
+	rec.telescope_addrs = dests;
+	rec.victim_ports = portcount_distinct(&x->ports);
+	rec.top_port = portcount_top(&x->ports);
+	rec.responses = f->responses;
+	rec.peak_ppm = peak;
+	rec.icmp_mismatches = x->icmp_mismatches;
+	rec.uniformity_a2 = uniformity_a2(&x->sample);
+	rec.uniform = uniformity_pass(rec.uniformity_a2);
+	rec.proto = f->proto;
+	t->stats.attacks++;
+	return t->cb(&rec, t->arg);
+}
+
+/* Removes f from the table, then reports and frees it: it is gone even if
+ * the callback fails, so it is never reported twice. */
+static int flow_end(attack_table_t *t, struct flow *f)
+{
+	bucket_unlink(t, f);
+	list_unlink(t, f);
+	t->stats.open_flows--;
+	int rc = flow_report(t, f);
+	flow_free(f);
+	return rc;
+}
+
+attack_table_t *attack_table_create(const struct attack_params *p, const bs_prefixes_t *telescope,
+                                    attack_cb cb, void *arg)
+{
+	if (p == NULL || telescope == NULL || cb == NULL || p->flow_timeout_s == 0)
+		return NULL;
+	attack_table_t *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	t->buckets = calloc(ATTACK_INITIAL_BUCKETS, sizeof *t->buckets);
+	if (t->buckets == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->nbuckets = ATTACK_INITIAL_BUCKETS;
+	t->p = *p;
+	t->timeout_us = (uint64_t)p->flow_timeout_s * US_PER_S;
+	t->telescope = telescope;
+	t->cb = cb;
+	t->arg = arg;
+	return t;
+}
+
+void attack_table_free(attack_table_t *t)
+{
+	if (t == NULL)
+		return;
+	for (struct flow *f = t->oldest, *newer; f != NULL; f = newer) {
+		newer = f->newer;
+		flow_free(f);
+	}
+	free(t->buckets);
+	free(t);
+}
+
+int attack_table_update(attack_table_t *t, const struct bs_event *ev)
+{
+	int rc;
+
+	if (ev->proto >= BS_PROTO_COUNT || ev->response >= BS_RESP_COUNT)
+		return -BS_EINVAL;
+	if (ev->ts_us > t->now_us)
+		t->now_us = ev->ts_us;
+	/* Strictly older than the timeout ends a flow: a gap of exactly the
+	 * timeout keeps it. now >= touch always, so no overflow. */
+	while (t->oldest != NULL && t->now_us - t->oldest->touch_us > t->timeout_us)
+		if ((rc = flow_end(t, t->oldest)) < 0)
+			return rc;
+
+	struct flow *f = flow_find(t, ev);
+	if (f != NULL) {
+		if ((rc = flow_add(t, f, ev)) < 0)
+			return rc;
+		list_unlink(t, f);
+		list_append(t, f);
+		return 0;
+	}
+	if (t->stats.open_flows >= (uint64_t)t->nbuckets * ATTACK_MAX_LOAD &&
+	    (rc = table_grow(t)) < 0)
+		return rc;
+	f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return -BS_ENOMEM;
+	f->victim = ev->victim;
+	f->proto = ev->proto;
+	if ((rc = flow_add(t, f, ev)) < 0) {
+		flow_free(f);
+		return rc;
+	}
+	size_t b = bucket_of(t, &f->victim, f->proto);
+	f->next = t->buckets[b];
+	t->buckets[b] = f;
+	list_append(t, f);
+	t->stats.flows++;
+	if (++t->stats.open_flows > t->stats.peak_open_flows)
+		t->stats.peak_open_flows = t->stats.open_flows;
+	return 0;
+}
+
+/* Flush order: start time, then victim, then protocol (a total order: two
+ * open flows never share victim and protocol). */
+static bool flow_before(const struct flow *a, const struct flow *b)
+{
+	if (a->start_us != b->start_us)
+		return a->start_us < b->start_us;
+	int c = bs_addr_cmp(&a->victim, &b->victim);
+	if (c != 0)
+		return c < 0;
+	return a->proto < b->proto;
+}
+
+/* Merge sort of a NULL-terminated list linked by newer (older is left
+ * stale); recursion depth is log2 of the length. Returns the new head. */
+static struct flow *sort_flows(struct flow *head)
+{
+	if (head == NULL || head->newer == NULL)
+		return head;
+	struct flow *slow = head, *fast = head->newer;
+	while (fast != NULL && fast->newer != NULL) {
+		slow = slow->newer;
+		fast = fast->newer->newer;
+	}
+	struct flow *second = slow->newer;
+	slow->newer = NULL;
+	struct flow *a = sort_flows(head), *b = sort_flows(second);
+	struct flow *out = NULL, **end = &out;
+	while (a != NULL && b != NULL) {
+		struct flow **first = flow_before(a, b) ? &a : &b;
+		*end = *first;
+		*first = (*first)->newer;
+		end = &(*end)->newer;
+	}
+	*end = a != NULL ? a : b;
+	return out;
+}
+
+int attack_table_flush(attack_table_t *t)
+{
+	struct flow *prev = NULL;
+
+	t->oldest = sort_flows(t->oldest);
+	for (struct flow *f = t->oldest; f != NULL; f = f->newer) {
+		f->older = prev;
+		prev = f;
+	}
+	t->newest = prev;
+	while (t->oldest != NULL) {
+		int rc = flow_end(t, t->oldest);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void attack_table_stats(const attack_table_t *t, struct attack_stats *out)
+{
+	*out = t->stats;
+}

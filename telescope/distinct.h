@@ -1,0 +1,63 @@
+/* distinct.h - count distinct 64-bit item hashes (telescope destinations of
+ * one flow): exact while small, HyperLogLog beyond.
+ *
+ * Most flows reach a handful of destinations, so the set starts empty,
+ * holds the hashes in a sorted array that grows by doubling, and only past
+ * DISTINCT_EXACT_MAX items becomes a 4 KiB HyperLogLog sketch (Flajolet,
+ * Fusy, Gandouet, Meunier, "HyperLogLog: the analysis of a near-optimal
+ * cardinality estimation algorithm", AofA 2007). A flood covering a whole
+ * /8 therefore costs 4 KiB, not 16 M entries.
+ *
+ * The state is a function of the *set* of items added, whatever the order:
+ * the exact set (sorted, so even its bytes are canonical) while it has at
+ * most DISTINCT_EXACT_MAX items, else the sketch of the set, whose
+ * registers are per-bucket maxima. distinct_merge() of two states is thus
+ * exactly the state of adding every item to one, which lets files be
+ * processed in parallel and flows stitched at file boundaries bit for bit.
+ *
+ * Hand-written rather than a library: it sits on the per-packet path,
+ * must be embeddable in a flow record without an allocation of its own,
+ * and must merge exactly; no packaged HLL offers the exact small mode with
+ * a canonical merge. The struct is public only so it can be embedded
+ * (one allocation per flow, not one per block); treat the fields as
+ * private. A zero-filled distinct_t is a valid empty counter. */
+#ifndef TELESCOPE_DISTINCT_H
+#define TELESCOPE_DISTINCT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Largest exact set: 512 hashes take 4 KiB, as much as the sketch, so
+ * switching to the sketch never costs memory, and every count up to 512 is
+ * exact (including the min-dests threshold of any sensible setting). */
+#define DISTINCT_EXACT_MAX 512u
+/* HyperLogLog precision p: m = 2^12 one-byte registers (4 KiB), standard
+ * error 1.04 / sqrt(m) = 1.6% (Flajolet et al. 2007). */
+#define DISTINCT_HLL_P 12u
+#define DISTINCT_HLL_M (1u << DISTINCT_HLL_P)
+
+typedef struct distinct {
+	uint32_t n;    /* items in the exact set; unused once regs is set */
+	uint32_t cap;  /* slots allocated in set */
+	uint64_t *set; /* sorted, unique hashes; NULL while empty or sketched */
+	uint8_t *regs; /* DISTINCT_HLL_M registers once past the exact max */
+} distinct_t;
+
+/** Adds the item hash h (use a well-mixed 64-bit hash such as XXH3_64bits:
+ * the sketch takes its bucket and rank from h's bits). 0, or -BS_ENOMEM
+ * with d unchanged. */
+int distinct_add(distinct_t *d, uint64_t h);
+/** Adds every item of src (borrowed) to dst: dst becomes the state of the
+ * union. 0, or -BS_ENOMEM with dst unchanged. */
+int distinct_merge(distinct_t *dst, const distinct_t *src);
+/** Distinct items: exact up to DISTINCT_EXACT_MAX, else the rounded
+ * HyperLogLog estimate. */
+uint64_t distinct_count(const distinct_t *d);
+/** True while the count is exact (no sketch yet). */
+bool distinct_is_exact(const distinct_t *d);
+/** True when a and b hold the same state (same set, or same sketch). */
+bool distinct_equal(const distinct_t *a, const distinct_t *b);
+/** Frees the storage; d is empty afterwards. */
+void distinct_clear(distinct_t *d);
+
+#endif

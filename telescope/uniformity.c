@@ -1,0 +1,140 @@
+/* uniformity.c - bottom-k sample of destination positions and the
+ * Anderson-Darling statistic.
+ *
+ * The sample is kept sorted by (key, u), so once it is full a packet whose
+ * key is not below the largest is rejected with one comparison: with
+ * random keys almost every packet of a large flood takes that path. */
+#include "uniformity.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bs_error.h"
+
+/* First allocation: 64 bytes. Grows by doubling up to the sample size. */
+#define UNIFORMITY_INITIAL_CAP 4u
+
+/* Capacities are powers of two no larger than UNIFORMITY_SAMPLE_MAX
+ * (4 KiB of items), so cap * sizeof(item) cannot overflow. */
+_Static_assert((UNIFORMITY_SAMPLE_MAX & (UNIFORMITY_SAMPLE_MAX - 1)) == 0,
+               "UNIFORMITY_SAMPLE_MAX must be a power of two");
+_Static_assert(UNIFORMITY_MIN_SAMPLES <= UNIFORMITY_SAMPLE_MAX, "sample too small for the test");
+
+static uint32_t cap_for(uint32_t n)
+{
+	uint32_t cap = UNIFORMITY_INITIAL_CAP;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+/* Sample order: by key, ties by position, so equal multisets give equal
+ * samples. */
+static bool item_less(const struct uniformity_item *a, const struct uniformity_item *b)
+{
+	return a->key < b->key || (a->key == b->key && a->u < b->u);
+}
+
+int uniformity_add(uniformity_t *s, uint64_t key, double u)
+{
+	struct uniformity_item it = {.key = key, .u = u};
+
+	if (!(u >= 0.0 && u <= 1.0))
+		return -BS_EINVAL;
+	if (s->n == UNIFORMITY_SAMPLE_MAX && !item_less(&it, &s->items[s->n - 1]))
+		return 0;
+	if (s->n < UNIFORMITY_SAMPLE_MAX && s->n == s->cap) {
+		uint32_t cap = cap_for(s->n + 1);
+		struct uniformity_item *items = realloc(s->items, cap * sizeof *items);
+		if (items == NULL)
+			return -BS_ENOMEM;
+		s->items = items;
+		s->cap = cap;
+	}
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (item_less(&s->items[mid], &it))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->n < UNIFORMITY_SAMPLE_MAX)
+		s->n++; /* else the largest item falls off the end */
+	memmove(s->items + lo + 1, s->items + lo, (s->n - 1 - lo) * sizeof *s->items);
+	s->items[lo] = it;
+	return 0;
+}
+
+int uniformity_merge(uniformity_t *dst, const uniformity_t *src)
+{
+	if (src->n == 0)
+		return 0;
+	uint32_t n = dst->n + src->n;
+	if (n > UNIFORMITY_SAMPLE_MAX)
+		n = UNIFORMITY_SAMPLE_MAX;
+	uint32_t cap = cap_for(n);
+	struct uniformity_item *items = malloc(cap * sizeof *items);
+	if (items == NULL)
+		return -BS_ENOMEM;
+	for (uint32_t i = 0, j = 0, k = 0; k < n; k++) {
+		if (j == src->n || (i < dst->n && !item_less(&src->items[j], &dst->items[i])))
+			items[k] = dst->items[i++];
+		else
+			items[k] = src->items[j++];
+	}
+	free(dst->items);
+	dst->items = items;
+	dst->n = n;
+	dst->cap = cap;
+	return 0;
+}
+
+uint32_t uniformity_size(const uniformity_t *s)
+{
+	return s->n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double uniformity_a2(const uniformity_t *s)
+{
+	double u[UNIFORMITY_SAMPLE_MAX];
+	uint32_t n = s->n;
+
+	if (n < UNIFORMITY_MIN_SAMPLES)
+		return NAN;
+	for (uint32_t i = 0; i < n; i++)
+		u[i] = fmin(fmax(s->items[i].u, UNIFORMITY_U_EPS), 1.0 - UNIFORMITY_U_EPS);
+	qsort(u, n, sizeof *u, cmp_double);
+	double sum = 0.0;
+	for (uint32_t i = 1; i <= n; i++)
+		sum += (2.0 * i - 1.0) * (log(u[i - 1]) + log1p(-u[n - i]));
+	return -(double)n - sum / n;
+}
+
+bool uniformity_pass(double a2)
+{
+	return a2 < UNIFORMITY_A2_CRIT_05; /* false for NAN */
+}
+
+bool uniformity_equal(const uniformity_t *a, const uniformity_t *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++)
+		if (a->items[i].key != b->items[i].key || a->items[i].u != b->items[i].u)
+			return false;
+	return true;
+}
+
+void uniformity_clear(uniformity_t *s)
+{
+	free(s->items);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,850 @@
+/* check_attack.c - the flow table: presets and invalid input, the flow
+ * timeout and every threshold on its boundary, the sliding peak, packets
+ * out of order, (victim, protocol) keying, one report per attack, flush,
+ * bounded open flows, and large floods. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "attack.h"
+#include "bs_error.h"
+#include "event.h"
+
+#define US 1000000ull
+/* A realistic epoch (2023-11-14) so no time is near zero. */
+#define T0        (1700000000ull * US)
+#define VICTIM    0xc6336401u /* 198.51.100.1 */
+#define VICTIM2   0xc6336402u /* 198.51.100.2 */
+#define TELESCOPE "10.0.0.0/8"
+#define NET       0x0a000000u
+
+/* The i-th of up to 2^24 distinct telescope addresses, spread over the
+ * /8 (an odd multiplier permutes the low 24 bits). */
+static uint32_t dst(uint32_t i)
+{
+	return NET | ((i * 2654435761u) & 0xffffffu);
+}
+
+struct sink {
+	struct attack_record *recs;
+	size_t n, cap;
+	int fail_with; /* returned by the callback when not 0 */
+};
+
+static int collect(const struct attack_record *rec, void *arg)
+{
+	struct sink *s = arg;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->recs = realloc(s->recs, s->cap * sizeof *s->recs);
+		ck_assert_ptr_nonnull(s->recs);
+	}
+	s->recs[s->n++] = *rec;
+	return s->fail_with;
+}
+
+/* Per-test state (a checked fixture: set up in each forked test). */
+static bs_prefixes_t *tel;
+static struct sink sink;
+static attack_table_t *table;
+
+static void setup(void)
+{
+	tel = bs_prefixes_create();
+	ck_assert_ptr_nonnull(tel);
+	ck_assert_int_eq(bs_prefixes_add(tel, TELESCOPE), 0);
+	memset(&sink, 0, sizeof sink);
+	table = NULL;
+}
+
+static void teardown(void)
+{
+	attack_table_free(table);
+	bs_prefixes_free(tel);
+	free(sink.recs);
+}
+
+/* Opens the table with a preset, optionally changed by the caller. */
+static void open_table(const struct attack_params *p)
+{
+	table = attack_table_create(p, tel, collect, &sink);
+	ck_assert_ptr_nonnull(table);
+}
+
+/* Drops the table and the collected records, for a second run. */
+static void reset(void)
+{
+	attack_table_free(table);
+	table = NULL;
+	sink.n = 0;
+}
+
+static struct attack_params preset(const char *name)
+{
+	struct attack_params p;
+	ck_assert_int_eq(attack_params_preset(&p, name), 0);
+	return p;
+}
+
+/* A TCP SYN+ACK from victim port 80 to telescope address dst at ts. */
+static struct bs_event ev_make(uint32_t victim, uint32_t to, uint64_t ts)
+{
+	struct bs_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.ts_us = ts;
+	bs_addr_from_v4(&ev.victim, victim);
+	bs_addr_from_v4(&ev.dst, to);
+	ev.responder = ev.victim;
+	ev.ip_len = 44;
+	ev.port = 80;
+	ev.proto = BS_PROTO_TCP;
+	ev.response = BS_RESP_TCP_SYNACK;
+	ev.flags = BS_EV_HAS_PORT;
+	return ev;
+}
+
+static void update(const struct bs_event *ev)
+{
+	ck_assert_int_eq(attack_table_update(table, ev), 0);
+}
+
+/* n packets from victim to n distinct destinations (offset by first),
+ * evenly spaced from start to end inclusive. */
+static void flood(uint32_t victim, uint32_t n, uint32_t first, uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t ts = n == 1 ? start : start + (end - start) * i / (n - 1);
+		struct bs_event ev = ev_make(victim, dst(first + i), ts);
+		update(&ev);
+	}
+}
+
+static struct attack_stats stats(void)
+{
+	struct attack_stats s;
+	attack_table_stats(table, &s);
+	return s;
+}
+
+static void flush(void)
+{
+	ck_assert_int_eq(attack_table_flush(table), 0);
+}
+
+START_TEST(presets)
+{
+	struct attack_params p = preset("rsdos");
+	ck_assert_uint_eq(p.flow_timeout_s, 300);
+	ck_assert_uint_eq(p.min_packets, 25);
+	ck_assert_uint_eq(p.min_duration_s, 60);
+	ck_assert_uint_eq(p.min_ppm, 30);
+	ck_assert_uint_eq(p.min_dests, ATTACK_MIN_DESTS);
+	p = preset("moore");
+	ck_assert_uint_eq(p.flow_timeout_s, 300);
+	ck_assert_uint_eq(p.min_packets, 100);
+	ck_assert_uint_eq(p.min_duration_s, 60);
+	ck_assert_uint_eq(p.min_ppm, 0);
+	ck_assert_uint_eq(p.min_dests, ATTACK_MIN_DESTS);
+	struct attack_params q = p;
+	ck_assert_int_eq(attack_params_preset(&q, "corsaro"), -BS_EINVAL);
+	ck_assert_int_eq(attack_params_preset(&q, ""), -BS_EINVAL);
+	ck_assert_int_eq(attack_params_preset(&q, NULL), -BS_EINVAL);
+	ck_assert_mem_eq(&q, &p, sizeof p); /* untouched */
+}
+END_TEST
+
+START_TEST(create_rejects_bad_arguments)
+{
+	struct attack_params p = preset("rsdos");
+	p.flow_timeout_s = 0;
+	ck_assert_ptr_null(attack_table_create(&p, tel, collect, &sink));
+	p.flow_timeout_s = 300;
+	ck_assert_ptr_null(attack_table_create(NULL, tel, collect, &sink));
+	ck_assert_ptr_null(attack_table_create(&p, NULL, collect, &sink));
+	ck_assert_ptr_null(attack_table_create(&p, tel, NULL, &sink));
+	attack_table_free(NULL);
+}
+END_TEST
+
+START_TEST(update_rejects_bad_event)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	struct bs_event ev = ev_make(VICTIM, dst(0), T0);
+	ev.proto = BS_PROTO_COUNT;
+	ck_assert_int_eq(attack_table_update(table, &ev), -BS_EINVAL);
+	ev = ev_make(VICTIM, dst(0), T0);
+	ev.response = BS_RESP_COUNT;
+	ck_assert_int_eq(attack_table_update(table, &ev), -BS_EINVAL);
+	ck_assert_uint_eq(stats().flows, 0);
+}
+END_TEST
+
+START_TEST(empty_flush)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flush();
+	ck_assert_uint_eq(sink.n, 0);
+	struct attack_stats s = stats();
+	ck_assert_uint_eq(s.flows + s.attacks + s.rejected + s.open_flows, 0);
+}
+END_TEST
+
+START_TEST(basic_attack_record)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i % 35), T0 + i * 1538462ull);
+		ev.ip_len = 40 + i;
+		if (i % 4 == 0) {
+			ev.port = 443;
+			ev.response = BS_RESP_TCP_RST;
+		}
+		update(&ev);
+	}
+	ck_assert_uint_eq(sink.n, 0); /* still open */
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	const struct attack_record *r = &sink.recs[0];
+	ck_assert_uint_eq(bs_addr_v4(&r->victim), VICTIM);
+	ck_assert_uint_eq(r->proto, BS_PROTO_TCP);
+	ck_assert_uint_eq(r->start_us, T0);
+	ck_assert_uint_eq(r->end_us, T0 + 39 * 1538462ull);
+	ck_assert_uint_eq(r->packets, 40);
+	ck_assert_uint_eq(r->bytes, 40 * 40 + 39 * 40 / 2);
+	ck_assert_uint_eq(r->telescope_addrs, 35);
+	ck_assert_uint_eq(r->victim_ports, 2);
+	ck_assert_int_eq(r->top_port, 80);
+	ck_assert_uint_eq(r->responses, 1u << BS_RESP_TCP_SYNACK | 1u << BS_RESP_TCP_RST);
+	ck_assert_uint_eq(r->peak_ppm, 39); /* all but the last, at second 60 */
+	ck_assert_uint_eq(r->icmp_mismatches, 0);
+	ck_assert(!r->has_responder);
+	ck_assert(isfinite(r->uniformity_a2));
+	struct attack_stats s = stats();
+	ck_assert_uint_eq(s.flows, 1);
+	ck_assert_uint_eq(s.attacks, 1);
+	ck_assert_uint_eq(s.rejected, 0);
+	ck_assert_uint_eq(s.open_flows, 0);
+	ck_assert_uint_eq(s.peak_open_flows, 1);
+}
+END_TEST
+
+/* Two 40-packet, 60 s floods from one victim, the second starting `gap`
+ * after the first's last packet. Returns the attacks reported. */
+static size_t two_floods(uint64_t gap)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, 40, 0, T0, T0 + 60 * US);
+	uint64_t t1 = T0 + 60 * US + gap;
+	flood(VICTIM, 40, 100, t1, t1 + 60 * US);
+	flush();
+	return sink.n;
+}
+
+START_TEST(timeout_exactly_300s_keeps_flow)
+{
+	ck_assert_uint_eq(two_floods(300 * US), 1);
+	ck_assert_uint_eq(sink.recs[0].packets, 80);
+	ck_assert_uint_eq(stats().flows, 1);
+}
+END_TEST
+
+START_TEST(timeout_past_300s_splits_flow)
+{
+	ck_assert_uint_eq(two_floods(300 * US + 1), 2);
+	ck_assert_uint_eq(sink.recs[0].packets, 40);
+	ck_assert_uint_eq(sink.recs[1].packets, 40);
+	ck_assert_uint_eq(sink.recs[1].start_us, T0 + 360 * US + 1);
+	ck_assert_uint_eq(stats().flows, 2);
+}
+END_TEST
+
+START_TEST(expiry_reports_before_flush)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, 40, 0, T0, T0 + 60 * US);
+	/* Another victim's packet moves now past the timeout: the first
+	 * flow ends on this update, not at flush. */
+	struct bs_event ev = ev_make(VICTIM2, dst(0), T0 + 360 * US + 1);
+	update(&ev);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(stats().open_flows, 1);
+	flush();
+	ck_assert_uint_eq(sink.n, 1); /* the one-packet flow is rejected */
+	ck_assert_uint_eq(stats().rejected, 1);
+}
+END_TEST
+
+/* The attacks from one flood with the given parameters. */
+static size_t flood_attacks(struct attack_params *p, uint32_t n, uint64_t duration_us)
+{
+	open_table(p);
+	flood(VICTIM, n, 0, T0, T0 + duration_us);
+	flush();
+	return sink.n;
+}
+
+START_TEST(min_packets_boundary)
+{
+	struct attack_params p = preset("rsdos");
+	p.min_ppm = 0; /* 24 packets can never reach 30 per minute */
+	ck_assert_uint_eq(flood_attacks(&p, 24, 60 * US), 0);
+	reset();
+	ck_assert_uint_eq(flood_attacks(&p, 25, 60 * US), 1);
+}
+END_TEST
+
+START_TEST(min_duration_boundary)
+{
+	struct attack_params p = preset("rsdos");
+	ck_assert_uint_eq(flood_attacks(&p, 40, 60 * US - 1), 0);
+	ck_assert_uint_eq(stats().rejected, 1);
+	reset();
+	ck_assert_uint_eq(flood_attacks(&p, 40, 60 * US), 1);
+	ck_assert_uint_eq(sink.recs[0].end_us - sink.recs[0].start_us, 60 * US);
+}
+END_TEST
+
+/* n packets in seconds 0 .. n-1, then one at second 100. */
+static size_t window_attacks(uint32_t n)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, n, 0, T0, T0 + (n - 1) * US);
+	struct bs_event ev = ev_make(VICTIM, dst(n), T0 + 100 * US);
+	update(&ev);
+	flush();
+	return sink.n;
+}
+
+START_TEST(min_ppm_boundary)
+{
+	ck_assert_uint_eq(window_attacks(29), 0);
+	ck_assert_uint_eq(stats().rejected, 1);
+	reset();
+	ck_assert_uint_eq(window_attacks(30), 1);
+	ck_assert_uint_eq(sink.recs[0].peak_ppm, 30);
+}
+END_TEST
+
+/* 40 packets over 60 s cycling over `dests` destinations. */
+static size_t dests_attacks(uint32_t dests)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i % dests), T0 + i * 1538462ull);
+		update(&ev);
+	}
+	flush();
+	return sink.n;
+}
+
+START_TEST(min_dests_boundary)
+{
+	/* The spread check: 40 SYN+ACKs to 4 addresses look like a scanner. */
+	ck_assert_uint_eq(dests_attacks(4), 0);
+	reset();
+	ck_assert_uint_eq(dests_attacks(5), 1);
+	ck_assert_uint_eq(sink.recs[0].telescope_addrs, 5);
+}
+END_TEST
+
+START_TEST(sliding_window_catches_spread_burst)
+{
+	/* 31 packets: second 35, 28 at 36, 38, .., 90, then 94.5 and 95.
+	 * Windows [35, 94] and [36, 95] hold 30; windows starting on 10 s
+	 * steps (corsaro) hold at most 28, so only the sliding one passes. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	struct bs_event ev = ev_make(VICTIM, dst(0), T0 + 35 * US);
+	update(&ev);
+	for (uint32_t k = 0; k < 28; k++) {
+		ev = ev_make(VICTIM, dst(1 + k), T0 + (36 + 2 * k) * US);
+		update(&ev);
+	}
+	ev = ev_make(VICTIM, dst(29), T0 + 94 * US + US / 2);
+	update(&ev);
+	ev = ev_make(VICTIM, dst(30), T0 + 95 * US);
+	update(&ev);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].peak_ppm, 30);
+	ck_assert_uint_eq(sink.recs[0].packets, 31);
+}
+END_TEST
+
+START_TEST(burst_straddling_minute_boundary)
+{
+	/* T0 is second 20 of its minute: 30 packets, one per second in
+	 * seconds 45 .. 74 of that minute, straddle the minute boundary (15
+	 * per calendar minute), plus one packet 75 s later for the duration. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	ck_assert_uint_eq(T0 / US % 60, 20);
+	flood(VICTIM, 30, 0, T0 + 25 * US, T0 + 54 * US);
+	struct bs_event ev = ev_make(VICTIM, dst(30), T0 + 100 * US);
+	update(&ev);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].peak_ppm, 30);
+}
+END_TEST
+
+static void assert_same_record(const struct attack_record *a, const struct attack_record *b)
+{
+	ck_assert_int_eq(bs_addr_cmp(&a->victim, &b->victim), 0);
+	ck_assert_int_eq(a->has_responder, b->has_responder);
+	if (a->has_responder)
+		ck_assert_int_eq(bs_addr_cmp(&a->responder, &b->responder), 0);
+	ck_assert_uint_eq(a->start_us, b->start_us);
+	ck_assert_uint_eq(a->end_us, b->end_us);
+	ck_assert_uint_eq(a->packets, b->packets);
+	ck_assert_uint_eq(a->bytes, b->bytes);
+	ck_assert_uint_eq(a->telescope_addrs, b->telescope_addrs);
+	ck_assert_uint_eq(a->victim_ports, b->victim_ports);
+	ck_assert_int_eq(a->top_port, b->top_port);
+	ck_assert_uint_eq(a->responses, b->responses);
+	ck_assert_uint_eq(a->peak_ppm, b->peak_ppm);
+	ck_assert_uint_eq(a->icmp_mismatches, b->icmp_mismatches);
+	ck_assert(a->uniformity_a2 == b->uniformity_a2 ||
+	          (isnan(a->uniformity_a2) && isnan(b->uniformity_a2)));
+	ck_assert_int_eq(a->uniform, b->uniform);
+	ck_assert_uint_eq(a->proto, b->proto);
+}
+
+START_TEST(shuffled_burst_same_record)
+{
+	enum { N = 300 };
+	static struct bs_event evs[N];
+	for (uint32_t i = 0; i < N; i++) {
+		/* 300 packets over 80 s, 7 ports, some ICMP-style mismatches
+		 * from varying responders. */
+		evs[i] = ev_make(VICTIM, dst(i % 250), T0 + i * 267000ull);
+		evs[i].port = (uint16_t)(1000 + i % 7);
+		if (i % 10 == 3) {
+			evs[i].flags |= BS_EV_MISMATCH;
+			bs_addr_from_v4(&evs[i].responder, 0xcb007100u + (i * 37) % 200);
+		}
+	}
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < N; i++)
+		update(&evs[i]);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	struct attack_record in_order = sink.recs[0];
+	ck_assert_uint_eq(in_order.icmp_mismatches, 30);
+	ck_assert(in_order.has_responder);
+	uint32_t smallest = UINT32_MAX;
+	for (uint32_t i = 3; i < N; i += 10)
+		if (0xcb007100u + (i * 37) % 200 < smallest)
+			smallest = 0xcb007100u + (i * 37) % 200;
+	ck_assert_uint_eq(bs_addr_v4(&in_order.responder), smallest);
+
+	uint64_t seed = 12345;
+	for (uint32_t i = N; i > 1; i--) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint32_t j = (uint32_t)((seed >> 33) % i);
+		struct bs_event tmp = evs[i - 1];
+		evs[i - 1] = evs[j];
+		evs[j] = tmp;
+	}
+	reset();
+	open_table(&p);
+	for (uint32_t i = 0; i < N; i++)
+		update(&evs[i]);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	assert_same_record(&sink.recs[0], &in_order);
+}
+END_TEST
+
+START_TEST(late_packet_moves_start_back)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, 40, 0, T0 + 100 * US, T0 + 170 * US);
+	struct bs_event ev = ev_make(VICTIM, dst(50), T0 + 95 * US);
+	update(&ev);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].start_us, T0 + 95 * US);
+	ck_assert_uint_eq(sink.recs[0].end_us, T0 + 170 * US);
+	ck_assert_uint_eq(sink.recs[0].packets, 41);
+}
+END_TEST
+
+START_TEST(late_packet_keeps_flow_alive)
+{
+	/* Idle time is measured in stream time: a late packet still counts
+	 * as activity at the stream's "now" when it arrived. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, 40, 0, T0, T0 + 60 * US);
+	struct bs_event ev = ev_make(VICTIM2, dst(0), T0 + 300 * US);
+	update(&ev);
+	ev = ev_make(VICTIM, dst(99), T0 + 10 * US); /* late by 290 s */
+	update(&ev);
+	ev = ev_make(VICTIM2, dst(1), T0 + 500 * US);
+	update(&ev);
+	ck_assert_uint_eq(sink.n, 0); /* idle 200 s, not 490 s */
+	ev = ev_make(VICTIM2, dst(2), T0 + 600 * US);
+	update(&ev);
+	ck_assert_uint_eq(sink.n, 0); /* idle exactly 300 s: still open */
+	ev = ev_make(VICTIM2, dst(3), T0 + 600 * US + 1);
+	update(&ev);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].packets, 41);
+	ck_assert_uint_eq(sink.recs[0].end_us, T0 + 60 * US);
+}
+END_TEST
+
+START_TEST(reversed_burst_is_not_an_attack)
+{
+	/* corsaro v2 took the first packet as start and the last as latest:
+	 * a 30-packet, 20 s burst in reverse order had a negative duration
+	 * and passed. Here start is the minimum and end the maximum. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 30; i-- > 0;) {
+		struct bs_event ev = ev_make(VICTIM, dst(i), T0 + i * 689655ull);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 0);
+	ck_assert_uint_eq(stats().rejected, 1);
+}
+END_TEST
+
+START_TEST(each_attack_reported_once)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	/* Ten victims attacked in turn, each expiring as the next starts,
+	 * and the last still open at flush. */
+	for (uint32_t v = 0; v < 10; v++) {
+		uint64_t start = T0 + v * 400 * US;
+		flood(VICTIM + v, 40, 0, start, start + 60 * US);
+		ck_assert_uint_eq(sink.n, v); /* the previous ones, exactly */
+	}
+	flush();
+	flush(); /* nothing left to report */
+	ck_assert_uint_eq(sink.n, 10);
+	for (uint32_t v = 0; v < 10; v++)
+		ck_assert_uint_eq(bs_addr_v4(&sink.recs[v].victim), VICTIM + v);
+	struct attack_stats s = stats();
+	ck_assert_uint_eq(s.flows, 10);
+	ck_assert_uint_eq(s.attacks, 10);
+	ck_assert_uint_eq(s.open_flows, 0);
+	ck_assert_uint_le(s.peak_open_flows, 2);
+}
+END_TEST
+
+START_TEST(flush_reports_open_flows_in_order)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	/* Interleaved packets of three victims; the one that starts last
+	 * sends first. Flush order is by start, then victim. */
+	for (uint32_t i = 0; i < 40; i++) {
+		uint64_t ts = T0 + 10 * US + i * 2 * US;
+		struct bs_event ev = ev_make(VICTIM + 2, dst(i), ts + 5 * US);
+		update(&ev);
+		ev = ev_make(VICTIM + 1, dst(i), ts);
+		update(&ev);
+		ev = ev_make(VICTIM, dst(i), ts);
+		update(&ev);
+	}
+	ck_assert_uint_eq(sink.n, 0);
+	ck_assert_uint_eq(stats().open_flows, 3);
+	flush();
+	ck_assert_uint_eq(sink.n, 3);
+	ck_assert_uint_eq(bs_addr_v4(&sink.recs[0].victim), VICTIM);
+	ck_assert_uint_eq(bs_addr_v4(&sink.recs[1].victim), VICTIM + 1);
+	ck_assert_uint_eq(bs_addr_v4(&sink.recs[2].victim), VICTIM + 2);
+	ck_assert_uint_eq(stats().open_flows, 0);
+}
+END_TEST
+
+START_TEST(flush_sorts_many_flows)
+{
+	/* 1000 open attacks whose start order is a permutation of their
+	 * creation order (starts 1 ms apart, packets 2 s apart). */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t k = 0; k < 40; k++) {
+		for (uint32_t v = 0; v < 1000; v++) {
+			uint64_t offset_ms = (v * 7919u) % 1000;
+			struct bs_event ev =
+			    ev_make(0x14000000u + v, dst(k), T0 + k * 2 * US + offset_ms * 1000);
+			update(&ev);
+		}
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1000);
+	for (size_t i = 1; i < sink.n; i++)
+		ck_assert_uint_lt(sink.recs[i - 1].start_us, sink.recs[i].start_us);
+}
+END_TEST
+
+START_TEST(callback_error_stops_and_is_returned)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	flood(VICTIM, 40, 0, T0, T0 + 60 * US);
+	flood(VICTIM2, 40, 0, T0, T0 + 60 * US);
+	sink.fail_with = -BS_EIO;
+	ck_assert_int_eq(attack_table_flush(table), -BS_EIO);
+	ck_assert_uint_eq(sink.n, 1);
+	sink.fail_with = 0;
+	flush(); /* the other flow; the failed one is not reported again */
+	ck_assert_uint_eq(sink.n, 2);
+	ck_assert_int_ne(bs_addr_cmp(&sink.recs[0].victim, &sink.recs[1].victim), 0);
+
+	/* From an update's expiry too. */
+	flood(VICTIM, 40, 0, T0 + 1000 * US, T0 + 1060 * US);
+	sink.fail_with = -BS_EIO;
+	struct bs_event ev = ev_make(VICTIM2, dst(0), T0 + 2000 * US);
+	ck_assert_int_eq(attack_table_update(table, &ev), -BS_EIO);
+	ck_assert_uint_eq(sink.n, 3);
+}
+END_TEST
+
+START_TEST(million_one_packet_flows_stay_bounded)
+{
+	/* Scanner noise: a million victims with one packet each, 10 ms
+	 * apart. Flows expire 300 s after their packet, so at most
+	 * 300 s / 10 ms + 1 are ever open. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 1000000; i++) {
+		struct bs_event ev = ev_make(0x14000000u + i, dst(i), T0 + i * 10000ull);
+		update(&ev);
+	}
+	struct attack_stats s = stats();
+	ck_assert_uint_eq(s.flows, 1000000);
+	ck_assert_uint_le(s.peak_open_flows, 30001);
+	ck_assert_uint_le(s.open_flows, 30001);
+	ck_assert_uint_eq(s.rejected + s.open_flows, 1000000);
+	flush();
+	s = stats();
+	ck_assert_uint_eq(s.rejected, 1000000);
+	ck_assert_uint_eq(s.open_flows, 0);
+	ck_assert_uint_eq(sink.n, 0);
+}
+END_TEST
+
+START_TEST(victim_and_protocol_are_the_key)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i), T0 + i * 2 * US);
+		update(&ev);
+		ev.proto = BS_PROTO_ICMP;
+		ev.response = BS_RESP_ICMP_ECHO_REPLY;
+		ev.flags = 0;
+		update(&ev);
+		/* The same address bytes as IPv6 are another victim. */
+		uint8_t v6[16] = {0xc6, 0x33, 0x64, 0x01};
+		ev = ev_make(VICTIM, dst(i), T0 + i * 2 * US);
+		bs_addr_from_v6(&ev.victim, v6);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 3);
+	int tcp4 = 0, icmp4 = 0, tcp6 = 0;
+	for (size_t i = 0; i < 3; i++) {
+		const struct attack_record *r = &sink.recs[i];
+		ck_assert_uint_eq(r->packets, 40);
+		if (r->victim.family == BS_AF_INET6)
+			tcp6 += r->proto == BS_PROTO_TCP;
+		else if (r->proto == BS_PROTO_TCP)
+			tcp4 += r->top_port == 80;
+		else
+			icmp4 += r->proto == BS_PROTO_ICMP && r->top_port == -1 &&
+			         r->victim_ports == 0 &&
+			         r->responses == 1u << BS_RESP_ICMP_ECHO_REPLY;
+	}
+	ck_assert_int_eq(tcp4 + icmp4 + tcp6, 3);
+	ck_assert_int_eq(tcp4 * icmp4 * tcp6, 1);
+}
+END_TEST
+
+START_TEST(moore_preset)
+{
+	/* 100 packets over 200 s: at most 30 in a minute, so rsdos needs
+	 * the rate and moore does not; 99 packets fail moore. */
+	struct attack_params p = preset("moore");
+	ck_assert_uint_eq(flood_attacks(&p, 99, 200 * US), 0);
+	reset();
+	ck_assert_uint_eq(flood_attacks(&p, 100, 200 * US), 1);
+	ck_assert_uint_lt(sink.recs[0].peak_ppm, 31);
+	reset();
+	p = preset("rsdos");
+	p.min_ppm = 31;
+	ck_assert_uint_eq(flood_attacks(&p, 100, 200 * US), 0);
+}
+END_TEST
+
+START_TEST(one_packet_flow_can_be_reported)
+{
+	/* With every threshold at its minimum a single packet is an attack;
+	 * its statistics come from the inline first packet. */
+	struct attack_params p = {.flow_timeout_s = 300, .min_packets = 1, .min_dests = 1};
+	open_table(&p);
+	struct bs_event ev = ev_make(VICTIM, dst(7), T0);
+	ev.port = 22;
+	update(&ev);
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	const struct attack_record *r = &sink.recs[0];
+	ck_assert_uint_eq(r->packets, 1);
+	ck_assert_uint_eq(r->bytes, 44);
+	ck_assert_uint_eq(r->telescope_addrs, 1);
+	ck_assert_uint_eq(r->victim_ports, 1);
+	ck_assert_int_eq(r->top_port, 22);
+	ck_assert_uint_eq(r->peak_ppm, 1);
+	ck_assert(isnan(r->uniformity_a2));
+	ck_assert(!r->uniform);
+}
+END_TEST
+
+START_TEST(mismatches_are_64_bit)
+{
+	/* corsaro's 16-bit counter wraps at 65536; 70000 router errors. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 70000; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i), T0 + i * 1000ull);
+		ev.proto = BS_PROTO_UDP;
+		ev.response = BS_RESP_ICMP_UNREACH;
+		ev.flags = BS_EV_HAS_PORT | BS_EV_MISMATCH;
+		bs_addr_from_v4(&ev.responder, 0xcb007101u + i % 3);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].icmp_mismatches, 70000);
+	ck_assert(sink.recs[0].has_responder);
+	ck_assert_uint_eq(bs_addr_v4(&sink.recs[0].responder), 0xcb007101u);
+}
+END_TEST
+
+START_TEST(flood_over_100k_destinations)
+{
+	/* 200000 packets to 100000 destinations spread over the /8, 100 s:
+	 * the count comes from the sketch, within 3 standard errors (4.9%),
+	 * and the spread passes the uniformity test. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 200000; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i % 100000), T0 + i * 500ull);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	const struct attack_record *r = &sink.recs[0];
+	ck_assert_uint_eq(r->packets, 200000);
+	ck_assert_uint_ge(r->telescope_addrs, 95100);
+	ck_assert_uint_le(r->telescope_addrs, 104900);
+	ck_assert(r->uniform);
+}
+END_TEST
+
+START_TEST(concentrated_flood_is_not_uniform)
+{
+	/* The same flood aimed into one /16 of the /8. */
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct bs_event ev =
+		    ev_make(VICTIM, NET | 0x420000u | (i & 0xffffu), T0 + i * 5000ull);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(sink.recs[0].uniformity_a2 > 100.0);
+	ck_assert(!sink.recs[0].uniform);
+}
+END_TEST
+
+START_TEST(destination_outside_telescope_is_not_sampled)
+{
+	/* The classifier only passes telescope destinations; if one slips
+	 * through it counts as a destination but not in the uniformity
+	 * sample, leaving too few samples for a statistic. */
+	struct attack_params p = preset("rsdos");
+	p.min_dests = 1;
+	open_table(&p);
+	for (uint32_t i = 0; i < 40; i++) {
+		uint32_t to = i < 36 ? 0x0b000000u + i : dst(i);
+		struct bs_event ev = ev_make(VICTIM, to, T0 + i * 1538462ull);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].telescope_addrs, 40);
+	ck_assert(isnan(sink.recs[0].uniformity_a2));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("attack");
+	TCase *edge = tcase_create("edge");
+	tcase_add_checked_fixture(edge, setup, teardown);
+	tcase_add_test(edge, presets);
+	tcase_add_test(edge, create_rejects_bad_arguments);
+	tcase_add_test(edge, update_rejects_bad_event);
+	tcase_add_test(edge, empty_flush);
+	tcase_add_test(edge, basic_attack_record);
+	tcase_add_test(edge, one_packet_flow_can_be_reported);
+	tcase_add_test(edge, destination_outside_telescope_is_not_sampled);
+	suite_add_tcase(s, edge);
+	TCase *thr = tcase_create("thresholds");
+	tcase_add_checked_fixture(thr, setup, teardown);
+	tcase_add_test(thr, timeout_exactly_300s_keeps_flow);
+	tcase_add_test(thr, timeout_past_300s_splits_flow);
+	tcase_add_test(thr, expiry_reports_before_flush);
+	tcase_add_test(thr, min_packets_boundary);
+	tcase_add_test(thr, min_duration_boundary);
+	tcase_add_test(thr, min_ppm_boundary);
+	tcase_add_test(thr, min_dests_boundary);
+	tcase_add_test(thr, moore_preset);
+	suite_add_tcase(s, thr);
+	TCase *time = tcase_create("time");
+	tcase_add_checked_fixture(time, setup, teardown);
+	tcase_add_test(time, sliding_window_catches_spread_burst);
+	tcase_add_test(time, burst_straddling_minute_boundary);
+	tcase_add_test(time, shuffled_burst_same_record);
+	tcase_add_test(time, late_packet_moves_start_back);
+	tcase_add_test(time, late_packet_keeps_flow_alive);
+	tcase_add_test(time, reversed_burst_is_not_an_attack);
+	suite_add_tcase(s, time);
+	TCase *table_tc = tcase_create("table");
+	tcase_add_checked_fixture(table_tc, setup, teardown);
+	tcase_set_timeout(table_tc, 120);
+	tcase_add_test(table_tc, each_attack_reported_once);
+	tcase_add_test(table_tc, flush_reports_open_flows_in_order);
+	tcase_add_test(table_tc, flush_sorts_many_flows);
+	tcase_add_test(table_tc, callback_error_stops_and_is_returned);
+	tcase_add_test(table_tc, million_one_packet_flows_stay_bounded);
+	tcase_add_test(table_tc, victim_and_protocol_are_the_key);
+	tcase_add_test(table_tc, mismatches_are_64_bit);
+	tcase_add_test(table_tc, flood_over_100k_destinations);
+	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
+	suite_add_tcase(s, table_tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
