@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 install_packages $BUILD_PKGS $RUN_PKGS
 "$top/scripts/build.sh" "$top/build"
 out=${1:-$top/out/sample}
-telescope=$(cat "$top/data/sample/TELESCOPE")
+telescope=10.0.0.0/8   # the sample's telescope, see data/README.md
 "$top/build/backscatter" collect --telescope "$telescope" --out "$out" \
 	--geo-db "$top/data/mmdb/GeoIP2-Country-Test.mmdb" \
 	--asn-db "$top/data/mmdb/GeoLite2-ASN-Test.mmdb" \

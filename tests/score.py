@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""score.py - precision and recall of backscatter's attacks.csv against the
+ground truth written by data/gen/bsgen.py.
+
+Why: the end-to-end tests need one number for "did the collector find the
+planted attacks and nothing else", and, for the small deterministic
+scenarios, a field-by-field comparison that catches off-by-one errors in
+times, counts and thresholds.
+
+Matching. The expected attacks are the truth.csv rows whose
+expected_<preset> column is 1. An attack and an expected row can match
+when they have the same victim (compared as addresses) and protocol and
+their [start_time, end_time] intervals overlap (closed intervals). Among
+the candidates, pairs are taken one-to-one, largest overlap first. An
+attack with no partner is a false positive, an expected row with no
+partner a false negative.
+
+  precision = tp / (tp + fp)   (1 when nothing was reported)
+  recall    = tp / (tp + fn)   (1 when nothing was expected)
+
+With --exact every matched pair must also agree on packets, start_time and
+end_time (to the microsecond), top_port, and telescope_addrs: exactly when
+the truth has at most --exact-limit addresses (the collector's exact
+distinct-count limit, DISTINCT_EXACT_MAX in telescope/distinct.h), else
+within --dest-tolerance (relative; the collector uses a HyperLogLog
+estimate there). --fields adds further columns to compare (for example
+peak_ppm,bytes,responder,responses,icmp_mismatches).
+
+Output: a first line "precision=P recall=R tp=N fp=N fn=N", then one line
+per unmatched row (FP/FN) and, with --exact, per differing field
+(MISMATCH), at most --show of each. Exit status: 0 when every requested
+minimum holds (and, with --exact, nothing differs), 1 otherwise, 2 for
+usage errors or unreadable input. CSV files are read with the csv module,
+by column name. Python 3 standard library only.
+"""
+
+import argparse
+import calendar
+import csv
+import ipaddress
+import re
+import sys
+
+REQUIRED_TRUTH = ["victim", "protocol", "start_time", "end_time", "packets",
+                  "telescope_addrs", "top_port", "expected_rsdos", "expected_moore"]
+REQUIRED_ATTACKS = ["victim", "protocol", "start_time", "end_time", "packets",
+                    "telescope_addrs", "top_port"]
+EXACT_FIELDS = ["packets", "start_time", "end_time", "telescope_addrs", "top_port"]
+DEFAULT_EXACT_LIMIT = 512  # DISTINCT_EXACT_MAX, telescope/distinct.h
+DEFAULT_DEST_TOLERANCE = 0.05
+
+TIME_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z?")
+
+
+class InputError(Exception):
+    pass
+
+
+def parse_time(text):
+    """ISO 8601 UTC -> microseconds since the epoch (digits past 6 must be 0)."""
+    m = TIME_RE.fullmatch(text.strip())
+    if not m:
+        raise InputError("bad time %r" % text)
+    y, mo, d, h, mi, s = (int(x) for x in m.groups()[:6])
+    frac = (m.group(7) or "").ljust(9, "0")
+    if frac[6:] != "000":
+        raise InputError("time finer than a microsecond: %r" % text)
+    return calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0)) * 1000000 + int(frac[:6])
+
+
+def norm_addr(text):
+    try:
+        return ipaddress.ip_address(text.strip()).compressed
+    except ValueError:
+        raise InputError("bad address %r" % text) from None
+
+
+class Row:
+    __slots__ = ("src", "line", "key", "start", "end", "d")
+
+    def __init__(self, src, line, d):
+        self.src, self.line, self.d = src, line, d
+        self.key = (norm_addr(d["victim"]), d["protocol"].strip().upper())
+        self.start = parse_time(d["start_time"])
+        self.end = parse_time(d["end_time"])
+        if self.end < self.start:
+            self.start, self.end = self.end, self.start
+
+    def describe(self):
+        d = self.d
+        extra = ""
+        for k in ("packets", "telescope_addrs", "peak_ppm", "top_port", "kind"):
+            if k in d and d[k] != "":
+                extra += " %s=%s" % (k, d[k])
+        return "%s %s %s..%s%s (%s line %d)" % (d["victim"], d["protocol"], d["start_time"],
+                                               d["end_time"], extra, self.src, self.line)
+
+
+def read_csv(path, required, what):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rd = csv.DictReader(f)
+            cols = rd.fieldnames or []
+            missing = [c for c in required if c not in cols]
+            if missing:
+                raise InputError("%s: %s lacks column(s) %s" % (path, what, ", ".join(missing)))
+            return [Row(what, i + 2, d) for i, d in enumerate(rd)], cols
+    except OSError as e:
+        raise InputError("%s: %s" % (path, e.strerror)) from None
+    except InputError as e:
+        raise InputError("%s: %s" % (path, e)) from None
+
+
+def match(expected, attacks):
+    """One-to-one pairs (truth, attack), largest overlap first."""
+    by_key = {}
+    for t in expected:
+        by_key.setdefault(t.key, ([], []))[0].append(t)
+    for a in attacks:
+        by_key.setdefault(a.key, ([], []))[1].append(a)
+    pairs = []
+    for key in sorted(by_key):
+        ts, as_ = by_key[key]
+        cands = []
+        for i, t in enumerate(ts):
+            for j, a in enumerate(as_):
+                if t.start <= a.end and a.start <= t.end:
+                    ov = min(t.end, a.end) - max(t.start, a.start)
+                    cands.append((-ov, t.start, a.start, i, j))
+        cands.sort()
+        used_t, used_a = set(), set()
+        for _, _, _, i, j in cands:
+            if i not in used_t and j not in used_a:
+                used_t.add(i)
+                used_a.add(j)
+                pairs.append((ts[i], as_[j]))
+    return pairs
+
+
+NUMERIC_FIELDS = ("top_port", "packets", "bytes", "peak_ppm", "icmp_mismatches", "victim_ports")
+
+
+def same_number(x, y):
+    """"80" equals "80.0"; empty or non-numeric text equals only itself."""
+    try:
+        return float(x) == float(y)
+    except ValueError:
+        return False
+
+
+def compare(t, a, fields, limit, tol):
+    """Differences of one matched pair, as (field, truth value, attack value)."""
+    out = []
+    for f in fields:
+        tv, av = t.d.get(f, ""), a.d.get(f, "")
+        if f in ("start_time", "end_time"):
+            ok = parse_time(tv) == parse_time(av)
+        elif f == "telescope_addrs":
+            try:
+                ti, ai = int(tv), int(float(av))
+            except ValueError:
+                ok = False
+            else:
+                ok = ti == ai if ti <= limit else abs(ai - ti) <= tol * ti
+        elif f in ("victim", "responder"):
+            ok = (norm_addr(tv) if tv else "") == (norm_addr(av) if av else "")
+        elif f in NUMERIC_FIELDS:
+            ok = tv.strip() == av.strip() or same_number(tv, av)
+        elif f == "responses":
+            ok = set(tv.split("|")) - {""} == set(av.split("|")) - {""}
+        else:
+            ok = tv.strip() == av.strip()
+        if not ok:
+            out.append((f, tv, av))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Precision/recall of attacks.csv against bsgen.py's truth.csv.")
+    ap.add_argument("--truth", required=True, help="truth.csv written by data/gen/bsgen.py")
+    ap.add_argument("--attacks", required=True, help="attacks.csv written by backscatter")
+    ap.add_argument("--preset", choices=["rsdos", "moore"], default="rsdos",
+                    help="which expected_* column to score against (default rsdos)")
+    ap.add_argument("--min-precision", type=float, default=0.0, metavar="X")
+    ap.add_argument("--min-recall", type=float, default=0.0, metavar="Y")
+    ap.add_argument("--exact", action="store_true",
+                    help="matched pairs must agree on packets, times, telescope_addrs, top_port")
+    ap.add_argument("--fields", default="",
+                    help="extra comma-separated columns to compare with --exact")
+    ap.add_argument("--exact-limit", type=int, default=DEFAULT_EXACT_LIMIT,
+                    help="telescope_addrs compared exactly up to this many (default %d)"
+                    % DEFAULT_EXACT_LIMIT)
+    ap.add_argument("--dest-tolerance", type=float, default=DEFAULT_DEST_TOLERANCE,
+                    help="relative tolerance above --exact-limit (default %.2f)"
+                    % DEFAULT_DEST_TOLERANCE)
+    ap.add_argument("--show", type=int, default=20, help="unmatched rows shown per kind")
+    args = ap.parse_args(argv)
+    fields = EXACT_FIELDS + [f.strip() for f in args.fields.split(",")
+                             if f.strip() and f.strip() not in EXACT_FIELDS]
+    try:
+        truth, tcols = read_csv(args.truth, REQUIRED_TRUTH, "truth")
+        attacks, acols = read_csv(args.attacks, REQUIRED_ATTACKS, "attacks")
+        if args.exact:
+            for f in fields:
+                if f not in tcols or f not in acols:
+                    raise InputError("--exact field %r missing from %s" % (
+                        f, args.truth if f not in tcols else args.attacks))
+        col = "expected_" + args.preset
+        expected = [t for t in truth if t.d[col].strip() == "1"]
+        pairs = match(expected, attacks)
+        diffs = []
+        if args.exact:
+            for t, a in pairs:
+                for f, tv, av in compare(t, a, fields, args.exact_limit, args.dest_tolerance):
+                    diffs.append((t, a, f, tv, av))
+    except InputError as e:
+        print("score.py: %s" % e, file=sys.stderr)
+        return 2
+
+    matched_t = {id(t) for t, _ in pairs}
+    matched_a = {id(a) for _, a in pairs}
+    fns = [t for t in expected if id(t) not in matched_t]
+    fps = [a for a in attacks if id(a) not in matched_a]
+    tp, fp, fn = len(pairs), len(fps), len(fns)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    print("precision=%.4f recall=%.4f tp=%d fp=%d fn=%d preset=%s%s" % (
+        precision, recall, tp, fp, fn, args.preset,
+        " mismatches=%d" % len(diffs) if args.exact else ""))
+
+    # Explain false positives with the truth row they overlap, if any: a
+    # flow the truth saw but judged below a threshold.
+    unexpected = {}
+    for t in truth:
+        unexpected.setdefault(t.key, []).append(t)
+    for a in sorted(fps, key=lambda r: (r.start, r.key))[:args.show]:
+        why = ""
+        for t in unexpected.get(a.key, []):
+            if t.start <= a.end and a.start <= t.end:
+                why = "; truth: " + ("matched elsewhere" if id(t) in matched_t else
+                                     "%s=0" % col if t.d[col].strip() != "1" else "?") + \
+                    " " + t.describe()
+                break
+        print("FP %s%s" % (a.describe(), why))
+    for t in sorted(fns, key=lambda r: (r.start, r.key))[:args.show]:
+        print("FN %s" % t.describe())
+    for t, a, f, tv, av in diffs[:args.show]:
+        print("MISMATCH %s %s %s %s: truth=%r attacks=%r" % (
+            t.d["victim"], t.d["protocol"], t.d["start_time"], f, tv, av))
+    hidden = max(0, fp - args.show) + max(0, fn - args.show) + max(0, len(diffs) - args.show)
+    if hidden:
+        print("(%d more not shown; raise --show)" % hidden)
+
+    ok = precision >= args.min_precision and recall >= args.min_recall
+    if args.exact and diffs:
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
