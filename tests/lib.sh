@@ -38,14 +38,16 @@ check_eq() {
 	fi
 }
 
-# json_get FILE dotted.path : prints one value of summary.json.
+# json_get FILE dotted.path : prints one value of a JSON file (lists comma-joined).
 json_get() {
 	"$PYTHON3" - "$1" "$2" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split('.'):
     v = v[int(k)] if isinstance(v, list) else v[k]
-print(v if not isinstance(v, bool) else int(v))
+if isinstance(v, list):
+    v = ",".join(str(x) for x in v)
+print(int(v) if isinstance(v, bool) else v)
 PY
 }
 
