@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages backscatter needs to build, run and test,
 # but only those missing (apt-get needs root). Sourced by demo.sh and test.sh.
-set -euo pipefail
+# Sourced: the caller chooses its own shell options.
 
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
 libjansson-dev libxxhash-dev libpcap-dev check"
