@@ -66,7 +66,8 @@ run_suite() {
 }
 
 run_suite "normal" "$top/build" --enable-werror
-run_suite "sanitizers" "$top/build-asan" --enable-sanitizers
+# The sanitizer build uses clang, so both compilers build with -Werror.
+run_suite "sanitizers (clang)" "$top/build-asan" --enable-sanitizers --enable-werror CC=clang
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"
 exit $status

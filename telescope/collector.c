@@ -64,7 +64,7 @@ static int grow(void **array, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static int add_warning(collector_t *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, const char *fmt, ...)
 {
 	if (grow((void **)&c->warnings, &c->cap_warnings, c->n_warnings + 1, sizeof *c->warnings))
 		return -BS_ENOMEM;
