@@ -96,6 +96,26 @@ static int cover(tseries_t *t, uint64_t b)
 	return 0;
 }
 
+/* The bin numbered b, growing the array to cover it. */
+static int bin_at(tseries_t *t, uint64_t b, struct bin **out)
+{
+	if (!t->has_packets || b < t->base || b - t->base >= t->cap) {
+		int rc = cover(t, b);
+		if (rc < 0)
+			return rc;
+	}
+	if (!t->has_packets) {
+		t->first = t->last = b;
+		t->has_packets = true;
+	} else if (b < t->first) {
+		t->first = b;
+	} else if (b > t->last) {
+		t->last = b;
+	}
+	*out = &t->bins[b - t->base];
+	return 0;
+}
+
 int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto)
 {
 	if (proto < 0 || proto >= BS_PROTO_COUNT)
@@ -104,19 +124,26 @@ int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto)
 	/* Its bin_end, (b + 1) * interval, must be writable (bs_format_time). */
 	if (b >= BS_TIME_MAX_US / t->interval_us)
 		return -BS_ERANGE;
-	if (!t->has_packets || b < t->base || b - t->base >= t->cap) {
-		int rc = cover(t, b);
+	struct bin *bin;
+	int rc = bin_at(t, b, &bin);
+	if (rc < 0)
+		return rc;
+	bin->packets[proto]++;
+	return 0;
+}
+
+int tseries_merge(tseries_t *dst, const tseries_t *src)
+{
+	if (dst->interval_us != src->interval_us)
+		return -BS_EINVAL;
+	for (uint64_t b = src->first; src->has_packets && b <= src->last; b++) {
+		const struct bin *from = &src->bins[b - src->base];
+		struct bin *to;
+		int rc = bin_at(dst, b, &to);
 		if (rc < 0)
 			return rc;
-	}
-	t->bins[b - t->base].packets[proto]++;
-	if (!t->has_packets) {
-		t->first = t->last = b;
-		t->has_packets = true;
-	} else if (b < t->first) {
-		t->first = b;
-	} else if (b > t->last) {
-		t->last = b;
+		for (int p = 0; p < BS_PROTO_COUNT; p++)
+			to->packets[p] += from->packets[p];
 	}
 	return 0;
 }

@@ -43,6 +43,11 @@ void tseries_free(tseries_t *t);
  * -BS_ENOMEM. Nothing changes on error. */
 int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto);
 
+/** Adds src's packet counts to dst (same interval; src's attacks are not
+ * copied). Used to join the series of files read in parallel.
+ * 0, -BS_EINVAL (intervals differ), -BS_ERANGE (bin cap) or -BS_ENOMEM. */
+int tseries_merge(tseries_t *dst, const tseries_t *src);
+
 /** Records an attack (borrowed; its victim, start_us and end_us are
  * copied). Attacks count only in bins that have packets around them: an
  * attack's bins outside the first..last packet bins are not written.

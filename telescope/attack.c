@@ -90,6 +90,14 @@ struct attack_table {
 	struct flow *oldest, *newest;
 	uint64_t now_us; /* largest packet time seen */
 	struct attack_stats stats;
+	attack_partial_cb partial_cb; /* hold mode when not NULL */
+	void *partial_arg;
+	uint64_t hold_until_us;
+};
+
+/* The partial flows of attack.h are plain flows off any table. */
+struct attack_flow {
+	struct flow f;
 };
 
 int attack_params_preset(struct attack_params *p, const char *name)
@@ -119,10 +127,10 @@ static size_t bucket_of(const attack_table_t *t, const bs_addr_t *victim, uint8_
 	return (size_t)XXH3_64bits_withSeed(victim, sizeof *victim, proto) & (t->nbuckets - 1);
 }
 
-static struct flow *flow_find(const attack_table_t *t, const struct bs_event *ev)
+static struct flow *flow_find(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto)
 {
-	struct flow *f = t->buckets[bucket_of(t, &ev->victim, ev->proto)];
-	while (f != NULL && (f->proto != ev->proto || bs_addr_cmp(&f->victim, &ev->victim) != 0))
+	struct flow *f = t->buckets[bucket_of(t, victim, proto)];
+	while (f != NULL && (f->proto != proto || bs_addr_cmp(&f->victim, victim) != 0))
 		f = f->next;
 	return f;
 }
@@ -308,12 +316,16 @@ static int flow_report(attack_table_t *t, struct flow *f)
 }
 
 /* Removes f from the table, then reports and frees it: it is gone even if
- * the callback fails, so it is never reported twice. */
-static int flow_end(attack_table_t *t, struct flow *f)
+ * the callback fails, so it is never reported twice. In hold mode a flow
+ * that may continue another piece of the capture is handed out instead
+ * (at_flush: every open flow may continue into the next piece). */
+static int flow_end(attack_table_t *t, struct flow *f, bool at_flush)
 {
 	bucket_unlink(t, f);
 	list_unlink(t, f);
 	t->stats.open_flows--;
+	if (t->partial_cb != NULL && (at_flush || f->start_us <= t->hold_until_us))
+		return t->partial_cb((attack_flow_t *)f, t->partial_arg);
 	int rc = flow_report(t, f);
 	flow_free(f);
 	return rc;
@@ -353,6 +365,23 @@ void attack_table_free(attack_table_t *t)
 	free(t);
 }
 
+/* Links f into the hash table and the expiry list's tail. */
+static int flow_insert(attack_table_t *t, struct flow *f)
+{
+	int rc;
+
+	if (t->stats.open_flows >= (uint64_t)t->nbuckets * ATTACK_MAX_LOAD &&
+	    (rc = table_grow(t)) < 0)
+		return rc;
+	size_t b = bucket_of(t, &f->victim, f->proto);
+	f->next = t->buckets[b];
+	t->buckets[b] = f;
+	list_append(t, f);
+	if (++t->stats.open_flows > t->stats.peak_open_flows)
+		t->stats.peak_open_flows = t->stats.open_flows;
+	return 0;
+}
+
 int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 {
 	int rc;
@@ -364,10 +393,10 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 	/* Strictly older than the timeout ends a flow: a gap of exactly the
 	 * timeout keeps it. now >= touch always, so no overflow. */
 	while (t->oldest != NULL && t->now_us - t->oldest->touch_us > t->timeout_us)
-		if ((rc = flow_end(t, t->oldest)) < 0)
+		if ((rc = flow_end(t, t->oldest, false)) < 0)
 			return rc;
 
-	struct flow *f = flow_find(t, ev);
+	struct flow *f = flow_find(t, &ev->victim, ev->proto);
 	if (f != NULL) {
 		if ((rc = flow_add(t, f, ev)) < 0)
 			return rc;
@@ -375,25 +404,16 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 		list_append(t, f);
 		return 0;
 	}
-	if (t->stats.open_flows >= (uint64_t)t->nbuckets * ATTACK_MAX_LOAD &&
-	    (rc = table_grow(t)) < 0)
-		return rc;
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -BS_ENOMEM;
 	f->victim = ev->victim;
 	f->proto = ev->proto;
-	if ((rc = flow_add(t, f, ev)) < 0) {
+	if ((rc = flow_add(t, f, ev)) < 0 || (rc = flow_insert(t, f)) < 0) {
 		flow_free(f);
 		return rc;
 	}
-	size_t b = bucket_of(t, &f->victim, f->proto);
-	f->next = t->buckets[b];
-	t->buckets[b] = f;
-	list_append(t, f);
 	t->stats.flows++;
-	if (++t->stats.open_flows > t->stats.peak_open_flows)
-		t->stats.peak_open_flows = t->stats.open_flows;
 	return 0;
 }
 
@@ -445,7 +465,7 @@ int attack_table_flush(attack_table_t *t)
 	}
 	t->newest = prev;
 	while (t->oldest != NULL) {
-		int rc = flow_end(t, t->oldest);
+		int rc = flow_end(t, t->oldest, true);
 		if (rc < 0)
 			return rc;
 	}
@@ -455,4 +475,96 @@ int attack_table_flush(attack_table_t *t)
 void attack_table_stats(const attack_table_t *t, struct attack_stats *out)
 {
 	*out = t->stats;
+}
+
+void attack_table_hold(attack_table_t *t, uint64_t hold_until_us, attack_partial_cb cb, void *arg)
+{
+	t->hold_until_us = hold_until_us;
+	t->partial_cb = cb;
+	t->partial_arg = arg;
+}
+
+/* Folds src's packets into dst (same key) and frees src. */
+static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *src)
+{
+	int rc;
+
+	if ((dst->ext == NULL && (rc = flow_grow(t, dst)) < 0) ||
+	    (src->ext == NULL && (rc = flow_grow(t, src)) < 0))
+		return rc;
+	struct flow_ext *x = dst->ext;
+	const struct flow_ext *y = src->ext;
+	if ((rc = distinct_merge(&x->dests, &y->dests)) < 0 ||
+	    (rc = portcount_merge(&x->ports, &y->ports)) < 0 ||
+	    (rc = peak_merge(&x->peak, &y->peak)) < 0 ||
+	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0)
+		return rc;
+	x->icmp_mismatches += y->icmp_mismatches;
+	if (y->has_responder &&
+	    (!x->has_responder || bs_addr_cmp(&y->responder, &x->responder) < 0)) {
+		x->responder = y->responder;
+		x->has_responder = true;
+	}
+	if (src->start_us < dst->start_us)
+		dst->start_us = src->start_us;
+	if (src->end_us > dst->end_us)
+		dst->end_us = src->end_us;
+	if (src->touch_us > dst->touch_us)
+		dst->touch_us = src->touch_us;
+	dst->packets += src->packets;
+	dst->bytes += src->bytes;
+	dst->responses |= src->responses;
+	flow_free(src);
+	return 0;
+}
+
+int attack_table_adopt(attack_table_t *t, attack_flow_t *partial)
+{
+	struct flow *f = &partial->f;
+	struct flow *open = flow_find(t, &f->victim, f->proto);
+	int rc = 0;
+
+	/* Same rule as attack_table_update(): a gap of exactly the timeout
+	 * keeps the flow. A partial flow may start before the open one's last
+	 * update when pieces overlap in time: that continues it too. */
+	if (open != NULL &&
+	    (f->start_us <= open->touch_us || f->start_us - open->touch_us <= t->timeout_us)) {
+		rc = flow_merge(t, open, f);
+		if (rc < 0)
+			flow_free(f);
+		else
+			t->stats.stitched++;
+		return rc;
+	}
+	if (open != NULL && (rc = flow_end(t, open, false)) < 0) {
+		flow_free(f);
+		return rc;
+	}
+	if ((rc = flow_insert(t, f)) < 0)
+		flow_free(f);
+	return rc;
+}
+
+int attack_table_expire(attack_table_t *t, uint64_t now_us)
+{
+	for (struct flow *f = t->oldest, *newer; f != NULL; f = newer) {
+		newer = f->newer;
+		if (now_us > f->touch_us && now_us - f->touch_us > t->timeout_us) {
+			int rc = flow_end(t, f, false);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+uint64_t attack_flow_start(const attack_flow_t *f)
+{
+	return f->f.start_us;
+}
+
+void attack_flow_free(attack_flow_t *f)
+{
+	if (f != NULL)
+		flow_free(&f->f);
 }

@@ -80,6 +80,7 @@ struct attack_stats {
 	uint64_t rejected;        /* flows ended below a threshold */
 	uint64_t open_flows;      /* flows open now */
 	uint64_t peak_open_flows; /* most flows open at once */
+	uint64_t stitched;        /* partial flows joined across a file boundary */
 };
 
 typedef struct attack_table attack_table_t;
@@ -105,5 +106,47 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev);
 int attack_table_flush(attack_table_t *t);
 /** Counters so far. */
 void attack_table_stats(const attack_table_t *t, struct attack_stats *out);
+
+/* Stitching pieces of one capture read separately (collector --jobs).
+ *
+ * Each file gets its own table in "hold" mode: flows that start within one
+ * timeout of the file's first packet may continue a flow of the previous
+ * file, and flows still open at its end may continue into the next, so
+ * instead of being judged they are handed out as partial flows. A single
+ * stitching table then adopts the partial flows file by file, in capture
+ * order: a partial flow that starts within the timeout of an adopted flow
+ * with the same key is merged into it (every per-flow statistic merges
+ * exactly, see distinct.h, portcount.h, peak.h, uniformity.h), and
+ * attack_table_expire() ends what the next file can no longer continue.
+ * For pieces that follow each other in time, the attacks equal those of
+ * one table fed the whole capture. */
+
+typedef struct attack_flow attack_flow_t;
+
+/** Receives a partial flow; takes ownership (free with attack_flow_free()).
+ * Returns 0 or a negative BS_E* code that stops the caller. */
+typedef int (*attack_partial_cb)(attack_flow_t *f, void *arg);
+
+/** Puts t in hold mode: flows starting at or before hold_until_us, when
+ * they end, and every flow open at attack_table_flush(), go to cb instead
+ * of being judged. Call before the first update. */
+void attack_table_hold(attack_table_t *t, uint64_t hold_until_us, attack_partial_cb cb, void *arg);
+
+/** Adds partial flow f (ownership taken, even on error) to a stitching
+ * table: merged into the open flow with the same key when f starts no
+ * more than the timeout after that flow's last update, otherwise that flow
+ * is ended (judged) and f takes its place. A table fed by adopt must not be
+ * fed by attack_table_update(). 0, -BS_ENOMEM or the callback's error. */
+int attack_table_adopt(attack_table_t *t, attack_flow_t *f);
+
+/** Ends every flow of a stitching table idle for longer than the timeout
+ * at now_us (a full pass: called once per file). 0 or the callback's error. */
+int attack_table_expire(attack_table_t *t, uint64_t now_us);
+
+/** First packet time of a partial flow, microseconds. */
+uint64_t attack_flow_start(const attack_flow_t *f);
+
+/** Safe on NULL. */
+void attack_flow_free(attack_flow_t *f);
 
 #endif
