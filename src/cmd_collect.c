@@ -26,9 +26,6 @@
 /* Bounds for options given in seconds: one week is longer than any flow
  * timeout or bin anyone has asked for, and keeps products in range. */
 #define COLLECT_MAX_SECONDS (7u * 24u * 3600u)
-/* Upper bound for --jobs: more threads than this only add contention on a
- * machine where reading is I/O and decompression bound. */
-#define COLLECT_MAX_JOBS 64u
 
 enum {
 	OPT_TELESCOPE = 't',
@@ -62,7 +59,7 @@ static const struct opt_spec collect_opts[] = {
 	{"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
 	{"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
 	{"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
-	{"jobs", OPT_JOBS, "N", "threads (default 1)"},
+	{"jobs", OPT_JOBS, "N", "files read in parallel (default 1); same results for any N"},
 	{"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
 	{"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
 	{"help", OPT_HELP, NULL, "show this help"},
@@ -126,8 +123,8 @@ static void show_progress(const struct collector_progress *p, void *arg)
 		double left = el * (double)(p->bytes_total - p->bytes_done) / (double)p->bytes_done;
 		snprintf(eta, sizeof eta, "%.0fs", left);
 	}
-	fprintf(stderr, "%sfile %zu/%zu  %llu packets  %.0f packets/s  elapsed %.0fs  ETA %s%s",
-		st->tty ? "\r" : "", p->file_index + 1, p->n_files, (unsigned long long)p->packets,
+	fprintf(stderr, "%sfiles %zu/%zu  %llu packets  %.0f packets/s  elapsed %.0fs  ETA %s%s",
+		st->tty ? "\r" : "", p->files_done, p->n_files, (unsigned long long)p->packets,
 		rate, el, eta, st->tty ? "   " : "\n");
 }
 
@@ -179,7 +176,7 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a)
 		case OPT_MIN_PPM: rc = set_number("min-ppm", optarg, 0, UINT32_MAX, &min_ppm); set_ppm = true; break;
 		case OPT_MIN_DESTS: rc = set_number("min-dests", optarg, 1, UINT32_MAX, &min_dests); set_dests = true; break;
 		case OPT_INTERVAL: rc = set_number("interval", optarg, 1, COLLECT_MAX_SECONDS, &a->interval_s); break;
-		case OPT_JOBS: rc = set_number("jobs", optarg, 1, COLLECT_MAX_JOBS, &a->jobs); break;
+		case OPT_JOBS: rc = set_number("jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs); break;
 		case OPT_GEO_DB: a->geo_db = optarg; break;
 		case OPT_ASN_DB: a->asn_db = optarg; break;
 		case OPT_FILTER: a->filter = optarg; break;
@@ -310,6 +307,7 @@ static int run_collect(const struct collect_args *a, const char *command_line)
 		.geo_db = a->geo_db,
 		.asn_db = a->asn_db,
 		.stop = &stop_flag,
+		.jobs = a->jobs,
 		.progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
 		.progress_arg = &ps,
 	};

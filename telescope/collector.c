@@ -1,19 +1,33 @@
-/* collector.c - the collect pipeline (see collector.h). */
+/* collector.c - the collect pipeline (see collector.h).
+ *
+ * Every input is a job: one reader, one flow table in hold mode, one time
+ * series and its own counters, so jobs share nothing on the per-packet
+ * path and --jobs threads can read files side by side. The thread that
+ * called collector_run() stitches the jobs in capture order as they
+ * finish: it adopts each job's partial flows into one stitching table,
+ * adds its time series and counters to the run's, and frees the job. One
+ * code path serves every --jobs value, so the attack list cannot depend
+ * on it. A results mutex guards the only shared state the readers touch:
+ * the attack list (attacks are rare next to packets). */
 #include "collector.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "bs_error.h"
 #include "classify.h"
 #include "reader.h"
 #include "results.h"
 #include "tseries.h"
+
+#define US_PER_S 1000000u
 
 struct input {
 	char *uri;
@@ -22,11 +36,27 @@ struct input {
 	ino_t ino;
 	bool has_inode;
 	uint64_t packets;
-	uint64_t first_us, last_us;
+	uint64_t first_us, last_us; /* accepted packets */
 	char *error;        /* NULL or what went wrong */
-	bool skipped;       /* never processed */
-	bool has_first;     /* first_us known from the ordering pass */
-	reader_t *held;     /* standard input stays open between passes */
+	bool skipped;       /* never read */
+	reader_t *held;     /* standard input: opened once, by the probe */
+};
+
+/* One input being read: everything its reader thread writes. */
+struct job {
+	struct input *in;
+	uint64_t hold_until_us; /* flows starting before may continue the previous file */
+	attack_table_t *table;
+	tseries_t *tseries;
+	struct summary_counters counters;
+	struct attack_stats stats;
+	uint64_t max_us;        /* latest accepted packet time */
+	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
+	attack_flow_t **partials;
+	size_t n_partials, cap_partials;
+	char error[READER_ERRLEN + 64]; /* a problem with the file, "" if none */
+	int rc;                 /* fatal error: the run cannot be trusted */
+	bool done;
 };
 
 struct collector {
@@ -36,13 +66,22 @@ struct collector {
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	struct summary_counters counters;
-	uint64_t first_us, last_us; /* packet time range of accepted packets */
+	struct attack_stats stats;
+	uint64_t first_us, last_us; /* backscatter time range of the run */
 	bool stopped;
-	attack_table_t *attacks;
+	attack_table_t *stitch;
 	results_t *results;
 	tseries_t *tseries;
 	const char *failed_output;
-	int64_t bytes_total, bytes_done;
+	int64_t bytes_total;
+	/* Shared with the reader threads, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct job *jobs;
+	size_t n_jobs, next_job, files_done;
+	int64_t bytes_done;
+	uint64_t packets_read;
+	bool abort;
 };
 
 /* Doubles *cap until it holds need items of size bytes; overflow-checked. */
@@ -91,39 +130,73 @@ static int input_failed(collector_t *c, struct input *in, const char *why)
 	return add_warning(c, "%s: %s", in->uri, why);
 }
 
+/* Attack callback of every table, from any thread. Geolocation happens
+ * here, once per attack, on the victim. */
 static int on_attack(const struct attack_record *rec, void *arg)
 {
 	collector_t *c = arg;
 	struct geo_info geo;
+	pthread_mutex_lock(&c->lock);
 	const struct geo_info *g = NULL;
 	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo) == 0)
 		g = &geo;
 	int rc = results_add(c->results, rec, g);
-	if (rc == 0)
-		rc = tseries_add_attack(c->tseries, rec);
+	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+static int on_partial(attack_flow_t *f, void *arg)
+{
+	struct job *jb = arg;
+	if (grow((void **)&jb->partials, &jb->cap_partials, jb->n_partials + 1,
+		 sizeof *jb->partials)) {
+		attack_flow_free(f);
+		return -BS_ENOMEM;
+	}
+	jb->partials[jb->n_partials++] = f;
+	return 0;
 }
 
 collector_t *collector_create(const struct collector_config *cfg)
 {
+	if (cfg->jobs < 1 || cfg->jobs > COLLECTOR_MAX_JOBS)
+		return NULL;
 	collector_t *c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
-	c->attacks = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->changed, NULL);
+	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
 	c->results = results_create();
 	c->tseries = tseries_create(cfg->interval_s);
-	if (c->attacks == NULL || c->results == NULL || c->tseries == NULL) {
+	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL) {
 		collector_free(c);
 		return NULL;
 	}
 	return c;
 }
 
+static void job_clear(struct job *jb)
+{
+	attack_table_free(jb->table);
+	jb->table = NULL;
+	tseries_free(jb->tseries);
+	jb->tseries = NULL;
+	for (size_t i = 0; i < jb->n_partials; i++)
+		attack_flow_free(jb->partials[i]);
+	free(jb->partials);
+	jb->partials = NULL;
+	jb->n_partials = 0;
+}
+
 void collector_free(collector_t *c)
 {
 	if (c == NULL)
 		return;
+	for (size_t i = 0; i < c->n_jobs; i++)
+		job_clear(&c->jobs[i]);
+	free(c->jobs);
 	for (size_t i = 0; i < c->n_inputs; i++) {
 		free(c->inputs[i].uri);
 		free(c->inputs[i].error);
@@ -133,9 +206,11 @@ void collector_free(collector_t *c)
 	for (size_t i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);
-	attack_table_free(c->attacks);
+	attack_table_free(c->stitch);
 	results_free(c->results);
 	tseries_free(c->tseries);
+	pthread_cond_destroy(&c->changed);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -173,9 +248,27 @@ static bool is_duplicate(const collector_t *c, size_t i)
 	return false;
 }
 
+static uint64_t time_gap(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * US_PER_S;
+
+/* First packet time of a trace, for ordering: the first packet, unless it
+ * is a time outlier next to the second. */
+static void probe_first_time(reader_t *r, struct input *in)
+{
+	struct reader_packet pkt;
+	if (reader_next(r, &pkt) != 1)
+		return;
+	in->first_us = pkt.ts_us;
+	if (reader_next(r, &pkt) == 1 && time_gap(pkt.ts_us, in->first_us) > MAX_JUMP_US)
+		in->first_us = pkt.ts_us;
+}
+
 /* Ordering pass: first packet time of every input. Standard input cannot
- * be opened twice, so its reader is kept (its first packet is read again
- * by nobody: we remember that it is pending). */
+ * be opened twice, so its reader is kept and it sorts first. */
 static int probe_inputs(collector_t *c)
 {
 	for (size_t i = 0; i < c->n_inputs; i++) {
@@ -202,11 +295,7 @@ static int probe_inputs(collector_t *c)
 			in->held = r;
 			continue;
 		}
-		struct reader_packet pkt;
-		if (reader_next(r, &pkt) == 1) {
-			in->first_us = pkt.ts_us;
-			in->has_first = true;
-		}
+		probe_first_time(r, in);
 		reader_free(r);
 		if (in->size_bytes > 0)
 			c->bytes_total += in->size_bytes;
@@ -222,82 +311,125 @@ static int by_first_packet(const void *a, const void *b)
 	return strcmp(x->uri, y->uri);
 }
 
-static void count_failure(struct summary_counters *k, int rc)
-{
-	if (rc == -BS_ETRUNC)
-		k->truncated++;
-	else
-		k->malformed++;
-}
+/* What one packet turned out to be, kept for one packet so that its
+ * neighbours can vote on its timestamp before it counts. */
+enum verdict_kind {
+	V_FILTERED,
+	V_NON_IP,
+	V_TRUNCATED,
+	V_MALFORMED,
+	V_FRAGMENT,
+	V_NOT_BACKSCATTER,
+	V_OUTSIDE,
+	V_BACKSCATTER,
+};
 
-/* One packet through the pipeline. Returns 0 or a fatal error. */
-static int process_packet(collector_t *c, const struct reader_packet *pkt)
+struct verdict {
+	enum verdict_kind kind;
+	uint64_t ts_us;
+	struct bs_event ev; /* valid for V_BACKSCATTER */
+};
+
+static void judge_packet(const collector_t *c, const struct reader_packet *pkt, struct verdict *v)
 {
-	struct summary_counters *k = &c->counters;
-	k->packets++;
-	if (pkt->ts_us < c->last_us)
-		k->out_of_order++;
+	v->ts_us = pkt->ts_us;
 	if (pkt->filtered) {
-		k->filtered++;
-		return 0;
+		v->kind = V_FILTERED;
+		return;
 	}
 	if (pkt->l3 == NULL) {
-		k->non_ip++;
-		return 0;
+		v->kind = V_NON_IP;
+		return;
 	}
-	struct bs_event ev;
-	int rc = classify_packet(pkt->l3, pkt->l3_len, pkt->ethertype, &ev);
+	int rc = classify_packet(pkt->l3, pkt->l3_len, pkt->ethertype, &v->ev);
 	switch (rc) {
 	case CLASSIFY_BACKSCATTER:
-		ev.ts_us = pkt->ts_us;
-		break;
+		v->ev.ts_us = pkt->ts_us;
+		v->kind = bs_prefixes_contains(c->cfg.telescope, &v->ev.dst) ? V_BACKSCATTER
+									      : V_OUTSIDE;
+		return;
 	case CLASSIFY_NOT_BACKSCATTER:
-		k->not_backscatter++;
-		return 0;
+		v->kind = V_NOT_BACKSCATTER;
+		return;
 	case CLASSIFY_FRAGMENT:
-		k->fragments++;
-		return 0;
+		v->kind = V_FRAGMENT;
+		return;
 	case CLASSIFY_NOT_IP:
-		k->non_ip++;
-		return 0;
+		v->kind = V_NON_IP;
+		return;
 	default:
-		count_failure(k, rc);
-		return 0;
+		v->kind = rc == -BS_ETRUNC ? V_TRUNCATED : V_MALFORMED;
+		return;
 	}
-	if (!bs_prefixes_contains(c->cfg.telescope, &ev.dst)) {
-		k->outside_telescope++;
-		return 0;
+}
+
+/* Counts an accepted packet and feeds backscatter to the job's table and
+ * time series. 0 or a fatal error. */
+static int commit_packet(struct job *jb, const struct verdict *v)
+{
+	struct summary_counters *k = &jb->counters;
+	struct input *in = jb->in;
+	if (v->ts_us < jb->max_us)
+		k->out_of_order++;
+	else
+		jb->max_us = v->ts_us;
+	if (in->packets == 0 || v->ts_us < in->first_us)
+		in->first_us = v->ts_us;
+	if (v->ts_us > in->last_us)
+		in->last_us = v->ts_us;
+	in->packets++;
+	switch (v->kind) {
+	case V_FILTERED: k->filtered++; return 0;
+	case V_NON_IP: k->non_ip++; return 0;
+	case V_TRUNCATED: k->truncated++; return 0;
+	case V_MALFORMED: k->malformed++; return 0;
+	case V_FRAGMENT: k->fragments++; return 0;
+	case V_NOT_BACKSCATTER: k->not_backscatter++; return 0;
+	case V_OUTSIDE: k->outside_telescope++; return 0;
+	case V_BACKSCATTER: break;
 	}
-	rc = tseries_add_packet(c->tseries, ev.ts_us, ev.proto);
+	int rc = tseries_add_packet(jb->tseries, v->ts_us, v->ev.proto);
 	if (rc == -BS_ERANGE) {
-		/* So far from the rest of the capture that binning it would
-		 * need an absurd number of bins: a corrupt timestamp. */
+		/* Beyond the time-series cap: a timestamp too far off to bin. */
 		k->time_outliers++;
 		return 0;
 	}
 	if (rc != 0)
 		return rc;
 	k->backscatter++;
-	if (c->first_us == 0 || ev.ts_us < c->first_us)
-		c->first_us = ev.ts_us;
-	if (ev.ts_us > c->last_us)
-		c->last_us = ev.ts_us;
-	return attack_table_update(c->attacks, &ev);
+	if (jb->bs_first_us == 0 || v->ts_us < jb->bs_first_us)
+		jb->bs_first_us = v->ts_us;
+	if (v->ts_us > jb->bs_last_us)
+		jb->bs_last_us = v->ts_us;
+	return attack_table_update(jb->table, &v->ev);
 }
 
-static void report_progress(collector_t *c, size_t i)
+/* Lookahead of one packet: the pending packet is a time outlier when it is
+ * more than COLLECTOR_MAX_TIME_JUMP_S from both the last accepted packet
+ * and the packet after it. */
+struct lookahead {
+	struct verdict pending;
+	bool has_pending;
+	uint64_t accepted_us; /* time of the last accepted packet */
+	bool has_accepted;
+};
+
+static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *next_us)
 {
-	if (c->cfg.progress == NULL)
-		return;
-	struct collector_progress p = {
-		.file_index = i,
-		.n_files = c->n_inputs,
-		.uri = c->inputs[i].uri,
-		.packets = c->counters.packets,
-		.bytes_done = c->bytes_done,
-		.bytes_total = c->bytes_total,
-	};
-	c->cfg.progress(&p, c->cfg.progress_arg);
+	if (!la->has_pending)
+		return 0;
+	const struct verdict *p = &la->pending;
+	bool far_before = la->has_accepted ? time_gap(p->ts_us, la->accepted_us) > MAX_JUMP_US
+					   : next_us != NULL;
+	bool far_after = next_us == NULL || time_gap(p->ts_us, *next_us) > MAX_JUMP_US;
+	la->has_pending = false;
+	if (far_before && far_after) {
+		jb->counters.time_outliers++;
+		return 0;
+	}
+	la->accepted_us = p->ts_us;
+	la->has_accepted = true;
+	return commit_packet(jb, p);
 }
 
 static bool stop_requested(const collector_t *c)
@@ -305,52 +437,246 @@ static bool stop_requested(const collector_t *c)
 	return c->cfg.stop != NULL && *c->cfg.stop;
 }
 
-/* Reads one input to its end (or a stop request). */
-static int read_input(collector_t *c, size_t i)
+/* Reads one input to its end, a stop request or an abort. Runs in a reader
+ * thread; touches only jb, jb->in and (under lock) the shared counts. */
+static void read_job(collector_t *c, struct job *jb)
 {
-	struct input *in = &c->inputs[i];
+	struct input *in = jb->in;
 	reader_t *r = in->held;
 	in->held = NULL;
-	char err[READER_ERRLEN];
+	in->first_us = in->last_us = 0;
 	if (r == NULL) {
-		int rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
-		if (rc == -BS_ENOMEM)
-			return rc;
-		if (rc != 0)
-			return input_failed(c, in, err);
+		char err[READER_ERRLEN];
+		jb->rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
+		if (jb->rc == -BS_ENOMEM)
+			return;
+		if (jb->rc != 0) {
+			jb->rc = 0;
+			snprintf(jb->error, sizeof jb->error, "%s", err);
+			return;
+		}
 	}
+	struct lookahead la = {0};
 	struct reader_packet pkt;
+	uint32_t since_publish = 0;
+	uint64_t read_count = 0;
 	int got;
-	uint32_t since_check = 0;
 	while ((got = reader_next(r, &pkt)) == 1) {
-		if (in->packets == 0 || pkt.ts_us < in->first_us)
-			in->first_us = pkt.ts_us;
-		if (pkt.ts_us > in->last_us)
-			in->last_us = pkt.ts_us;
-		in->packets++;
-		int rc = process_packet(c, &pkt);
-		if (rc != 0) {
-			reader_free(r);
-			return rc;
-		}
-		if (++since_check == COLLECTOR_PROGRESS_EVERY) {
-			since_check = 0;
-			report_progress(c, i);
-			if (stop_requested(c)) {
-				c->stopped = true;
+		read_count++;
+		jb->counters.packets++;
+		if ((jb->rc = settle_pending(jb, &la, &pkt.ts_us)) != 0)
+			break;
+		judge_packet(c, &pkt, &la.pending);
+		la.has_pending = true;
+		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
+			since_publish = 0;
+			pthread_mutex_lock(&c->lock);
+			c->packets_read += COLLECTOR_PROGRESS_EVERY;
+			bool quit = c->abort;
+			pthread_mutex_unlock(&c->lock);
+			if (quit || stop_requested(c))
 				break;
-			}
 		}
 	}
-	int rc = 0;
-	if (got < 0) {
-		snprintf(err, sizeof err, "cut short or corrupt after %llu packets: %s",
-			 (unsigned long long)in->packets, reader_error(r));
-		rc = input_failed(c, in, err);
-	}
+	if (jb->rc == 0)
+		jb->rc = settle_pending(jb, &la, NULL);
+	if (got < 0)
+		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
+			 (unsigned long long)read_count, reader_error(r));
 	reader_free(r);
-	if (in->size_bytes > 0)
-		c->bytes_done += in->size_bytes;
+	pthread_mutex_lock(&c->lock);
+	c->packets_read += since_publish;
+	pthread_mutex_unlock(&c->lock);
+	if (jb->rc == 0)
+		jb->rc = attack_table_flush(jb->table);
+	attack_table_stats(jb->table, &jb->stats);
+}
+
+/* Sets up and reads one job; the table and series are created here, in
+ * the reader thread, so that memory is spent only while a file is read. */
+static void run_job(collector_t *c, struct job *jb)
+{
+	jb->table = attack_table_create(&c->cfg.params, c->cfg.telescope, on_attack, c);
+	jb->tseries = tseries_create(c->cfg.interval_s);
+	if (jb->table == NULL || jb->tseries == NULL) {
+		jb->rc = -BS_ENOMEM;
+		return;
+	}
+	attack_table_hold(jb->table, jb->hold_until_us, on_partial, jb);
+	read_job(c, jb);
+}
+
+static void *reader_thread(void *arg)
+{
+	collector_t *c = arg;
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		if (c->next_job >= c->n_jobs || c->abort || stop_requested(c)) {
+			pthread_mutex_unlock(&c->lock);
+			return NULL;
+		}
+		struct job *jb = &c->jobs[c->next_job++];
+		pthread_mutex_unlock(&c->lock);
+		run_job(c, jb);
+		pthread_mutex_lock(&c->lock);
+		jb->done = true;
+		if (jb->in->size_bytes > 0)
+			c->bytes_done += jb->in->size_bytes;
+		c->files_done++;
+		if (jb->rc != 0)
+			c->abort = true;
+		pthread_cond_broadcast(&c->changed);
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+static int by_partial_start(const void *a, const void *b)
+{
+	uint64_t x = attack_flow_start(*(attack_flow_t *const *)a);
+	uint64_t y = attack_flow_start(*(attack_flow_t *const *)b);
+	return x < y ? -1 : x > y;
+}
+
+static void add_counters(struct summary_counters *sum, const struct summary_counters *k)
+{
+	sum->packets += k->packets;
+	sum->non_ip += k->non_ip;
+	sum->malformed += k->malformed;
+	sum->truncated += k->truncated;
+	sum->fragments += k->fragments;
+	sum->outside_telescope += k->outside_telescope;
+	sum->not_backscatter += k->not_backscatter;
+	sum->backscatter += k->backscatter;
+	sum->filtered += k->filtered;
+	sum->out_of_order += k->out_of_order;
+	sum->time_outliers += k->time_outliers;
+}
+
+/* Joins a finished job into the run, in capture order, then frees it. */
+static int stitch_job(collector_t *c, struct job *jb)
+{
+	int rc = 0;
+	if (jb->error[0] != '\0' && (rc = input_failed(c, jb->in, jb->error)) != 0)
+		return rc;
+	qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_partial_start);
+	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
+		attack_flow_t *f = jb->partials[i];
+		jb->partials[i] = NULL;
+		rc = attack_table_adopt(c->stitch, f);
+	}
+	if (rc == 0 && jb->in->packets > 0)
+		rc = attack_table_expire(c->stitch, jb->max_us);
+	if (rc == 0)
+		rc = tseries_merge(c->tseries, jb->tseries);
+	add_counters(&c->counters, &jb->counters);
+	c->stats.flows += jb->stats.flows;
+	c->stats.attacks += jb->stats.attacks;
+	c->stats.rejected += jb->stats.rejected;
+	if (jb->stats.peak_open_flows > c->stats.peak_open_flows)
+		c->stats.peak_open_flows = jb->stats.peak_open_flows;
+	if (jb->bs_first_us != 0 && (c->first_us == 0 || jb->bs_first_us < c->first_us))
+		c->first_us = jb->bs_first_us;
+	if (jb->bs_last_us > c->last_us)
+		c->last_us = jb->bs_last_us;
+	job_clear(jb);
+	return rc;
+}
+
+static void report_progress(collector_t *c)
+{
+	if (c->cfg.progress == NULL)
+		return;
+	struct collector_progress p = {.n_files = c->n_jobs};
+	pthread_mutex_lock(&c->lock);
+	p.files_done = c->files_done;
+	p.packets = c->packets_read;
+	p.bytes_done = c->bytes_done;
+	pthread_mutex_unlock(&c->lock);
+	p.bytes_total = c->bytes_total;
+	c->cfg.progress(&p, c->cfg.progress_arg);
+}
+
+/* Waits for job i, reporting progress meanwhile; true if it ran. */
+static bool wait_for_job(collector_t *c, size_t i)
+{
+	pthread_mutex_lock(&c->lock);
+	while (!c->jobs[i].done && !(c->abort && i >= c->next_job) &&
+	       !(stop_requested(c) && i >= c->next_job)) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)COLLECTOR_PROGRESS_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->changed, &c->lock, &until);
+		pthread_mutex_unlock(&c->lock);
+		report_progress(c);
+		pthread_mutex_lock(&c->lock);
+	}
+	bool ran = c->jobs[i].done;
+	pthread_mutex_unlock(&c->lock);
+	return ran;
+}
+
+/* Warns when files overlap in time: flows across them are still stitched,
+ * but a file that starts before its predecessor ends is out of order. */
+static int warn_overlaps(collector_t *c)
+{
+	const struct input *prev = NULL;
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		const struct input *in = c->jobs[i].in;
+		if (in->packets == 0)
+			continue;
+		if (prev != NULL && in->first_us < prev->last_us) {
+			int rc = add_warning(c, "%s: overlaps %s in time; packets out of order across them",
+					     in->uri, prev->uri);
+			if (rc != 0)
+				return rc;
+		}
+		prev = in;
+	}
+	return 0;
+}
+
+static int read_all(collector_t *c)
+{
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		if (c->inputs[i].skipped)
+			continue;
+		struct job *jb = &c->jobs[c->n_jobs++];
+		memset(jb, 0, sizeof *jb);
+		jb->in = &c->inputs[i];
+		jb->hold_until_us = jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * US_PER_S;
+	}
+	size_t n_threads = c->cfg.jobs < c->n_jobs ? c->cfg.jobs : c->n_jobs;
+	pthread_t threads[COLLECTOR_MAX_JOBS];
+	size_t started = 0;
+	int rc = 0;
+	while (started < n_threads &&
+	       pthread_create(&threads[started], NULL, reader_thread, c) == 0)
+		started++;
+	if (started == 0 && n_threads > 0)
+		rc = -BS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < c->n_jobs; i++) {
+		if (!wait_for_job(c, i)) {
+			c->stopped = true;
+			break;
+		}
+		rc = c->jobs[i].rc;
+		if (rc == 0)
+			rc = stitch_job(c, &c->jobs[i]);
+		if (stop_requested(c))
+			c->stopped = true;
+	}
+	if (rc != 0) {
+		pthread_mutex_lock(&c->lock);
+		c->abort = true;
+		pthread_mutex_unlock(&c->lock);
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	report_progress(c);
 	return rc;
 }
 
@@ -360,35 +686,42 @@ int collector_run(collector_t *c)
 	if (rc != 0)
 		return rc;
 	qsort(c->inputs, c->n_inputs, sizeof *c->inputs, by_first_packet);
-	for (size_t i = 0; i < c->n_inputs && !c->stopped; i++) {
-		if (c->inputs[i].skipped)
-			continue;
-		report_progress(c, i);
-		if ((rc = read_input(c, i)) != 0)
-			return rc;
-		if (stop_requested(c))
-			c->stopped = true;
-	}
-	if (c->stopped && (rc = add_warning(c, "stopped by a signal: results cover the packets read so far")))
+	c->jobs = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *c->jobs);
+	if (c->jobs == NULL)
+		return -BS_ENOMEM;
+	if ((rc = read_all(c)) != 0)
+		return rc;
+	if ((rc = warn_overlaps(c)) != 0)
+		return rc;
+	if (c->stopped &&
+	    (rc = add_warning(c, "stopped by a signal: results cover the packets read so far")))
 		return rc;
 	/* Flows still open are ended as of their last packet, so a trace
 	 * shorter than a timeout still reports its attacks. */
-	return attack_table_flush(c->attacks);
+	if ((rc = attack_table_flush(c->stitch)) != 0)
+		return rc;
+	struct attack_stats st;
+	attack_table_stats(c->stitch, &st);
+	c->stats.attacks += st.attacks;
+	c->stats.rejected += st.rejected;
+	c->stats.stitched = st.stitched;
+	c->stats.flows -= st.stitched;
+	return 0;
 }
 
 enum collector_status collector_status(const collector_t *c)
 {
-	size_t read_ok = 0;
-	for (size_t i = 0; i < c->n_inputs; i++)
-		if (!c->inputs[i].skipped && c->inputs[i].error == NULL)
-			read_ok++;
-	bool any_read = false;
-	for (size_t i = 0; i < c->n_inputs; i++)
-		if (c->inputs[i].packets > 0 || (!c->inputs[i].skipped && c->inputs[i].error == NULL))
+	bool any_read = false, all_ok = true;
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		const struct input *in = &c->inputs[i];
+		if (in->error != NULL || in->skipped)
+			all_ok = false;
+		if (in->packets > 0 || (!in->skipped && in->error == NULL))
 			any_read = true;
+	}
 	if (!any_read)
 		return COLLECTOR_NO_INPUT;
-	if (read_ok < c->n_inputs || c->stopped)
+	if (!all_ok || c->stopped)
 		return COLLECTOR_WARNINGS;
 	return COLLECTOR_OK;
 }
@@ -413,6 +746,18 @@ const char *collector_failed_output(const collector_t *c)
 	return c->failed_output;
 }
 
+/* The time series counts attacks from the final, stitched list. */
+static int add_attacks_to_tseries(collector_t *c)
+{
+	results_sort(c->results);
+	for (size_t i = 0; i < results_count(c->results); i++) {
+		int rc = tseries_add_attack(c->tseries, results_get(c->results, i));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
 {
 	const bs_prefixes_t *tel = c->cfg.telescope;
@@ -422,7 +767,7 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 		c->failed_output = "attacks.csv";
 		return rc;
 	}
-	if ((rc = tseries_write_csv(c->tseries, dir)) != 0) {
+	if ((rc = add_attacks_to_tseries(c)) != 0 || (rc = tseries_write_csv(c->tseries, dir)) != 0) {
 		c->failed_output = "timeseries.csv";
 		return rc;
 	}
@@ -454,6 +799,7 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 		.inputs = ins,
 		.n_inputs = c->n_inputs,
 		.counters = c->counters,
+		.attack_stats = c->stats,
 		.first_us = c->first_us,
 		.last_us = c->last_us,
 		.partial = c->stopped,
@@ -461,7 +807,6 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 		.warnings = (const char *const *)c->warnings,
 		.n_warnings = c->n_warnings,
 	};
-	attack_table_stats(c->attacks, &s.attack_stats);
 	rc = summary_write(dir, &s);
 	free(ins);
 	if (rc != 0)

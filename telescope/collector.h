@@ -20,13 +20,23 @@
 #include "geo.h"
 #include "summary.h"
 
-/* How often (packets) the progress callback and the stop flag are looked
- * at: rare enough to cost nothing per packet, often enough for a human. */
+/* How often (packets) a reader publishes its count and looks at the stop
+ * flag: rare enough to cost nothing per packet. */
 #define COLLECTOR_PROGRESS_EVERY (1u << 16)
+/* How often (ms) the progress callback runs while files are read. */
+#define COLLECTOR_PROGRESS_MS 500u
+/* A packet whose time is more than this far from both its neighbours in
+ * the file is a corrupt timestamp, not traffic: it is counted as a time
+ * outlier and skipped, so it cannot stretch an attack or the time series
+ * over decades (issue 4). A telescope sees packets every few ms; a real
+ * gap of a day on both sides of one packet does not happen. */
+#define COLLECTOR_MAX_TIME_JUMP_S 86400u
+/* Most reader threads: more only add contention when reading is bound by
+ * I/O and decompression. */
+#define COLLECTOR_MAX_JOBS 64u
 
 struct collector_progress {
-	size_t file_index, n_files; /* 0-based index of the file being read */
-	const char *uri;
+	size_t files_done, n_files;
 	uint64_t packets;           /* packets read so far, all files */
 	int64_t bytes_done, bytes_total; /* sizes of finished / all regular files */
 };
@@ -40,6 +50,8 @@ struct collector_config {
 	geo_t *geo;                     /* borrowed; NULL without databases */
 	const char *geo_db, *asn_db;    /* paths, for summary.json; may be NULL */
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
+	uint32_t jobs;                  /* reader threads, 1..COLLECTOR_MAX_JOBS */
+	/* Called from the thread that runs collector_run(), never concurrently. */
 	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
 	void *progress_arg;
 };
@@ -53,7 +65,8 @@ enum collector_status {
 
 typedef struct collector collector_t;
 
-/** cfg is copied (its pointers stay borrowed). NULL on allocation failure. */
+/** cfg is copied (its pointers stay borrowed). NULL on allocation failure
+ * or jobs outside 1..COLLECTOR_MAX_JOBS. */
 collector_t *collector_create(const struct collector_config *cfg);
 /** Safe on NULL. */
 void collector_free(collector_t *c);

@@ -796,6 +796,143 @@ START_TEST(destination_outside_telescope_is_not_sampled)
 }
 END_TEST
 
+/* Stitching: a capture cut at any packet, read as two pieces with hold
+ * mode and joined by a stitching table, gives the records one table gives
+ * for the whole capture. */
+struct partials {
+	attack_flow_t *f[4096];
+	size_t n;
+};
+
+static int keep_partial(attack_flow_t *f, void *arg)
+{
+	struct partials *p = arg;
+	ck_assert_uint_lt(p->n, 4096);
+	p->f[p->n++] = f;
+	return 0;
+}
+
+static int by_flow_start(const void *a, const void *b)
+{
+	uint64_t x = attack_flow_start(*(attack_flow_t *const *)a);
+	uint64_t y = attack_flow_start(*(attack_flow_t *const *)b);
+	return x < y ? -1 : x > y;
+}
+
+static int by_record(const void *a, const void *b)
+{
+	const struct attack_record *x = a, *y = b;
+	if (x->start_us != y->start_us)
+		return x->start_us < y->start_us ? -1 : 1;
+	return bs_addr_cmp(&x->victim, &y->victim);
+}
+
+/* The capture: one victim's flood that any cut may split, a second attack
+ * on it 400 s after (a new flow), a burst that ends inside the first piece,
+ * and a flood starting right after a cut. */
+static size_t stitch_capture(struct bs_event *evs)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < 90; i++)
+		evs[n++] = ev_make(VICTIM, dst(i), T0 + i * US);
+	for (uint32_t i = 0; i < 40; i++)
+		evs[n++] = ev_make(VICTIM2, dst(100 + i), T0 + 10 * US + i * 2 * US);
+	for (uint32_t i = 0; i < 70; i++)
+		evs[n++] = ev_make(VICTIM, dst(200 + i), T0 + 500 * US + i * US);
+	for (uint32_t i = 0; i < 40; i++)
+		evs[n++] = ev_make(VICTIM + 7, dst(300 + i), T0 + 120 * US + i * 2 * US);
+	/* In time order, as one file would hold them. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && evs[j].ts_us < evs[j - 1].ts_us; j--) {
+			struct bs_event t = evs[j];
+			evs[j] = evs[j - 1];
+			evs[j - 1] = t;
+		}
+	return n;
+}
+
+static void adopt_all(attack_table_t *st, struct partials *p, uint64_t last_us)
+{
+	qsort(p->f, p->n, sizeof p->f[0], by_flow_start);
+	for (size_t i = 0; i < p->n; i++)
+		ck_assert_int_eq(attack_table_adopt(st, p->f[i]), 0);
+	p->n = 0;
+	ck_assert_int_eq(attack_table_expire(st, last_us), 0);
+}
+
+START_TEST(stitched_pieces_equal_one_table)
+{
+	static struct bs_event evs[256];
+	size_t n = stitch_capture(evs);
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
+	flush();
+	size_t whole = sink.n;
+	ck_assert_uint_eq(whole, 4);
+	struct attack_record *expect = malloc(whole * sizeof *expect);
+	memcpy(expect, sink.recs, whole * sizeof *expect);
+	qsort(expect, whole, sizeof *expect, by_record);
+
+	static struct partials parts;
+	for (size_t cut = 1; cut < n; cut++) {
+		reset();
+		attack_table_t *st = attack_table_create(&p, tel, collect, &sink);
+		attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
+		attack_table_t *b = attack_table_create(&p, tel, collect, &sink);
+		attack_table_hold(a, 0, keep_partial, &parts);
+		attack_table_hold(b, evs[cut].ts_us + 300 * US, keep_partial, &parts);
+		for (size_t i = 0; i < cut; i++)
+			ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
+		ck_assert_int_eq(attack_table_flush(a), 0);
+		adopt_all(st, &parts, evs[cut - 1].ts_us);
+		for (size_t i = cut; i < n; i++)
+			ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
+		ck_assert_int_eq(attack_table_flush(b), 0);
+		adopt_all(st, &parts, evs[n - 1].ts_us);
+		ck_assert_int_eq(attack_table_flush(st), 0);
+		ck_assert_uint_eq(sink.n, whole);
+		qsort(sink.recs, sink.n, sizeof *sink.recs, by_record);
+		for (size_t i = 0; i < whole; i++)
+			ck_assert_msg(memcmp(&sink.recs[i], &expect[i], sizeof *expect) == 0,
+				      "cut at %zu: record %zu differs", cut, i);
+		attack_table_free(a);
+		attack_table_free(b);
+		attack_table_free(st);
+	}
+	free(expect);
+}
+END_TEST
+
+START_TEST(adopt_after_gap_starts_new_flow)
+{
+	struct attack_params p = preset("rsdos");
+	p.min_packets = 1;
+	p.min_duration_s = 0;
+	p.min_ppm = 0;
+	p.min_dests = 1;
+	open_table(&p);
+	static struct partials parts;
+	attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
+	attack_table_hold(a, UINT64_MAX, keep_partial, &parts);
+	struct bs_event e1 = ev_make(VICTIM, dst(1), T0);
+	struct bs_event e2 = ev_make(VICTIM, dst(2), T0 + 300 * US + 1);
+	ck_assert_int_eq(attack_table_update(a, &e1), 0);
+	ck_assert_int_eq(attack_table_flush(a), 0);
+	ck_assert_int_eq(attack_table_update(a, &e2), 0);
+	ck_assert_int_eq(attack_table_flush(a), 0);
+	ck_assert_uint_eq(parts.n, 2);
+	ck_assert_uint_eq(sink.n, 0);
+	ck_assert_int_eq(attack_table_adopt(table, parts.f[0]), 0);
+	ck_assert_int_eq(attack_table_adopt(table, parts.f[1]), 0);
+	flush();
+	ck_assert_uint_eq(sink.n, 2); /* 300 s + 1 us apart: two flows */
+	ck_assert_uint_eq(stats().stitched, 0);
+	attack_table_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("attack");
@@ -841,6 +978,8 @@ int main(void)
 	tcase_add_test(table_tc, mismatches_are_64_bit);
 	tcase_add_test(table_tc, flood_over_100k_destinations);
 	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
+	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
+	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
 	suite_add_tcase(s, table_tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

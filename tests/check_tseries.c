@@ -251,6 +251,37 @@ START_TEST(attack_clipped_to_packet_range)
 }
 END_TEST
 
+START_TEST(merge_equals_one_series)
+{
+	tseries_t *whole = tseries_create(60), *a = tseries_create(60), *b = tseries_create(60);
+	static const struct {
+		uint64_t at;
+		int proto;
+	} pkts[] = {{0, BS_PROTO_TCP}, {70, BS_PROTO_UDP}, {130, BS_PROTO_TCP},
+		    {65, BS_PROTO_ICMP}, {300, BS_PROTO_OTHER}, {10, BS_PROTO_TCP}};
+	for (size_t i = 0; i < sizeof pkts / sizeof pkts[0]; i++) {
+		ck_assert_int_eq(tseries_add_packet(whole, AT(pkts[i].at), pkts[i].proto), 0);
+		ck_assert_int_eq(tseries_add_packet(i < 3 ? a : b, AT(pkts[i].at), pkts[i].proto), 0);
+	}
+	tseries_t *empty = tseries_create(60);
+	ck_assert_int_eq(tseries_merge(empty, a), 0);
+	ck_assert_int_eq(tseries_merge(empty, b), 0);
+	char *dir = outdir_create();
+	ck_assert_int_eq(tseries_write_csv(whole, dir), 0);
+	char *want = outdir_read(dir, "timeseries.csv");
+	outdir_remove(dir);
+	assert_csv(empty, want);
+	free(want);
+	tseries_t *other = tseries_create(300);
+	ck_assert_int_eq(tseries_merge(other, a), -BS_EINVAL);
+	tseries_free(other);
+	tseries_free(empty);
+	tseries_free(whole);
+	tseries_free(a);
+	tseries_free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tseries");
@@ -267,6 +298,7 @@ int main(void)
 	tcase_add_test(tc, empty_bins_are_zero_rows);
 	tcase_add_test(tc, bins_aligned_to_epoch);
 	tcase_add_test(tc, out_of_order_growth);
+	tcase_add_test(tc, merge_equals_one_series);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("attacks");
 	tcase_add_test(tc, attacks_active_started_victims);

@@ -72,6 +72,20 @@ mapfile -t files < <(ls "$m/in"/trace-* | sort -r)
 check "mixed: reversed file order gives the same attacks.csv" cmp "$m/out/attacks.csv" "$m/rev/attacks.csv"
 check "mixed: reversed file order gives the same timeseries.csv" cmp "$m/out/timeseries.csv" "$m/rev/timeseries.csv"
 
+# Files read in parallel are stitched into the same result.
+for j in 2 4; do
+	collect "$m/j$j" "$m/in" --jobs "$j"
+	check "mixed: --jobs $j gives the same attacks.csv" cmp "$m/out/attacks.csv" "$m/j$j/attacks.csv"
+	check "mixed: --jobs $j gives the same timeseries.csv" cmp "$m/out/timeseries.csv" "$m/j$j/timeseries.csv"
+done
+gen span "$WORK/span8" --files 8
+collect "$WORK/span8/j1" "$WORK/span8"
+collect "$WORK/span8/j3" "$WORK/span8" --jobs 3
+check "span over 8 files: one attack per truth row" \
+	$SCORE --truth "$WORK/span8/truth.csv" --attacks "$WORK/span8/j1/attacks.csv" --exact
+check "span over 8 files: --jobs 3 gives the same attacks.csv" \
+	cmp "$WORK/span8/j1/attacks.csv" "$WORK/span8/j3/attacks.csv"
+
 # Compressed input gives the same result.
 gen mixed "$m/gz" --gzip
 collect "$m/gzout" "$m/gz"
