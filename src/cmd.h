@@ -15,7 +15,22 @@ enum {
 
 #define PROG "backscatter"
 
+#include <stdbool.h>
+
 int cmd_collect(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/** What a collect run left for a following report (cmd_run). */
+struct collect_outcome {
+	char *out_dir; /* borrowed from argv */
+	bool quiet;
+	bool help;           /* --help was printed */
+};
+
+/** Parses and runs collect with cmd ("collect" or "run") in messages;
+ * returns an exit status. */
+int collect_command(const char *cmd, int argc, char **argv, struct collect_outcome *out);
 
 /** Prints "backscatter: <cmd>: <msg>" and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -68,7 +68,7 @@ static const struct opt_spec collect_opts[] = {
 
 struct collect_args {
 	bs_prefixes_t *telescope;
-	const char *out;
+	char *out;
 	const char *preset;
 	struct attack_params params;
 	uint32_t interval_s;
@@ -128,22 +128,34 @@ static void show_progress(const struct collector_progress *p, void *arg)
 		rate, el, eta, st->tty ? "   " : "\n");
 }
 
-static int set_number(const char *name, const char *val, uint32_t min, uint32_t max,
-		      uint32_t *out)
+static int set_number(const char *cmd, const char *name, const char *val, uint32_t min,
+		      uint32_t max, uint32_t *out)
 {
 	int rc = parse_u32(val, min, max, out);
 	if (rc == -BS_EINVAL)
-		return usage_error("collect", "--%s: '%s' is not a whole number", name, val);
+		return usage_error(cmd, "--%s: '%s' is not a whole number", name, val);
 	if (rc != 0)
-		return usage_error("collect", "--%s: %s is outside %u..%u", name, val, min, max);
+		return usage_error(cmd, "--%s: %s is outside %u..%u", name, val, min, max);
 	return 0;
+}
+
+static void print_collect_help(const char *cmd)
+{
+	char usage[128];
+	snprintf(usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...", cmd);
+	opt_print_help(stdout, usage,
+		       strcmp(cmd, "run") == 0
+			       ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job."
+			       : "Infers DoS attacks from the backscatter in darknet traces.\n"
+				 "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for stdin.",
+		       collect_opts, N_COLLECT_OPTS);
 }
 
 /* parse_collect_args() result meaning "--help printed, exit 0". */
 #define PARSED_HELP (-1)
 
 /* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
-static int parse_collect_args(int argc, char **argv, struct collect_args *a)
+static int parse_collect_args(const char *cmd, int argc, char **argv, struct collect_args *a)
 {
 	struct option longopts[N_COLLECT_OPTS + 1];
 	opt_build_long(collect_opts, N_COLLECT_OPTS, longopts);
@@ -163,41 +175,38 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a)
 			if (rc == -BS_ENOMEM)
 				return EXIT_FAILED;
 			if (rc == -BS_EEXIST)
-				return usage_error("collect", "--telescope %s overlaps a prefix already given", optarg);
+				return usage_error(cmd, "--telescope %s overlaps a prefix already given", optarg);
 			if (rc != 0)
-				return usage_error("collect", "--telescope: '%s' is not a valid prefix list (%s)",
+				return usage_error(cmd, "--telescope: '%s' is not a valid prefix list (%s)",
 						   optarg, bs_strerror(rc));
 			break;
 		case OPT_OUT: a->out = optarg; break;
 		case OPT_PRESET: a->preset = optarg; break;
-		case OPT_FLOW_TIMEOUT: rc = set_number("flow-timeout", optarg, 1, COLLECT_MAX_SECONDS, &flow_timeout); set_ft = true; break;
-		case OPT_MIN_PACKETS: rc = set_number("min-packets", optarg, 1, UINT32_MAX, &min_packets); set_mp = true; break;
-		case OPT_MIN_DURATION: rc = set_number("min-duration", optarg, 0, COLLECT_MAX_SECONDS, &min_duration); set_md = true; break;
-		case OPT_MIN_PPM: rc = set_number("min-ppm", optarg, 0, UINT32_MAX, &min_ppm); set_ppm = true; break;
-		case OPT_MIN_DESTS: rc = set_number("min-dests", optarg, 1, UINT32_MAX, &min_dests); set_dests = true; break;
-		case OPT_INTERVAL: rc = set_number("interval", optarg, 1, COLLECT_MAX_SECONDS, &a->interval_s); break;
-		case OPT_JOBS: rc = set_number("jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs); break;
+		case OPT_FLOW_TIMEOUT: rc = set_number(cmd, "flow-timeout", optarg, 1, COLLECT_MAX_SECONDS, &flow_timeout); set_ft = true; break;
+		case OPT_MIN_PACKETS: rc = set_number(cmd, "min-packets", optarg, 1, UINT32_MAX, &min_packets); set_mp = true; break;
+		case OPT_MIN_DURATION: rc = set_number(cmd, "min-duration", optarg, 0, COLLECT_MAX_SECONDS, &min_duration); set_md = true; break;
+		case OPT_MIN_PPM: rc = set_number(cmd, "min-ppm", optarg, 0, UINT32_MAX, &min_ppm); set_ppm = true; break;
+		case OPT_MIN_DESTS: rc = set_number(cmd, "min-dests", optarg, 1, UINT32_MAX, &min_dests); set_dests = true; break;
+		case OPT_INTERVAL: rc = set_number(cmd, "interval", optarg, 1, COLLECT_MAX_SECONDS, &a->interval_s); break;
+		case OPT_JOBS: rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs); break;
 		case OPT_GEO_DB: a->geo_db = optarg; break;
 		case OPT_ASN_DB: a->asn_db = optarg; break;
 		case OPT_FILTER: a->filter = optarg; break;
 		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_QUIET: a->quiet = true; break;
 		case OPT_HELP:
-			opt_print_help(stdout, PROG " collect --telescope PREFIX --out DIR [options] TRACE...",
-				       "Infers DoS attacks from the backscatter in darknet traces.\n"
-				       "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for stdin.",
-				       collect_opts, N_COLLECT_OPTS);
+			print_collect_help(cmd);
 			return PARSED_HELP;
 		case ':':
-			return usage_error("collect", "option '%s' needs a value", argv[optind - 1]);
+			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 		if (rc != 0)
 			return rc;
 	}
 	if (attack_params_preset(&a->params, a->preset) != 0)
-		return usage_error("collect", "--preset: '%s' is not rsdos or moore", a->preset);
+		return usage_error(cmd, "--preset: '%s' is not rsdos or moore", a->preset);
 	if (set_ft)
 		a->params.flow_timeout_s = flow_timeout;
 	if (set_mp)
@@ -209,15 +218,15 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a)
 	if (set_dests)
 		a->params.min_dests = min_dests;
 	if (bs_prefixes_count(a->telescope) == 0)
-		return usage_error("collect", "--telescope is required");
+		return usage_error(cmd, "--telescope is required");
 	if (a->out == NULL)
-		return usage_error("collect", "--out is required");
+		return usage_error(cmd, "--out is required");
 	if (optind >= argc)
-		return usage_error("collect", "no trace given");
+		return usage_error(cmd, "no trace given");
 	if (a->filter != NULL) {
 		char err[READER_ERRLEN];
 		if (reader_check_filter(a->filter, err, sizeof err) != 0)
-			return usage_error("collect", "--filter: %s", err);
+			return usage_error(cmd, "--filter: %s", err);
 	}
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;
@@ -270,28 +279,28 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
-static int open_geo(const struct collect_args *a, geo_t **geo)
+static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 {
 	*geo = NULL;
 	if (a->geo_db == NULL && a->asn_db == NULL)
 		return 0;
 	int rc = geo_open(a->geo_db, a->asn_db, geo);
 	if (rc != 0) {
-		fprintf(stderr, "%s: collect: %s\n", PROG, geo_last_error());
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, geo_last_error());
 		return EXIT_FAILED;
 	}
 	return 0;
 }
 
 /* Runs the collection; returns an exit status. */
-static int run_collect(const struct collect_args *a, const char *command_line)
+static int run_collect(const char *cmd, const struct collect_args *a, const char *command_line)
 {
 	geo_t *geo;
-	int status = open_geo(a, &geo);
+	int status = open_geo(cmd, a, &geo);
 	if (status != 0)
 		return status;
 	if (make_dirs(a->out) != 0) {
-		fprintf(stderr, "%s: collect: %s: %s\n", PROG, a->out, strerror(errno));
+		fprintf(stderr, "%s: %s: %s: %s\n", PROG, cmd, a->out, strerror(errno));
 		geo_free(geo);
 		return EXIT_FAILED;
 	}
@@ -321,7 +330,7 @@ static int run_collect(const struct collect_args *a, const char *command_line)
 	if (cfg.progress && ps.tty)
 		fputc('\n', stderr);
 	if (rc != 0) {
-		fprintf(stderr, "%s: collect: %s\n", PROG, bs_strerror(rc));
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(rc));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -330,13 +339,13 @@ static int run_collect(const struct collect_args *a, const char *command_line)
 			fprintf(stderr, "%s: warning: %s\n", PROG, collector_warning(c, i));
 	enum collector_status cs = collector_status(c);
 	if (cs == COLLECTOR_NO_INPUT) {
-		fprintf(stderr, "%s: collect: no trace could be read; nothing written\n", PROG);
+		fprintf(stderr, "%s: %s: no trace could be read; nothing written\n", PROG, cmd);
 		status = EXIT_FAILED;
 		goto out;
 	}
 	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION);
 	if (rc != 0) {
-		fprintf(stderr, "%s: collect: %s/%s: %s\n", PROG, a->out,
+		fprintf(stderr, "%s: %s: %s/%s: %s\n", PROG, cmd, a->out,
 			collector_failed_output(c) ? collector_failed_output(c) : "?",
 			rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
 		status = EXIT_FAILED;
@@ -352,22 +361,32 @@ out:
 	return status;
 }
 
-int cmd_collect(int argc, char **argv)
+int collect_command(const char *cmd, int argc, char **argv, struct collect_outcome *out)
 {
 	struct collect_args a = {0};
+	memset(out, 0, sizeof *out);
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
-		fprintf(stderr, "%s: collect: %s\n", PROG, bs_strerror(-BS_ENOMEM));
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(-BS_ENOMEM));
 		return EXIT_FAILED;
 	}
-	int status = parse_collect_args(argc, argv, &a);
+	int status = parse_collect_args(cmd, argc, argv, &a);
 	if (status == PARSED_HELP) {
+		out->help = true;
 		status = EXIT_OK;
 	} else if (status == 0) {
 		char *cl = join_args(argc, argv);
-		status = cl ? run_collect(&a, cl) : EXIT_FAILED;
+		status = cl ? run_collect(cmd, &a, cl) : EXIT_FAILED;
 		free(cl);
+		out->out_dir = a.out;
+		out->quiet = a.quiet;
 	}
 	bs_prefixes_free(a.telescope);
 	return status;
+}
+
+int cmd_collect(int argc, char **argv)
+{
+	struct collect_outcome out;
+	return collect_command("collect", argc, argv, &out);
 }

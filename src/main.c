@@ -13,6 +13,8 @@ static const struct cmd {
 	const char *help;
 } cmds[] = {
 	{"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV"},
+	{"report", cmd_report, "tables and gnuplot plots from collect output"},
+	{"run", cmd_run, "collect, then report: the nightly job"},
 };
 
 int usage_error(const char *cmd, const char *fmt, ...)

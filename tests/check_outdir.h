@@ -24,7 +24,7 @@ static inline char *outdir_create(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[OUTDIR_PATH_LEN];
-	snprintf(path, sizeof path, "%s/bs-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ck_assert_int_lt(snprintf(path, sizeof path, "%s/bs-check-XXXXXX", tmp && *tmp ? tmp : "/tmp"), (int)sizeof path);
 	ck_assert_ptr_nonnull(mkdtemp(path));
 	char *dir = strdup(path);
 	ck_assert_ptr_nonnull(dir);
@@ -54,7 +54,7 @@ static inline void outdir_remove(char *dir)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		char path[OUTDIR_PATH_LEN];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s", dir, e->d_name), (int)sizeof path);
 		if (unlink(path) != 0)
 			rmdir(path);
 	}
@@ -68,7 +68,7 @@ static inline void outdir_remove(char *dir)
 static inline char *outdir_read(const char *dir, const char *name)
 {
 	char path[OUTDIR_PATH_LEN];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s", dir, name), (int)sizeof path);
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
 		return NULL;
@@ -93,7 +93,7 @@ static inline char *outdir_read(const char *dir, const char *name)
 static inline void outdir_write(const char *dir, const char *name, const char *text)
 {
 	char path[OUTDIR_PATH_LEN];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s", dir, name), (int)sizeof path);
 	FILE *f = fopen(path, "wb");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(fputs(text, f) >= 0, 1);

@@ -1,0 +1,449 @@
+/* readback.c - attacks.csv and timeseries.csv rows back into numbers.
+ *
+ * libcsv splits records (it handles quoting, doubled quotes and line breaks
+ * inside quotes, which as_org can contain); this file maps header names to
+ * the columns it wants, keeps only those cells of the current row, and
+ * parses each one strictly: digits only for counts, the exact time text
+ * bs_format_time() writes, the protocol and response names of event.c.
+ *
+ * libcsv reports fields and row ends through callbacks that cannot return
+ * an error, so the first error is kept in the reader and every later
+ * callback does nothing; the read loop stops at the end of that block. */
+#include "readback.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bs_error.h"
+#include "csvout.h"
+#include "event.h"
+
+/* Bytes read per fread(): large enough that the per-call overhead of
+ * csv_parse() vanishes, small enough to sit in L2. */
+#define READBACK_BLOCK 65536
+/* Longest cell quoted back in an error message, in bytes. */
+#define READBACK_CELL_QUOTE 40
+
+/* A column the caller wants: its header name and whether it must exist. */
+struct column {
+	const char *name;
+	bool required;
+};
+
+struct reader;
+/* Called with the wanted cells of one data row in rd->cells. */
+typedef int (*row_fn)(struct reader *rd);
+
+/* The caller's callback, whichever file is read. */
+union row_cb {
+	readback_attack_cb attack;
+	readback_bin_cb bin;
+};
+
+struct reader {
+	const struct column *cols;
+	size_t n_cols;
+	int *map;        /* header field index -> wanted column, -1 = ignored */
+	size_t n_header; /* fields in the header row */
+	size_t map_cap;
+	size_t *off;        /* per wanted column: offset of its cell in buf */
+	bool *present;      /* per wanted column: found in the header */
+	const char **cells; /* per wanted column, set before row_fn; "" when absent */
+	char *buf;          /* the wanted cells of the current row, NUL-separated */
+	size_t len, cap;
+	size_t field;           /* index of the next field in the current row */
+	unsigned long long row; /* 1 = header, data rows from 2 */
+	row_fn on_row;
+	union row_cb cb; /* the caller's callback, called by on_row */
+	void *arg;
+	int rc; /* first error; callbacks do nothing once set */
+	char *err;
+	size_t errlen;
+};
+
+/* Records the first error: rc, and when it is -BS_EFORMAT, "row N: ..." in
+ * rd->err. Returns rc so callers can `return fail(...)`. */
+__attribute__((format(printf, 3, 4))) static int fail(struct reader *rd, int rc, const char *fmt,
+                                                      ...)
+{
+	if (rd->rc != 0)
+		return rd->rc;
+	rd->rc = rc;
+	if (rc == -BS_EFORMAT && rd->errlen > 0) {
+		int n = snprintf(rd->err, rd->errlen, "row %llu: ", rd->row);
+		if (n >= 0 && (size_t)n < rd->errlen) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(rd->err + n, rd->errlen - (size_t)n, fmt, ap);
+			va_end(ap);
+		}
+	}
+	return rc;
+}
+
+/* "column C: 'cell' is not WHAT" for the wanted column i. */
+static int bad_cell(struct reader *rd, size_t i, const char *what)
+{
+	return fail(rd, -BS_EFORMAT, "column %s: '%.*s%s' is not %s", rd->cols[i].name,
+	            READBACK_CELL_QUOTE, rd->cells[i],
+	            strlen(rd->cells[i]) > READBACK_CELL_QUOTE ? "..." : "", what);
+}
+
+/* Makes room for need items in the array *pp points to (pp is the address
+ * of a T* variable, moved with memcpy so no T* is accessed through a void *
+ * lvalue), doubling the capacity *cap. 0 or -BS_ENOMEM (nothing changed). */
+static int grow(void *pp, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -BS_ENOMEM;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size)
+		return -BS_ENOMEM;
+	void *p;
+	memcpy(&p, pp, sizeof p);
+	void *q = realloc(p, n * size);
+	if (q == NULL)
+		return -BS_ENOMEM;
+	memcpy(pp, &q, sizeof q);
+	*cap = n;
+	return 0;
+}
+
+static void header_field(struct reader *rd, const char *s, size_t len)
+{
+	if (grow(&rd->map, &rd->map_cap, rd->field + 1, sizeof *rd->map) != 0) {
+		fail(rd, -BS_ENOMEM, "out of memory");
+		return;
+	}
+	rd->map[rd->field] = -1;
+	for (size_t i = 0; i < rd->n_cols; i++) {
+		if (strlen(rd->cols[i].name) != len || memcmp(rd->cols[i].name, s, len) != 0)
+			continue;
+		if (rd->present[i]) {
+			fail(rd, -BS_EFORMAT, "column %s appears twice in the header",
+			     rd->cols[i].name);
+			return;
+		}
+		rd->present[i] = true;
+		rd->map[rd->field] = (int)i;
+	}
+}
+
+static void on_field(void *field, size_t len, void *data)
+{
+	struct reader *rd = data;
+	const char *s = field ? field : "";
+	if (rd->rc != 0)
+		return;
+	if (memchr(s, '\0', len) != NULL) {
+		fail(rd, -BS_EFORMAT, "field %zu contains a NUL byte", rd->field + 1);
+		return;
+	}
+	if (rd->row == 1) {
+		header_field(rd, s, len);
+	} else if (rd->field < rd->n_header && rd->map[rd->field] >= 0) {
+		if (len > SIZE_MAX - rd->len - 1 ||
+		    grow(&rd->buf, &rd->cap, rd->len + len + 1, 1) != 0) {
+			fail(rd, -BS_ENOMEM, "out of memory");
+			return;
+		}
+		rd->off[rd->map[rd->field]] = rd->len;
+		memcpy(rd->buf + rd->len, s, len);
+		rd->buf[rd->len + len] = '\0';
+		rd->len += len + 1;
+	}
+	rd->field++;
+}
+
+static void end_header(struct reader *rd)
+{
+	rd->n_header = rd->field;
+	for (size_t i = 0; i < rd->n_cols; i++)
+		if (rd->cols[i].required && !rd->present[i]) {
+			fail(rd, -BS_EFORMAT, "the header has no column %s", rd->cols[i].name);
+			return;
+		}
+}
+
+static void on_row_end(int c, void *data)
+{
+	(void)c;
+	struct reader *rd = data;
+	if (rd->rc != 0)
+		return;
+	if (rd->row == 1) {
+		end_header(rd);
+	} else if (rd->field != rd->n_header) {
+		fail(rd, -BS_EFORMAT, "%zu fields, the header has %zu", rd->field, rd->n_header);
+		return;
+	} else {
+		for (size_t i = 0; i < rd->n_cols; i++)
+			rd->cells[i] = rd->present[i] ? rd->buf + rd->off[i] : "";
+		int rc = rd->on_row(rd);
+		if (rc != 0) {
+			fail(rd, rc, "callback failed");
+			return;
+		}
+	}
+	rd->row++;
+	rd->field = 0;
+	rd->len = 0;
+}
+
+/* libcsv trims blanks around unquoted fields by default; our files never
+ * have any, and " 768" is not the number our writer would write. */
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* Streams f through libcsv into rd->on_row. */
+static int read_csv(FILE *f, struct reader *rd)
+{
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return -BS_ENOMEM;
+	csv_set_space_func(&p, no_space);
+	char *block = malloc(READBACK_BLOCK);
+	if (block == NULL) {
+		csv_free(&p);
+		return -BS_ENOMEM;
+	}
+	while (rd->rc == 0) {
+		size_t n = fread(block, 1, READBACK_BLOCK, f);
+		if (n > 0 && csv_parse(&p, block, n, on_field, on_row_end, rd) != n && rd->rc == 0)
+			fail(rd, csv_error(&p) == CSV_ENOMEM ? -BS_ENOMEM : -BS_EFORMAT,
+			     "malformed CSV (%s)", csv_strerror(csv_error(&p)));
+		if (n < READBACK_BLOCK)
+			break;
+	}
+	if (rd->rc == 0 && ferror(f)) {
+		int e = errno;
+		fail(rd, -BS_EIO, "read error");
+		errno = e;
+	}
+	if (rd->rc == 0 && csv_fini(&p, on_field, on_row_end, rd) != 0)
+		fail(rd, -BS_EFORMAT, "malformed CSV at the end of the file (%s)",
+		     csv_strerror(csv_error(&p)));
+	if (rd->rc == 0 && rd->row == 1)
+		fail(rd, -BS_EFORMAT, "the file is empty: no header row");
+	free(block);
+	csv_free(&p);
+	return rd->rc;
+}
+
+/* Sets up rd for cols, runs it over f, frees what it allocated. */
+static int run_reader(FILE *f, const struct column *cols, size_t n_cols, row_fn on_row,
+                      union row_cb cb, void *arg, char *err, size_t errlen)
+{
+	if (errlen > 0)
+		err[0] = '\0';
+	struct reader rd = {
+	    .cols = cols,
+	    .n_cols = n_cols,
+	    .row = 1,
+	    .on_row = on_row,
+	    .cb = cb,
+	    .arg = arg,
+	    .err = err,
+	    .errlen = errlen,
+	};
+	rd.off = calloc(n_cols, sizeof *rd.off);
+	rd.present = calloc(n_cols, sizeof *rd.present);
+	rd.cells = calloc(n_cols, sizeof *rd.cells);
+	int rc = -BS_ENOMEM;
+	if (rd.off != NULL && rd.present != NULL && rd.cells != NULL)
+		rc = read_csv(f, &rd);
+	free(rd.off);
+	free(rd.present);
+	free(rd.cells);
+	free(rd.buf);
+	free(rd.map);
+	if (rc != -BS_EFORMAT && errlen > 0)
+		err[0] = '\0';
+	return rc;
+}
+
+/* Cell parsers: 0 when the whole cell is a valid value, else nonzero. */
+
+static int cell_u64(const char *s, uint64_t *v)
+{
+	*v = 0;
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		uint64_t d = (uint64_t)(*s - '0');
+		if (*v > (UINT64_MAX - d) / 10)
+			return -1;
+		*v = *v * 10 + d;
+	}
+	return 0;
+}
+
+static int cell_u32(const char *s, uint32_t *v)
+{
+	uint64_t w;
+	*v = 0;
+	if (cell_u64(s, &w) != 0 || w > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)w;
+	return 0;
+}
+
+/* A non-negative finite decimal number as csv_fmt_double() writes it;
+ * strtod alone would also take blanks, signs, hex, "inf" and "nan". */
+static int cell_double(const char *s, double *v)
+{
+	*v = NAN;
+	if (*s < '0' || *s > '9' || strspn(s, "0123456789.eE+-") != strlen(s))
+		return -1;
+	char *end;
+	errno = 0;
+	double d = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE || !isfinite(d))
+		return -1;
+	*v = d;
+	return 0;
+}
+
+static int cell_proto(const char *s, uint8_t *proto)
+{
+	for (int i = 0; i < BS_PROTO_COUNT; i++)
+		if (strcmp(s, bs_proto_name(i)) == 0) {
+			*proto = (uint8_t)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* "TCP_SYNACK|TCP_RST" into bits; "" is no response type. */
+static int cell_responses(const char *s, uint32_t *bits)
+{
+	*bits = 0;
+	while (*s != '\0') {
+		size_t len = strcspn(s, "|");
+		int found = -1;
+		for (int i = 0; i < BS_RESP_COUNT && found < 0; i++) {
+			const char *name = bs_response_name(i);
+			if (strlen(name) == len && memcmp(name, s, len) == 0)
+				found = i;
+		}
+		if (found < 0)
+			return -1;
+		*bits |= 1u << found;
+		s += len;
+		if (*s == '|' && *++s == '\0')
+			return -1; /* trailing separator */
+	}
+	return 0;
+}
+
+enum attack_col {
+	AC_VICTIM,
+	AC_PROTOCOL,
+	AC_START,
+	AC_END,
+	AC_PACKETS,
+	AC_RESPONSES,
+	AC_PEAK_PPM,
+	AC_EST_PPS,
+	AC_UNIFORM,
+	AC_COUNTRY,
+	AC_ASN,
+	AC_AS_ORG,
+	AC_COUNT
+};
+
+static const struct column attack_cols[AC_COUNT] = {
+    [AC_VICTIM] = {"victim", true},     [AC_PROTOCOL] = {"protocol", true},
+    [AC_START] = {"start_time", true},  [AC_END] = {"end_time", true},
+    [AC_PACKETS] = {"packets", true},   [AC_RESPONSES] = {"responses", true},
+    [AC_PEAK_PPM] = {"peak_ppm", true}, [AC_EST_PPS] = {"est_attack_pps", true},
+    [AC_UNIFORM] = {"uniform", true},   [AC_COUNTRY] = {"country", false},
+    [AC_ASN] = {"asn", false},          [AC_AS_ORG] = {"as_org", false},
+};
+
+static int attack_row(struct reader *rd)
+{
+	const char *const *c = rd->cells;
+	struct readback_attack a = {.est_attack_pps = NAN};
+	if (bs_addr_parse(c[AC_VICTIM], &a.victim) != 0)
+		return bad_cell(rd, AC_VICTIM, "an IPv4 or IPv6 address");
+	if (cell_proto(c[AC_PROTOCOL], &a.proto) != 0)
+		return bad_cell(rd, AC_PROTOCOL, "TCP, UDP, ICMP or OTHER");
+	if (bs_parse_time(c[AC_START], &a.start_us) != 0)
+		return bad_cell(rd, AC_START, "a UTC time like 2026-11-24T03:00:05.123456Z");
+	if (bs_parse_time(c[AC_END], &a.end_us) != 0)
+		return bad_cell(rd, AC_END, "a UTC time like 2026-11-24T03:00:05.123456Z");
+	if (a.end_us < a.start_us)
+		return bad_cell(rd, AC_END, "at or after start_time");
+	if (cell_u64(c[AC_PACKETS], &a.packets) != 0)
+		return bad_cell(rd, AC_PACKETS, "a whole number");
+	if (cell_responses(c[AC_RESPONSES], &a.responses) != 0)
+		return bad_cell(rd, AC_RESPONSES, "a |-separated list of response types");
+	if (cell_u32(c[AC_PEAK_PPM], &a.peak_ppm) != 0)
+		return bad_cell(rd, AC_PEAK_PPM, "a whole number");
+	if (c[AC_EST_PPS][0] != '\0' && cell_double(c[AC_EST_PPS], &a.est_attack_pps) != 0)
+		return bad_cell(rd, AC_EST_PPS, "empty or a non-negative number");
+	if (strcmp(c[AC_UNIFORM], "0") != 0 && strcmp(c[AC_UNIFORM], "1") != 0)
+		return bad_cell(rd, AC_UNIFORM, "0 or 1");
+	a.uniform = c[AC_UNIFORM][0] == '1';
+	if (c[AC_ASN][0] != '\0' && cell_u32(c[AC_ASN], &a.asn) != 0)
+		return bad_cell(rd, AC_ASN, "empty or an AS number");
+	a.country = c[AC_COUNTRY];
+	a.as_org = c[AC_AS_ORG];
+	return rd->cb.attack(&a, rd->arg);
+}
+
+enum bin_col { BC_START, BC_END, BC_PACKETS, BC_ACTIVE, BC_STARTED, BC_VICTIMS, BC_COUNT };
+
+static const struct column bin_cols[BC_COUNT] = {
+    [BC_START] = {"bin_start", true},         [BC_END] = {"bin_end", true},
+    [BC_PACKETS] = {"packets", true},         [BC_ACTIVE] = {"attacks_active", true},
+    [BC_STARTED] = {"attacks_started", true}, [BC_VICTIMS] = {"victims", true},
+};
+
+static int bin_row(struct reader *rd)
+{
+	const char *const *c = rd->cells;
+	struct readback_bin b;
+	if (bs_parse_time(c[BC_START], &b.start_us) != 0)
+		return bad_cell(rd, BC_START, "a UTC time like 2026-11-24T03:00:00.000000Z");
+	if (bs_parse_time(c[BC_END], &b.end_us) != 0)
+		return bad_cell(rd, BC_END, "a UTC time like 2026-11-24T03:05:00.000000Z");
+	if (b.end_us <= b.start_us)
+		return bad_cell(rd, BC_END, "after bin_start");
+	if (cell_u64(c[BC_PACKETS], &b.packets) != 0)
+		return bad_cell(rd, BC_PACKETS, "a whole number");
+	if (cell_u64(c[BC_ACTIVE], &b.attacks_active) != 0)
+		return bad_cell(rd, BC_ACTIVE, "a whole number");
+	if (cell_u64(c[BC_STARTED], &b.attacks_started) != 0)
+		return bad_cell(rd, BC_STARTED, "a whole number");
+	if (cell_u64(c[BC_VICTIMS], &b.victims) != 0)
+		return bad_cell(rd, BC_VICTIMS, "a whole number");
+	return rd->cb.bin(&b, rd->arg);
+}
+
+int readback_attacks(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen)
+{
+	return run_reader(f, attack_cols, AC_COUNT, attack_row, (union row_cb){.attack = cb}, arg,
+	                  err, errlen);
+}
+
+int readback_timeseries(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen)
+{
+	return run_reader(f, bin_cols, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
+	                  errlen);
+}

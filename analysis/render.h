@@ -1,0 +1,72 @@
+/* render.h - write a computed report (report.h) as report.md, a
+ * self-contained report.html, and PNG plots made by gnuplot.
+ *
+ * Tables are built once into a small document model and written in both
+ * formats, so the Markdown and the HTML cannot disagree. Plots follow the
+ * house rule that C never builds gnuplot text: render writes the data of
+ * each figure as a TSV file under OUT/plots/ and runs gnuplot (found in
+ * PATH, as a child process without a shell, with -d so no user init file
+ * changes the figures) on a template PLOTS_DIR/NAME.gp, passing only
+ * variable assignments (data directory, output file, period, axis choices).
+ * Each PNG is written under a temporary name and renamed when gnuplot
+ * succeeds, as every other output file is (INTERFACE.md); the HTML shows a
+ * plot only when its PNG was made in this run, and links it relatively
+ * (plots/NAME.png), so the report can be copied or served as a directory
+ * with no network access and no JavaScript.
+ *
+ * gnuplot missing or failing never loses the tables: they are written
+ * anyway and the status says what happened to the plots. */
+#ifndef ANALYSIS_RENDER_H
+#define ANALYSIS_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report.h"
+
+/** Size of render_status.message. */
+#define RENDER_MSGLEN 512
+/** Name of the subdirectory of the output directory for PNG and TSV files. */
+#define RENDER_PLOTS_SUBDIR "plots"
+
+struct render_options {
+	const char *out_dir;       /* existing directory for report.md/.html and plots/ */
+	const char *plots_dir;     /* directory of the *.gp templates; NULL: no plots */
+	const char *gnuplot;       /* program name looked up in PATH, e.g. "gnuplot" */
+	const char *tool;          /* "backscatter 1.0.0", named in the report's footer */
+	bool md, html;             /* which documents to write */
+	const char *since, *until; /* the window as the user gave it, or NULL */
+};
+
+/** What happened to the plots and, on error, to which file. */
+struct render_status {
+	size_t plots_made;           /* PNGs written */
+	size_t plots_empty;          /* figures left out: nothing to plot */
+	int plot_error;              /* 0; -BS_ENOTFOUND: gnuplot not found;
+	                                -BS_EIO: gnuplot failed on a template */
+	char message[RENDER_MSGLEN]; /* one line about plot_error, or about the
+	                                file a negative return failed on */
+	const char *main_file;       /* report.html, or report.md without html
+	                                (a static name, relative to out_dir); NULL
+	                                when neither was asked for */
+};
+
+/** Templates render needs, NULL-terminated ("per_day.gp", ...). */
+extern const char *const render_templates[];
+
+/** True when dir holds every file of render_templates (readable): the
+ * test for a usable --plots-dir. dir is borrowed. */
+bool render_templates_present(const char *dir);
+
+/** Writes the report r (finished, borrowed) as o asks (borrowed): the TSV
+ * data files and, when o->plots_dir is set, the PNGs under
+ * OUT/RENDER_PLOTS_SUBDIR/ (created if missing; a stale PNG of a figure not
+ * made in this run is removed), then report.md and/or report.html. Returns
+ * 0 when every document was written, whatever happened to the plots (see
+ * st->plot_error); -BS_EIO (errno set) when a file or the plots directory
+ * cannot be written, with st->message naming it; -BS_EINVAL when r, o or
+ * o->out_dir is NULL, or a path holds a line break (it could not be passed
+ * to gnuplot as one string); -BS_ENOMEM. st is always filled. */
+int render_report(const report_t *r, const struct render_options *o, struct render_status *st);
+
+#endif

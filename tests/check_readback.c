@@ -1,0 +1,371 @@
+/* check_readback.c - tests for reading attacks.csv and timeseries.csv back:
+ * malformed files first (missing columns, ragged rows, bad cells, broken
+ * quoting, empty files), then quoting, column order independence, optional
+ * columns, callback errors and the committed fixtures. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bs_error.h"
+#include "event.h"
+#include "readback.h"
+
+#define HEADER                                                                                     \
+	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
+	"victim_ports,top_port,responses,peak_ppm,mean_pps,est_attack_pps,uniformity_a2,uniform,"  \
+	"icmp_mismatches,responder,country,asn,as_org\n"
+#define ROW1                                                                                       \
+	"1,192.0.2.1,TCP,2026-11-24T22:10:00.000000Z,2026-11-24T22:40:00.000000Z,1800.000000,"     \
+	"5400,"                                                                                    \
+	"216000,5000,1,80,TCP_SYNACK,200,3.000000,768.0,0.4000,1,0,,US,64500,\"Example Net, "      \
+	"Inc.\"\n"
+#define TS_HEADER                                                                                  \
+	"bin_start,bin_end,packets,attacks_active,attacks_started,victims,packets_tcp,packets_"    \
+	"udp,"                                                                                     \
+	"packets_icmp,packets_other\n"
+#define TS_ROW "2026-11-24T22:00:00.000000Z,2026-11-24T22:05:00.000000Z,10,2,1,2,10,0,0,0\n"
+/* 2026-11-24T22:10:00Z in microseconds since the epoch. */
+#define T_2210 1795558200000000ull
+
+/* Collected rows: counts and a copy of the last one. */
+struct got {
+	size_t rows;
+	struct readback_attack last;
+	char country[16], as_org[64];
+	struct readback_bin bin;
+	int fail_at; /* row number at which the callback fails, 0 = never */
+};
+
+static int on_attack(const struct readback_attack *a, void *arg)
+{
+	struct got *g = arg;
+	g->rows++;
+	if (g->fail_at != 0 && (int)g->rows == g->fail_at)
+		return -BS_ENOMEM;
+	g->last = *a;
+	snprintf(g->country, sizeof g->country, "%s", a->country);
+	snprintf(g->as_org, sizeof g->as_org, "%s", a->as_org);
+	g->last.country = g->country;
+	g->last.as_org = g->as_org;
+	return 0;
+}
+
+static int on_bin(const struct readback_bin *b, void *arg)
+{
+	struct got *g = arg;
+	g->rows++;
+	g->bin = *b;
+	return 0;
+}
+
+/* Runs readback_attacks over text; the message goes to err. */
+static int read_attacks(const char *text, struct got *g, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	int rc = readback_attacks(f, on_attack, g, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+static int read_bins(const char *text, struct got *g, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	int rc = readback_timeseries(f, on_bin, g, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+/* Expects -BS_EFORMAT with a message containing want. */
+static void expect_format_error(const char *text, const char *want)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	int rc = read_attacks(text, &g, err, sizeof err);
+	ck_assert_msg(rc == -BS_EFORMAT, "rc %d for <%s>", rc, text);
+	ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
+}
+
+START_TEST(empty_file_is_an_error)
+{
+	expect_format_error("", "empty");
+}
+END_TEST
+
+START_TEST(missing_required_column)
+{
+	expect_format_error("victim,protocol,start_time,end_time,packets,responses,peak_ppm,"
+	                    "est_attack_pps\n",
+	                    "no column uniform");
+}
+END_TEST
+
+START_TEST(duplicate_column)
+{
+	expect_format_error("victim,protocol,start_time,end_time,packets,responses,peak_ppm,"
+	                    "est_attack_pps,uniform,victim\n",
+	                    "victim appears twice");
+}
+END_TEST
+
+START_TEST(ragged_rows)
+{
+	expect_format_error(HEADER "1,192.0.2.1,TCP\n", "row 2: 3 fields, the header has 22");
+	expect_format_error(HEADER ROW1
+	                    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23\n",
+	                    "row 3: 23 fields");
+}
+END_TEST
+
+START_TEST(bad_cells_name_row_and_column)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+	    {"192.0.2.1,", "192.0.2.300,", "column victim: '192.0.2.300'"},
+	    {",TCP,", ",tcp,", "column protocol"},
+	    {"22:10:00.000000Z", "22:10:00+01:00", "column start_time"},
+	    {"2026-11-24T22:40:00.000000Z", "2026-11-24T22:00:00.000000Z", "column end_time"},
+	    {",5400,", ",-5400,", "column packets"},
+	    {",5400,", ",54e2,", "column packets"},
+	    {",5400,", ",99999999999999999999,", "column packets"},
+	    {"TCP_SYNACK", "TCP_SYN", "column responses"},
+	    {"TCP_SYNACK", "TCP_SYNACK|", "column responses"},
+	    {",200,", ",4294967296,", "column peak_ppm"},
+	    {",768.0,", ",nan,", "column est_attack_pps"},
+	    {",768.0,", ",inf,", "column est_attack_pps"},
+	    {",768.0,", ",-1,", "column est_attack_pps"},
+	    {",768.0,", ",0x10,", "column est_attack_pps"},
+	    {",768.0,", ", 768,", "column est_attack_pps"},
+	    {",1,0,,US", ",yes,0,,US", "column uniform"},
+	    {",64500,", ",AS64500,", "column asn"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char row[1024];
+		const char *at = strstr(ROW1, cases[i].from);
+		ck_assert_ptr_nonnull(at);
+		snprintf(row, sizeof row, "%s%.*s%s%s", HEADER, (int)(at - ROW1), ROW1, cases[i].to,
+		         at + strlen(cases[i].from));
+		char want[128];
+		snprintf(want, sizeof want, "row 2: %s", cases[i].want);
+		expect_format_error(row, want);
+	}
+}
+END_TEST
+
+START_TEST(broken_quoting)
+{
+	/* a quote inside an unquoted field, and an unterminated quote at EOF */
+	expect_format_error(HEADER "1,192.0.2.1,TCP,a\"b\n", "malformed CSV");
+	expect_format_error(HEADER "1,192.0.2.1,\"TCP", "malformed CSV");
+}
+END_TEST
+
+START_TEST(nul_byte_is_an_error)
+{
+	static const char text[] = "victim\0x,protocol\n";
+	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof text - 1, "r");
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(readback_attacks(f, on_attack, &g, err, sizeof err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "NUL"));
+	fclose(f);
+}
+END_TEST
+
+START_TEST(callback_error_stops_reading)
+{
+	struct got g = {.fail_at = 2};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks(HEADER ROW1 ROW1 ROW1, &g, err, sizeof err), -BS_ENOMEM);
+	ck_assert_uint_eq(g.rows, 2);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+START_TEST(header_only_has_no_rows)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks(HEADER, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.rows, 0);
+	ck_assert_int_eq(read_bins(TS_HEADER, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.rows, 0);
+}
+END_TEST
+
+START_TEST(row_parses)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.rows, 1);
+	char buf[BS_ADDR_STRLEN];
+	ck_assert_str_eq(bs_addr_format(&g.last.victim, buf, sizeof buf), "192.0.2.1");
+	ck_assert_uint_eq(g.last.proto, BS_PROTO_TCP);
+	ck_assert_uint_eq(g.last.start_us, T_2210);
+	ck_assert_uint_eq(g.last.end_us, T_2210 + 1800000000ull);
+	ck_assert_uint_eq(g.last.packets, 5400);
+	ck_assert_uint_eq(g.last.responses, 1u << BS_RESP_TCP_SYNACK);
+	ck_assert_uint_eq(g.last.peak_ppm, 200);
+	ck_assert_double_eq(g.last.est_attack_pps, 768.0);
+	ck_assert(g.last.uniform);
+	ck_assert_str_eq(g.last.country, "US");
+	ck_assert_uint_eq(g.last.asn, 64500);
+	ck_assert_str_eq(g.last.as_org, "Example Net, Inc.");
+}
+END_TEST
+
+START_TEST(empty_cells_are_unknown)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(
+	    read_attacks(HEADER "5,2001:db8::1,TCP,2026-11-25T03:00:00.000000Z,"
+	                        "2026-11-25T03:10:00.000000Z,600.000000,100,4000,100,1,80,,30,"
+	                        "0.166667,,,0,0,,,,\n",
+	                 &g, err, sizeof err),
+	    0);
+	ck_assert(isnan(g.last.est_attack_pps));
+	ck_assert_uint_eq(g.last.responses, 0);
+	ck_assert(!g.last.uniform);
+	ck_assert_str_eq(g.last.country, "");
+	ck_assert_uint_eq(g.last.asn, 0);
+	ck_assert_str_eq(g.last.as_org, "");
+	ck_assert_uint_eq(g.last.victim.family, BS_AF_INET6);
+}
+END_TEST
+
+START_TEST(columns_found_by_name)
+{
+	/* reordered, optional geo columns absent, an unknown column added,
+	 * doubled quotes, a quoted line break, CRLF and no final newline */
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(
+	    read_attacks("uniform,est_attack_pps,peak_ppm,responses,packets,end_time,"
+	                 "start_time,protocol,victim,future_column\r\n"
+	                 "0,1.5,31,ICMP_UNREACH|ICMP6_UNREACH,26,"
+	                 "2026-11-24T22:11:00Z,2026-11-24T22:10:00Z,OTHER,198.51.100.7,"
+	                 "\"a \"\"quoted\"\"\nvalue\"",
+	                 &g, err, sizeof err),
+	    0);
+	ck_assert_uint_eq(g.rows, 1);
+	ck_assert_uint_eq(g.last.proto, BS_PROTO_OTHER);
+	ck_assert_uint_eq(g.last.responses,
+	                  (1u << BS_RESP_ICMP_UNREACH) | (1u << BS_RESP_ICMP6_UNREACH));
+	ck_assert_double_eq(g.last.est_attack_pps, 1.5);
+	ck_assert_uint_eq(g.last.start_us, T_2210);
+	ck_assert_str_eq(g.last.country, "");
+}
+END_TEST
+
+START_TEST(timeseries_errors_and_row)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_bins("bin_start,bin_end,packets\n", &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "no column attacks_active"));
+	ck_assert_int_eq(read_bins(TS_HEADER
+	                           "2026-11-24T22:05:00.000000Z,2026-11-24T22:05:00.000000Z,"
+	                           "10,2,1,2,10,0,0,0\n",
+	                           &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "row 2: column bin_end"));
+	ck_assert_int_eq(read_bins(TS_HEADER
+	                           "2026-11-24T22:00:00.000000Z,2026-11-24T22:05:00.000000Z,"
+	                           "ten,2,1,2,10,0,0,0\n",
+	                           &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "column packets: 'ten'"));
+	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.rows, 1);
+	ck_assert_uint_eq(g.bin.start_us, T_2210 - 600000000ull);
+	ck_assert_uint_eq(g.bin.end_us, T_2210 - 300000000ull);
+	ck_assert_uint_eq(g.bin.packets, 10);
+	ck_assert_uint_eq(g.bin.attacks_active, 2);
+	ck_assert_uint_eq(g.bin.attacks_started, 1);
+	ck_assert_uint_eq(g.bin.victims, 2);
+}
+END_TEST
+
+START_TEST(long_cell_is_shortened_in_message)
+{
+	char text[4096];
+	char longv[200];
+	memset(longv, 'x', sizeof longv - 1);
+	longv[sizeof longv - 1] = '\0';
+	snprintf(text, sizeof text, HEADER "1,%s,TCP,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s\n",
+	         longv);
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks(text, &g, err, sizeof err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "...'"));
+	ck_assert_uint_lt(strlen(err), READBACK_ERRLEN - 1);
+}
+END_TEST
+
+/* The committed fixture files parse whole (they come from make_fixtures.py). */
+START_TEST(fixtures_parse)
+{
+	const char *dir = getenv("TESTDATA");
+	ck_assert_msg(dir != NULL, "TESTDATA must point at tests/data");
+	static const struct {
+		const char *night;
+		size_t attacks, bins;
+	} want[] = {{"night1", 6, 96}, {"shard", 3, 48}, {"night2", 2, 48}};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		char path[4096];
+		char err[READBACK_ERRLEN];
+		struct got g = {0};
+		snprintf(path, sizeof path, "%s/report/%s/attacks.csv", dir, want[i].night);
+		FILE *f = fopen(path, "r");
+		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+		ck_assert_int_eq(readback_attacks(f, on_attack, &g, err, sizeof err), 0);
+		fclose(f);
+		ck_assert_uint_eq(g.rows, want[i].attacks);
+		g.rows = 0;
+		snprintf(path, sizeof path, "%s/report/%s/timeseries.csv", dir, want[i].night);
+		f = fopen(path, "r");
+		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+		ck_assert_int_eq(readback_timeseries(f, on_bin, &g, err, sizeof err), 0);
+		fclose(f);
+		ck_assert_uint_eq(g.rows, want[i].bins);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("readback");
+	TCase *bad = tcase_create("malformed");
+	tcase_add_test(bad, empty_file_is_an_error);
+	tcase_add_test(bad, missing_required_column);
+	tcase_add_test(bad, duplicate_column);
+	tcase_add_test(bad, ragged_rows);
+	tcase_add_test(bad, bad_cells_name_row_and_column);
+	tcase_add_test(bad, broken_quoting);
+	tcase_add_test(bad, nul_byte_is_an_error);
+	tcase_add_test(bad, callback_error_stops_reading);
+	tcase_add_test(bad, long_cell_is_shortened_in_message);
+	suite_add_tcase(s, bad);
+	TCase *good = tcase_create("rows");
+	tcase_add_test(good, header_only_has_no_rows);
+	tcase_add_test(good, row_parses);
+	tcase_add_test(good, empty_cells_are_unknown);
+	tcase_add_test(good, columns_found_by_name);
+	tcase_add_test(good, timeseries_errors_and_row);
+	tcase_add_test(good, fixtures_parse);
+	suite_add_tcase(s, good);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,642 @@
+/* check_report.c - tests for the report model on the hand-made collect
+ * directories in tests/data/report/ (made by make_fixtures.py; the
+ * expected numbers below are worked out by hand from its attack list):
+ * errors first (missing and malformed files, bad windows, a period too
+ * long), then deduplication across directories, --since/--until, days and
+ * hours with gaps, mixes, top tables, repeat and peak-rate buckets,
+ * distributions and a many-victim run that grows the hash tables. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bs_error.h"
+#include "check_outdir.h"
+#include "event.h"
+#include "report.h"
+
+#define US   1000000ull
+#define HOUR (3600ull * US)
+#define DAY  (86400ull * US)
+/* Midnights (UTC) of the fixture days, in microseconds since the epoch. */
+#define NOV24 (1795478400ull * US)
+#define NOV25 (1795564800ull * US)
+#define NOV26 (1795651200ull * US)
+#define NOV27 (1795737600ull * US)
+/* Attacks of the fixtures: night1 has 6, shard 3 (2 of them night1's
+ * again), night2 2. */
+#define ALL_ATTACKS 9u
+
+static char *fixture(const char *night)
+{
+	const char *dir = getenv("TESTDATA");
+	ck_assert_msg(dir != NULL, "TESTDATA must point at tests/data");
+	static char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/report/%s", dir, night);
+	return path;
+}
+
+/* A finished report over the named fixture nights (NULL-terminated). */
+static report_t *load(uint64_t since, uint64_t until, uint32_t top, const char *const *nights)
+{
+	report_t *r = report_create(since, until, top);
+	ck_assert_ptr_nonnull(r);
+	char err[REPORT_ERRLEN];
+	for (size_t i = 0; nights[i] != NULL; i++)
+		ck_assert_msg(report_add_dir(r, fixture(nights[i]), err, sizeof err) == 0, "%s",
+		              err);
+	ck_assert_msg(report_finish(r, err, sizeof err) == 0, "%s", err);
+	return r;
+}
+
+static report_t *load_all(void)
+{
+	static const char *const all[] = {"night1", "shard", "night2", NULL};
+	return load(0, REPORT_NO_UNTIL, REPORT_DEFAULT_TOP, all);
+}
+
+static const char *addr_text(const bs_addr_t *a)
+{
+	static char buf[BS_ADDR_STRLEN];
+	return bs_addr_format(a, buf, sizeof buf);
+}
+
+/* Copies the fixture night into a scratch dir, replacing file name by text
+ * when name is not NULL. */
+static char *scratch_night(const char *name, const char *text)
+{
+	char *dir = outdir_create();
+	static const char *const files[] = {"summary.json", "attacks.csv", "timeseries.csv"};
+	for (size_t i = 0; i < 3; i++) {
+		char *body = outdir_read(fixture("night1"), files[i]);
+		ck_assert_ptr_nonnull(body);
+		outdir_write(dir, files[i], name && strcmp(name, files[i]) == 0 ? text : body);
+		free(body);
+	}
+	return dir;
+}
+
+START_TEST(create_rejects_bad_arguments)
+{
+	ck_assert_ptr_null(report_create(5, 5, 10));
+	ck_assert_ptr_null(report_create(6, 5, 10));
+	ck_assert_ptr_null(report_create(0, REPORT_NO_UNTIL, 0));
+	report_free(NULL);
+}
+END_TEST
+
+START_TEST(missing_directory_names_the_file)
+{
+	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
+	char err[REPORT_ERRLEN];
+	ck_assert_int_eq(report_add_dir(r, "/nonexistent/night", err, sizeof err), -BS_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/night/summary.json"));
+	report_free(r);
+}
+END_TEST
+
+START_TEST(malformed_summary)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+	    {"{", "summary.json: line"},
+	    {"[]", "telescope_size_v4"},
+	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
+	     "\"time_range\": {\"first_packet\": \"yesterday\", \"last_packet\": null}, "
+	     "\"complete\": true}",
+	     "time_range"},
+	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
+	     "\"time_range\": {\"first_packet\": null, \"last_packet\": null}, "
+	     "\"complete\": \"yes\"}",
+	     "complete"},
+	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
+	     "\"time_range\": {\"first_packet\": \"2026-11-25T00:00:00.000000Z\", "
+	     "\"last_packet\": \"2026-11-24T00:00:00.000000Z\"}, \"complete\": true}",
+	     "time_range"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *dir = scratch_night("summary.json", cases[i].text);
+		report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
+		char err[REPORT_ERRLEN];
+		ck_assert_int_eq(report_add_dir(r, dir, err, sizeof err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "'%s' lacks '%s'", err,
+		              cases[i].want);
+		report_free(r);
+		outdir_remove(dir);
+	}
+}
+END_TEST
+
+START_TEST(failed_directory_contributes_nothing)
+{
+	/* a good attacks.csv and a timeseries.csv broken on its last row */
+	char *ts = outdir_read(fixture("night1"), "timeseries.csv");
+	ck_assert_ptr_nonnull(ts);
+	size_t len = strlen(ts);
+	char *bad = malloc(len + 64);
+	snprintf(bad, len + 64, "%s2026-11-25T06:00:00Z,2026-11-25T06:05:00Z,x,0,0,0,0,0,0,0\n",
+	         ts);
+	char *dir = scratch_night("timeseries.csv", bad);
+	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
+	char err[REPORT_ERRLEN];
+	ck_assert_int_eq(report_add_dir(r, dir, err, sizeof err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "timeseries.csv: row 98: column packets: 'x'"));
+	ck_assert_int_eq(report_add_dir(r, fixture("night2"), err, sizeof err), 0);
+	ck_assert_int_eq(report_finish(r, err, sizeof err), 0);
+	const struct report_dir *dirs;
+	ck_assert_uint_eq(report_dirs(r, &dirs), 1);
+	ck_assert_uint_eq(report_totals(r)->attacks, 2);
+	ck_assert_uint_eq(report_totals(r)->packets, 480);
+	const struct report_period *days;
+	ck_assert_uint_eq(report_days(r, &days), 1);
+	ck_assert_uint_eq(days[0].start_us, NOV27);
+	report_free(r);
+	outdir_remove(dir);
+	free(bad);
+	free(ts);
+}
+END_TEST
+
+START_TEST(calls_out_of_order)
+{
+	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
+	char err[REPORT_ERRLEN];
+	ck_assert_int_eq(report_finish(r, err, sizeof err), 0);
+	ck_assert_int_eq(report_finish(r, err, sizeof err), -BS_EINVAL);
+	ck_assert_int_eq(report_add_dir(r, fixture("night1"), err, sizeof err), -BS_EINVAL);
+	/* nothing read: every table is empty */
+	const struct report_period *p;
+	ck_assert_uint_eq(report_days(r, &p), 0);
+	ck_assert_uint_eq(report_totals(r)->attacks, 0);
+	ck_assert_uint_eq(report_dist(r, REPORT_DURATION)->n, 0);
+	const struct report_cdf_point *c;
+	ck_assert_uint_eq(report_cdf(r, REPORT_DURATION, &c), 0);
+	ck_assert_ptr_null(report_dist(r, REPORT_METRIC_COUNT));
+	report_free(r);
+}
+END_TEST
+
+START_TEST(period_too_long)
+{
+	report_t *r = report_create(NOV24 - 4000ull * DAY, REPORT_NO_UNTIL, 10);
+	char err[REPORT_ERRLEN];
+	ck_assert_int_eq(report_add_dir(r, fixture("night1"), err, sizeof err), 0);
+	ck_assert_int_eq(report_finish(r, err, sizeof err), -BS_ERANGE);
+	ck_assert_ptr_nonnull(strstr(err, "--since"));
+	report_free(r);
+}
+END_TEST
+
+START_TEST(parse_time)
+{
+	uint64_t us = 1;
+	ck_assert_int_eq(report_parse_time("2026-11-25", &us), 0);
+	ck_assert_uint_eq(us, NOV25);
+	ck_assert_int_eq(report_parse_time("2026-11-24T22:00:00Z", &us), 0);
+	ck_assert_uint_eq(us, NOV24 + 22 * HOUR);
+	ck_assert_int_eq(report_parse_time("2026-11-24T22:00:00.5Z", &us), 0);
+	ck_assert_uint_eq(us, NOV24 + 22 * HOUR + US / 2);
+	static const char *const bad[] = {
+	    "",           "2026-11-31",          "2026-11-2",
+	    "2026/11/24", "2026-11-24T22:00:00", "2026-11-24 22:00:00Z",
+	    "today"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		us = 1;
+		ck_assert_msg(report_parse_time(bad[i], &us) == -BS_EINVAL, "accepted '%s'",
+		              bad[i]);
+		ck_assert_uint_eq(us, 0);
+	}
+	ck_assert_int_eq(report_parse_time("1969-12-31", &us), -BS_ERANGE);
+	ck_assert_int_eq(report_parse_time(NULL, &us), -BS_EINVAL);
+}
+END_TEST
+
+START_TEST(one_night)
+{
+	static const char *const n1[] = {"night1", NULL};
+	report_t *r = load(0, REPORT_NO_UNTIL, 10, n1);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->attacks, 6);
+	ck_assert_uint_eq(t->duplicates, 0);
+	ck_assert_uint_eq(t->victims, 4);
+	ck_assert_uint_eq(t->victims_v6, 1);
+	ck_assert_uint_eq(t->packets, 96 * 10);
+	ck_assert_uint_eq(t->first_us, NOV24 + 22 * HOUR);
+	ck_assert_uint_eq(t->last_us, NOV25 + 6 * HOUR);
+	ck_assert_uint_eq(t->covered_us, 8 * HOUR);
+	ck_assert_double_eq(t->telescope_min, 16777216.0);
+	ck_assert_double_eq(t->telescope_max, 16777216.0);
+	ck_assert_uint_eq(t->interval_min, 300);
+	ck_assert_uint_eq(t->dirs, 1);
+	ck_assert_uint_eq(t->dirs_incomplete, 0);
+	const struct report_period *d;
+	ck_assert_uint_eq(report_days(r, &d), 2);
+	ck_assert_uint_eq(d[0].start_us, NOV24);
+	ck_assert_uint_eq(d[0].covered_us, 2 * HOUR);
+	ck_assert_uint_eq(d[0].attacks, 2);
+	ck_assert_uint_eq(d[0].victims, 1);
+	ck_assert_uint_eq(d[1].covered_us, 6 * HOUR);
+	ck_assert_uint_eq(d[1].attacks, 4);
+	ck_assert_uint_eq(d[1].victims, 4);
+	const struct report_bin *b;
+	ck_assert_uint_eq(report_bins(r, &b), 96);
+	ck_assert_uint_eq(b[0].start_us, NOV24 + 22 * HOUR);
+	ck_assert_uint_eq(b[95].end_us, NOV25 + 6 * HOUR);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(dedupe_across_dirs)
+{
+	report_t *r = load_all();
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->attacks, ALL_ATTACKS);
+	ck_assert_uint_eq(t->duplicates, 2);
+	ck_assert_uint_eq(t->victims, 5);
+	/* the copy of attack 6 with 1800 packets is kept, not the shard's 1700 */
+	ck_assert_uint_eq(t->attack_packets, 45100);
+	/* overlapping bins merge by maximum: 48 x 10 + 48 x 12 + 48 x 10 */
+	ck_assert_uint_eq(t->packets, 1536);
+	const struct report_bin *b;
+	ck_assert_uint_eq(report_bins(r, &b), 144);
+	ck_assert_uint_eq(t->dirs, 3);
+	ck_assert_uint_eq(t->dirs_incomplete, 1);
+	const struct report_dir *dirs;
+	ck_assert_uint_eq(report_dirs(r, &dirs), 3);
+	ck_assert(!dirs[1].complete);
+	ck_assert_uint_eq(dirs[1].n_warnings, 1);
+	ck_assert_str_eq(dirs[1].warnings[0], "trace.pcap.gz: cut short after 1000 packets");
+	ck_assert_uint_eq(dirs[1].rows, 3);
+	ck_assert_uint_eq(dirs[1].bins, 48);
+	report_free(r);
+
+	/* the same directories in another order give the same numbers */
+	static const char *const rev[] = {"night2", "shard", "night1", NULL};
+	r = load(0, REPORT_NO_UNTIL, 10, rev);
+	ck_assert_uint_eq(report_totals(r)->attacks, ALL_ATTACKS);
+	ck_assert_uint_eq(report_totals(r)->attack_packets, 45100);
+	ck_assert_uint_eq(report_totals(r)->packets, 1536);
+	report_free(r);
+
+	/* the same directory twice counts once */
+	static const char *const twice[] = {"night1", "night1", NULL};
+	r = load(0, REPORT_NO_UNTIL, 10, twice);
+	ck_assert_uint_eq(report_totals(r)->attacks, 6);
+	ck_assert_uint_eq(report_totals(r)->duplicates, 6);
+	ck_assert_uint_eq(report_totals(r)->packets, 960);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(days_with_gaps)
+{
+	report_t *r = load_all();
+	const struct report_period *d;
+	ck_assert_uint_eq(report_days(r, &d), 4);
+	static const struct {
+		uint64_t start, covered, attacks, victims;
+	} want[] = {
+	    {NOV24, 2 * HOUR, 2, 1},
+	    {NOV25, 6 * HOUR, 5, 4},
+	    {NOV26, 0, 0, 0}, /* no directory covers it: a gap */
+	    {NOV27, 4 * HOUR, 2, 2},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_uint_eq(d[i].start_us, want[i].start);
+		ck_assert_uint_eq(d[i].covered_us, want[i].covered);
+		ck_assert_uint_eq(d[i].attacks, want[i].attacks);
+		ck_assert_uint_eq(d[i].victims, want[i].victims);
+	}
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->covered_us, 12 * HOUR);
+	ck_assert_uint_eq(t->first_us, NOV24 + 22 * HOUR);
+	ck_assert_uint_eq(t->last_us, NOV27 + 4 * HOUR);
+
+	const struct report_period *h;
+	/* 22:00 on the 24th to 03:00 on the 27th */
+	ck_assert_uint_eq(report_hours(r, &h), 2 + 24 + 24 + 4);
+	ck_assert_uint_eq(h[0].start_us, NOV24 + 22 * HOUR);
+	ck_assert_uint_eq(h[0].attacks, 1);
+	ck_assert_uint_eq(h[0].covered_us, HOUR);
+	ck_assert_uint_eq(h[2 + 6].covered_us, 0); /* 06:00 on the 25th */
+	ck_assert_uint_eq(h[2 + 24 + 24].start_us, NOV27);
+	ck_assert_uint_eq(h[2 + 24 + 24].attacks, 1);
+	ck_assert_uint_eq(h[2 + 24 + 24 + 2].attacks, 1);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < 54; i++)
+		sum += h[i].attacks;
+	ck_assert_uint_eq(sum, ALL_ATTACKS);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(since_until_window)
+{
+	static const char *const all[] = {"night1", "shard", "night2", NULL};
+	report_t *r = load(NOV25, NOV27, 10, all);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->attacks, 5);
+	ck_assert_uint_eq(t->duplicates, 2);
+	ck_assert_uint_eq(t->victims, 4);
+	ck_assert_uint_eq(t->first_us, NOV25);
+	ck_assert_uint_eq(t->last_us, NOV25 + 6 * HOUR);
+	/* 24 bins of night1 alone, 48 where the shard's 12 beat night1's 10 */
+	ck_assert_uint_eq(t->packets, 24 * 10 + 48 * 12);
+	const struct report_period *d;
+	/* the window is bounded: its empty day shows as a gap */
+	ck_assert_uint_eq(report_days(r, &d), 2);
+	ck_assert_uint_eq(d[0].start_us, NOV25);
+	ck_assert_uint_eq(d[0].attacks, 5);
+	ck_assert_uint_eq(d[1].start_us, NOV26);
+	ck_assert_uint_eq(d[1].covered_us, 0);
+	const struct report_period *h;
+	ck_assert_uint_eq(report_hours(r, &h), 48);
+	report_free(r);
+
+	/* since only: from the window start to the last covered day */
+	r = load(NOV25 + 3 * HOUR, REPORT_NO_UNTIL, 10, all);
+	ck_assert_uint_eq(report_totals(r)->attacks, 5); /* 5 (at 03:00 sharp), 6, 7, 8, 9 */
+	ck_assert_uint_eq(report_days(r, &d), 3);
+	ck_assert_uint_eq(d[0].covered_us, 3 * HOUR);
+	ck_assert_uint_eq(d[0].attacks, 3);
+	report_free(r);
+
+	/* a window with no data at all: every day a gap, every table empty */
+	r = load(NOV27 + 10 * DAY, NOV27 + 12 * DAY, 10, all);
+	t = report_totals(r);
+	ck_assert_uint_eq(t->attacks, 0);
+	ck_assert_uint_eq(t->covered_us, 0);
+	ck_assert_uint_eq(report_days(r, &d), 2);
+	ck_assert_uint_eq(d[0].covered_us + d[1].covered_us, 0);
+	const struct report_victim *v;
+	ck_assert_uint_eq(report_top_victims(r, &v), 0);
+	const struct report_bucket *bk;
+	ck_assert_uint_eq(report_repeats(r, &bk), 0);
+	ck_assert_uint_eq(report_peak_ppm(r, &bk), 0);
+	ck_assert_uint_eq(report_dist(r, REPORT_EST_PPS)->n, 0);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(protocol_and_response_mix)
+{
+	report_t *r = load_all();
+	const struct report_mix *m = report_mix(r);
+	ck_assert_uint_eq(m->attacks[BS_PROTO_TCP], 6);
+	ck_assert_uint_eq(m->attacks[BS_PROTO_UDP], 2);
+	ck_assert_uint_eq(m->attacks[BS_PROTO_ICMP], 1);
+	ck_assert_uint_eq(m->attacks[BS_PROTO_OTHER], 0);
+	ck_assert_uint_eq(m->victims[BS_PROTO_TCP], 4);
+	ck_assert_uint_eq(m->victims[BS_PROTO_UDP], 2);
+	ck_assert_uint_eq(m->packets[BS_PROTO_UDP], 900 + 1800);
+	ck_assert_uint_eq(m->uniform_failed[BS_PROTO_UDP], 1);
+	ck_assert_uint_eq(m->uniform_failed[BS_PROTO_TCP], 1);
+	ck_assert_uint_eq(m->responses[BS_RESP_TCP_SYNACK], 4);
+	ck_assert_uint_eq(m->responses[BS_RESP_TCP_RST], 3);
+	ck_assert_uint_eq(m->responses[BS_RESP_ICMP_UNREACH], 2);
+	ck_assert_uint_eq(m->responses[BS_RESP_ICMP_ECHO_REPLY], 1);
+	ck_assert_uint_eq(m->responses[BS_RESP_ICMP6_UNREACH], 0);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->uniform_failed, 2);
+	ck_assert_uint_eq(t->rate_known, 8);
+	ck_assert_uint_eq(t->with_country, 7);
+	ck_assert_uint_eq(t->with_asn, 7);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(top_victims)
+{
+	report_t *r = load_all();
+	const struct report_victim *v;
+	ck_assert_uint_eq(report_top_victims(r, &v), 5);
+	ck_assert_str_eq(addr_text(&v[0].addr), "192.0.2.1");
+	ck_assert_uint_eq(v[0].attacks, 4);
+	ck_assert_uint_eq(v[0].packets, 5400 + 300 + 1800 + 36000);
+	ck_assert_uint_eq(v[0].protocols, (1u << BS_PROTO_TCP) | (1u << BS_PROTO_UDP));
+	ck_assert_uint_eq(v[0].first_us, NOV24 + 22 * HOUR + 600 * US);
+	ck_assert_double_eq(v[0].max_est_pps, 2560.0);
+	ck_assert_uint_eq(v[0].max_start_us, NOV27 + HOUR / 2);
+	ck_assert_str_eq(v[0].country, "US");
+	ck_assert_uint_eq(v[0].asn, 64500);
+	ck_assert_str_eq(v[0].as_org, "Example Net, Inc.");
+	ck_assert_str_eq(addr_text(&v[1].addr), "198.51.100.7");
+	ck_assert_uint_eq(v[1].attacks, 2);
+	/* one attack each: more packets first */
+	ck_assert_str_eq(addr_text(&v[2].addr), "192.0.2.77");
+	ck_assert_str_eq(addr_text(&v[3].addr), "2001:db8::1");
+	ck_assert(isnan(v[3].max_est_pps));
+	ck_assert_str_eq(v[3].country, "");
+	ck_assert_str_eq(addr_text(&v[4].addr), "203.0.113.9");
+
+	ck_assert_uint_eq(report_top_rates(r, &v), 4); /* the IPv6 victim has no rate */
+	ck_assert_str_eq(addr_text(&v[0].addr), "192.0.2.1");
+	ck_assert_str_eq(addr_text(&v[1].addr), "198.51.100.7");
+	ck_assert_double_eq(v[1].max_est_pps, 768.0);
+	ck_assert(!v[1].max_uniform);
+	ck_assert_uint_eq(v[1].max_proto, BS_PROTO_UDP);
+	ck_assert_str_eq(addr_text(&v[2].addr), "192.0.2.77");
+	ck_assert_str_eq(addr_text(&v[3].addr), "203.0.113.9");
+	report_free(r);
+
+	static const char *const all[] = {"night1", "shard", "night2", NULL};
+	r = load(0, REPORT_NO_UNTIL, 2, all);
+	ck_assert_uint_eq(report_top_victims(r, &v), 2);
+	ck_assert_uint_eq(report_top_rates(r, &v), 2);
+	const struct report_group *g;
+	ck_assert_uint_eq(report_top_countries(r, &g), 2);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(repeats_and_peak_ppm)
+{
+	report_t *r = load_all();
+	const struct report_bucket *b;
+	ck_assert_uint_eq(report_repeats(r, &b), 4);
+	ck_assert_uint_eq(b[0].lo, 1);
+	ck_assert_uint_eq(b[0].count, 3);
+	ck_assert_uint_eq(b[0].attacks, 3);
+	ck_assert_uint_eq(b[1].count, 1);
+	ck_assert_uint_eq(b[1].attacks, 2);
+	ck_assert_uint_eq(b[2].count, 0);
+	ck_assert_uint_eq(b[3].lo, 4);
+	ck_assert_uint_eq(b[3].count, 1);
+	ck_assert_uint_eq(b[3].attacks, 4);
+
+	/* peaks 30 | 60 | 70 120 | 150 160 190 200 | - | 900 */
+	ck_assert_uint_eq(report_peak_ppm(r, &b), 6);
+	static const uint64_t lo[] = {16, 32, 64, 128, 256, 512};
+	static const uint64_t count[] = {1, 1, 2, 4, 0, 1};
+	for (size_t i = 0; i < 6; i++) {
+		ck_assert_uint_eq(b[i].lo, lo[i]);
+		ck_assert_uint_eq(b[i].hi, 2 * lo[i] - 1);
+		ck_assert_uint_eq(b[i].count, count[i]);
+	}
+	report_free(r);
+}
+END_TEST
+
+START_TEST(countries_and_ases)
+{
+	report_t *r = load_all();
+	const struct report_group *g;
+	ck_assert_uint_eq(report_top_countries(r, &g), 3);
+	ck_assert_str_eq(g[0].country, "US");
+	ck_assert_uint_eq(g[0].attacks, 4);
+	ck_assert_uint_eq(g[0].victims, 1);
+	ck_assert_str_eq(g[1].country, "DE");
+	ck_assert_uint_eq(g[1].attacks, 2);
+	ck_assert_str_eq(g[2].country, "FR");
+	ck_assert_ptr_null(g[0].as_org);
+	ck_assert_uint_eq(report_top_ases(r, &g), 3);
+	ck_assert_uint_eq(g[0].asn, 64500);
+	ck_assert_str_eq(g[0].as_org, "Example Net, Inc.");
+	ck_assert_uint_eq(g[1].asn, 64501);
+	ck_assert_str_eq(g[1].as_org, "Beispiel \"GmbH\"");
+	ck_assert_uint_eq(g[1].victims, 1);
+	ck_assert_uint_eq(g[2].asn, 64502);
+	ck_assert_ptr_null(g[2].country);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(distributions)
+{
+	report_t *r = load_all();
+	const struct report_dist *d = report_dist(r, REPORT_DURATION);
+	/* 60 120 120 120 300 600 1800 1800 3600 */
+	ck_assert_uint_eq(d->n, 9);
+	ck_assert_double_eq(d->q[REPORT_Q_MIN], 60);
+	ck_assert_double_eq(d->q[REPORT_Q_P10], 60);
+	ck_assert_double_eq(d->q[REPORT_Q_P25], 120);
+	ck_assert_double_eq(d->q[REPORT_Q_MEDIAN], 300);
+	ck_assert_double_eq(d->q[REPORT_Q_P75], 1800);
+	ck_assert_double_eq(d->q[REPORT_Q_P90], 3600);
+	ck_assert_double_eq(d->q[REPORT_Q_MAX], 3600);
+	ck_assert_double_eq_tol(d->mean, 8520.0 / 9, 1e-9);
+	ck_assert_uint_eq(report_dist(r, REPORT_EST_PPS)->n, 8);
+	ck_assert_uint_eq(report_dist(r, REPORT_EST_PPS_UNIF)->n, 6);
+	ck_assert_double_eq(report_dist(r, REPORT_EST_PPS)->q[REPORT_Q_MAX], 2560.0);
+	ck_assert_double_eq(report_dist(r, REPORT_PEAK_PPM)->q[REPORT_Q_MEDIAN], 150);
+	ck_assert_double_eq(report_dist(r, REPORT_PACKETS)->q[REPORT_Q_MIN], 60);
+	ck_assert_double_eq(report_quantile_level(REPORT_Q_P90), 0.9);
+	const struct report_cdf_point *c;
+	ck_assert_uint_eq(report_cdf(r, REPORT_DURATION, &c), 9);
+	ck_assert_double_eq(c[0].value, 60);
+	ck_assert_double_eq_tol(c[0].fraction, 1.0 / 9, 1e-12);
+	ck_assert_double_eq(c[8].value, 3600);
+	ck_assert_double_eq(c[8].fraction, 1.0);
+	for (size_t i = 1; i < 9; i++)
+		ck_assert(c[i].value >= c[i - 1].value && c[i].fraction > c[i - 1].fraction);
+	report_free(r);
+}
+END_TEST
+
+/* Writes a night with n_victims IPv4 victims (10.0.0.0 on): victim i is
+ * attacked i % 7 + 1 times on 2026-11-24, 60 s each with 100 + i packets,
+ * in country "C<i % 50>" and AS 64000 + i % 300. No time range and no bins:
+ * the coverage comes from the attacks. Returns the scratch dir. */
+static char *many_victims_night(unsigned n_victims, uint64_t *attacks)
+{
+	char *dir = outdir_create();
+	char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/attacks.csv", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("victim,protocol,start_time,end_time,packets,responses,peak_ppm,est_attack_pps,"
+	      "uniform,country,asn,as_org\n",
+	      f);
+	*attacks = 0;
+	for (unsigned i = 0; i < n_victims; i++)
+		for (unsigned k = 0; k <= i % 7; k++) {
+			unsigned m = (i + k * 13) % 1380; /* minute of the day it starts */
+			fprintf(
+			    f,
+			    "10.%u.%u.%u,TCP,2026-11-24T%02u:%02u:00Z,2026-11-24T%02u:%02u:00Z,%u,"
+			    "TCP_SYNACK,%u,%u.5,1,C%u,%u,\"AS, %u\"\n",
+			    i >> 16, (i >> 8) & 255, i & 255, m / 60, m % 60, (m + 1) / 60,
+			    (m + 1) % 60, 100 + i, 30 + k, i, i % 50, 64000 + i % 300, i % 300);
+			(*attacks)++;
+		}
+	ck_assert_int_eq(fclose(f), 0);
+	outdir_write(dir, "timeseries.csv",
+	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
+	outdir_write(dir, "summary.json",
+	             "{\"parameters\": {\"telescope_size_v4\": 16777216.0, \"interval_s\": 300},"
+	             " \"time_range\": {\"first_packet\": null, \"last_packet\": null},"
+	             " \"complete\": true, \"warnings\": []}");
+	return dir;
+}
+
+START_TEST(many_victims_grow_the_tables)
+{
+	const unsigned n = 7000; /* victims: well past the first hash table size */
+	uint64_t attacks;
+	char *dir = many_victims_night(n, &attacks);
+	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
+	char err[REPORT_ERRLEN];
+	ck_assert_msg(report_add_dir(r, dir, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(report_finish(r, err, sizeof err) == 0, "%s", err);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->attacks, attacks);
+	ck_assert_uint_eq(t->victims, n);
+	ck_assert_uint_eq(t->with_asn, attacks);
+	const struct report_period *d;
+	ck_assert_uint_eq(report_days(r, &d), 1);
+	ck_assert_uint_eq(d[0].attacks, attacks);
+	ck_assert_uint_eq(d[0].victims, n);
+	/* i % 7 + 1 attacks: 1000 victims each for 1..7 */
+	const struct report_bucket *b;
+	ck_assert_uint_eq(report_repeats(r, &b), 6);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_uint_eq(b[i].count, n / 7);
+	ck_assert_uint_eq(b[5].lo, 6);
+	ck_assert_uint_eq(b[5].count, 2 * n / 7);
+	ck_assert_uint_eq(b[5].attacks, 13 * n / 7);
+	/* seven attacks, most packets: i = 6999 */
+	const struct report_victim *v;
+	ck_assert_uint_eq(report_top_victims(r, &v), 10);
+	ck_assert_str_eq(addr_text(&v[0].addr), "10.0.27.87");
+	ck_assert_uint_eq(v[0].attacks, 7);
+	ck_assert_str_eq(v[0].as_org, "AS, 99");
+	const struct report_group *g;
+	ck_assert_uint_eq(report_top_countries(r, &g), 10);
+	ck_assert_uint_eq(report_top_ases(r, &g), 10);
+	report_free(r);
+	outdir_remove(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report");
+	TCase *err = tcase_create("errors");
+	tcase_add_test(err, create_rejects_bad_arguments);
+	tcase_add_test(err, missing_directory_names_the_file);
+	tcase_add_test(err, malformed_summary);
+	tcase_add_test(err, failed_directory_contributes_nothing);
+	tcase_add_test(err, calls_out_of_order);
+	tcase_add_test(err, period_too_long);
+	tcase_add_test(err, parse_time);
+	suite_add_tcase(s, err);
+	TCase *tab = tcase_create("tables");
+	tcase_add_test(tab, one_night);
+	tcase_add_test(tab, dedupe_across_dirs);
+	tcase_add_test(tab, days_with_gaps);
+	tcase_add_test(tab, since_until_window);
+	tcase_add_test(tab, protocol_and_response_mix);
+	tcase_add_test(tab, top_victims);
+	tcase_add_test(tab, repeats_and_peak_ppm);
+	tcase_add_test(tab, countries_and_ases);
+	tcase_add_test(tab, distributions);
+	tcase_add_test(tab, many_victims_grow_the_tables);
+	suite_add_tcase(s, tab);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
