@@ -4,7 +4,7 @@
 # Sourced: the caller chooses its own shell options.
 
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
-libjansson-dev libxxhash-dev libpcap-dev check"
+libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check"
 RUN_PKGS="gnuplot-nox python3"
 TEST_PKGS="clang libclang-rt-14-dev valgrind sqlite3 time"
 
