@@ -24,7 +24,7 @@
  *                "backscatter", "filtered", "out_of_order",
  *                "time_outliers", "files_failed"},
  *   "flows": {"flows", "attacks", "rejected", "open_flows",
- *             "peak_open_flows"},
+ *             "peak_open_flows", "stitched"},
  *   "complete": true,
  *   "partial_reason": null,
  *   "warnings": ["..."]
@@ -167,6 +167,7 @@ static json_t *flows(const struct attack_stats *a, int *rc)
 	set(o, "rejected", ju64(a->rejected), rc);
 	set(o, "open_flows", ju64(a->open_flows), rc);
 	set(o, "peak_open_flows", ju64(a->peak_open_flows), rc);
+	set(o, "stitched", ju64(a->stitched), rc);
 	return o;
 }
 

@@ -431,9 +431,10 @@ START_TEST(summary_full_run)
 	ck_assert_int_eq(jget_int(c, "files_failed"), 1);
 	ck_assert_int_eq(jget_int(c, "non_ip"), 0);
 	json_t *f = json_object_get(root, "flows");
-	ck_assert_uint_eq(json_object_size(f), 5);
+	ck_assert_uint_eq(json_object_size(f), 6);
 	ck_assert_int_eq(jget_int(f, "flows"), 3);
 	ck_assert_int_eq(jget_int(f, "attacks"), 1);
+	ck_assert_int_eq(jget_int(f, "stitched"), 0);
 	ck_assert(json_is_real(json_object_get(f, "peak_open_flows")));
 	ck_assert(json_is_true(json_object_get(root, "complete")));
 	assert_null(root, "partial_reason");
