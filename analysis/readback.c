@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bs_array.h"
 #include "bs_error.h"
 #include "csvout.h"
 #include "event.h"
@@ -93,34 +94,9 @@ static int bad_cell(struct reader *rd, size_t i, const char *what)
 	            strlen(rd->cells[i]) > READBACK_CELL_QUOTE ? "..." : "", what);
 }
 
-/* Makes room for need items in the array *pp points to (pp is the address
- * of a T* variable, moved with memcpy so no T* is accessed through a void *
- * lvalue), doubling the capacity *cap. 0 or -BS_ENOMEM (nothing changed). */
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < need) {
-		if (n > SIZE_MAX / 2)
-			return -BS_ENOMEM;
-		n *= 2;
-	}
-	if (n > SIZE_MAX / size)
-		return -BS_ENOMEM;
-	void *p;
-	memcpy(&p, pp, sizeof p);
-	void *q = realloc(p, n * size);
-	if (q == NULL)
-		return -BS_ENOMEM;
-	memcpy(pp, &q, sizeof q);
-	*cap = n;
-	return 0;
-}
-
 static void header_field(struct reader *rd, const char *s, size_t len)
 {
-	if (grow(&rd->map, &rd->map_cap, rd->field + 1, sizeof *rd->map) != 0) {
+	if (bs_array_reserve(&rd->map, &rd->map_cap, rd->field + 1, sizeof *rd->map) != 0) {
 		fail(rd, -BS_ENOMEM, "out of memory");
 		return;
 	}
@@ -152,7 +128,7 @@ static void on_field(void *field, size_t len, void *data)
 		header_field(rd, s, len);
 	} else if (rd->field < rd->n_header && rd->map[rd->field] >= 0) {
 		if (len > SIZE_MAX - rd->len - 1 ||
-		    grow(&rd->buf, &rd->cap, rd->len + len + 1, 1) != 0) {
+		    bs_array_reserve(&rd->buf, &rd->cap, rd->len + len + 1, 1) != 0) {
 			fail(rd, -BS_ENOMEM, "out of memory");
 			return;
 		}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "bs_array.h"
 #include "bs_error.h"
 #include "csvout.h"
 #include "readback.h"
@@ -134,33 +135,7 @@ struct report {
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
-/* Makes room for need items in the array *pp points to (pp is the address
- * of a T* variable; capacity *cap, items of size bytes), doubling. The
- * pointer is moved with memcpy, so no T* is accessed through a void *
- * lvalue. 0 or -BS_ENOMEM (nothing changed). */
-static int reserve(void *pp, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < need) {
-		if (n > SIZE_MAX / 2)
-			return -BS_ENOMEM;
-		n *= 2;
-	}
-	if (n > SIZE_MAX / size)
-		return -BS_ENOMEM;
-	void *p;
-	memcpy(&p, pp, sizeof p);
-	void *q = realloc(p, n * size);
-	if (q == NULL)
-		return -BS_ENOMEM;
-	memcpy(pp, &q, sizeof q);
-	*cap = n;
-	return 0;
-}
-
-#define RESERVE(arr, cap, need) reserve(&(arr), &(cap), (need), sizeof *(arr))
+#define RESERVE(arr, cap, need) bs_array_reserve(&(arr), &(cap), (need), sizeof *(arr))
 
 /* Whether stored item equals the key being looked up. */
 typedef bool (*index_eq)(const report_t *r, uint32_t item, const void *key);

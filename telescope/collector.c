@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bs_array.h"
 #include "bs_error.h"
 #include "classify.h"
 #include "reader.h"
@@ -84,28 +85,9 @@ struct collector {
 	bool abort;
 };
 
-/* Doubles *cap until it holds need items of size bytes; overflow-checked. */
-static int grow(void **array, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 8;
-	while (n < need) {
-		if (n > SIZE_MAX / 2 / size)
-			return -BS_ENOMEM;
-		n *= 2;
-	}
-	void *p = realloc(*array, n * size);
-	if (p == NULL)
-		return -BS_ENOMEM;
-	*array = p;
-	*cap = n;
-	return 0;
-}
-
 __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, const char *fmt, ...)
 {
-	if (grow((void **)&c->warnings, &c->cap_warnings, c->n_warnings + 1, sizeof *c->warnings))
+	if (bs_array_reserve(&c->warnings, &c->cap_warnings, c->n_warnings + 1, sizeof *c->warnings))
 		return -BS_ENOMEM;
 	char buf[512];
 	va_list ap;
@@ -148,7 +130,7 @@ static int on_attack(const struct attack_record *rec, void *arg)
 static int on_partial(attack_flow_t *f, void *arg)
 {
 	struct job *jb = arg;
-	if (grow((void **)&jb->partials, &jb->cap_partials, jb->n_partials + 1,
+	if (bs_array_reserve(&jb->partials, &jb->cap_partials, jb->n_partials + 1,
 		 sizeof *jb->partials)) {
 		attack_flow_free(f);
 		return -BS_ENOMEM;
@@ -216,7 +198,7 @@ void collector_free(collector_t *c)
 
 int collector_add_input(collector_t *c, const char *uri)
 {
-	if (grow((void **)&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof *c->inputs))
+	if (bs_array_reserve(&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof *c->inputs))
 		return -BS_ENOMEM;
 	struct input *in = &c->inputs[c->n_inputs];
 	memset(in, 0, sizeof *in);
