@@ -219,8 +219,8 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 		a->params.min_dests = min_dests;
 	if (bs_prefixes_count(a->telescope) == 0)
 		return usage_error(cmd, "--telescope is required");
-	if (a->out == NULL)
-		return usage_error(cmd, "--out is required");
+	if (a->out == NULL || a->out[0] == '\0')
+		return usage_error(cmd, "--out DIR is required");
 	if (optind >= argc)
 		return usage_error(cmd, "no trace given");
 	if (a->filter != NULL) {
@@ -334,10 +334,11 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 		status = EXIT_FAILED;
 		goto out;
 	}
-	if (!a->quiet)
+	enum collector_status cs = collector_status(c);
+	/* --quiet hides warnings, but never the reason a run failed. */
+	if (!a->quiet || cs == COLLECTOR_NO_INPUT)
 		for (size_t i = 0; i < collector_warning_count(c); i++)
 			fprintf(stderr, "%s: warning: %s\n", PROG, collector_warning(c, i));
-	enum collector_status cs = collector_status(c);
 	if (cs == COLLECTOR_NO_INPUT) {
 		fprintf(stderr, "%s: %s: no trace could be read; nothing written\n", PROG, cmd);
 		status = EXIT_FAILED;

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <limits.h>
 
 #include "bs_array.h"
 #include "bs_error.h"
@@ -27,6 +29,8 @@
 #include "reader.h"
 #include "results.h"
 #include "tseries.h"
+
+#include <xxhash.h>
 
 #define US_PER_S 1000000u
 
@@ -40,6 +44,9 @@ struct input {
 	uint64_t first_us, last_us; /* accepted packets */
 	char *error;        /* NULL or what went wrong */
 	bool skipped;       /* never read */
+	bool duplicate;     /* the same data as an earlier input: skipped, no loss */
+	bool stream;        /* standard input, a FIFO or a device: can be opened once */
+	uint64_t head_hash; /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
 	reader_t *held;     /* standard input: opened once, by the probe */
 };
 
@@ -196,6 +203,19 @@ void collector_free(collector_t *c)
 	free(c);
 }
 
+/* Hash of a file's first bytes, to spot a copy of an input given again
+ * under another name (0 when unreadable: the open reports why). */
+static uint64_t head_hash(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	static _Thread_local uint8_t buf[COLLECTOR_HEAD_BYTES];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return XXH3_64bits(buf, n);
+}
+
 int collector_add_input(collector_t *c, const char *uri)
 {
 	if (bs_array_reserve(&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof *c->inputs))
@@ -207,11 +227,14 @@ int collector_add_input(collector_t *c, const char *uri)
 		return -BS_ENOMEM;
 	in->size_bytes = -1;
 	struct stat st;
-	if (strcmp(uri, "-") != 0 && stat(uri, &st) == 0 && S_ISREG(st.st_mode)) {
+	bool exists = strcmp(uri, "-") != 0 && stat(uri, &st) == 0;
+	in->stream = strcmp(uri, "-") == 0 || (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+	if (exists && S_ISREG(st.st_mode)) {
 		in->size_bytes = st.st_size;
 		in->dev = st.st_dev;
 		in->ino = st.st_ino;
 		in->has_inode = true;
+		in->head_hash = head_hash(uri);
 	}
 	c->n_inputs++;
 	return 0;
@@ -224,7 +247,14 @@ static bool is_duplicate(const collector_t *c, size_t i)
 	const struct input *in = &c->inputs[i];
 	for (size_t j = 0; j < i; j++) {
 		const struct input *o = &c->inputs[j];
-		if (in->has_inode && o->has_inode && in->dev == o->dev && in->ino == o->ino)
+		if (strcmp(in->uri, "-") == 0 && strcmp(o->uri, "-") == 0)
+			return true;
+		if (!in->has_inode || !o->has_inode)
+			continue;
+		if (in->dev == o->dev && in->ino == o->ino)
+			return true;
+		/* A copy: same size and same first bytes. */
+		if (in->size_bytes == o->size_bytes && in->head_hash == o->head_hash)
 			return true;
 	}
 	return false;
@@ -249,16 +279,17 @@ static void probe_first_time(reader_t *r, struct input *in)
 		in->first_us = pkt.ts_us;
 }
 
-/* Ordering pass: first packet time of every input. Standard input cannot
- * be opened twice, so its reader is kept and it sorts first. */
+/* Ordering pass: first packet time of every input. A stream (standard
+ * input, a FIFO) cannot be opened twice, so its reader is kept and it
+ * sorts first. */
 static int probe_inputs(collector_t *c)
 {
 	for (size_t i = 0; i < c->n_inputs; i++) {
 		struct input *in = &c->inputs[i];
 		int rc;
 		if (is_duplicate(c, i)) {
-			in->skipped = true;
-			if ((rc = add_warning(c, "%s: given twice, read once", in->uri)))
+			in->skipped = in->duplicate = true;
+			if ((rc = add_warning(c, "%s: given twice (same data), read once", in->uri)))
 				return rc;
 			continue;
 		}
@@ -273,7 +304,7 @@ static int probe_inputs(collector_t *c)
 				return rc;
 			continue;
 		}
-		if (strcmp(in->uri, "-") == 0) {
+		if (in->stream) {
 			in->held = r;
 			continue;
 		}
@@ -696,6 +727,8 @@ enum collector_status collector_status(const collector_t *c)
 	bool any_read = false, all_ok = true;
 	for (size_t i = 0; i < c->n_inputs; i++) {
 		const struct input *in = &c->inputs[i];
+		if (in->duplicate)
+			continue;
 		if (in->error != NULL || in->skipped)
 			all_ok = false;
 		if (in->packets > 0 || (!in->skipped && in->error == NULL))
@@ -740,7 +773,8 @@ static int add_attacks_to_tseries(collector_t *c)
 	return 0;
 }
 
-int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
+static int write_outputs(collector_t *c, const char *dir, const char *command_line,
+			 const char *version)
 {
 	const bs_prefixes_t *tel = c->cfg.telescope;
 	int rc = results_write_csv(c->results, dir, bs_prefixes_size(tel, BS_AF_INET),
@@ -793,5 +827,49 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	free(ins);
 	if (rc != 0)
 		c->failed_output = "summary.json";
+	return rc;
+}
+
+/* The three outputs go to a staging directory inside dir first and are
+ * renamed into place only when all three are complete, so a full disk
+ * never leaves a new attacks.csv next to an old summary.json. */
+static const char *const OUTPUT_FILES[] = {"attacks.csv", "timeseries.csv", "summary.json"};
+#define N_OUTPUT_FILES (sizeof OUTPUT_FILES / sizeof OUTPUT_FILES[0])
+
+static void remove_stage(const char *stage)
+{
+	char path[PATH_MAX];
+	for (size_t i = 0; i < N_OUTPUT_FILES; i++)
+		if (snprintf(path, sizeof path, "%s/%s", stage, OUTPUT_FILES[i]) < (int)sizeof path)
+			unlink(path);
+	rmdir(stage);
+}
+
+int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
+{
+	char stage[PATH_MAX];
+	if (snprintf(stage, sizeof stage, "%s/.backscatter-XXXXXX", dir) >= (int)sizeof stage) {
+		errno = ENAMETOOLONG;
+		return -BS_EIO;
+	}
+	if (mkdtemp(stage) == NULL) {
+		c->failed_output = "";
+		return -BS_EIO;
+	}
+	int rc = write_outputs(c, stage, command_line, version);
+	for (size_t i = 0; rc == 0 && i < N_OUTPUT_FILES; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		if (snprintf(from, sizeof from, "%s/%s", stage, OUTPUT_FILES[i]) >= (int)sizeof from ||
+		    snprintf(to, sizeof to, "%s/%s", dir, OUTPUT_FILES[i]) >= (int)sizeof to) {
+			errno = ENAMETOOLONG;
+			rc = -BS_EIO;
+		} else if (rename(from, to) != 0) {
+			c->failed_output = OUTPUT_FILES[i];
+			rc = -BS_EIO;
+		}
+	}
+	int saved = errno;
+	remove_stage(stage);
+	errno = saved;
 	return rc;
 }

@@ -31,6 +31,9 @@
  * over decades (issue 4). A telescope sees packets every few ms; a real
  * gap of a day on both sides of one packet does not happen. */
 #define COLLECTOR_MAX_TIME_JUMP_S 86400u
+/* Bytes hashed at the head of each input file to recognise a copy of an
+ * input given again: a pcap header and the first dozens of packets. */
+#define COLLECTOR_HEAD_BYTES 65536u
 /* Most reader threads: more only add contention when reading is bound by
  * I/O and decompression. */
 #define COLLECTOR_MAX_JOBS 64u
