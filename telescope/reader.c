@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,13 @@ static const uint8_t PCAP_MAGICS[][4] = {
 #define READER_NOT_A_TRACE "not a packet trace libtrace can read (pcap, pcapng, ERF, ...)"
 /* Snap length used only to compile a filter for checking. */
 #define READER_CHECK_SNAPLEN 65535
+/* wandio reads ahead in a thread into 1 MiB buffers, 50 unless the
+ * LIBTRACEIO environment variable says otherwise, all allocated and zeroed
+ * when a file opens (and a file is opened three times: sniffing, the
+ * ordering pass, the read). 50 MiB per open file was most of a run's peak
+ * memory; 4 buffers read the bench traces, plain and gzip, as fast
+ * (bench/RESULTS.md). A LIBTRACEIO set by the user wins. */
+#define READER_WANDIO_OPTIONS "buffers=4"
 
 /* libtrace 3.0.22 aborts the whole process (assert in
  * trace_get_wire_length() and trace_get_capture_length()) when a record
@@ -54,6 +62,17 @@ static const uint8_t PCAP_MAGICS[][4] = {
 /* Offsets of the captured and original length in a pcap record header. */
 #define READER_PCAP_CAPLEN_OFF 8u
 #define READER_PCAP_LEN_OFF    12u
+
+/* Ethernet and 802.1Q header lengths (IEEE 802.3, 802.1Q) and the
+ * ethertypes the fast path below knows. */
+#define READER_ETH_HLEN       14u
+#define READER_VLAN_HLEN      4u
+#define READER_ETHERTYPE_IPV4 0x0800u
+#define READER_ETHERTYPE_VLAN 0x8100u
+#define READER_ETHERTYPE_IPV6 0x86ddu
+/* 802.1Q tags the fast path steps over (one is common, two is QinQ
+ * tagged twice with 0x8100); deeper stacks take libtrace's way. */
+#define READER_FAST_MAX_TAGS 2u
 
 /* libtrace 3.0.22 also aborts (assert in rt_to_pcap_linktype()) when asked
  * for the link type of a pcap or pcapng packet whose header names a link type
@@ -94,6 +113,14 @@ int reader_check_filter(const char *bpf, char *err, size_t errlen)
 
 /* A name is a plain path unless it carries a "format:" prefix libtrace
  * knows; an existing file wins so that "a:b.pcap" still opens. */
+/* Standard input, a FIFO or a device: data that can be read only once. */
+static bool is_stream(const char *uri)
+{
+	struct stat st;
+	return strcmp(uri, "-") == 0 ||
+	       (stat(uri, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
 static bool is_plain_path(const char *uri)
 {
 	struct stat st;
@@ -131,33 +158,44 @@ static bool looks_like_erf(const uint8_t *h)
 }
 
 /* The libtrace format for a plain file, from its first bytes (read through
- * wandio, so compressed files work), or NULL when it is none we read.
+ * wandio, so compressed files work): 0 with *format set, -BS_EFORMAT when
+ * it is none we read, -BS_EIO when its first bytes cannot be read.
  * libtrace 3.0.22 cannot read pcapng, but its libpcap-based "pcap:" can.
  * We never let trace_create() guess: when no format matches it leaks the
  * wandio reader it probed with (about 50 MiB of buffers and a descriptor
  * per file), found by tests/fuzz/fuzz_reader.c. */
-static const char *sniff_format(const char *path, enum pcap_order *order)
+static int sniff_format(const char *path, const char **format, enum pcap_order *order)
 {
 	uint8_t h[READER_ERF_HDR_LEN];
 	*order = ORDER_UNKNOWN;
+	*format = NULL;
 	io_t *io = wandio_create(path);
 	if (io == NULL)
-		return NULL;
+		return -BS_EIO;
 	int64_t got = wandio_read(io, h, sizeof h);
 	wandio_destroy(io);
+	/* A compressed file cut short or corrupt before its first bytes
+	 * decompress fails here, not later: say so rather than "not a trace". */
+	if (got < 0)
+		return -BS_EIO;
 	if (got < (int64_t)sizeof PCAPNG_MAGIC)
-		return NULL;
-	if (memcmp(h, PCAPNG_MAGIC, sizeof PCAPNG_MAGIC) == 0)
-		return "pcap";
+		return -BS_EFORMAT;
+	if (memcmp(h, PCAPNG_MAGIC, sizeof PCAPNG_MAGIC) == 0) {
+		*format = "pcap";
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof PCAP_MAGICS / sizeof PCAP_MAGICS[0]; i++) {
 		if (memcmp(h, PCAP_MAGICS[i], sizeof PCAP_MAGICS[i]) == 0) {
 			*order = h[0] == 0xa1 ? ORDER_BIG : ORDER_LITTLE;
-			return "pcapfile";
+			*format = "pcapfile";
+			return 0;
 		}
 	}
-	if (got == (int64_t)sizeof h && looks_like_erf(h))
-		return "erf";
-	return NULL;
+	if (got == (int64_t)sizeof h && looks_like_erf(h)) {
+		*format = "erf";
+		return 0;
+	}
+	return -BS_EFORMAT;
 }
 
 static void set_trace_error(char *err, size_t errlen, libtrace_t *trace)
@@ -167,23 +205,46 @@ static void set_trace_error(char *err, size_t errlen, libtrace_t *trace)
 		snprintf(err, errlen, "%s", READER_NOT_A_TRACE);
 	else
 		snprintf(err, errlen, "%s", e.problem[0] ? e.problem : "libtrace error");
+	/* Some libtrace messages end in a newline; ours are one line. */
+	size_t n = strlen(err);
+	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r' || err[n - 1] == ' '))
+		err[--n] = '\0';
+}
+
+static pthread_once_t wandio_options_once = PTHREAD_ONCE_INIT;
+
+/* Runs before any wandio call of ours, so no reader thread reads the
+ * environment while it changes. */
+static void set_wandio_options(void)
+{
+	setenv("LIBTRACEIO", READER_WANDIO_OPTIONS, 0);
 }
 
 int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, size_t errlen)
 {
+	pthread_once(&wandio_options_once, set_wandio_options);
 	*out = NULL;
 	err[0] = '\0';
 	char *opened_as = NULL;
 	enum pcap_order order = ORDER_UNKNOWN;
-	if (is_plain_path(uri)) {
+	const char *format = NULL;
+	if (is_stream(uri)) {
+		/* Read once, so it cannot be sniffed; and libtrace's own guess
+		 * leaks its reader when it fails. Other formats: "erf:-" etc. */
+		format = "pcapfile";
+	} else if (is_plain_path(uri)) {
 		int rc = check_path(uri, err, errlen);
 		if (rc != 0)
 			return rc;
-		const char *format = sniff_format(uri, &order);
-		if (format == NULL) {
-			snprintf(err, errlen, "%s", READER_NOT_A_TRACE);
-			return -BS_EFORMAT;
+		rc = sniff_format(uri, &format, &order);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s",
+				 rc == -BS_EIO ? "cut short or corrupt: no packet could be read"
+					       : READER_NOT_A_TRACE);
+			return rc;
 		}
+	}
+	if (format != NULL) {
 		size_t n = strlen(format) + 1 + strlen(uri) + 1;
 		opened_as = malloc(n);
 		if (opened_as == NULL)
@@ -267,6 +328,44 @@ static bool record_too_long(const reader_t *r)
 	return caplen > READER_LEN_MAX || len > READER_LEN_MAX;
 }
 
+/* Layer 3 of a record of a pcap file we sniffed (pcapfile format, byte
+ * order known) with Ethernet framing, without libtrace's per-packet calls:
+ * trace_get_layer2() and trace_get_layer3() cost as much per packet as
+ * reading it (bench/RESULTS.md). Only the plain case is taken: IPv4 or
+ * IPv6 after at most READER_FAST_MAX_TAGS 802.1Q tags, with bytes left
+ * after the headers, and no BPF filter (libtrace must run that); the
+ * result is what libtrace 3.0.22 computes for it: its layer 2 holds
+ * min(caplen, wire length + the 4-byte FCS it assumes Ethernet has), and
+ * each header is taken off that. Anything else returns false and goes
+ * through libtrace. Records that reach here passed every guard above
+ * libtrace's layer calls that applies to them (payload, lengths). */
+static bool fast_layer3(const reader_t *r, struct reader_packet *pkt)
+{
+	if (r->filter != NULL || r->order == ORDER_UNKNOWN ||
+	    r->packet->type != TRACE_RT_DATA_DLT + TRACE_DLT_EN10MB)
+		return false;
+	const uint8_t *h = r->packet->header;
+	uint32_t caplen = rd_u32(h + READER_PCAP_CAPLEN_OFF, r->order);
+	uint32_t wire = rd_u32(h + READER_PCAP_LEN_OFF, r->order) + READER_FCS_LEN;
+	uint32_t left = caplen < wire ? caplen : wire;
+	const uint8_t *p = r->packet->payload;
+	uint32_t off = READER_ETH_HLEN;
+	for (unsigned tags = 0;; tags++) {
+		if (left <= off)
+			return false;
+		unsigned type = (unsigned)p[off - 2] << 8 | p[off - 1];
+		if (type == READER_ETHERTYPE_IPV4 || type == READER_ETHERTYPE_IPV6) {
+			pkt->l3 = p + off;
+			pkt->l3_len = left - off;
+			pkt->ethertype = (uint16_t)type;
+			return true;
+		}
+		if (type != READER_ETHERTYPE_VLAN || tags == READER_FAST_MAX_TAGS)
+			return false;
+		off += READER_VLAN_HLEN;
+	}
+}
+
 int reader_next(reader_t *r, struct reader_packet *pkt)
 {
 	memset(pkt, 0, sizeof *pkt);
@@ -300,13 +399,23 @@ int reader_next(reader_t *r, struct reader_packet *pkt)
 	 * tests/fuzz/fuzz_reader.c). A damaged record has no layer 3 we trust. */
 	if (r->packet->payload == NULL || record_too_long(r))
 		return 1;
-	/* trace_get_layer3() hands the layer 2 pointer to
-	 * trace_get_payload_from_layer2() unchecked, which dereferences NULL
-	 * for a raw-IP record that captured no bytes (libtrace 3.0.22, found by
-	 * tests/fuzz/fuzz_reader.c). Nothing captured has no layer 3. */
+	if (fast_layer3(r, pkt))
+		return 1;
+	/* Nothing captured has no layer 3, and libtrace 3.0.22 fails on it
+	 * (found by tests/fuzz/fuzz_reader.c): an ERF record shorter than its
+	 * header and padding gets a negative capture length, which
+	 * trace_get_packet_buffer() asserts against (the int comes back here
+	 * as a huge size_t); for a raw-IP record that captured no bytes,
+	 * trace_get_layer3() passes a NULL layer 2 on to
+	 * trace_get_payload_from_layer2(), which dereferences it. */
+	size_t caplen = trace_get_capture_length(r->packet);
+	/* trace_get_packet_buffer(), not trace_get_layer2(): on a Linux SLL
+	 * record libtrace 3.0.22's trace_get_layer2() leaves a state in which
+	 * trace_get_layer3() then finds no layer 3 at all. */
 	libtrace_linktype_t link;
 	uint32_t l2_len = 0;
-	if (trace_get_layer2(r->packet, &link, &l2_len) == NULL || l2_len == 0)
+	if (caplen == 0 || caplen >= LIBTRACE_PACKET_BUFSIZE ||
+	    trace_get_packet_buffer(r->packet, &link, &l2_len) == NULL || l2_len == 0)
 		return 1;
 	if (r->filter != NULL && trace_apply_filter(r->filter, r->packet) <= 0) {
 		pkt->filtered = 1;
