@@ -41,6 +41,12 @@ struct tseries {
 	size_t cap;
 	bool has_packets;
 	uint64_t first, last; /* bin numbers of the earliest and latest packet */
+	uint64_t end_bin;     /* first bin number whose end is past BS_TIME_MAX_US */
+	/* The last packet's bin, so that the packets that follow it in the
+	 * same bin (nearly all of them) skip the division; NULL after the
+	 * array moves. */
+	struct bin *cur;
+	uint64_t cur_start_us;
 	struct span *attacks;
 	size_t n_attacks, cap_attacks;
 };
@@ -53,6 +59,7 @@ tseries_t *tseries_create(uint32_t interval_s)
 	if (t == NULL)
 		return NULL;
 	t->interval_us = (uint64_t)interval_s * BS_US_PER_S;
+	t->end_bin = BS_TIME_MAX_US / t->interval_us;
 	return t;
 }
 
@@ -91,6 +98,7 @@ static int cover(tseries_t *t, uint64_t b)
 		       (size_t)(t->last - t->first + 1) * sizeof *bins);
 	free(t->bins);
 	t->bins = bins;
+	t->cur = NULL;
 	t->base = base;
 	t->cap = (size_t)cap;
 	return 0;
@@ -120,15 +128,21 @@ int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto)
 {
 	if (proto < 0 || proto >= BS_PROTO_COUNT)
 		return -BS_EINVAL;
+	if (t->cur != NULL && ts_us - t->cur_start_us < t->interval_us) {
+		t->cur->packets[proto]++;
+		return 0;
+	}
 	uint64_t b = ts_us / t->interval_us;
 	/* Its bin_end, (b + 1) * interval, must be writable (bs_format_time). */
-	if (b >= BS_TIME_MAX_US / t->interval_us)
+	if (b >= t->end_bin)
 		return -BS_ERANGE;
 	struct bin *bin;
 	int rc = bin_at(t, b, &bin);
 	if (rc < 0)
 		return rc;
 	bin->packets[proto]++;
+	t->cur = bin;
+	t->cur_start_us = b * t->interval_us;
 	return 0;
 }
 

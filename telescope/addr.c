@@ -47,6 +47,7 @@ struct family_index {
 	size_t first;     /* first entry of this family in sorted[] */
 	size_t n;         /* entries of this family */
 	long double size; /* addresses covered: n of the rate estimate */
+	double inv_size;  /* 1 / size when size is a power of two, else 0 */
 };
 
 struct bs_prefixes {
@@ -303,6 +304,12 @@ static void reindex(bs_prefixes_t *p)
 		f->size += ldexpl(1.0L, (int)(family_width(p->items[i].family) - p->items[i].len));
 		f->n++;
 	}
+	for (size_t i = 0; i < 2; i++) {
+		int e;
+		struct family_index *f = &p->fam[i];
+		f->inv_size =
+		    f->n > 0 && frexpl(f->size, &e) == 0.5L ? (double)(1.0L / f->size) : 0.0;
+	}
 	memcpy(p->sorted, p->items, p->n * sizeof *p->sorted);
 	qsort(p->sorted, p->n, sizeof *p->sorted, sorted_cmp);
 	p->fam[0].first = 0;
@@ -411,14 +418,30 @@ int bs_prefixes_position(const bs_prefixes_t *p, const bs_addr_t *a, double *u)
 	*u = 0.0;
 	if (e == NULL)
 		return -BS_ENOTFOUND;
-	/* Host part as a number: exact for IPv4, within the 64-bit mantissa of
-	 * x86 long double for IPv6, so a /64 does not collapse to a few values. */
 	struct u128 k = key_of(a);
-	long double host = (long double)(k.hi ^ e->net.hi) * 18446744073709551616.0L +
-	                   (long double)(k.lo ^ e->net.lo);
-	host = ldexpl(host, -(int)(128 - family_width(e->family)));
-	long double n = p->fam[prefix_slot(e)].size;
-	double v = (double)((e->before + host + 0.5L) / n);
+	const struct family_index *f = &p->fam[prefix_slot(e)];
+	if (e->family == BS_AF_INET && f->inv_size != 0.0) {
+		/* The usual telescope, a power-of-two number of IPv4 addresses
+		 * (one prefix, or prefixes adding up to one), on the per-packet
+		 * path: before + host + 0.5 has at most 34 significant bits and
+		 * the scale is a power of two, so double arithmetic is exact and
+		 * gives the value the long double division below would. */
+		uint64_t h = (k.hi ^ e->net.hi) >> 32;
+		*u = ((double)e->before + (double)h + 0.5) * f->inv_size;
+		return 0;
+	}
+	/* Host part as a number: exact for IPv4 (an integer below 2^32),
+	 * within the 64-bit mantissa of x86 long double for IPv6, so a /64
+	 * does not collapse to a few values. */
+	long double host;
+	if (e->family == BS_AF_INET) {
+		host = (long double)((k.hi ^ e->net.hi) >> 32);
+	} else {
+		host = (long double)(k.hi ^ e->net.hi) * 18446744073709551616.0L +
+		       (long double)(k.lo ^ e->net.lo);
+		host = ldexpl(host, -(int)(128 - family_width(e->family)));
+	}
+	double v = (double)((e->before + host + 0.5L) / f->size);
 	/* Rounding can reach 1.0 for huge IPv6 spaces; the contract is (0, 1). */
 	*u = v < 1.0 ? v : nextafter(1.0, 0.0);
 	return 0;

@@ -29,7 +29,45 @@
 _Static_assert((DISTINCT_EXACT_MAX & (DISTINCT_EXACT_MAX - 1)) == 0,
                "DISTINCT_EXACT_MAX must be a power of two");
 
-static void hll_add(uint8_t *regs, uint64_t h)
+/* The sketch's allocation: the registers (d->regs points at them, the
+ * first member) and their floor, the smallest register value and how many
+ * registers hold it. An item whose rank is not above the floor cannot
+ * raise any register, so it is dropped without reading the register it
+ * falls in, a cache miss per packet otherwise: in a flood of n distinct
+ * destinations every register soon holds about log2(n / m), and half of
+ * all items have rank 1, a quarter rank 2. The floor is derived from the
+ * registers alone, so the state stays a function of the set. */
+struct hll {
+	uint8_t regs[DISTINCT_HLL_M];
+	uint8_t floor;
+	uint16_t at_floor;
+};
+
+_Static_assert(DISTINCT_HLL_M <= UINT16_MAX, "at_floor counts registers");
+
+static struct hll *hll_of(uint8_t *regs)
+{
+	return (struct hll *)(void *)regs;
+}
+
+/* Recomputes the floor after the last register at it was raised. */
+static void hll_refloor(struct hll *s)
+{
+	uint8_t low = UINT8_MAX;
+	uint16_t n = 0;
+
+	for (uint32_t i = 0; i < DISTINCT_HLL_M; i++) {
+		if (s->regs[i] < low) {
+			low = s->regs[i];
+			n = 0;
+		}
+		n += s->regs[i] == low;
+	}
+	s->floor = low;
+	s->at_floor = n;
+}
+
+static void hll_add(struct hll *s, uint64_t h)
 {
 	uint32_t bucket = (uint32_t)(h >> HLL_Q);
 	uint64_t w = h << DISTINCT_HLL_P;
@@ -39,18 +77,24 @@ static void hll_add(uint8_t *regs, uint64_t h)
 		w <<= 1;
 		rank++;
 	}
-	if (regs[bucket] < rank)
-		regs[bucket] = rank;
+	if (rank <= s->floor || s->regs[bucket] >= rank)
+		return;
+	bool was_floor = s->regs[bucket] == s->floor;
+	s->regs[bucket] = rank;
+	if (was_floor && --s->at_floor == 0)
+		hll_refloor(s);
 }
 
+/* A new sketch: all registers 0 (the floor), then the items of set. */
 static uint8_t *hll_from_set(const uint64_t *set, uint32_t n)
 {
-	uint8_t *regs = calloc(DISTINCT_HLL_M, 1);
-	if (regs == NULL)
+	struct hll *s = calloc(1, sizeof *s);
+	if (s == NULL)
 		return NULL;
+	s->at_floor = DISTINCT_HLL_M;
 	for (uint32_t i = 0; i < n; i++)
-		hll_add(regs, set[i]);
-	return regs;
+		hll_add(s, set[i]);
+	return s->regs;
 }
 
 /* Ertl 2017, eq. for sigma(x) = x + sum_k x^(2^k) 2^(k-1): the
@@ -107,18 +151,21 @@ static uint32_t cap_for(uint32_t n)
 	return cap;
 }
 
-/* Index of the first hash in set[0..n) not below h. */
+/* Index of the first hash in set[0..n) not below h. Branch-free halving
+ * (the step compiles to a conditional move): with random hashes every
+ * branch of a classic binary search is a coin toss the CPU mispredicts. */
 static uint32_t lower_bound(const uint64_t *set, uint32_t n, uint64_t h)
 {
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (set[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const uint64_t *base = set;
+
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		base = base[half] < h ? base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (uint32_t)(base - set) + (*base < h);
 }
 
 /* Replaces d's exact set by the sketch regs (d takes ownership). */
@@ -133,7 +180,7 @@ static void use_sketch(distinct_t *d, uint8_t *regs)
 int distinct_add(distinct_t *d, uint64_t h)
 {
 	if (d->regs != NULL) {
-		hll_add(d->regs, h);
+		hll_add(hll_of(d->regs), h);
 		return 0;
 	}
 	uint32_t i = lower_bound(d->set, d->n, h);
@@ -143,7 +190,7 @@ int distinct_add(distinct_t *d, uint64_t h)
 		uint8_t *regs = hll_from_set(d->set, d->n);
 		if (regs == NULL)
 			return -BS_ENOMEM;
-		hll_add(regs, h);
+		hll_add(hll_of(regs), h);
 		use_sketch(d, regs);
 		return 0;
 	}
@@ -211,9 +258,10 @@ int distinct_merge(distinct_t *dst, const distinct_t *src)
 		for (uint32_t i = 0; i < DISTINCT_HLL_M; i++)
 			if (regs[i] < src->regs[i])
 				regs[i] = src->regs[i];
+		hll_refloor(hll_of(regs));
 	} else {
 		for (uint32_t i = 0; i < src->n; i++)
-			hll_add(regs, src->set[i]);
+			hll_add(hll_of(regs), src->set[i]);
 	}
 	if (regs != dst->regs)
 		use_sketch(dst, regs);

@@ -54,6 +54,45 @@ static uint64_t tail_start(uint64_t last)
 	return last >= PEAK_TAIL_S - 1 ? last - (PEAK_TAIL_S - 1) : 0;
 }
 
+/* Sum of tail slots for seconds from .. to (from <= to, both covered by
+ * the tail): at most two contiguous runs of the ring. */
+static uint64_t tail_sum(const uint32_t *tail, uint64_t from, uint64_t to)
+{
+	uint32_t i = (uint32_t)(from % PEAK_TAIL_S);
+	uint32_t n = (uint32_t)(to - from + 1);
+	uint32_t first = n < PEAK_TAIL_S - i ? n : PEAK_TAIL_S - i;
+	uint64_t sum = 0;
+
+	for (uint32_t k = 0; k < first; k++)
+		sum += tail[i + k];
+	for (uint32_t k = 0; k < n - first; k++)
+		sum += tail[k];
+	return sum;
+}
+
+/* max_window(p, NULL, lo, hi) for windows that start in the tail
+ * (tail_start(last_s) <= lo <= hi <= last_s), the case of every packet
+ * that moves last_s: known_count() is then the tail slot for seconds up to
+ * last_s and 0 after, so the first sum is a plain run over the ring and
+ * each later window differs from it by the second it drops and the one it
+ * gains. */
+static uint64_t tail_max_window(const peak_t *p, uint64_t lo, uint64_t hi)
+{
+	const uint32_t *tail = p->rings->tail;
+	uint64_t top = lo + (PEAK_WINDOW_S - 1);
+	uint64_t sum = tail_sum(tail, lo, top < p->last_s ? top : p->last_s);
+	uint64_t best = sum;
+
+	for (uint64_t t = lo; t < hi; t++) {
+		sum -= tail[t % PEAK_TAIL_S];
+		if (t + PEAK_WINDOW_S <= p->last_s)
+			sum += tail[(t + PEAK_WINDOW_S) % PEAK_TAIL_S];
+		if (sum > best)
+			best = sum;
+	}
+	return best;
+}
+
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -69,7 +108,7 @@ static void advance(peak_t *p, uint64_t s)
 	if (s >= PEAK_TAIL_S) {
 		uint64_t hi = s - PEAK_TAIL_S < p->last_s ? s - PEAK_TAIL_S : p->last_s;
 		if (hi >= lo) {
-			p->settled = max_u64(p->settled, max_window(p, NULL, lo, hi));
+			p->settled = max_u64(p->settled, tail_max_window(p, lo, hi));
 			for (uint64_t t = lo; t <= hi; t++)
 				p->rings->tail[t % PEAK_TAIL_S] = 0;
 		}
@@ -240,7 +279,7 @@ uint32_t peak_value(const peak_t *p)
 			best = max_u64(best, i - j + 1);
 		}
 	} else {
-		best = max_u64(p->settled, max_window(p, NULL, tail_start(p->last_s), p->last_s));
+		best = max_u64(p->settled, tail_max_window(p, tail_start(p->last_s), p->last_s));
 	}
 	return best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
 }

@@ -32,18 +32,20 @@ static uint32_t cap_for(uint32_t n)
 	return cap;
 }
 
-/* Index of the first entry whose port is not below port. */
+/* Index of the first entry whose port is not below port; branch-free
+ * halving, as in distinct.c (spread ports make every branch a guess). */
 static uint32_t lower_bound(const struct portcount_entry *e, uint32_t n, uint16_t port)
 {
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (e[mid].port < port)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const struct portcount_entry *base = e;
+
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		base = base[half].port < port ? base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (uint32_t)(base - e) + (base->port < port);
 }
 
 static uint32_t *full_from_small(const struct portcount_entry *e, uint32_t n)

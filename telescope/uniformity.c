@@ -30,10 +30,28 @@ static uint32_t cap_for(uint32_t n)
 }
 
 /* Sample order: by key, ties by position, so equal multisets give equal
- * samples. */
+ * samples. No short circuits: it decides the steps of lower_bound(). */
 static bool item_less(const struct uniformity_item *a, const struct uniformity_item *b)
 {
-	return a->key < b->key || (a->key == b->key && a->u < b->u);
+	return (a->key < b->key) | ((a->key == b->key) & (a->u < b->u));
+}
+
+/* Index of the first item not below it. Branch-free halving (the step
+ * compiles to a conditional move): with random keys every branch of a
+ * classic binary search is a coin toss the CPU mispredicts. */
+static uint32_t lower_bound(const struct uniformity_item *items, uint32_t n,
+                            const struct uniformity_item *it)
+{
+	const struct uniformity_item *base = items;
+
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		base = item_less(&base[half], it) ? base + half : base;
+		n -= half;
+	}
+	return (uint32_t)(base - items) + item_less(base, it);
 }
 
 int uniformity_add(uniformity_t *s, uint64_t key, double u)
@@ -52,14 +70,7 @@ int uniformity_add(uniformity_t *s, uint64_t key, double u)
 		s->items = items;
 		s->cap = cap;
 	}
-	uint32_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (item_less(&s->items[mid], &it))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	uint32_t lo = lower_bound(s->items, s->n, &it);
 	if (s->n < UNIFORMITY_SAMPLE_MAX)
 		s->n++; /* else the largest item falls off the end */
 	memmove(s->items + lo + 1, s->items + lo, (s->n - 1 - lo) * sizeof *s->items);
