@@ -68,6 +68,15 @@ run_suite() {
 run_suite "normal" "$top/build" --enable-werror
 # The sanitizer build uses clang, so both compilers build with -Werror.
 run_suite "sanitizers (clang)" "$top/build-asan" --enable-sanitizers --enable-werror CC=clang
+# A short libFuzzer smoke run of the packet parser and the trace reader
+# (scripts/fuzz.sh; long runs are for developers, see tests/fuzz/README.md).
+echo "== fuzz smoke run" >&2
+if "$top/scripts/fuzz.sh" 10 >"$top/build/fuzz-smoke.log" 2>&1; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	tail -n 20 "$top/build/fuzz-smoke.log" >&2
+fi
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"
 exit $status

@@ -571,7 +571,8 @@ static int stitch_job(collector_t *c, struct job *jb)
 	int rc = 0;
 	if (jb->error[0] != '\0' && (rc = input_failed(c, jb->in, jb->error)) != 0)
 		return rc;
-	qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_partial_start);
+	if (jb->n_partials > 1)
+		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_partial_start);
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i];
 		jb->partials[i] = NULL;

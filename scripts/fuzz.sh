@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
+# runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
+#
+# Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
+# into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
+# AddressSanitizer + UndefinedBehaviorSanitizer with leak detection. Exits 1
+# and names the files when any target crashed, leaked, timed out or ran out
+# of memory; a crash file becomes a regression input in
+# tests/data/fuzz-regress/TARGET/ (tests/check_fuzz_regress.c replays it).
+# Needs clang and its fuzzer runtime (Debian: clang libclang-rt-14-dev) plus
+# the project's build dependencies. `fuzz.sh 10` is CI's smoke run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-60}
+jobs=${2:-1}
+case "$secs$jobs" in *[!0-9]*)
+	echo "usage: fuzz.sh [SECONDS_PER_TARGET] [JOBS]" >&2
+	exit 2
+	;;
+esac
+
+out="$top/build-fuzz"
+CC=${CC:-clang}
+# Inputs larger than a packet are useless to the classifier; whole traces
+# need room (the reader seeds are up to ~10 KiB, compressed ones included).
+declare -A MAX_LEN=([classify]=4096 [reader]=65536)
+# A trace that takes this long to read means a hang.
+TIMEOUT_S=20
+RSS_LIMIT_MB=2048
+SRC="telescope/parse.c telescope/classify.c telescope/addr.c telescope/bs_error.c
+telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer
+-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+-Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+-Wimplicit-fallthrough -Wcast-qual -Wundef -Werror"
+
+command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+mkdir -p "$out/crashes" "$out/logs"
+cd "$top"
+for t in classify reader; do
+	# shellcheck disable=SC2086
+	if ! "$CC" $CFLAGS -Itelescope -Itests/fuzz $SRC "tests/fuzz/fuzz_$t.c" \
+		-ltrace -lwandio -lpcap -lm -o "$out/fuzz_$t" 2>"$out/logs/build-$t.log"; then
+		cat "$out/logs/build-$t.log" >&2
+		echo "fuzz.sh: building fuzz_$t failed (is libclang-rt-14-dev installed?)" >&2
+		exit 1
+	fi
+done
+
+status=0
+for t in classify reader; do
+	corpus="$out/corpus-$t"
+	mkdir -p "$corpus"
+	cp -n tests/fuzz/corpus/"$t"/* "$corpus"/
+	rm -f "$out/crashes/$t-"*
+	log="$out/logs/fuzz-$t.log"
+	echo "== fuzz_$t: ${secs}s x $jobs job(s)" >&2
+	# Several jobs run as child processes, each logging to fuzz-N.log in the
+	# working directory; one job runs in this process.
+	par=()
+	logs=("$log")
+	if [ "$jobs" -gt 1 ]; then
+		par=(-jobs="$jobs" -workers="$jobs")
+		rm -f "$out/logs/fuzz-"[0-9]*.log
+		for ((i = 0; i < jobs; i++)); do logs+=("$out/logs/fuzz-$i.log"); done
+	fi
+	rc=0
+	(cd "$out/logs" && "$out/fuzz_$t" -max_total_time="$secs" -max_len="${MAX_LEN[$t]}" \
+		-timeout="$TIMEOUT_S" -rss_limit_mb="$RSS_LIMIT_MB" -print_final_stats=1 \
+		"${par[@]}" -artifact_prefix="$out/crashes/$t-" "$corpus" >"$log" 2>&1) || rc=$?
+	grep -h -E "^stat::number_of_executed_units|^#[0-9]+.*(DONE|pulse)" "${logs[@]}" 2>/dev/null |
+		tail -n 2 | sed "s/^/fuzz_$t: /" >&2 || true
+	found=$(find "$out/crashes" -name "$t-*" -type f | sort)
+	if [ -n "$found" ] || [ "$rc" -ne 0 ]; then
+		status=1
+		echo "fuzz_$t: FAILED (exit $rc); log: $log" >&2
+		grep -h -m 3 -E "ERROR:|Assertion|fuzz_$t:" "${logs[@]}" >&2 2>/dev/null || true
+		[ -z "$found" ] || echo "$found"
+	fi
+done
+[ "$status" -eq 0 ] && echo "fuzz.sh: no crash in ${secs}s per target" >&2
+exit "$status"
