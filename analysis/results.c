@@ -25,13 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bs_array.h"
 #include "bs_error.h"
 #include "csvout.h"
 #include "outfile.h"
 
 #define RESULTS_FILE "attacks.csv"
-/* First allocation, in attacks; doubles after. */
-#define RESULTS_INITIAL_CAP 64
 /* 2^32: the IPv4 address space the rate estimate scales to (METHOD.md s4). */
 #define IPV4_SPACE 4294967296.0
 /* Fits every response name joined by '|' (16 names of at most 26 bytes). */
@@ -114,17 +113,8 @@ void results_free(results_t *r)
 
 int results_add(results_t *r, const struct attack_record *rec, const struct geo_info *geo)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap : RESULTS_INITIAL_CAP / 2;
-		if (cap > SIZE_MAX / 2 / sizeof *r->e)
-			return -BS_ENOMEM;
-		cap *= 2;
-		struct entry *e = realloc(r->e, cap * sizeof *e);
-		if (e == NULL)
-			return -BS_ENOMEM;
-		r->e = e;
-		r->cap = cap;
-	}
+	if (bs_array_reserve(&r->e, &r->cap, r->n + 1, sizeof *r->e) != 0)
+		return -BS_ENOMEM;
 	struct entry *e = &r->e[r->n];
 	memset(e, 0, sizeof *e);
 	e->rec = *rec;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bs_array.h"
 #include "bs_error.h"
 #include "csvout.h"
 #include "outfile.h"
@@ -22,8 +23,6 @@
 #define TSERIES_FILE "timeseries.csv"
 /* First bin array: one day of the default 300 s bins. */
 #define TSERIES_INITIAL_BINS 288u
-/* First attack array; doubles after. */
-#define TSERIES_INITIAL_ATTACKS 64u
 
 struct bin {
 	uint64_t packets[BS_PROTO_COUNT];
@@ -164,17 +163,8 @@ int tseries_merge(tseries_t *dst, const tseries_t *src)
 
 int tseries_add_attack(tseries_t *t, const struct attack_record *rec)
 {
-	if (t->n_attacks == t->cap_attacks) {
-		size_t cap = t->cap_attacks ? t->cap_attacks : TSERIES_INITIAL_ATTACKS / 2;
-		if (cap > SIZE_MAX / 2 / sizeof *t->attacks)
-			return -BS_ENOMEM;
-		cap *= 2;
-		struct span *a = realloc(t->attacks, cap * sizeof *a);
-		if (a == NULL)
-			return -BS_ENOMEM;
-		t->attacks = a;
-		t->cap_attacks = cap;
-	}
+	if (bs_array_reserve(&t->attacks, &t->cap_attacks, t->n_attacks + 1, sizeof *t->attacks) != 0)
+		return -BS_ENOMEM;
 	struct span *s = &t->attacks[t->n_attacks++];
 	s->victim = rec->victim;
 	s->start_us = rec->start_us;
