@@ -26,6 +26,7 @@
 #include "bs_array.h"
 #include "bs_error.h"
 #include "classify.h"
+#include "evqueue.h"
 #include "reader.h"
 #include "results.h"
 #include "tseries.h"
@@ -55,6 +56,7 @@ struct job {
 	struct input *in;
 	uint64_t hold_until_us; /* flows starting before may continue the previous file */
 	attack_table_t *table;
+	evqueue_t *queue;       /* backscatter events on their way to table */
 	tseries_t *tseries;
 	struct summary_counters counters;
 	struct attack_stats stats;
@@ -414,7 +416,14 @@ static int commit_packet(struct job *jb, const struct verdict *v)
 		jb->bs_first_us = v->ts_us;
 	if (v->ts_us > jb->bs_last_us)
 		jb->bs_last_us = v->ts_us;
-	return attack_table_update(jb->table, &v->ev);
+	return evqueue_push(jb->queue, &v->ev);
+}
+
+/* The flow table's side of the job's event queue (its own thread). */
+static int feed_table(const struct bs_event *ev, void *arg)
+{
+	struct job *jb = arg;
+	return attack_table_update(jb->table, ev);
 }
 
 /* Lookahead of one packet: the pending packet is a time outlier when it is
@@ -500,6 +509,10 @@ static void read_job(collector_t *c, struct job *jb)
 	pthread_mutex_lock(&c->lock);
 	c->packets_read += since_publish;
 	pthread_mutex_unlock(&c->lock);
+	int rc = evqueue_finish(jb->queue);
+	jb->queue = NULL;
+	if (jb->rc == 0)
+		jb->rc = rc;
 	if (jb->rc == 0)
 		jb->rc = attack_table_flush(jb->table);
 	attack_table_stats(jb->table, &jb->stats);
@@ -516,7 +529,15 @@ static void run_job(collector_t *c, struct job *jb)
 		return;
 	}
 	attack_table_hold(jb->table, jb->hold_until_us, on_partial, jb);
+	jb->queue = evqueue_start(feed_table, jb);
+	if (jb->queue == NULL) {
+		jb->rc = -BS_ENOMEM;
+		return;
+	}
 	read_job(c, jb);
+	/* read_job() finishes the queue on every path but an unreadable file. */
+	evqueue_finish(jb->queue);
+	jb->queue = NULL;
 }
 
 static void *reader_thread(void *arg)
