@@ -48,7 +48,7 @@ struct input {
 	bool duplicate;     /* the same data as an earlier input: skipped, no loss */
 	bool stream;        /* standard input, a FIFO or a device: can be opened once */
 	uint64_t head_hash; /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
-	reader_t *held;     /* standard input: opened once, by the probe */
+	reader_t *held;     /* a stream: opened once, by the probe */
 };
 
 /* One input being read: everything its reader thread writes. */
@@ -228,10 +228,9 @@ int collector_add_input(collector_t *c, const char *uri)
 	if (in->uri == NULL)
 		return -BS_ENOMEM;
 	in->size_bytes = -1;
+	in->stream = reader_is_stream(uri);
 	struct stat st;
-	bool exists = strcmp(uri, "-") != 0 && stat(uri, &st) == 0;
-	in->stream = strcmp(uri, "-") == 0 || (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
-	if (exists && S_ISREG(st.st_mode)) {
+	if (strcmp(uri, "-") != 0 && stat(uri, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->size_bytes = st.st_size;
 		in->dev = st.st_dev;
 		in->ino = st.st_ino;
@@ -481,10 +480,8 @@ static void read_job(collector_t *c, struct job *jb)
 	struct lookahead la = {0};
 	struct reader_packet pkt;
 	uint32_t since_publish = 0;
-	uint64_t read_count = 0;
 	int got;
 	while ((got = reader_next(r, &pkt)) == 1) {
-		read_count++;
 		jb->counters.packets++;
 		if ((jb->rc = settle_pending(jb, &la, &pkt.ts_us)) != 0)
 			break;
@@ -504,18 +501,11 @@ static void read_job(collector_t *c, struct job *jb)
 		jb->rc = settle_pending(jb, &la, NULL);
 	if (got < 0)
 		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
-			 (unsigned long long)read_count, reader_error(r));
+			 (unsigned long long)jb->counters.packets, reader_error(r));
 	reader_free(r);
 	pthread_mutex_lock(&c->lock);
 	c->packets_read += since_publish;
 	pthread_mutex_unlock(&c->lock);
-	int rc = evqueue_finish(jb->queue);
-	jb->queue = NULL;
-	if (jb->rc == 0)
-		jb->rc = rc;
-	if (jb->rc == 0)
-		jb->rc = attack_table_flush(jb->table);
-	attack_table_stats(jb->table, &jb->stats);
 }
 
 /* Sets up and reads one job; the table and series are created here, in
@@ -535,9 +525,13 @@ static void run_job(collector_t *c, struct job *jb)
 		return;
 	}
 	read_job(c, jb);
-	/* read_job() finishes the queue on every path but an unreadable file. */
-	evqueue_finish(jb->queue);
+	int rc = evqueue_finish(jb->queue);
 	jb->queue = NULL;
+	if (jb->rc == 0)
+		jb->rc = rc;
+	if (jb->rc == 0)
+		jb->rc = attack_table_flush(jb->table);
+	attack_table_stats(jb->table, &jb->stats);
 }
 
 static void *reader_thread(void *arg)

@@ -111,16 +111,15 @@ int reader_check_filter(const char *bpf, char *err, size_t errlen)
 	return rc;
 }
 
-/* A name is a plain path unless it carries a "format:" prefix libtrace
- * knows; an existing file wins so that "a:b.pcap" still opens. */
-/* Standard input, a FIFO or a device: data that can be read only once. */
-static bool is_stream(const char *uri)
+bool reader_is_stream(const char *uri)
 {
 	struct stat st;
 	return strcmp(uri, "-") == 0 ||
 	       (stat(uri, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
 }
 
+/* A name is a plain path unless it carries a "format:" prefix libtrace
+ * knows; an existing file wins so that "a:b.pcap" still opens. */
 static bool is_plain_path(const char *uri)
 {
 	struct stat st;
@@ -228,7 +227,7 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 	char *opened_as = NULL;
 	enum pcap_order order = ORDER_UNKNOWN;
 	const char *format = NULL;
-	if (is_stream(uri)) {
+	if (reader_is_stream(uri)) {
 		/* Read once, so it cannot be sniffed; and libtrace's own guess
 		 * leaks its reader when it fails. Other formats: "erf:-" etc. */
 		format = "pcapfile";

@@ -12,6 +12,7 @@
 #ifndef TELESCOPE_READER_H
 #define TELESCOPE_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,11 @@ struct reader_packet {
 /** Checks a BPF expression with libpcap, because libtrace 3.0.22 aborts
  * the process on a bad filter. 0 or -BS_EINVAL with the reason in err. */
 int reader_check_filter(const char *bpf, char *err, size_t errlen);
+
+/** True for data that can be read only once: "-" (standard input), a FIFO
+ * or a device. reader_open() reads such a stream as pcap without sniffing
+ * it; a caller must open it once and keep the reader. */
+bool reader_is_stream(const char *uri);
 
 /** Opens uri (path, libtrace URI or "-") and starts reading. bpf may be
  * NULL; it must have passed reader_check_filter(). On failure returns
