@@ -13,12 +13,12 @@
 #include "attack.h"
 
 struct summary_input {
-	const char *uri;      /* as given on the command line */
-	int64_t size_bytes;   /* file size, -1 when not a regular file */
-	uint64_t packets;     /* packets read from it */
+	const char *uri;            /* as given on the command line */
+	int64_t size_bytes;         /* file size, -1 when not a regular file */
+	uint64_t packets;           /* packets read from it */
 	uint64_t first_us, last_us; /* packet time range; 0 when no packet */
-	const char *error;    /* NULL, or what went wrong (e.g. "cut short") */
-	bool skipped;         /* not processed (duplicate, unreadable) */
+	const char *error;          /* NULL, or what went wrong (e.g. "cut short") */
+	bool skipped;               /* not processed (duplicate, unreadable) */
 };
 
 struct summary_counters {
@@ -32,19 +32,20 @@ struct summary_counters {
 	uint64_t backscatter;       /* classified backscatter inside the telescope */
 	uint64_t filtered;          /* dropped by --filter */
 	uint64_t out_of_order;      /* packets older than one already seen */
-	uint64_t time_outliers;     /* backscatter with a timestamp absurdly far from the rest, skipped */
-	uint64_t files_failed;      /* inputs that could not be read (fully) */
+	uint64_t
+	    time_outliers; /* backscatter with a timestamp absurdly far from the rest, skipped */
+	uint64_t files_failed; /* inputs that could not be read (fully) */
 };
 
 struct summary {
-	const char *version;         /* PACKAGE_VERSION */
-	const char *command_line;    /* argv joined by spaces */
-	const char *preset;          /* "rsdos", "moore" */
+	const char *version;      /* PACKAGE_VERSION */
+	const char *command_line; /* argv joined by spaces */
+	const char *preset;       /* "rsdos", "moore" */
 	struct attack_params params;
-	uint32_t interval_s;         /* time-series bin */
-	const bs_prefixes_t *telescope; /* borrowed */
+	uint32_t interval_s;                  /* time-series bin */
+	const bs_prefixes_t *telescope;       /* borrowed */
 	const char *geo_db, *asn_db, *filter; /* NULL when not given */
-	const struct summary_input *inputs; /* borrowed array */
+	const struct summary_input *inputs;   /* borrowed array */
 	size_t n_inputs;
 	struct summary_counters counters;
 	struct attack_stats attack_stats;

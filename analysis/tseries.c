@@ -163,7 +163,8 @@ int tseries_merge(tseries_t *dst, const tseries_t *src)
 
 int tseries_add_attack(tseries_t *t, const struct attack_record *rec)
 {
-	if (bs_array_reserve(&t->attacks, &t->cap_attacks, t->n_attacks + 1, sizeof *t->attacks) != 0)
+	if (bs_array_reserve(&t->attacks, &t->cap_attacks, t->n_attacks + 1, sizeof *t->attacks) !=
+	    0)
 		return -BS_ENOMEM;
 	struct span *s = &t->attacks[t->n_attacks++];
 	s->victim = rec->victim;

@@ -25,7 +25,7 @@ int cmd_run(int argc, char **argv);
 struct collect_outcome {
 	char *out_dir; /* borrowed from argv */
 	bool quiet;
-	bool help;           /* --help was printed */
+	bool help; /* --help was printed */
 };
 
 /** Parses and runs collect with cmd ("collect" or "run") in messages;

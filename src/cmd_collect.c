@@ -47,22 +47,23 @@ enum {
 };
 
 static const struct opt_spec collect_opts[] = {
-	{"telescope", OPT_TELESCOPE, "PREFIX[,PREFIX]", "telescope prefixes (repeatable); their size is n"},
-	{"out", OPT_OUT, "DIR", "output directory (created if missing)"},
-	{"preset", OPT_PRESET, "rsdos|moore", "threshold preset (default rsdos)"},
-	{"flow-timeout", OPT_FLOW_TIMEOUT, "SECONDS", "gap that ends a flow (default 300)"},
-	{"min-packets", OPT_MIN_PACKETS, "N", "packets an attack needs (rsdos 25, moore 100)"},
-	{"min-duration", OPT_MIN_DURATION, "SECONDS", "duration an attack needs (default 60)"},
-	{"min-ppm", OPT_MIN_PPM, "N", "peak packets in a 60 s window (rsdos 30, moore 0 = none)"},
-	{"min-dests", OPT_MIN_DESTS, "N", "distinct telescope addresses an attack needs (default 5)"},
-	{"interval", OPT_INTERVAL, "SECONDS", "time-series bin (default 300)"},
-	{"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
-	{"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
-	{"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
-	{"jobs", OPT_JOBS, "N", "files read in parallel (default 1); same results for any N"},
-	{"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
-	{"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
-	{"help", OPT_HELP, NULL, "show this help"},
+    {"telescope", OPT_TELESCOPE, "PREFIX[,PREFIX]",
+     "telescope prefixes (repeatable); their size is n"},
+    {"out", OPT_OUT, "DIR", "output directory (created if missing)"},
+    {"preset", OPT_PRESET, "rsdos|moore", "threshold preset (default rsdos)"},
+    {"flow-timeout", OPT_FLOW_TIMEOUT, "SECONDS", "gap that ends a flow (default 300)"},
+    {"min-packets", OPT_MIN_PACKETS, "N", "packets an attack needs (rsdos 25, moore 100)"},
+    {"min-duration", OPT_MIN_DURATION, "SECONDS", "duration an attack needs (default 60)"},
+    {"min-ppm", OPT_MIN_PPM, "N", "peak packets in a 60 s window (rsdos 30, moore 0 = none)"},
+    {"min-dests", OPT_MIN_DESTS, "N", "distinct telescope addresses an attack needs (default 5)"},
+    {"interval", OPT_INTERVAL, "SECONDS", "time-series bin (default 300)"},
+    {"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
+    {"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
+    {"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
+    {"jobs", OPT_JOBS, "N", "files read in parallel (default 1); same results for any N"},
+    {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
+    {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
+    {"help", OPT_HELP, NULL, "show this help"},
 };
 #define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
 
@@ -124,12 +125,12 @@ static void show_progress(const struct collector_progress *p, void *arg)
 		snprintf(eta, sizeof eta, "%.0fs", left);
 	}
 	fprintf(stderr, "%sfiles %zu/%zu  %llu packets  %.0f packets/s  elapsed %.0fs  ETA %s%s",
-		st->tty ? "\r" : "", p->files_done, p->n_files, (unsigned long long)p->packets,
-		rate, el, eta, st->tty ? "   " : "\n");
+	        st->tty ? "\r" : "", p->files_done, p->n_files, (unsigned long long)p->packets,
+	        rate, el, eta, st->tty ? "   " : "\n");
 }
 
 static int set_number(const char *cmd, const char *name, const char *val, uint32_t min,
-		      uint32_t max, uint32_t *out)
+                      uint32_t max, uint32_t *out)
 {
 	int rc = parse_u32(val, min, max, out);
 	if (rc == -BS_EINVAL)
@@ -142,13 +143,16 @@ static int set_number(const char *cmd, const char *name, const char *val, uint32
 static void print_collect_help(const char *cmd)
 {
 	char usage[128];
-	snprintf(usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...", cmd);
-	opt_print_help(stdout, usage,
-		       strcmp(cmd, "run") == 0
-			       ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job."
-			       : "Infers DoS attacks from the backscatter in darknet traces.\n"
-				 "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for stdin.",
-		       collect_opts, N_COLLECT_OPTS);
+	snprintf(usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...",
+	         cmd);
+	opt_print_help(
+	    stdout, usage,
+	    strcmp(cmd, "run") == 0
+	        ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job."
+	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
+	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
+	          "stdin.",
+	    collect_opts, N_COLLECT_OPTS);
 }
 
 /* parse_collect_args() result meaning "--help printed, exit 0". */
@@ -175,25 +179,63 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 			if (rc == -BS_ENOMEM)
 				return EXIT_FAILED;
 			if (rc == -BS_EEXIST)
-				return usage_error(cmd, "--telescope %s overlaps a prefix already given", optarg);
+				return usage_error(
+				    cmd, "--telescope %s overlaps a prefix already given", optarg);
 			if (rc != 0)
-				return usage_error(cmd, "--telescope: '%s' is not a valid prefix list (%s)",
-						   optarg, bs_strerror(rc));
+				return usage_error(
+				    cmd, "--telescope: '%s' is not a valid prefix list (%s)",
+				    optarg, bs_strerror(rc));
 			break;
-		case OPT_OUT: a->out = optarg; break;
-		case OPT_PRESET: a->preset = optarg; break;
-		case OPT_FLOW_TIMEOUT: rc = set_number(cmd, "flow-timeout", optarg, 1, COLLECT_MAX_SECONDS, &flow_timeout); set_ft = true; break;
-		case OPT_MIN_PACKETS: rc = set_number(cmd, "min-packets", optarg, 1, UINT32_MAX, &min_packets); set_mp = true; break;
-		case OPT_MIN_DURATION: rc = set_number(cmd, "min-duration", optarg, 0, COLLECT_MAX_SECONDS, &min_duration); set_md = true; break;
-		case OPT_MIN_PPM: rc = set_number(cmd, "min-ppm", optarg, 0, UINT32_MAX, &min_ppm); set_ppm = true; break;
-		case OPT_MIN_DESTS: rc = set_number(cmd, "min-dests", optarg, 1, UINT32_MAX, &min_dests); set_dests = true; break;
-		case OPT_INTERVAL: rc = set_number(cmd, "interval", optarg, 1, COLLECT_MAX_SECONDS, &a->interval_s); break;
-		case OPT_JOBS: rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs); break;
-		case OPT_GEO_DB: a->geo_db = optarg; break;
-		case OPT_ASN_DB: a->asn_db = optarg; break;
-		case OPT_FILTER: a->filter = optarg; break;
-		case OPT_PROGRESS: a->progress = true; break;
-		case OPT_QUIET: a->quiet = true; break;
+		case OPT_OUT:
+			a->out = optarg;
+			break;
+		case OPT_PRESET:
+			a->preset = optarg;
+			break;
+		case OPT_FLOW_TIMEOUT:
+			rc = set_number(cmd, "flow-timeout", optarg, 1, COLLECT_MAX_SECONDS,
+			                &flow_timeout);
+			set_ft = true;
+			break;
+		case OPT_MIN_PACKETS:
+			rc = set_number(cmd, "min-packets", optarg, 1, UINT32_MAX, &min_packets);
+			set_mp = true;
+			break;
+		case OPT_MIN_DURATION:
+			rc = set_number(cmd, "min-duration", optarg, 0, COLLECT_MAX_SECONDS,
+			                &min_duration);
+			set_md = true;
+			break;
+		case OPT_MIN_PPM:
+			rc = set_number(cmd, "min-ppm", optarg, 0, UINT32_MAX, &min_ppm);
+			set_ppm = true;
+			break;
+		case OPT_MIN_DESTS:
+			rc = set_number(cmd, "min-dests", optarg, 1, UINT32_MAX, &min_dests);
+			set_dests = true;
+			break;
+		case OPT_INTERVAL:
+			rc = set_number(cmd, "interval", optarg, 1, COLLECT_MAX_SECONDS,
+			                &a->interval_s);
+			break;
+		case OPT_JOBS:
+			rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs);
+			break;
+		case OPT_GEO_DB:
+			a->geo_db = optarg;
+			break;
+		case OPT_ASN_DB:
+			a->asn_db = optarg;
+			break;
+		case OPT_FILTER:
+			a->filter = optarg;
+			break;
+		case OPT_PROGRESS:
+			a->progress = true;
+			break;
+		case OPT_QUIET:
+			a->quiet = true;
+			break;
 		case OPT_HELP:
 			print_collect_help(cmd);
 			return PARSED_HELP;
@@ -307,18 +349,18 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	struct progress_state ps = {.tty = isatty(STDERR_FILENO)};
 	clock_gettime(CLOCK_MONOTONIC, &ps.start);
 	struct collector_config cfg = {
-		.telescope = a->telescope,
-		.params = a->params,
-		.preset = a->preset,
-		.interval_s = a->interval_s,
-		.filter = a->filter,
-		.geo = geo,
-		.geo_db = a->geo_db,
-		.asn_db = a->asn_db,
-		.stop = &stop_flag,
-		.jobs = a->jobs,
-		.progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
-		.progress_arg = &ps,
+	    .telescope = a->telescope,
+	    .params = a->params,
+	    .preset = a->preset,
+	    .interval_s = a->interval_s,
+	    .filter = a->filter,
+	    .geo = geo,
+	    .geo_db = a->geo_db,
+	    .asn_db = a->asn_db,
+	    .stop = &stop_flag,
+	    .jobs = a->jobs,
+	    .progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
+	    .progress_arg = &ps,
 	};
 	collector_t *c = collector_create(&cfg);
 	int rc = c ? 0 : -BS_ENOMEM;
@@ -347,14 +389,14 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION);
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s: %s/%s: %s\n", PROG, cmd, a->out,
-			collector_failed_output(c) ? collector_failed_output(c) : "?",
-			rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
+		        collector_failed_output(c) ? collector_failed_output(c) : "?",
+		        rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
 		status = EXIT_FAILED;
 		goto out;
 	}
 	if (!a->quiet)
-		fprintf(stderr, "%s: %zu attacks; results in %s/\n", PROG, collector_attack_count(c),
-			a->out);
+		fprintf(stderr, "%s: %zu attacks; results in %s/\n", PROG,
+		        collector_attack_count(c), a->out);
 	status = cs == COLLECTOR_OK ? EXIT_OK : EXIT_WARNINGS;
 out:
 	collector_free(c);

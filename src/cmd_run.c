@@ -10,8 +10,8 @@
 /* Worst of two statuses: failure, then usage, then warnings. */
 static int worse(int a, int b)
 {
-	static const int rank[] = {[EXIT_OK] = 0, [EXIT_WARNINGS] = 1, [EXIT_USAGE] = 2,
-				   [EXIT_FAILED] = 3};
+	static const int rank[] = {
+	    [EXIT_OK] = 0, [EXIT_WARNINGS] = 1, [EXIT_USAGE] = 2, [EXIT_FAILED] = 3};
 	return rank[b] > rank[a] ? b : a;
 }
 

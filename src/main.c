@@ -12,9 +12,9 @@ static const struct cmd {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV"},
-	{"report", cmd_report, "tables and gnuplot plots from collect output"},
-	{"run", cmd_run, "collect, then report: the nightly job"},
+    {"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV"},
+    {"report", cmd_report, "tables and gnuplot plots from collect output"},
+    {"run", cmd_run, "collect, then report: the nightly job"},
 };
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -33,8 +33,9 @@ static void print_usage(FILE *f)
 	fprintf(f, "usage: %s <command> [options] ...\n\ncommands:\n", PROG);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\n'%s <command> --help' describes a command; '%s --version' prints the version.\n",
-		PROG, PROG);
+	fprintf(f,
+	        "\n'%s <command> --help' describes a command; '%s --version' prints the version.\n",
+	        PROG, PROG);
 }
 
 int main(int argc, char **argv)

@@ -37,13 +37,13 @@ void opt_build_long(const struct opt_spec *specs, size_t n, struct option *out)
 }
 
 void opt_print_help(FILE *f, const char *usage, const char *about, const struct opt_spec *specs,
-		    size_t n)
+                    size_t n)
 {
 	fprintf(f, "usage: %s\n\n%s\n\noptions:\n", usage, about);
 	for (size_t i = 0; i < n; i++) {
 		char left[64];
 		snprintf(left, sizeof left, "--%s%s%s", specs[i].name, specs[i].arg ? " " : "",
-			 specs[i].arg ? specs[i].arg : "");
+		         specs[i].arg ? specs[i].arg : "");
 		fprintf(f, "  %-26s %s\n", left, specs[i].help);
 	}
 }

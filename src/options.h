@@ -12,10 +12,10 @@
 #include <stdio.h>
 
 struct opt_spec {
-	const char *name;    /* long option name, without "--" */
-	int key;             /* value getopt_long returns */
-	const char *arg;     /* argument name for --help, NULL when it takes none */
-	const char *help;    /* one line */
+	const char *name; /* long option name, without "--" */
+	int key;          /* value getopt_long returns */
+	const char *arg;  /* argument name for --help, NULL when it takes none */
+	const char *help; /* one line */
 };
 
 /** Parses a decimal unsigned integer in [min, max]. 0, -BS_EINVAL for
@@ -27,6 +27,6 @@ void opt_build_long(const struct opt_spec *specs, size_t n, struct option *out);
 
 /** Prints "usage: ..." and one line per option. */
 void opt_print_help(FILE *f, const char *usage, const char *about, const struct opt_spec *specs,
-		    size_t n);
+                    size_t n);
 
 #endif

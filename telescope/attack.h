@@ -24,13 +24,13 @@
 #include "event.h"
 
 /* Defaults, METHOD.md section 3. */
-#define ATTACK_FLOW_TIMEOUT_S 300u  /* corsaro CORSARO_DOS_VECTOR_TIMEOUT; Moore et al. */
-#define ATTACK_RSDOS_MIN_PACKETS 25u /* corsaro dos plugin default, CAIDA RSDoS */
-#define ATTACK_RSDOS_MIN_DURATION_S 60u /* corsaro dos plugin default */
-#define ATTACK_RSDOS_MIN_PPM 30u     /* corsaro: 30 packets in a 60 s window */
-#define ATTACK_MOORE_MIN_PACKETS 100u /* Moore et al. 2001 */
-#define ATTACK_MOORE_MIN_DURATION_S 60u /* Moore et al. 2001 */
-#define ATTACK_MOORE_MIN_PPM 0u       /* Moore et al. 2001: no rate threshold */
+#define ATTACK_FLOW_TIMEOUT_S       300u /* corsaro CORSARO_DOS_VECTOR_TIMEOUT; Moore et al. */
+#define ATTACK_RSDOS_MIN_PACKETS    25u  /* corsaro dos plugin default, CAIDA RSDoS */
+#define ATTACK_RSDOS_MIN_DURATION_S 60u  /* corsaro dos plugin default */
+#define ATTACK_RSDOS_MIN_PPM        30u  /* corsaro: 30 packets in a 60 s window */
+#define ATTACK_MOORE_MIN_PACKETS    100u /* Moore et al. 2001 */
+#define ATTACK_MOORE_MIN_DURATION_S 60u  /* Moore et al. 2001 */
+#define ATTACK_MOORE_MIN_PPM        0u   /* Moore et al. 2001: no rate threshold */
 /* Spread check (ours, METHOD.md section 5: "80 SYN+ACKs to a single
  * telescope address were reported as an attack" by corsaro v2). A randomly
  * spoofed flood of >= 25 packets reaches ~25 distinct addresses of any
@@ -54,8 +54,8 @@ int attack_params_preset(struct attack_params *p, const char *name);
 /** One inferred attack. Plain data; the callback may copy it. */
 struct attack_record {
 	bs_addr_t victim;
-	bs_addr_t responder;      /* valid when has_responder: the outer source
-	                             of router-generated ICMP errors */
+	bs_addr_t responder;       /* valid when has_responder: the outer source
+	                              of router-generated ICMP errors */
 	uint64_t start_us, end_us; /* first and last packet time, us since epoch */
 	uint64_t packets, bytes;
 	uint64_t telescope_addrs; /* distinct destinations; HLL estimate when large */
@@ -64,10 +64,10 @@ struct attack_record {
 	uint32_t responses;       /* bit (1u << BS_RESP_*) per response type seen */
 	uint32_t peak_ppm;        /* most packets in any ATTACK_PEAK_WINDOW_S window */
 	uint64_t icmp_mismatches;
-	double uniformity_a2;     /* Anderson-Darling A^2, NAN when not computable */
-	bool uniform;             /* A^2 below the 5% critical value */
+	double uniformity_a2; /* Anderson-Darling A^2, NAN when not computable */
+	bool uniform;         /* A^2 below the 5% critical value */
 	bool has_responder;
-	uint8_t proto;            /* enum bs_proto */
+	uint8_t proto; /* enum bs_proto */
 };
 
 /** Receives each attack once. Returns 0, or a negative BS_E* code that
@@ -90,7 +90,7 @@ typedef struct attack_table attack_table_t;
  * NULL on allocation failure or invalid arguments (NULL p, telescope or
  * cb; flow_timeout_s == 0). */
 attack_table_t *attack_table_create(const struct attack_params *p, const bs_prefixes_t *telescope,
-				    attack_cb cb, void *arg);
+                                    attack_cb cb, void *arg);
 /** Drops open flows without reporting them. Safe on NULL. */
 void attack_table_free(attack_table_t *t);
 /** Adds one event (borrowed). First ends every flow idle for longer than the

@@ -4,17 +4,17 @@
 const char *bs_strerror(int code)
 {
 	static const char *const text[BS_ERROR_COUNT] = {
-		[BS_OK] = "success",
-		[BS_ENOMEM] = "out of memory",
-		[BS_EINVAL] = "invalid argument",
-		[BS_ERANGE] = "value out of range",
-		[BS_ETRUNC] = "truncated",
-		[BS_EMALFORMED] = "malformed",
-		[BS_EIO] = "input/output error",
-		[BS_EFORMAT] = "unrecognised format",
-		[BS_EEXIST] = "already present",
-		[BS_ENOTFOUND] = "not found",
-		[BS_EINTERRUPTED] = "interrupted",
+	    [BS_OK] = "success",
+	    [BS_ENOMEM] = "out of memory",
+	    [BS_EINVAL] = "invalid argument",
+	    [BS_ERANGE] = "value out of range",
+	    [BS_ETRUNC] = "truncated",
+	    [BS_EMALFORMED] = "malformed",
+	    [BS_EIO] = "input/output error",
+	    [BS_EFORMAT] = "unrecognised format",
+	    [BS_EEXIST] = "already present",
+	    [BS_ENOTFOUND] = "not found",
+	    [BS_EINTERRUPTED] = "interrupted",
 	};
 	if (code < 0)
 		code = -code;

@@ -9,15 +9,15 @@
 
 enum bs_error {
 	BS_OK = 0,
-	BS_ENOMEM = 1,     /* allocation failed */
-	BS_EINVAL = 2,     /* invalid argument or syntax */
-	BS_ERANGE = 3,     /* number or prefix length out of range */
-	BS_ETRUNC = 4,     /* bytes end before a header does */
-	BS_EMALFORMED = 5, /* header fields contradict each other */
-	BS_EIO = 6,        /* read or write failed; see errno */
-	BS_EFORMAT = 7,    /* file is not in a format we can read */
-	BS_EEXIST = 8,     /* duplicate entry */
-	BS_ENOTFOUND = 9,  /* lookup found nothing */
+	BS_ENOMEM = 1,        /* allocation failed */
+	BS_EINVAL = 2,        /* invalid argument or syntax */
+	BS_ERANGE = 3,        /* number or prefix length out of range */
+	BS_ETRUNC = 4,        /* bytes end before a header does */
+	BS_EMALFORMED = 5,    /* header fields contradict each other */
+	BS_EIO = 6,           /* read or write failed; see errno */
+	BS_EFORMAT = 7,       /* file is not in a format we can read */
+	BS_EEXIST = 8,        /* duplicate entry */
+	BS_ENOTFOUND = 9,     /* lookup found nothing */
 	BS_EINTERRUPTED = 10, /* stopped by a signal */
 	BS_ERROR_COUNT
 };

@@ -43,12 +43,12 @@ struct input {
 	bool has_inode;
 	uint64_t packets;
 	uint64_t first_us, last_us; /* accepted packets */
-	char *error;        /* NULL or what went wrong */
-	bool skipped;       /* never read */
-	bool duplicate;     /* the same data as an earlier input: skipped, no loss */
-	bool stream;        /* standard input, a FIFO or a device: can be opened once */
-	uint64_t head_hash; /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
-	reader_t *held;     /* a stream: opened once, by the probe */
+	char *error;                /* NULL or what went wrong */
+	bool skipped;               /* never read */
+	bool duplicate;             /* the same data as an earlier input: skipped, no loss */
+	bool stream;                /* standard input, a FIFO or a device: can be opened once */
+	uint64_t head_hash;         /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
+	reader_t *held;             /* a stream: opened once, by the probe */
 };
 
 /* One input being read: everything its reader thread writes. */
@@ -56,16 +56,16 @@ struct job {
 	struct input *in;
 	uint64_t hold_until_us; /* flows starting before may continue the previous file */
 	attack_table_t *table;
-	evqueue_t *queue;       /* backscatter events on their way to table */
+	evqueue_t *queue; /* backscatter events on their way to table */
 	tseries_t *tseries;
 	struct summary_counters counters;
 	struct attack_stats stats;
-	uint64_t max_us;        /* latest accepted packet time */
+	uint64_t max_us;                  /* latest accepted packet time */
 	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
 	attack_flow_t **partials;
 	size_t n_partials, cap_partials;
 	char error[READER_ERRLEN + 64]; /* a problem with the file, "" if none */
-	int rc;                 /* fatal error: the run cannot be trusted */
+	int rc;                         /* fatal error: the run cannot be trusted */
 	bool done;
 };
 
@@ -96,7 +96,8 @@ struct collector {
 
 __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, const char *fmt, ...)
 {
-	if (bs_array_reserve(&c->warnings, &c->cap_warnings, c->n_warnings + 1, sizeof *c->warnings))
+	if (bs_array_reserve(&c->warnings, &c->cap_warnings, c->n_warnings + 1,
+	                     sizeof *c->warnings))
 		return -BS_ENOMEM;
 	char buf[512];
 	va_list ap;
@@ -140,7 +141,7 @@ static int on_partial(attack_flow_t *f, void *arg)
 {
 	struct job *jb = arg;
 	if (bs_array_reserve(&jb->partials, &jb->cap_partials, jb->n_partials + 1,
-		 sizeof *jb->partials)) {
+	                     sizeof *jb->partials)) {
 		attack_flow_free(f);
 		return -BS_ENOMEM;
 	}
@@ -290,7 +291,8 @@ static int probe_inputs(collector_t *c)
 		int rc;
 		if (is_duplicate(c, i)) {
 			in->skipped = in->duplicate = true;
-			if ((rc = add_warning(c, "%s: given twice (same data), read once", in->uri)))
+			if ((rc =
+			         add_warning(c, "%s: given twice (same data), read once", in->uri)))
 				return rc;
 			continue;
 		}
@@ -359,8 +361,8 @@ static void judge_packet(const collector_t *c, const struct reader_packet *pkt, 
 	switch (rc) {
 	case CLASSIFY_BACKSCATTER:
 		v->ev.ts_us = pkt->ts_us;
-		v->kind = bs_prefixes_contains(c->cfg.telescope, &v->ev.dst) ? V_BACKSCATTER
-									      : V_OUTSIDE;
+		v->kind =
+		    bs_prefixes_contains(c->cfg.telescope, &v->ev.dst) ? V_BACKSCATTER : V_OUTSIDE;
 		return;
 	case CLASSIFY_NOT_BACKSCATTER:
 		v->kind = V_NOT_BACKSCATTER;
@@ -393,14 +395,29 @@ static int commit_packet(struct job *jb, const struct verdict *v)
 		in->last_us = v->ts_us;
 	in->packets++;
 	switch (v->kind) {
-	case V_FILTERED: k->filtered++; return 0;
-	case V_NON_IP: k->non_ip++; return 0;
-	case V_TRUNCATED: k->truncated++; return 0;
-	case V_MALFORMED: k->malformed++; return 0;
-	case V_FRAGMENT: k->fragments++; return 0;
-	case V_NOT_BACKSCATTER: k->not_backscatter++; return 0;
-	case V_OUTSIDE: k->outside_telescope++; return 0;
-	case V_BACKSCATTER: break;
+	case V_FILTERED:
+		k->filtered++;
+		return 0;
+	case V_NON_IP:
+		k->non_ip++;
+		return 0;
+	case V_TRUNCATED:
+		k->truncated++;
+		return 0;
+	case V_MALFORMED:
+		k->malformed++;
+		return 0;
+	case V_FRAGMENT:
+		k->fragments++;
+		return 0;
+	case V_NOT_BACKSCATTER:
+		k->not_backscatter++;
+		return 0;
+	case V_OUTSIDE:
+		k->outside_telescope++;
+		return 0;
+	case V_BACKSCATTER:
+		break;
 	}
 	int rc = tseries_add_packet(jb->tseries, v->ts_us, v->ev.proto);
 	if (rc == -BS_ERANGE) {
@@ -440,8 +457,8 @@ static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *
 	if (!la->has_pending)
 		return 0;
 	const struct verdict *p = &la->pending;
-	bool far_before = la->has_accepted ? time_gap(p->ts_us, la->accepted_us) > MAX_JUMP_US
-					   : next_us != NULL;
+	bool far_before =
+	    la->has_accepted ? time_gap(p->ts_us, la->accepted_us) > MAX_JUMP_US : next_us != NULL;
 	bool far_after = next_us == NULL || time_gap(p->ts_us, *next_us) > MAX_JUMP_US;
 	la->has_pending = false;
 	if (far_before && far_after) {
@@ -501,7 +518,7 @@ static void read_job(collector_t *c, struct job *jb)
 		jb->rc = settle_pending(jb, &la, NULL);
 	if (got < 0)
 		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
-			 (unsigned long long)jb->counters.packets, reader_error(r));
+		         (unsigned long long)jb->counters.packets, reader_error(r));
 	reader_free(r);
 	pthread_mutex_lock(&c->lock);
 	c->packets_read += since_publish;
@@ -658,8 +675,9 @@ static int warn_overlaps(collector_t *c)
 		if (in->packets == 0)
 			continue;
 		if (prev != NULL && in->first_us < prev->last_us) {
-			int rc = add_warning(c, "%s: overlaps %s in time; packets out of order across them",
-					     in->uri, prev->uri);
+			int rc = add_warning(
+			    c, "%s: overlaps %s in time; packets out of order across them", in->uri,
+			    prev->uri);
 			if (rc != 0)
 				return rc;
 		}
@@ -676,7 +694,8 @@ static int read_all(collector_t *c)
 		struct job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
 		jb->in = &c->inputs[i];
-		jb->hold_until_us = jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * US_PER_S;
+		jb->hold_until_us =
+		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * US_PER_S;
 	}
 	size_t n_threads = c->cfg.jobs < c->n_jobs ? c->cfg.jobs : c->n_jobs;
 	pthread_t threads[COLLECTOR_MAX_JOBS];
@@ -790,16 +809,17 @@ static int add_attacks_to_tseries(collector_t *c)
 }
 
 static int write_outputs(collector_t *c, const char *dir, const char *command_line,
-			 const char *version)
+                         const char *version)
 {
 	const bs_prefixes_t *tel = c->cfg.telescope;
 	int rc = results_write_csv(c->results, dir, bs_prefixes_size(tel, BS_AF_INET),
-				   bs_prefixes_size(tel, BS_AF_INET6));
+	                           bs_prefixes_size(tel, BS_AF_INET6));
 	if (rc != 0) {
 		c->failed_output = "attacks.csv";
 		return rc;
 	}
-	if ((rc = add_attacks_to_tseries(c)) != 0 || (rc = tseries_write_csv(c->tseries, dir)) != 0) {
+	if ((rc = add_attacks_to_tseries(c)) != 0 ||
+	    (rc = tseries_write_csv(c->tseries, dir)) != 0) {
 		c->failed_output = "timeseries.csv";
 		return rc;
 	}
@@ -809,35 +829,35 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
 	for (size_t i = 0; i < c->n_inputs; i++) {
 		const struct input *in = &c->inputs[i];
 		ins[i] = (struct summary_input){
-			.uri = in->uri,
-			.size_bytes = in->size_bytes,
-			.packets = in->packets,
-			.first_us = in->first_us,
-			.last_us = in->last_us,
-			.error = in->error,
-			.skipped = in->skipped,
+		    .uri = in->uri,
+		    .size_bytes = in->size_bytes,
+		    .packets = in->packets,
+		    .first_us = in->first_us,
+		    .last_us = in->last_us,
+		    .error = in->error,
+		    .skipped = in->skipped,
 		};
 	}
 	struct summary s = {
-		.version = version,
-		.command_line = command_line,
-		.preset = c->cfg.preset,
-		.params = c->cfg.params,
-		.interval_s = c->cfg.interval_s,
-		.telescope = tel,
-		.geo_db = c->cfg.geo_db,
-		.asn_db = c->cfg.asn_db,
-		.filter = c->cfg.filter,
-		.inputs = ins,
-		.n_inputs = c->n_inputs,
-		.counters = c->counters,
-		.attack_stats = c->stats,
-		.first_us = c->first_us,
-		.last_us = c->last_us,
-		.partial = c->stopped,
-		.partial_reason = c->stopped ? "stopped by a signal" : NULL,
-		.warnings = (const char *const *)c->warnings,
-		.n_warnings = c->n_warnings,
+	    .version = version,
+	    .command_line = command_line,
+	    .preset = c->cfg.preset,
+	    .params = c->cfg.params,
+	    .interval_s = c->cfg.interval_s,
+	    .telescope = tel,
+	    .geo_db = c->cfg.geo_db,
+	    .asn_db = c->cfg.asn_db,
+	    .filter = c->cfg.filter,
+	    .inputs = ins,
+	    .n_inputs = c->n_inputs,
+	    .counters = c->counters,
+	    .attack_stats = c->stats,
+	    .first_us = c->first_us,
+	    .last_us = c->last_us,
+	    .partial = c->stopped,
+	    .partial_reason = c->stopped ? "stopped by a signal" : NULL,
+	    .warnings = (const char *const *)c->warnings,
+	    .n_warnings = c->n_warnings,
 	};
 	rc = summary_write(dir, &s);
 	free(ins);
@@ -875,7 +895,8 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	int rc = write_outputs(c, stage, command_line, version);
 	for (size_t i = 0; rc == 0 && i < N_OUTPUT_FILES; i++) {
 		char from[PATH_MAX], to[PATH_MAX];
-		if (snprintf(from, sizeof from, "%s/%s", stage, OUTPUT_FILES[i]) >= (int)sizeof from ||
+		if (snprintf(from, sizeof from, "%s/%s", stage, OUTPUT_FILES[i]) >=
+		        (int)sizeof from ||
 		    snprintf(to, sizeof to, "%s/%s", dir, OUTPUT_FILES[i]) >= (int)sizeof to) {
 			errno = ENAMETOOLONG;
 			rc = -BS_EIO;

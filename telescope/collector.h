@@ -40,20 +40,20 @@
 
 struct collector_progress {
 	size_t files_done, n_files;
-	uint64_t packets;           /* packets read so far, all files */
+	uint64_t packets;                /* packets read so far, all files */
 	int64_t bytes_done, bytes_total; /* sizes of finished / all regular files */
 };
 
 struct collector_config {
 	const bs_prefixes_t *telescope; /* borrowed */
 	struct attack_params params;
-	const char *preset;             /* for summary.json */
-	uint32_t interval_s;            /* time-series bin, seconds */
-	const char *filter;             /* BPF, checked by reader_check_filter(); NULL for none */
-	geo_t *geo;                     /* borrowed; NULL without databases */
-	const char *geo_db, *asn_db;    /* paths, for summary.json; may be NULL */
+	const char *preset;          /* for summary.json */
+	uint32_t interval_s;         /* time-series bin, seconds */
+	const char *filter;          /* BPF, checked by reader_check_filter(); NULL for none */
+	geo_t *geo;                  /* borrowed; NULL without databases */
+	const char *geo_db, *asn_db; /* paths, for summary.json; may be NULL */
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
-	uint32_t jobs;                  /* reader threads, 1..COLLECTOR_MAX_JOBS */
+	uint32_t jobs;                     /* reader threads, 1..COLLECTOR_MAX_JOBS */
 	/* Called from the thread that runs collector_run(), never concurrently. */
 	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
 	void *progress_arg;
@@ -90,8 +90,7 @@ size_t collector_attack_count(const collector_t *c);
  * must exist), each atomically. command_line and version go into the
  * summary. 0 or a negative BS_E* (errno set for -BS_EIO); on failure the
  * file that failed is named by collector_failed_output(). */
-int collector_write(collector_t *c, const char *dir, const char *command_line,
-		    const char *version);
+int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version);
 /** Name of the output file that failed to write, or NULL. */
 const char *collector_failed_output(const collector_t *c);
 

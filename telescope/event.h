@@ -19,43 +19,43 @@ enum bs_proto { BS_PROTO_TCP, BS_PROTO_UDP, BS_PROTO_ICMP, BS_PROTO_OTHER, BS_PR
 enum bs_response {
 	BS_RESP_TCP_SYNACK,
 	BS_RESP_TCP_RST,
-	BS_RESP_ICMP_ECHO_REPLY,    /* type 0 */
-	BS_RESP_ICMP_UNREACH,       /* type 3 */
-	BS_RESP_ICMP_SOURCE_QUENCH, /* type 4 */
-	BS_RESP_ICMP_REDIRECT,      /* type 5 */
-	BS_RESP_ICMP_TIME_EXCEEDED, /* type 11 */
-	BS_RESP_ICMP_PARAM_PROBLEM, /* type 12 */
-	BS_RESP_ICMP_TSTAMP_REPLY,  /* type 14 */
-	BS_RESP_ICMP_INFO_REPLY,    /* type 16 */
-	BS_RESP_ICMP_MASK_REPLY,    /* type 18 */
-	BS_RESP_ICMP6_UNREACH,      /* ICMPv6 type 1 */
-	BS_RESP_ICMP6_TOO_BIG,      /* ICMPv6 type 2 */
+	BS_RESP_ICMP_ECHO_REPLY,     /* type 0 */
+	BS_RESP_ICMP_UNREACH,        /* type 3 */
+	BS_RESP_ICMP_SOURCE_QUENCH,  /* type 4 */
+	BS_RESP_ICMP_REDIRECT,       /* type 5 */
+	BS_RESP_ICMP_TIME_EXCEEDED,  /* type 11 */
+	BS_RESP_ICMP_PARAM_PROBLEM,  /* type 12 */
+	BS_RESP_ICMP_TSTAMP_REPLY,   /* type 14 */
+	BS_RESP_ICMP_INFO_REPLY,     /* type 16 */
+	BS_RESP_ICMP_MASK_REPLY,     /* type 18 */
+	BS_RESP_ICMP6_UNREACH,       /* ICMPv6 type 1 */
+	BS_RESP_ICMP6_TOO_BIG,       /* ICMPv6 type 2 */
 	BS_RESP_ICMP6_TIME_EXCEEDED, /* ICMPv6 type 3 */
 	BS_RESP_ICMP6_PARAM_PROBLEM, /* ICMPv6 type 4 */
-	BS_RESP_ICMP6_ECHO_REPLY,   /* ICMPv6 type 129 */
+	BS_RESP_ICMP6_ECHO_REPLY,    /* ICMPv6 type 129 */
 	BS_RESP_COUNT
 };
 
 /** Event flags. */
 enum {
-	BS_EV_HAS_PORT = 1u << 0,   /* port is the victim port */
-	BS_EV_MISMATCH = 1u << 1,   /* ICMP error whose outer source is not the
-	                               quoted destination: router/NAT generated */
+	BS_EV_HAS_PORT = 1u << 0,    /* port is the victim port */
+	BS_EV_MISMATCH = 1u << 1,    /* ICMP error whose outer source is not the
+	                                quoted destination: router/NAT generated */
 	BS_EV_QUOTE_SHORT = 1u << 2, /* ICMP error quote unusable: victim fell
 	                                back to the outer source */
 };
 
 struct bs_event {
-	uint64_t ts_us;        /* packet time, microseconds since the Unix epoch (UTC) */
-	bs_addr_t victim;      /* attacked host (METHOD.md section 2) */
-	bs_addr_t dst;         /* telescope address the packet reached (outer destination) */
-	bs_addr_t responder;   /* outer source; differs from victim for router errors */
-	uint32_t ip_len;       /* outer IP length in bytes: the header's claimed total
-	                          length (size on the wire), not capped by the capture */
-	uint16_t port;         /* victim port, valid when BS_EV_HAS_PORT */
-	uint8_t proto;         /* enum bs_proto: the attack protocol */
-	uint8_t response;      /* enum bs_response */
-	uint8_t flags;         /* BS_EV_* */
+	uint64_t ts_us;      /* packet time, microseconds since the Unix epoch (UTC) */
+	bs_addr_t victim;    /* attacked host (METHOD.md section 2) */
+	bs_addr_t dst;       /* telescope address the packet reached (outer destination) */
+	bs_addr_t responder; /* outer source; differs from victim for router errors */
+	uint32_t ip_len;     /* outer IP length in bytes: the header's claimed total
+	                        length (size on the wire), not capped by the capture */
+	uint16_t port;       /* victim port, valid when BS_EV_HAS_PORT */
+	uint8_t proto;       /* enum bs_proto: the attack protocol */
+	uint8_t response;    /* enum bs_response */
+	uint8_t flags;       /* BS_EV_* */
 };
 
 /** "TCP", "UDP", "ICMP" or "OTHER". */

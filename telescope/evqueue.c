@@ -13,12 +13,12 @@ struct evqueue {
 	pthread_t consumer;
 	evqueue_fn fn;
 	void *arg;
-	struct bs_event *slots;          /* EVQUEUE_BATCHES batches of EVQUEUE_BATCH */
-	size_t counts[EVQUEUE_BATCHES];  /* events in each published batch */
-	size_t head, tail;               /* batches published: [head, tail) */
-	size_t filling;                  /* events in batch tail, not yet published */
+	struct bs_event *slots;         /* EVQUEUE_BATCHES batches of EVQUEUE_BATCH */
+	size_t counts[EVQUEUE_BATCHES]; /* events in each published batch */
+	size_t head, tail;              /* batches published: [head, tail) */
+	size_t filling;                 /* events in batch tail, not yet published */
 	bool closed;
-	int rc;                          /* the consumer's first error */
+	int rc; /* the consumer's first error */
 };
 
 static struct bs_event *batch(evqueue_t *q, size_t n)

@@ -238,8 +238,8 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		rc = sniff_format(uri, &format, &order);
 		if (rc != 0) {
 			snprintf(err, errlen, "%s",
-				 rc == -BS_EIO ? "cut short or corrupt: no packet could be read"
-					       : READER_NOT_A_TRACE);
+			         rc == -BS_EIO ? "cut short or corrupt: no packet could be read"
+			                       : READER_NOT_A_TRACE);
 			return rc;
 		}
 	}

@@ -896,7 +896,7 @@ START_TEST(stitched_pieces_equal_one_table)
 		qsort(sink.recs, sink.n, sizeof *sink.recs, by_record);
 		for (size_t i = 0; i < whole; i++)
 			ck_assert_msg(memcmp(&sink.recs[i], &expect[i], sizeof *expect) == 0,
-				      "cut at %zu: record %zu differs", cut, i);
+			              "cut at %zu: record %zu differs", cut, i);
 		attack_table_free(a);
 		attack_table_free(b);
 		attack_table_free(st);

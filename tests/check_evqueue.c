@@ -10,7 +10,7 @@
 #include "evqueue.h"
 
 struct seen {
-	uint64_t next;   /* ts_us expected next */
+	uint64_t next; /* ts_us expected next */
 	uint64_t count;
 	uint64_t fail_at; /* fail on this ts_us; UINT64_MAX never */
 };

@@ -39,8 +39,8 @@ END_TEST
 START_TEST(table_builds_getopt_array)
 {
 	static const struct opt_spec specs[] = {
-		{"out", 'o', "DIR", "where"},
-		{"quiet", 300, NULL, "hush"},
+	    {"out", 'o', "DIR", "where"},
+	    {"quiet", 300, NULL, "hush"},
 	};
 	struct option lo[3];
 	opt_build_long(specs, 2, lo);

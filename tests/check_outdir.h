@@ -24,7 +24,9 @@ static inline char *outdir_create(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[OUTDIR_PATH_LEN];
-	ck_assert_int_lt(snprintf(path, sizeof path, "%s/bs-check-XXXXXX", tmp && *tmp ? tmp : "/tmp"), (int)sizeof path);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof path, "%s/bs-check-XXXXXX", tmp && *tmp ? tmp : "/tmp"),
+	    (int)sizeof path);
 	ck_assert_ptr_nonnull(mkdtemp(path));
 	char *dir = strdup(path);
 	ck_assert_ptr_nonnull(dir);
@@ -54,7 +56,8 @@ static inline void outdir_remove(char *dir)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		char path[OUTDIR_PATH_LEN];
-		ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s", dir, e->d_name), (int)sizeof path);
+		ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s", dir, e->d_name),
+		                 (int)sizeof path);
 		if (unlink(path) != 0)
 			rmdir(path);
 	}

@@ -257,11 +257,12 @@ START_TEST(merge_equals_one_series)
 	static const struct {
 		uint64_t at;
 		int proto;
-	} pkts[] = {{0, BS_PROTO_TCP}, {70, BS_PROTO_UDP}, {130, BS_PROTO_TCP},
-		    {65, BS_PROTO_ICMP}, {300, BS_PROTO_OTHER}, {10, BS_PROTO_TCP}};
+	} pkts[] = {{0, BS_PROTO_TCP},   {70, BS_PROTO_UDP},    {130, BS_PROTO_TCP},
+	            {65, BS_PROTO_ICMP}, {300, BS_PROTO_OTHER}, {10, BS_PROTO_TCP}};
 	for (size_t i = 0; i < sizeof pkts / sizeof pkts[0]; i++) {
 		ck_assert_int_eq(tseries_add_packet(whole, AT(pkts[i].at), pkts[i].proto), 0);
-		ck_assert_int_eq(tseries_add_packet(i < 3 ? a : b, AT(pkts[i].at), pkts[i].proto), 0);
+		ck_assert_int_eq(tseries_add_packet(i < 3 ? a : b, AT(pkts[i].at), pkts[i].proto),
+		                 0);
 	}
 	tseries_t *empty = tseries_create(60);
 	ck_assert_int_eq(tseries_merge(empty, a), 0);
