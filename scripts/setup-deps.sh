@@ -6,7 +6,7 @@
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
 libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check"
 RUN_PKGS="gnuplot-nox python3"
-TEST_PKGS="clang libclang-rt-14-dev valgrind sqlite3 time"
+TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time"
 
 missing_packages() {
 	local p

@@ -79,6 +79,16 @@ else
 	tail -n 40 "$top/build/valgrind-e2e.log" >&2
 fi
 
+# Formatting: the C sources as .clang-format says (Debian's clang-format 14).
+echo "== clang-format" >&2
+if (cd "$top" && clang-format --dry-run --Werror telescope/*.[ch] analysis/*.[ch] src/*.[ch] \
+	tests/*.[ch] tests/fuzz/*.[ch]) >"$top/build/clang-format.log" 2>&1; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	head -n 20 "$top/build/clang-format.log" >&2
+fi
+
 # A short libFuzzer smoke run of the packet parser and the trace reader
 # (scripts/fuzz.sh; long runs are for developers, see tests/fuzz/README.md).
 echo "== fuzz smoke run" >&2
