@@ -26,6 +26,10 @@
 /* Bounds for options given in seconds: one week is longer than any flow
  * timeout or bin anyone has asked for, and keeps products in range. */
 #define COLLECT_MAX_SECONDS (7u * 24u * 3600u)
+/* --jobs default: the CPUs, but no more than this, as every file read at
+ * once holds its own flow table (about 45 MB for the bench trace's hour of
+ * 100k victims, bench/RESULTS.md): a big server's default stays modest. */
+#define COLLECT_DEFAULT_MAX_JOBS 4u
 
 enum {
 	OPT_TELESCOPE = 't',
@@ -60,7 +64,7 @@ static const struct opt_spec collect_opts[] = {
     {"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
     {"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
     {"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
-    {"jobs", OPT_JOBS, "N", "files read in parallel (default 1); same results for any N"},
+    {"jobs", OPT_JOBS, "N", "threads (default: CPUs, at most 4); same results for any N"},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
     {"help", OPT_HELP, NULL, "show this help"},
@@ -158,6 +162,14 @@ static void print_collect_help(const char *cmd)
 /* parse_collect_args() result meaning "--help printed, exit 0". */
 #define PARSED_HELP (-1)
 
+static uint32_t default_jobs(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus < (long)COLLECT_DEFAULT_MAX_JOBS ? (uint32_t)cpus : COLLECT_DEFAULT_MAX_JOBS;
+}
+
 /* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
 static int parse_collect_args(const char *cmd, int argc, char **argv, struct collect_args *a)
 {
@@ -168,7 +180,7 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	bool set_ft = false, set_mp = false, set_md = false, set_ppm = false, set_dests = false;
 	a->preset = "rsdos";
 	a->interval_s = COLLECT_DEFAULT_INTERVAL_S;
-	a->jobs = 1;
+	a->jobs = default_jobs();
 	int c, rc = 0;
 	optind = 1;
 	opterr = 0;

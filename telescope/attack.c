@@ -125,7 +125,7 @@ struct attack_table {
 	struct attack_stats stats;
 	attack_partial_cb partial_cb; /* hold mode when not NULL */
 	void *partial_arg;
-	uint64_t hold_until_us;
+	struct attack_hold hold;
 };
 
 /* The partial flows of attack.h are plain flows off any table. */
@@ -406,7 +406,9 @@ static int flow_end(attack_table_t *t, struct flow *f, bool at_flush)
 	bucket_unlink(t, f);
 	list_unlink(t, f);
 	t->stats.open_flows--;
-	if (t->partial_cb != NULL && (at_flush || f->start_us <= t->hold_until_us))
+	const struct attack_hold *h = &t->hold;
+	if (t->partial_cb != NULL &&
+	    ((at_flush && h->before_next) || (h->after_previous && f->start_us <= h->until_us)))
 		return t->partial_cb((attack_flow_t *)f, t->partial_arg);
 	int rc = flow_report(t, f);
 	flow_free(f);
@@ -563,9 +565,10 @@ void attack_table_stats(const attack_table_t *t, struct attack_stats *out)
 	*out = t->stats;
 }
 
-void attack_table_hold(attack_table_t *t, uint64_t hold_until_us, attack_partial_cb cb, void *arg)
+void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack_partial_cb cb,
+                       void *arg)
 {
-	t->hold_until_us = hold_until_us;
+	t->hold = *hold;
 	t->partial_cb = cb;
 	t->partial_arg = arg;
 }

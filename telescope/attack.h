@@ -127,10 +127,21 @@ typedef struct attack_flow attack_flow_t;
  * Returns 0 or a negative BS_E* code that stops the caller. */
 typedef int (*attack_partial_cb)(attack_flow_t *f, void *arg);
 
-/** Puts t in hold mode: flows starting at or before hold_until_us, when
- * they end, and every flow open at attack_table_flush(), go to cb instead
- * of being judged. Call before the first update. */
-void attack_table_hold(attack_table_t *t, uint64_t hold_until_us, attack_partial_cb cb, void *arg);
+/** Where a piece sits in the capture. The first piece has no previous
+ * one and the last no next one: their flows are judged in their own
+ * table, which spares the stitching table work it would do alone. */
+struct attack_hold {
+	bool after_previous; /* a piece comes before this one */
+	uint64_t until_us;   /* with after_previous: flows starting at or before may continue it */
+	bool before_next;    /* a piece comes after: flows open at the end may continue into it */
+};
+
+/** Puts t in hold mode: with hold->after_previous, flows starting at or
+ * before hold->until_us, when they end; with hold->before_next, every
+ * flow open at attack_table_flush(); these go to cb instead of being
+ * judged. hold is copied. Call before the first update. */
+void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack_partial_cb cb,
+                       void *arg);
 
 /** Adds partial flow f (ownership taken, even on error) to a stitching
  * table: merged into the open flow with the same key when f starts no

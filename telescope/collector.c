@@ -2,7 +2,13 @@
  *
  * Every input is a job: one reader, one flow table in hold mode, one time
  * series and its own counters, so jobs share nothing on the per-packet
- * path and --jobs threads can read files side by side. The thread that
+ * path and --jobs threads can read files side by side. --jobs is the
+ * number of threads that work on packets: while files outnumber them,
+ * each reads a file and runs its flow table inline; a job started when
+ * there are at least twice as many threads as jobs left gets a second
+ * thread for its flow table (evqueue.h), so one file read alone still
+ * uses two CPUs. The events reach the table in the same order either
+ * way. The thread that
  * called collector_run() stitches the jobs in capture order as they
  * finish: it adopts each job's partial flows into one stitching table,
  * adds its time series and counters to the run's, and frees the job. One
@@ -54,9 +60,10 @@ struct input {
 /* One input being read: everything its reader thread writes. */
 struct job {
 	struct input *in;
-	uint64_t hold_until_us; /* flows starting before may continue the previous file */
+	struct attack_hold hold; /* its place among the files */
 	attack_table_t *table;
-	evqueue_t *queue; /* backscatter events on their way to table */
+	bool pipelined;   /* table runs on a thread of its own, fed by queue */
+	evqueue_t *queue; /* backscatter events on their way to table; NULL inline */
 	tseries_t *tseries;
 	struct summary_counters counters;
 	struct attack_stats stats;
@@ -88,7 +95,7 @@ struct collector {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct job *jobs;
-	size_t n_jobs, next_job, files_done;
+	size_t n_jobs, next_job, running, files_done;
 	int64_t bytes_done;
 	uint64_t packets_read;
 	bool abort;
@@ -432,7 +439,9 @@ static int commit_packet(struct job *jb, const struct verdict *v)
 		jb->bs_first_us = v->ts_us;
 	if (v->ts_us > jb->bs_last_us)
 		jb->bs_last_us = v->ts_us;
-	return evqueue_push(jb->queue, &v->ev);
+	if (jb->queue != NULL)
+		return evqueue_push(jb->queue, &v->ev);
+	return attack_table_update(jb->table, &v->ev);
 }
 
 /* The flow table's side of the job's event queue (its own thread). */
@@ -535,9 +544,8 @@ static void run_job(collector_t *c, struct job *jb)
 		jb->rc = -BS_ENOMEM;
 		return;
 	}
-	attack_table_hold(jb->table, jb->hold_until_us, on_partial, jb);
-	jb->queue = evqueue_start(feed_table, jb);
-	if (jb->queue == NULL) {
+	attack_table_hold(jb->table, &jb->hold, on_partial, jb);
+	if (jb->pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
 		jb->rc = -BS_ENOMEM;
 		return;
 	}
@@ -560,10 +568,16 @@ static void *reader_thread(void *arg)
 			pthread_mutex_unlock(&c->lock);
 			return NULL;
 		}
+		/* A thread per job while there are as many jobs as --jobs; the
+		 * spare threads, once files run out, go to flow tables. */
+		size_t active = c->running + (c->n_jobs - c->next_job);
 		struct job *jb = &c->jobs[c->next_job++];
+		jb->pipelined = 2 * active <= c->cfg.jobs;
+		c->running++;
 		pthread_mutex_unlock(&c->lock);
 		run_job(c, jb);
 		pthread_mutex_lock(&c->lock);
+		c->running--;
 		jb->done = true;
 		if (jb->in->size_bytes > 0)
 			c->bytes_done += jb->in->size_bytes;
@@ -694,9 +708,13 @@ static int read_all(collector_t *c)
 		struct job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
 		jb->in = &c->inputs[i];
-		jb->hold_until_us =
+		jb->hold.until_us =
 		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * US_PER_S;
+		jb->hold.after_previous = c->n_jobs > 1;
+		jb->hold.before_next = true;
 	}
+	if (c->n_jobs > 0)
+		c->jobs[c->n_jobs - 1].hold.before_next = false;
 	size_t n_threads = c->cfg.jobs < c->n_jobs ? c->cfg.jobs : c->n_jobs;
 	pthread_t threads[COLLECTOR_MAX_JOBS];
 	size_t started = 0;

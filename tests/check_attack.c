@@ -881,8 +881,11 @@ START_TEST(stitched_pieces_equal_one_table)
 		attack_table_t *st = attack_table_create(&p, tel, collect, &sink);
 		attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
 		attack_table_t *b = attack_table_create(&p, tel, collect, &sink);
-		attack_table_hold(a, 0, keep_partial, &parts);
-		attack_table_hold(b, evs[cut].ts_us + 300 * US, keep_partial, &parts);
+		const struct attack_hold first = {.before_next = true};
+		const struct attack_hold last = {.after_previous = true,
+		                                 .until_us = evs[cut].ts_us + 300 * US};
+		attack_table_hold(a, &first, keep_partial, &parts);
+		attack_table_hold(b, &last, keep_partial, &parts);
 		for (size_t i = 0; i < cut; i++)
 			ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
 		ck_assert_int_eq(attack_table_flush(a), 0);
@@ -915,7 +918,9 @@ START_TEST(adopt_after_gap_starts_new_flow)
 	open_table(&p);
 	static struct partials parts;
 	attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
-	attack_table_hold(a, UINT64_MAX, keep_partial, &parts);
+	const struct attack_hold middle = {
+	    .after_previous = true, .until_us = UINT64_MAX, .before_next = true};
+	attack_table_hold(a, &middle, keep_partial, &parts);
 	struct bs_event e1 = ev_make(VICTIM, dst(1), T0);
 	struct bs_event e2 = ev_make(VICTIM, dst(2), T0 + 300 * US + 1);
 	ck_assert_int_eq(attack_table_update(a, &e1), 0);
@@ -930,6 +935,26 @@ START_TEST(adopt_after_gap_starts_new_flow)
 	ck_assert_uint_eq(sink.n, 2); /* 300 s + 1 us apart: two flows */
 	ck_assert_uint_eq(stats().stitched, 0);
 	attack_table_free(a);
+}
+END_TEST
+
+/* A piece with no neighbour judges its own flows: nothing is handed out,
+ * and the attacks are those of a table not in hold mode. */
+START_TEST(lone_piece_hands_out_nothing)
+{
+	static struct bs_event evs[256];
+	size_t n = stitch_capture(evs);
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	static struct partials parts;
+	parts.n = 0;
+	const struct attack_hold lone = {.until_us = UINT64_MAX};
+	attack_table_hold(table, &lone, keep_partial, &parts);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
+	flush();
+	ck_assert_uint_eq(parts.n, 0);
+	ck_assert_uint_eq(sink.n, 4);
 }
 END_TEST
 
@@ -980,6 +1005,7 @@ int main(void)
 	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
 	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
 	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
+	tcase_add_test(table_tc, lone_piece_hands_out_nothing);
 	suite_add_tcase(s, table_tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
