@@ -59,9 +59,13 @@ static const uint8_t PCAP_MAGICS[][4] = {
  * tests/fuzz/fuzz_reader.c. */
 #define READER_FCS_LEN 4u
 #define READER_LEN_MAX (LIBTRACE_PACKET_BUFSIZE - READER_FCS_LEN - 1u)
-/* Offsets of the captured and original length in a pcap record header. */
+/* Offsets in a pcap record header: seconds, the fraction (micro- or
+ * nanoseconds, by the file's magic), captured and original length. */
+#define READER_PCAP_SEC_OFF    0u
+#define READER_PCAP_FRAC_OFF   4u
 #define READER_PCAP_CAPLEN_OFF 8u
 #define READER_PCAP_LEN_OFF    12u
+#define READER_NS_PER_US       1000u
 
 /* Ethernet and 802.1Q header lengths (IEEE 802.3, 802.1Q) and the
  * ethertypes the fast path below knows. */
@@ -89,6 +93,7 @@ struct reader {
 	libtrace_packet_t *packet;
 	libtrace_filter_t *filter;
 	enum pcap_order order;
+	bool nanoseconds; /* with order known: the file's times are in ns */
 	char error[READER_ERRLEN];
 };
 
@@ -163,10 +168,12 @@ static bool looks_like_erf(const uint8_t *h)
  * We never let trace_create() guess: when no format matches it leaks the
  * wandio reader it probed with (about 50 MiB of buffers and a descriptor
  * per file), found by tests/fuzz/fuzz_reader.c. */
-static int sniff_format(const char *path, const char **format, enum pcap_order *order)
+static int sniff_format(const char *path, const char **format, enum pcap_order *order,
+                        bool *nanoseconds)
 {
 	uint8_t h[READER_ERF_HDR_LEN];
 	*order = ORDER_UNKNOWN;
+	*nanoseconds = false;
 	*format = NULL;
 	io_t *io = wandio_create(path);
 	if (io == NULL)
@@ -186,6 +193,7 @@ static int sniff_format(const char *path, const char **format, enum pcap_order *
 	for (size_t i = 0; i < sizeof PCAP_MAGICS / sizeof PCAP_MAGICS[0]; i++) {
 		if (memcmp(h, PCAP_MAGICS[i], sizeof PCAP_MAGICS[i]) == 0) {
 			*order = h[0] == 0xa1 ? ORDER_BIG : ORDER_LITTLE;
+			*nanoseconds = h[2] == 0x3c || h[1] == 0x3c;
 			*format = "pcapfile";
 			return 0;
 		}
@@ -226,6 +234,7 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 	err[0] = '\0';
 	char *opened_as = NULL;
 	enum pcap_order order = ORDER_UNKNOWN;
+	bool nanoseconds = false;
 	const char *format = NULL;
 	if (reader_is_stream(uri)) {
 		/* Read once, so it cannot be sniffed; and libtrace's own guess
@@ -235,7 +244,7 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		int rc = check_path(uri, err, errlen);
 		if (rc != 0)
 			return rc;
-		rc = sniff_format(uri, &format, &order);
+		rc = sniff_format(uri, &format, &order, &nanoseconds);
 		if (rc != 0) {
 			snprintf(err, errlen, "%s",
 			         rc == -BS_EIO ? "cut short or corrupt: no packet could be read"
@@ -256,6 +265,7 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		return -BS_ENOMEM;
 	}
 	r->order = order;
+	r->nanoseconds = nanoseconds;
 	r->trace = trace_create(opened_as ? opened_as : uri);
 	free(opened_as);
 	if (trace_is_err(r->trace) || trace_start(r->trace) == -1) {
@@ -286,14 +296,10 @@ static uint32_t rd_u32(const uint8_t *p, enum pcap_order order)
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-/* True for a record libtrace would abort on (see READER_LEN_MAX). Only pcap
- * has 32-bit lengths: ERF and the legacy formats cannot get there. A pcap
- * file named by an explicit "pcapfile:" URI or read from standard input has
- * an unknown byte order and stays unchecked. */
-static bool is_pcap_family(libtrace_packet_t *p)
+/* True for a record libtrace would abort on (see READER_LEN_MAX). */
+static bool too_long(uint32_t caplen, uint32_t len)
 {
-	enum base_format_t f = trace_get_format(p);
-	return f == TRACE_FORMAT_PCAP || f == TRACE_FORMAT_PCAPFILE;
+	return caplen > READER_LEN_MAX || len > READER_LEN_MAX;
 }
 
 /* True when libtrace can map the packet's pcap link type (see above). */
@@ -303,49 +309,27 @@ static bool link_type_known(const libtrace_packet_t *p)
 	return type >= TRACE_RT_DATA_DLT && type < TRACE_RT_DATA_DLT_END;
 }
 
-static bool record_too_long(const reader_t *r)
+static int unknown_link_type(reader_t *r)
 {
-	uint32_t caplen, len;
-	switch (trace_get_format(r->packet)) {
-	case TRACE_FORMAT_PCAP: {
-		const struct pcap_pkthdr *h = r->packet->header; /* libpcap's, host order */
-		caplen = h->caplen;
-		len = h->len;
-		break;
-	}
-	case TRACE_FORMAT_PCAPFILE: {
-		const uint8_t *h = r->packet->header;
-		if (r->order == ORDER_UNKNOWN)
-			return false;
-		caplen = rd_u32(h + READER_PCAP_CAPLEN_OFF, r->order);
-		len = rd_u32(h + READER_PCAP_LEN_OFF, r->order);
-		break;
-	}
-	default:
-		return false;
-	}
-	return caplen > READER_LEN_MAX || len > READER_LEN_MAX;
+	snprintf(r->error, sizeof r->error, "unsupported pcap link type %lld",
+	         (long long)r->packet->type - TRACE_RT_DATA_DLT);
+	return -BS_EIO;
 }
 
-/* Layer 3 of a record of a pcap file we sniffed (pcapfile format, byte
- * order known) with Ethernet framing, without libtrace's per-packet calls:
- * trace_get_layer2() and trace_get_layer3() cost as much per packet as
- * reading it (bench/RESULTS.md). Only the plain case is taken: IPv4 or
- * IPv6 after at most READER_FAST_MAX_TAGS 802.1Q tags, with bytes left
- * after the headers, and no BPF filter (libtrace must run that); the
- * result is what libtrace 3.0.22 computes for it: its layer 2 holds
- * min(caplen, wire length + the 4-byte FCS it assumes Ethernet has), and
- * each header is taken off that. Anything else returns false and goes
- * through libtrace. Records that reach here passed every guard above
- * libtrace's layer calls that applies to them (payload, lengths). */
-static bool fast_layer3(const reader_t *r, struct reader_packet *pkt)
+/* Layer 3 of an Ethernet record of a pcap file we sniffed, without
+ * libtrace's per-packet calls: trace_get_layer2() and trace_get_layer3()
+ * cost as much per packet as reading it (bench/RESULTS.md). Only the plain
+ * case is taken: IPv4 or IPv6 after at most READER_FAST_MAX_TAGS 802.1Q
+ * tags, with bytes left after the headers, and no BPF filter (libtrace
+ * must run that); the result is what libtrace 3.0.22 computes for it: its
+ * layer 2 holds min(caplen, wire length + the 4-byte FCS it assumes
+ * Ethernet has), and each header is taken off that. Anything else returns
+ * false and goes through libtrace. */
+static bool fast_layer3(const reader_t *r, uint32_t caplen, uint32_t len, struct reader_packet *pkt)
 {
-	if (r->filter != NULL || r->order == ORDER_UNKNOWN ||
-	    r->packet->type != TRACE_RT_DATA_DLT + TRACE_DLT_EN10MB)
+	if (r->filter != NULL || r->packet->type != TRACE_RT_DATA_DLT + TRACE_DLT_EN10MB)
 		return false;
-	const uint8_t *h = r->packet->header;
-	uint32_t caplen = rd_u32(h + READER_PCAP_CAPLEN_OFF, r->order);
-	uint32_t wire = rd_u32(h + READER_PCAP_LEN_OFF, r->order) + READER_FCS_LEN;
+	uint32_t wire = len + READER_FCS_LEN;
 	uint32_t left = caplen < wire ? caplen : wire;
 	const uint8_t *p = r->packet->payload;
 	uint32_t off = READER_ETH_HLEN;
@@ -365,41 +349,10 @@ static bool fast_layer3(const reader_t *r, struct reader_packet *pkt)
 	}
 }
 
-int reader_next(reader_t *r, struct reader_packet *pkt)
+/* Layer 3 through libtrace, for a record that passed the guards on its
+ * payload and lengths. Always 1: a record without layer 3 is a packet. */
+static int libtrace_layer3(reader_t *r, struct reader_packet *pkt)
 {
-	memset(pkt, 0, sizeof *pkt);
-	/* libtrace reports a record cut short by the end of the file with
-	 * trace_set_err(trace, errno, ...) although no call failed, and
-	 * trace_set_err() asserts errno != 0: found by tests/fuzz/fuzz_reader.c
-	 * on a truncated pcap once wandio runs without threads. A stale errno
-	 * must not decide between an error message and an abort. */
-	errno = EIO;
-	int n = trace_read_packet(r->trace, r->packet);
-	if (n == 0)
-		return 0;
-	if (n < 0) {
-		if (trace_is_err(r->trace))
-			set_trace_error(r->error, sizeof r->error, r->trace);
-		else
-			snprintf(r->error, sizeof r->error, "read error");
-		return -BS_EIO;
-	}
-	struct timeval tv = trace_get_timeval(r->packet);
-	/* Negative times come only from corrupt records; clamp to the epoch. */
-	pkt->ts_us = tv.tv_sec < 0 ? 0 : (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-	if (is_pcap_family(r->packet) && !link_type_known(r->packet)) {
-		snprintf(r->error, sizeof r->error, "unsupported pcap link type %lld",
-		         (long long)r->packet->type - TRACE_RT_DATA_DLT);
-		return -BS_EIO;
-	}
-	/* libtrace leaves the payload NULL for records it knows to be damaged
-	 * (an ERF record flagged as a receive error), and
-	 * trace_get_link_type() then dereferences it for ERF type 0 (found by
-	 * tests/fuzz/fuzz_reader.c). A damaged record has no layer 3 we trust. */
-	if (r->packet->payload == NULL || record_too_long(r))
-		return 1;
-	if (fast_layer3(r, pkt))
-		return 1;
 	/* Nothing captured has no layer 3, and libtrace 3.0.22 fails on it
 	 * (found by tests/fuzz/fuzz_reader.c): an ERF record shorter than its
 	 * header and padding gets a negative capture length, which
@@ -429,6 +382,73 @@ int reader_next(reader_t *r, struct reader_packet *pkt)
 	}
 	pkt->ethertype = ethertype;
 	return 1;
+}
+
+/* The rest of reader_next() for a pcap file we sniffed (pcapfile format,
+ * byte order known): the record header is read here, as libtrace 3.0.22's
+ * pcapfile format reads it, instead of through its per-packet calls for
+ * the time, the format and the lengths, which cost a third as much as
+ * classifying the packet. */
+static int next_sniffed_pcap(reader_t *r, struct reader_packet *pkt)
+{
+	const uint8_t *h = r->packet->header;
+	uint64_t frac = rd_u32(h + READER_PCAP_FRAC_OFF, r->order);
+	if (r->nanoseconds)
+		frac /= READER_NS_PER_US;
+	pkt->ts_us = (uint64_t)rd_u32(h + READER_PCAP_SEC_OFF, r->order) * 1000000u + frac;
+	if (!link_type_known(r->packet))
+		return unknown_link_type(r);
+	uint32_t caplen = rd_u32(h + READER_PCAP_CAPLEN_OFF, r->order);
+	uint32_t len = rd_u32(h + READER_PCAP_LEN_OFF, r->order);
+	if (r->packet->payload == NULL || too_long(caplen, len) || fast_layer3(r, caplen, len, pkt))
+		return 1;
+	return libtrace_layer3(r, pkt);
+}
+
+int reader_next(reader_t *r, struct reader_packet *pkt)
+{
+	memset(pkt, 0, sizeof *pkt);
+	/* libtrace reports a record cut short by the end of the file with
+	 * trace_set_err(trace, errno, ...) although no call failed, and
+	 * trace_set_err() asserts errno != 0: found by tests/fuzz/fuzz_reader.c
+	 * on a truncated pcap once wandio runs without threads. A stale errno
+	 * must not decide between an error message and an abort. */
+	errno = EIO;
+	int n = trace_read_packet(r->trace, r->packet);
+	if (n == 0)
+		return 0;
+	if (n < 0) {
+		if (trace_is_err(r->trace))
+			set_trace_error(r->error, sizeof r->error, r->trace);
+		else
+			snprintf(r->error, sizeof r->error, "read error");
+		return -BS_EIO;
+	}
+	if (r->order != ORDER_UNKNOWN)
+		return next_sniffed_pcap(r, pkt);
+	struct timeval tv = trace_get_timeval(r->packet);
+	/* Negative times come only from corrupt records; clamp to the epoch. */
+	pkt->ts_us = tv.tv_sec < 0 ? 0 : (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+	enum base_format_t format = trace_get_format(r->packet);
+	/* Only pcap has 32-bit lengths (ERF and the legacy formats cannot
+	 * reach READER_LEN_MAX); libpcap's header is in host order. A pcap
+	 * file named by an explicit "pcapfile:" URI or read from standard
+	 * input has an unknown byte order and stays unchecked. */
+	bool pcap_family = format == TRACE_FORMAT_PCAP || format == TRACE_FORMAT_PCAPFILE;
+	if (pcap_family && !link_type_known(r->packet))
+		return unknown_link_type(r);
+	/* libtrace leaves the payload NULL for records it knows to be damaged
+	 * (an ERF record flagged as a receive error), and
+	 * trace_get_link_type() then dereferences it for ERF type 0 (found by
+	 * tests/fuzz/fuzz_reader.c). A damaged record has no layer 3 we trust. */
+	if (r->packet->payload == NULL)
+		return 1;
+	if (format == TRACE_FORMAT_PCAP) {
+		const struct pcap_pkthdr *h = r->packet->header;
+		if (too_long(h->caplen, h->len))
+			return 1;
+	}
+	return libtrace_layer3(r, pkt);
 }
 
 const char *reader_error(const reader_t *r)
