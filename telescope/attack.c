@@ -17,10 +17,11 @@
  *    per-flow statistics (distinct destinations, ports, peak window,
  *    uniformity sample, ICMP mismatches) live in a separate record that is
  *    allocated on the second packet. It first only holds the packets as
- *    they come; past ATTACK_HELD_PACKETS of them, or when the flow is
- *    reported or merged, it replays them into its blocks, each of which
- *    grows lazily and is capped (distinct.h, portcount.h, peak.h,
- *    uniformity.h). Most flows are that short and never build them.
+ *    they come; past --min-packets of them (see ATTACK_HELD_INITIAL), or
+ *    when the flow is reported or merged, it replays them into its
+ *    blocks, each of which grows lazily and is capped (distinct.h,
+ *    portcount.h, peak.h, uniformity.h). Most flows are that short and
+ *    never build them.
  * Every block is a deterministic, mergeable function of the packets
  * added, so a flow's statistics do not depend on the order of its
  * packets within the limits given in peak.h.
@@ -59,17 +60,19 @@ _Static_assert(PEAK_WINDOW_S == ATTACK_PEAK_WINDOW_S, "peak window must match at
 _Static_assert(sizeof(bs_addr_t) == 17, "bs_addr_t must have no padding to be hashed as bytes");
 _Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
 
-/* Packets a flow holds as they came before it builds its statistics
- * (distinct.h, portcount.h, peak.h, uniformity.h): 85% of the bench
- * trace's flows have 2 to 8 packets, far too few to be an attack under
- * either preset (25 and 100 packets), and they end without ever
- * allocating or filling those blocks (4 allocations, 5 with the peak
- * rings). Measured against 4 held packets: 2% fewer instructions and
- * less memory on the bench trace, as the rings (720 bytes) are then never
- * needed below 9 packets; a 2-packet flow costs 96 bytes more than with
- * no holding. Flows that go past it replay the held packets in arrival
- * order, which gives the same statistics as adding them one by one. */
-#define ATTACK_HELD_PACKETS 8u
+/* A flow holds its packets as they came, without building its statistics
+ * (distinct.h, portcount.h, peak.h, uniformity.h), until it has
+ * --min-packets of them: a flow that ends below that is rejected without
+ * them. On the bench trace 94% of flows, with a third of the backscatter
+ * packets, stay below the rsdos 25; holding them up to 8 packets instead
+ * cost 9% more instructions in the flow table. Flows that go past the
+ * limit replay the held packets in arrival order, which gives the same
+ * statistics as adding them one by one, and give back the held room.
+ * The room starts at ATTACK_HELD_INITIAL packets (256 bytes) and doubles;
+ * the limit is --min-packets within [ATTACK_HELD_INITIAL, ATTACK_HELD_MAX],
+ * the upper bound covering both presets (25 and 100) at 4 KiB a flow. */
+#define ATTACK_HELD_INITIAL 8u
+#define ATTACK_HELD_MAX     128u
 
 /* What ext_add() reads of a packet that was held. */
 struct held_packet {
@@ -81,9 +84,6 @@ struct held_packet {
 
 /* Statistics of a flow past its first packet. */
 struct flow_ext {
-	uint8_t n_held; /* packets in held, not yet in the blocks below */
-	bool built;     /* the blocks below count every packet of the flow */
-	struct held_packet held[ATTACK_HELD_PACKETS];
 	distinct_t dests;    /* telescope destinations */
 	portcount_t ports;   /* victim ports */
 	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
@@ -91,6 +91,10 @@ struct flow_ext {
 	uint64_t icmp_mismatches;
 	bs_addr_t responder; /* smallest mismatching responder (order independent) */
 	bool has_responder;
+	bool built;        /* the blocks above count every packet of the flow */
+	uint16_t n_held;   /* packets in held, not yet in the blocks above */
+	uint16_t cap_held; /* room in held; 0 once built */
+	struct held_packet held[];
 };
 
 /* The chain link and the key come first, so that a lookup reads one
@@ -123,6 +127,7 @@ struct attack_table {
 	struct flow *oldest, *newest;
 	uint64_t now_us; /* largest packet time seen */
 	struct attack_stats stats;
+	uint32_t held_max;            /* packets a flow holds before building (see above) */
 	attack_partial_cb partial_cb; /* hold mode when not NULL */
 	void *partial_arg;
 	struct attack_hold hold;
@@ -271,30 +276,40 @@ static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_
 	return rc;
 }
 
-static void hold(struct flow_ext *x, const struct bs_event *ev)
+/* Holds ev in f's ext, which holds fewer than t->held_max packets. */
+static int hold(const attack_table_t *t, struct flow *f, const struct bs_event *ev)
 {
+	struct flow_ext *x = f->ext;
+	if (x->n_held == x->cap_held) {
+		uint32_t cap = 2u * x->cap_held < t->held_max ? 2u * x->cap_held : t->held_max;
+		x = realloc(x, sizeof *x + cap * sizeof x->held[0]);
+		if (x == NULL)
+			return -BS_ENOMEM;
+		x->cap_held = (uint16_t)cap;
+		f->ext = x;
+	}
 	struct held_packet *h = &x->held[x->n_held++];
 	h->ts_us = ev->ts_us;
 	h->dst = ev->dst;
 	h->flags = ev->flags & BS_EV_HAS_PORT;
 	h->port = ev->port;
+	return 0;
 }
 
 /* Allocates f's ext, holding its one packet, if any, in it (a one-packet
  * flow's time is its start). */
-static int flow_grow(struct flow *f)
+static int flow_grow(const attack_table_t *t, struct flow *f)
 {
 	struct bs_event first = {.ts_us = f->start_us,
 	                         .dst = f->first_dst,
 	                         .port = f->first_port,
 	                         .flags = f->first_flags};
 
-	f->ext = calloc(1, sizeof *f->ext);
+	f->ext = calloc(1, sizeof *f->ext + ATTACK_HELD_INITIAL * sizeof f->ext->held[0]);
 	if (f->ext == NULL)
 		return -BS_ENOMEM;
-	if (f->packets == 1)
-		hold(f->ext, &first);
-	return 0;
+	f->ext->cap_held = ATTACK_HELD_INITIAL;
+	return f->packets == 1 ? hold(t, f, &first) : 0;
 }
 
 /* Makes f's statistics count every packet: grows f if needed and replays
@@ -303,7 +318,7 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 {
 	int rc;
 
-	if (f->ext == NULL && (rc = flow_grow(f)) < 0)
+	if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
 		return rc;
 	struct flow_ext *x = f->ext;
 	if (x->built)
@@ -317,6 +332,11 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 			return rc;
 	}
 	x->n_held = 0;
+	x->cap_held = 0;
+	/* Giving back the held room keeps the flow if that fails. */
+	struct flow_ext *shrunk = realloc(x, sizeof *x);
+	if (shrunk != NULL)
+		f->ext = shrunk;
 	return 0;
 }
 
@@ -332,12 +352,12 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 		f->first_dst = ev->dst;
 		f->first_port = ev->port;
 		f->first_flags = ev->flags & BS_EV_HAS_PORT;
-	} else if (!mismatch && f->packets < ATTACK_HELD_PACKETS &&
-	           (f->ext == NULL || !f->ext->built)) {
-		/* Every packet so far is held (or is the first), so there is room. */
-		if (f->ext == NULL && (rc = flow_grow(f)) < 0)
+	} else if (!mismatch && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
+		/* Every packet so far is held (or is the first). */
+		if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
 			return rc;
-		hold(f->ext, ev);
+		if ((rc = hold(t, f, ev)) < 0)
+			return rc;
 	} else if ((rc = flow_build(t, f)) < 0 || (rc = ext_add(t, f->ext, ev)) < 0) {
 		return rc;
 	}
@@ -431,6 +451,9 @@ attack_table_t *attack_table_create(const struct attack_params *p, const bs_pref
 	t->nbuckets = ATTACK_INITIAL_BUCKETS;
 	t->p = *p;
 	t->timeout_us = (uint64_t)p->flow_timeout_s * US_PER_S;
+	t->held_max = p->min_packets < ATTACK_HELD_INITIAL ? ATTACK_HELD_INITIAL
+	              : p->min_packets > ATTACK_HELD_MAX   ? ATTACK_HELD_MAX
+	                                                   : p->min_packets;
 	t->telescope = telescope;
 	t->cb = cb;
 	t->arg = arg;

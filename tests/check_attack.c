@@ -300,6 +300,32 @@ START_TEST(min_packets_boundary)
 }
 END_TEST
 
+/* The packets a flow holds before building its statistics depend on
+ * --min-packets (8 at least, 128 at most): the statistics must not. */
+START_TEST(statistics_do_not_depend_on_holding)
+{
+	static const uint32_t min_packets[] = {1, 25, 100, 300};
+	struct attack_record first;
+	for (size_t i = 0; i < sizeof min_packets / sizeof min_packets[0]; i++) {
+		struct attack_params p = preset("rsdos");
+		p.min_packets = min_packets[i];
+		reset();
+		ck_assert_uint_eq(flood_attacks(&p, 400, 120 * US), 1);
+		struct attack_record r = sink.recs[0];
+		ck_assert_uint_eq(r.packets, 400);
+		ck_assert_uint_eq(r.telescope_addrs, 400);
+		if (i == 0) {
+			first = r;
+			continue;
+		}
+		ck_assert_uint_eq(r.peak_ppm, first.peak_ppm);
+		ck_assert_uint_eq(r.victim_ports, first.victim_ports);
+		ck_assert_uint_eq(r.top_port, first.top_port);
+		ck_assert(r.uniformity_a2 == first.uniformity_a2);
+	}
+}
+END_TEST
+
 START_TEST(min_duration_boundary)
 {
 	struct attack_params p = preset("rsdos");
@@ -977,6 +1003,7 @@ int main(void)
 	tcase_add_test(thr, timeout_past_300s_splits_flow);
 	tcase_add_test(thr, expiry_reports_before_flush);
 	tcase_add_test(thr, min_packets_boundary);
+	tcase_add_test(thr, statistics_do_not_depend_on_holding);
 	tcase_add_test(thr, min_duration_boundary);
 	tcase_add_test(thr, min_ppm_boundary);
 	tcase_add_test(thr, min_dests_boundary);
