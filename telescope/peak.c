@@ -98,20 +98,42 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* Moves the newest second to s > last_s: windows starting at seconds that
- * leave the tail are settled, and their slots cleared for reuse. Windows
- * starting after the old last_s but before the new tail are empty. */
-static void advance(peak_t *p, uint64_t s)
+/* Packets of the window that starts at the tail's oldest second, from the
+ * tail (the running sum rings_add() and advance() keep up to date). */
+static uint64_t oldest_window(const peak_t *p)
 {
 	uint64_t lo = tail_start(p->last_s);
+	uint64_t top = lo + (PEAK_WINDOW_S - 1);
+	return tail_sum(p->rings->tail, lo, top < p->last_s ? top : p->last_s);
+}
 
+/* Moves the newest second to s > last_s: windows starting at seconds that
+ * leave the tail are settled, and their slots cleared for reuse. Windows
+ * starting after the old last_s but before the new tail are empty. The
+ * window sum slides from the running one, one step per second that
+ * leaves, rather than being summed afresh: a flow at a packet a second
+ * would otherwise add up 60 slots per packet. */
+static void advance(peak_t *p, uint64_t s)
+{
+	uint32_t *tail = p->rings->tail;
+	uint64_t lo = tail_start(p->last_s);
+
+	/* Below PEAK_TAIL_S the tail still starts at second 0: nothing leaves. */
 	if (s >= PEAK_TAIL_S) {
+		/* hi >= lo: s > last_s, so s - PEAK_TAIL_S >= last_s - (PEAK_TAIL_S - 1). */
 		uint64_t hi = s - PEAK_TAIL_S < p->last_s ? s - PEAK_TAIL_S : p->last_s;
-		if (hi >= lo) {
-			p->settled = max_u64(p->settled, tail_max_window(p, lo, hi));
-			for (uint64_t t = lo; t <= hi; t++)
-				p->rings->tail[t % PEAK_TAIL_S] = 0;
+		uint64_t sum = p->rings->oldest_window, best = sum;
+		for (uint64_t t = lo; t <= hi; t++) {
+			best = max_u64(best, sum);
+			sum -= tail[t % PEAK_TAIL_S];
+			if (t + PEAK_WINDOW_S <= p->last_s)
+				sum += tail[(t + PEAK_WINDOW_S) % PEAK_TAIL_S];
+			tail[t % PEAK_TAIL_S] = 0;
 		}
+		p->settled = max_u64(p->settled, best);
+		/* The window at hi + 1: the new oldest second, or one past the old
+		 * last_s and then empty, like every window up to the new tail. */
+		p->rings->oldest_window = sum;
 	}
 	p->last_s = s;
 }
@@ -137,8 +159,11 @@ static void rings_add(peak_t *p, uint64_t s)
 {
 	if (s > p->last_s)
 		advance(p, s);
-	if (p->last_s - s < PEAK_TAIL_S)
+	if (p->last_s - s < PEAK_TAIL_S) {
 		p->rings->tail[s % PEAK_TAIL_S]++;
+		if (s - tail_start(p->last_s) < PEAK_WINDOW_S)
+			p->rings->oldest_window++;
+	}
 	if (s < p->first_s)
 		shift_head(p, s);
 	if (s - p->first_s < PEAK_WINDOW_S)
@@ -206,7 +231,7 @@ int peak_add(peak_t *p, uint64_t ts_us)
  * tail and the later one's head cover them. */
 static void rings_merge(peak_t *dst, const peak_t *src)
 {
-	struct peak_rings out = {{0}, {0}};
+	struct peak_rings out = {{0}, {0}, 0};
 	uint64_t first = dst->first_s < src->first_s ? dst->first_s : src->first_s;
 	uint64_t last = max_u64(dst->last_s, src->last_s);
 	const peak_t *x = dst->last_s <= src->last_s ? dst : src;
@@ -229,6 +254,7 @@ static void rings_merge(peak_t *dst, const peak_t *src)
 	dst->first_s = first;
 	dst->last_s = last;
 	dst->settled = settled;
+	dst->rings->oldest_window = oldest_window(dst);
 }
 
 int peak_merge(peak_t *dst, const peak_t *src)

@@ -14,7 +14,7 @@
  *    counts of the last PEAK_TAIL_S = 120 seconds (a ring), and "settled",
  *    the largest window that starts 120 s or more before last_s, whose
  *    sum no packet arriving in the exact regime below can change.
- * Windows are settled as they leave the tail, so memory is fixed (720
+ * Windows are settled as they leave the tail, so memory is fixed (728
  * bytes) however long the flow lasts.
  *
  * Exactness. Head and tail are always exact. The peak is exact for any
@@ -58,6 +58,7 @@
 struct peak_rings {
 	uint32_t head[PEAK_WINDOW_S]; /* second first_s + i */
 	uint32_t tail[PEAK_TAIL_S];   /* second s at s % PEAK_TAIL_S, s > last_s - PEAK_TAIL_S */
+	uint64_t oldest_window;       /* the window starting at the tail's oldest second */
 };
 
 typedef struct peak {
