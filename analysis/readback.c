@@ -29,7 +29,9 @@
 /* Longest cell quoted back in an error message, in bytes. */
 #define READBACK_CELL_QUOTE 40
 
-/* A column the caller wants: its header name and whether it must exist. */
+/* A column the caller wants: its header name and whether it must exist.
+ * A NULL name is a column this reader ignores (its cell stays ""): the
+ * report and full readers share one column enum and one row parser. */
 struct column {
 	const char *name;
 	bool required;
@@ -102,7 +104,8 @@ static void header_field(struct reader *rd, const char *s, size_t len)
 	}
 	rd->map[rd->field] = -1;
 	for (size_t i = 0; i < rd->n_cols; i++) {
-		if (strlen(rd->cols[i].name) != len || memcmp(rd->cols[i].name, s, len) != 0)
+		if (rd->cols[i].name == NULL || strlen(rd->cols[i].name) != len ||
+		    memcmp(rd->cols[i].name, s, len) != 0)
 			continue;
 		if (rd->present[i]) {
 			fail(rd, -BS_EFORMAT, "column %s appears twice in the header",
@@ -294,6 +297,16 @@ static int cell_double(const char *s, double *v)
 	return 0;
 }
 
+/* A number as csv_fmt_double() writes it, with an optional leading '-'
+ * (uniformity_a2 is a statistic, not a count). */
+static int cell_signed_double(const char *s, double *v)
+{
+	int rc = cell_double(s[0] == '-' ? s + 1 : s, v);
+	if (rc == 0 && s[0] == '-')
+		*v = -*v;
+	return rc;
+}
+
 static int cell_proto(const char *s, uint8_t *proto)
 {
 	for (int i = 0; i < BS_PROTO_COUNT; i++)
@@ -339,9 +352,18 @@ enum attack_col {
 	AC_COUNTRY,
 	AC_ASN,
 	AC_AS_ORG,
+	/* read by readback_attacks_full() only */
+	AC_BYTES,
+	AC_TELESCOPE_ADDRS,
+	AC_VICTIM_PORTS,
+	AC_TOP_PORT,
+	AC_UNIFORMITY_A2,
+	AC_ICMP_MISMATCHES,
+	AC_RESPONDER,
 	AC_COUNT
 };
 
+/* What report reads: the columns after AC_AS_ORG are ignored. */
 static const struct column attack_cols[AC_COUNT] = {
     [AC_VICTIM] = {"victim", true},     [AC_PROTOCOL] = {"protocol", true},
     [AC_START] = {"start_time", true},  [AC_END] = {"end_time", true},
@@ -351,10 +373,67 @@ static const struct column attack_cols[AC_COUNT] = {
     [AC_ASN] = {"asn", false},          [AC_AS_ORG] = {"as_org", false},
 };
 
+/* What merge reads: every column it writes again. */
+static const struct column attack_cols_full[AC_COUNT] = {
+    [AC_VICTIM] = {"victim", true},
+    [AC_PROTOCOL] = {"protocol", true},
+    [AC_START] = {"start_time", true},
+    [AC_END] = {"end_time", true},
+    [AC_PACKETS] = {"packets", true},
+    [AC_RESPONSES] = {"responses", true},
+    [AC_PEAK_PPM] = {"peak_ppm", true},
+    [AC_EST_PPS] = {"est_attack_pps", true},
+    [AC_UNIFORM] = {"uniform", true},
+    [AC_COUNTRY] = {"country", true},
+    [AC_ASN] = {"asn", true},
+    [AC_AS_ORG] = {"as_org", true},
+    [AC_BYTES] = {"bytes", true},
+    [AC_TELESCOPE_ADDRS] = {"telescope_addrs", true},
+    [AC_VICTIM_PORTS] = {"victim_ports", true},
+    [AC_TOP_PORT] = {"top_port", true},
+    [AC_UNIFORMITY_A2] = {"uniformity_a2", true},
+    [AC_ICMP_MISMATCHES] = {"icmp_mismatches", true},
+    [AC_RESPONDER] = {"responder", true},
+};
+
+/* Largest port number, for top_port. */
+#define READBACK_MAX_PORT 65535u
+
+/* The columns only the full reader has; present[] is false for the rest. */
+static int attack_row_full(struct reader *rd, struct readback_attack *a)
+{
+	const char *const *c = rd->cells;
+	if (rd->present[AC_BYTES] && cell_u64(c[AC_BYTES], &a->bytes) != 0)
+		return bad_cell(rd, AC_BYTES, "a whole number");
+	if (rd->present[AC_TELESCOPE_ADDRS] &&
+	    cell_u64(c[AC_TELESCOPE_ADDRS], &a->telescope_addrs) != 0)
+		return bad_cell(rd, AC_TELESCOPE_ADDRS, "a whole number");
+	if (rd->present[AC_VICTIM_PORTS] && cell_u32(c[AC_VICTIM_PORTS], &a->victim_ports) != 0)
+		return bad_cell(rd, AC_VICTIM_PORTS, "a whole number");
+	if (c[AC_TOP_PORT][0] != '\0') {
+		uint32_t port;
+		if (cell_u32(c[AC_TOP_PORT], &port) != 0 || port > READBACK_MAX_PORT)
+			return bad_cell(rd, AC_TOP_PORT, "empty or a port number");
+		a->top_port = (int32_t)port;
+	}
+	if (c[AC_UNIFORMITY_A2][0] != '\0' &&
+	    cell_signed_double(c[AC_UNIFORMITY_A2], &a->uniformity_a2) != 0)
+		return bad_cell(rd, AC_UNIFORMITY_A2, "empty or a number");
+	if (rd->present[AC_ICMP_MISMATCHES] &&
+	    cell_u64(c[AC_ICMP_MISMATCHES], &a->icmp_mismatches) != 0)
+		return bad_cell(rd, AC_ICMP_MISMATCHES, "a whole number");
+	if (c[AC_RESPONDER][0] != '\0') {
+		if (bs_addr_parse(c[AC_RESPONDER], &a->responder) != 0)
+			return bad_cell(rd, AC_RESPONDER, "empty or an IPv4 or IPv6 address");
+		a->has_responder = true;
+	}
+	return 0;
+}
+
 static int attack_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct readback_attack a = {.est_attack_pps = NAN};
+	struct readback_attack a = {.est_attack_pps = NAN, .top_port = -1, .uniformity_a2 = NAN};
 	if (bs_addr_parse(c[AC_VICTIM], &a.victim) != 0)
 		return bad_cell(rd, AC_VICTIM, "an IPv4 or IPv6 address");
 	if (cell_proto(c[AC_PROTOCOL], &a.proto) != 0)
@@ -380,10 +459,22 @@ static int attack_row(struct reader *rd)
 		return bad_cell(rd, AC_ASN, "empty or an AS number");
 	a.country = c[AC_COUNTRY];
 	a.as_org = c[AC_AS_ORG];
+	int rc = attack_row_full(rd, &a);
+	if (rc != 0)
+		return rc;
 	return rd->cb.attack(&a, rd->arg);
 }
 
-enum bin_col { BC_START, BC_END, BC_PACKETS, BC_ACTIVE, BC_STARTED, BC_VICTIMS, BC_COUNT };
+enum bin_col {
+	BC_START,
+	BC_END,
+	BC_PACKETS,
+	BC_ACTIVE,
+	BC_STARTED,
+	BC_VICTIMS,
+	BC_PACKETS_TCP, /* then one per enum bs_proto, full reader only */
+	BC_COUNT = BC_PACKETS_TCP + BS_PROTO_COUNT
+};
 
 static const struct column bin_cols[BC_COUNT] = {
     [BC_START] = {"bin_start", true},         [BC_END] = {"bin_end", true},
@@ -391,10 +482,23 @@ static const struct column bin_cols[BC_COUNT] = {
     [BC_STARTED] = {"attacks_started", true}, [BC_VICTIMS] = {"victims", true},
 };
 
+static const struct column bin_cols_full[BC_COUNT] = {
+    [BC_START] = {"bin_start", true},
+    [BC_END] = {"bin_end", true},
+    [BC_PACKETS] = {"packets", true},
+    [BC_ACTIVE] = {"attacks_active", true},
+    [BC_STARTED] = {"attacks_started", true},
+    [BC_VICTIMS] = {"victims", true},
+    [BC_PACKETS_TCP + BS_PROTO_TCP] = {"packets_tcp", true},
+    [BC_PACKETS_TCP + BS_PROTO_UDP] = {"packets_udp", true},
+    [BC_PACKETS_TCP + BS_PROTO_ICMP] = {"packets_icmp", true},
+    [BC_PACKETS_TCP + BS_PROTO_OTHER] = {"packets_other", true},
+};
+
 static int bin_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct readback_bin b;
+	struct readback_bin b = {0};
 	if (bs_parse_time(c[BC_START], &b.start_us) != 0)
 		return bad_cell(rd, BC_START, "a UTC time like 2026-11-24T03:00:00.000000Z");
 	if (bs_parse_time(c[BC_END], &b.end_us) != 0)
@@ -409,6 +513,17 @@ static int bin_row(struct reader *rd)
 		return bad_cell(rd, BC_STARTED, "a whole number");
 	if (cell_u64(c[BC_VICTIMS], &b.victims) != 0)
 		return bad_cell(rd, BC_VICTIMS, "a whole number");
+	if (rd->present[BC_PACKETS_TCP]) {
+		uint64_t sum = 0;
+		for (size_t p = 0; p < BS_PROTO_COUNT; p++) {
+			if (cell_u64(c[BC_PACKETS_TCP + p], &b.packets_proto[p]) != 0 ||
+			    b.packets_proto[p] > UINT64_MAX - sum)
+				return bad_cell(rd, BC_PACKETS_TCP + p, "a whole number");
+			sum += b.packets_proto[p];
+		}
+		if (sum != b.packets)
+			return bad_cell(rd, BC_PACKETS, "the sum of the per-protocol columns");
+	}
 	return rd->cb.bin(&b, rd->arg);
 }
 
@@ -421,5 +536,17 @@ int readback_attacks(FILE *f, readback_attack_cb cb, void *arg, char *err, size_
 int readback_timeseries(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen)
 {
 	return run_reader(f, bin_cols, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
+	                  errlen);
+}
+
+int readback_attacks_full(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen)
+{
+	return run_reader(f, attack_cols_full, AC_COUNT, attack_row, (union row_cb){.attack = cb},
+	                  arg, err, errlen);
+}
+
+int readback_timeseries_full(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen)
+{
+	return run_reader(f, bin_cols_full, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
 	                  errlen);
 }

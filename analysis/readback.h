@@ -8,6 +8,12 @@
  * reader. Parsing is strict: a malformed cell is an error naming its row
  * and column, never a silently wrong number in a report.
  *
+ * `merge` reads every column the collector writes, to write the rows
+ * again: readback_attacks_full() and readback_timeseries_full() require
+ * them all, while readback_attacks() and readback_timeseries() (report)
+ * ignore the columns report does not use, so a malformed cell there never
+ * stops a report.
+ *
  * Rows are streamed to a callback one at a time: a year of nights holds
  * about 10^6 attacks and the reader never keeps more than one row. The
  * parser is libcsv (RFC 4180: quoted fields with commas, doubled quotes
@@ -20,12 +26,16 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "event.h"
 
 /** Size of an error text buffer that fits every message of this module
  * (row number, column name and the offending cell, shortened). */
 #define READBACK_ERRLEN 256
 
-/** One row of attacks.csv, the columns `report` uses. */
+/** One row of attacks.csv. The first group is what `report` uses; the
+ * second is read only by readback_attacks_full() and keeps its "unknown"
+ * value (0, -1, NAN, false) from readback_attacks(). attack_id, duration_s
+ * and mean_pps are never read: they follow from the others (results.c). */
 struct readback_attack {
 	bs_addr_t victim;
 	uint64_t start_us, end_us; /* microseconds since the epoch, UTC */
@@ -38,15 +48,26 @@ struct readback_attack {
 	bool uniform;              /* passed the uniform-spoofing test */
 	const char *country;       /* "" when unknown; valid during the callback */
 	const char *as_org;        /* "" when unknown; valid during the callback */
+	/* readback_attacks_full() only: */
+	uint64_t bytes;           /* IP total length of the backscatter */
+	uint64_t telescope_addrs; /* distinct telescope destinations */
+	uint32_t victim_ports;    /* distinct victim ports */
+	int32_t top_port;         /* -1 when the cell is empty (ICMP) */
+	double uniformity_a2;     /* NAN when the cell is empty */
+	uint64_t icmp_mismatches; /* router-generated ICMP errors */
+	bs_addr_t responder;      /* valid when has_responder */
+	bool has_responder;       /* the responder cell is not empty */
 };
 
-/** One row of timeseries.csv, the columns `report` uses. */
+/** One row of timeseries.csv. packets_proto is read only by
+ * readback_timeseries_full() (all zero from readback_timeseries()). */
 struct readback_bin {
-	uint64_t start_us, end_us; /* bin bounds, end exclusive */
-	uint64_t packets;          /* backscatter packets */
-	uint64_t attacks_active;   /* attacks overlapping the bin */
-	uint64_t attacks_started;  /* attacks that started in the bin */
-	uint64_t victims;          /* distinct victims of the active attacks */
+	uint64_t start_us, end_us;              /* bin bounds, end exclusive */
+	uint64_t packets;                       /* backscatter packets */
+	uint64_t attacks_active;                /* attacks overlapping the bin */
+	uint64_t attacks_started;               /* attacks that started in the bin */
+	uint64_t victims;                       /* distinct victims of the active attacks */
+	uint64_t packets_proto[BS_PROTO_COUNT]; /* per enum bs_proto; sum = packets */
 };
 
 /** Receives each row once, in file order; the row is borrowed. Returns 0 to
@@ -71,5 +92,18 @@ int readback_attacks(FILE *f, readback_attack_cb cb, void *arg, char *err, size_
  * bin_start, bin_end, packets, attacks_active, attacks_started, victims;
  * a bin whose end is not after its start is -BS_EFORMAT. */
 int readback_timeseries(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
+
+/** As readback_attacks(), but every column results.c writes except the
+ * derived attack_id, duration_s and mean_pps is required (country, asn
+ * and as_org included) and parsed into the whole struct readback_attack:
+ * bytes, telescope_addrs, victim_ports, icmp_mismatches whole numbers,
+ * top_port empty or 0..65535, uniformity_a2 empty or a number, responder
+ * empty or an address. Same errors as readback_attacks(). */
+int readback_attacks_full(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen);
+
+/** As readback_timeseries(), but the per-protocol columns packets_tcp,
+ * packets_udp, packets_icmp and packets_other are required too and must
+ * add up to packets (-BS_EFORMAT otherwise). */
+int readback_timeseries_full(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

@@ -27,7 +27,8 @@
  *             "peak_open_flows", "stitched"},
  *   "complete": true,
  *   "partial_reason": null,
- *   "warnings": ["..."]
+ *   "warnings": ["..."],
+ *   "merged_from": ["shard1", ...]   (only from `merge`)
  * }
  *
  * Counters are JSON integers; a count beyond 2^63 - 1 (which no run
@@ -196,7 +197,29 @@ static json_t *build(const struct summary *s, int *rc)
 	for (size_t i = 0; i < s->n_warnings; i++)
 		append(warnings, jstr(s->warnings[i]), rc);
 	set(root, "warnings", warnings, rc);
+	if (s->merged_from != NULL) {
+		json_t *from = json_array();
+		for (size_t i = 0; i < s->n_merged_from; i++)
+			append(from, jstr(s->merged_from[i]), rc);
+		set(root, "merged_from", from, rc);
+	}
 	return root;
+}
+
+void summary_counters_add(struct summary_counters *sum, const struct summary_counters *k)
+{
+	sum->packets += k->packets;
+	sum->non_ip += k->non_ip;
+	sum->malformed += k->malformed;
+	sum->truncated += k->truncated;
+	sum->fragments += k->fragments;
+	sum->outside_telescope += k->outside_telescope;
+	sum->not_backscatter += k->not_backscatter;
+	sum->backscatter += k->backscatter;
+	sum->filtered += k->filtered;
+	sum->out_of_order += k->out_of_order;
+	sum->time_outliers += k->time_outliers;
+	sum->files_failed += k->files_failed;
 }
 
 int summary_write(const char *dir, const struct summary *s)

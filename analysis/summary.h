@@ -54,7 +54,15 @@ struct summary {
 	const char *partial_reason;  /* e.g. "SIGINT", NULL when complete */
 	const char *const *warnings; /* borrowed array of one-line messages */
 	size_t n_warnings;
+	/* merge only: the shard directories joined, in merge order (borrowed);
+	 * NULL for collect, which writes no "merged_from" key at all. */
+	const char *const *merged_from;
+	size_t n_merged_from;
 };
+
+/** Adds every counter of k (borrowed) to sum: the totals of several
+ * pieces read separately (merge's shards). */
+void summary_counters_add(struct summary_counters *sum, const struct summary_counters *k);
 
 /** Writes DIR/summary.json atomically. 0, -BS_ENOMEM or -BS_EIO (errno set). */
 int summary_write(const char *dir, const struct summary *s);

@@ -123,6 +123,27 @@ static int bin_at(tseries_t *t, uint64_t b, struct bin **out)
 	return 0;
 }
 
+/* Adds n packets of proto to the bin of ts_us: the path of a packet whose
+ * bin is not the last one used. */
+static int add_to_bin(tseries_t *t, uint64_t ts_us, int proto, uint64_t n)
+{
+	uint64_t b = ts_us / t->interval_us;
+	/* Its bin_end, (b + 1) * interval, must be writable (bs_format_time). */
+	if (b >= t->end_bin)
+		return -BS_ERANGE;
+	if (t->has_packets && b >= t->base && b - t->base < t->cap &&
+	    t->bins[b - t->base].packets[proto] > UINT64_MAX - n)
+		return -BS_ERANGE;
+	struct bin *bin;
+	int rc = bin_at(t, b, &bin);
+	if (rc < 0)
+		return rc;
+	bin->packets[proto] += n;
+	t->cur = bin;
+	t->cur_start_us = b * t->interval_us;
+	return 0;
+}
+
 int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto)
 {
 	if (proto < 0 || proto >= BS_PROTO_COUNT)
@@ -131,18 +152,14 @@ int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto)
 		t->cur->packets[proto]++;
 		return 0;
 	}
-	uint64_t b = ts_us / t->interval_us;
-	/* Its bin_end, (b + 1) * interval, must be writable (bs_format_time). */
-	if (b >= t->end_bin)
-		return -BS_ERANGE;
-	struct bin *bin;
-	int rc = bin_at(t, b, &bin);
-	if (rc < 0)
-		return rc;
-	bin->packets[proto]++;
-	t->cur = bin;
-	t->cur_start_us = b * t->interval_us;
-	return 0;
+	return add_to_bin(t, ts_us, proto, 1);
+}
+
+int tseries_add_packets(tseries_t *t, uint64_t ts_us, int proto, uint64_t n)
+{
+	if (proto < 0 || proto >= BS_PROTO_COUNT)
+		return -BS_EINVAL;
+	return n == 0 ? 0 : add_to_bin(t, ts_us, proto, n);
 }
 
 int tseries_merge(tseries_t *dst, const tseries_t *src)

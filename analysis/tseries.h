@@ -43,6 +43,13 @@ void tseries_free(tseries_t *t);
  * -BS_ENOMEM. Nothing changes on error. */
 int tseries_add_packet(tseries_t *t, uint64_t ts_us, int proto);
 
+/** Counts n backscatter packets of attack protocol proto in the bin of
+ * ts_us, as n calls of tseries_add_packet() would (used to add up the bins
+ * of timeseries.csv files read back). n == 0 changes nothing, not even the
+ * covered period. Same errors as tseries_add_packet(), and -BS_ERANGE
+ * when the bin's count would pass UINT64_MAX. Nothing changes on error. */
+int tseries_add_packets(tseries_t *t, uint64_t ts_us, int proto, uint64_t n);
+
 /** Adds src's packet counts to dst (same interval; src's attacks are not
  * copied). Used to join the series of files read in parallel.
  * 0, -BS_EINVAL (intervals differ), -BS_ERANGE (bin cap) or -BS_ENOMEM. */

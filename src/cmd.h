@@ -20,6 +20,7 @@ enum {
 int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /** What a collect run left for a following report (cmd_run). */
 struct collect_outcome {
@@ -31,6 +32,10 @@ struct collect_outcome {
 /** Parses and runs collect with cmd ("collect" or "run") in messages;
  * returns an exit status. */
 int collect_command(const char *cmd, int argc, char **argv, struct collect_outcome *out);
+
+/** "backscatter ARGV[0] ARGV[1] ..." joined by spaces, for summary.json;
+ * malloc'd (caller frees), NULL when out of memory. */
+char *cmd_line(int argc, char **argv);
 
 /** Prints "backscatter: <cmd>: <msg>" and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

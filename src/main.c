@@ -1,8 +1,10 @@
-/* main.c - entry point: dispatches git-style subcommands from a table. */
+/* main.c - entry point: dispatches git-style subcommands from a table;
+ * and the small helpers every subcommand shares (cmd.h). */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -14,8 +16,23 @@ static const struct cmd {
 } cmds[] = {
     {"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV"},
     {"report", cmd_report, "tables and gnuplot plots from collect output"},
+    {"merge", cmd_merge, "join shard outputs (collect directories) into one result"},
     {"run", cmd_run, "collect, then report: the nightly job"},
 };
+
+char *cmd_line(int argc, char **argv)
+{
+	size_t n = sizeof PROG;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = malloc(n);
+	if (s == NULL)
+		return NULL;
+	char *p = s + strlen(strcpy(s, PROG));
+	for (int i = 0; i < argc; i++)
+		p += sprintf(p, " %s", argv[i]);
+	return s;
+}
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -311,6 +311,130 @@ START_TEST(long_cell_is_shortened_in_message)
 }
 END_TEST
 
+static int read_attacks_full(const char *text, struct got *g, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	int rc = readback_attacks_full(f, on_attack, g, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+START_TEST(full_reader_needs_every_column)
+{
+	/* What report accepts (columns_found_by_name) is not enough for merge. */
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks_full("victim,protocol,start_time,end_time,packets,responses,"
+	                                   "peak_ppm,est_attack_pps,uniform,country,asn,as_org\n",
+	                                   &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_str_eq(err, "row 1: the header has no column bytes");
+}
+END_TEST
+
+START_TEST(full_reader_bad_cells)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+	    {",216000,", ",2.5,", "column bytes"},
+	    {",5000,1,", ",-5000,1,", "column telescope_addrs"},
+	    {",1,80,", ",4294967296,80,", "column victim_ports"},
+	    {",80,", ",65536,", "column top_port"},
+	    {",0.4000,", ",a2,", "column uniformity_a2"},
+	    {",1,0,,US", ",1,x,,US", "column icmp_mismatches"},
+	    {",1,0,,US", ",1,0,router,US", "column responder"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[1024];
+		const char *at = strstr(ROW1, cases[i].from);
+		ck_assert_ptr_nonnull(at);
+		snprintf(text, sizeof text, "%s%.*s%s%s", HEADER, (int)(at - ROW1), ROW1,
+		         cases[i].to, at + strlen(cases[i].from));
+		struct got g = {0};
+		char err[READBACK_ERRLEN];
+		ck_assert_int_eq(read_attacks_full(text, &g, err, sizeof err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "'%s' lacks '%s'", err,
+		              cases[i].want);
+		/* report ignores these columns: the same text reads fine there. */
+		ck_assert_int_eq(read_attacks(text, &g, err, sizeof err), 0);
+	}
+}
+END_TEST
+
+START_TEST(full_reader_row_parses)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_attacks_full(HEADER ROW1, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.last.packets, 5400);
+	ck_assert_uint_eq(g.last.bytes, 216000);
+	ck_assert_uint_eq(g.last.telescope_addrs, 5000);
+	ck_assert_uint_eq(g.last.victim_ports, 1);
+	ck_assert_int_eq(g.last.top_port, 80);
+	ck_assert_double_eq_tol(g.last.uniformity_a2, 0.4, 1e-12);
+	ck_assert_uint_eq(g.last.icmp_mismatches, 0);
+	ck_assert(!g.last.has_responder);
+	ck_assert_str_eq(g.as_org, "Example Net, Inc.");
+	ck_assert_int_eq(read_attacks_full(HEADER "7,2001:db8::1,ICMP,2026-11-25T03:00:00.000000Z,"
+	                                          "2026-11-25T03:10:00.000000Z,600.000000,100,"
+	                                          "4000,100,0,,ICMP6_UNREACH,30,0.166667,,,0,100,"
+	                                          "2001:db8::fe,,,\n",
+	                                   &g, err, sizeof err),
+	                 0);
+	ck_assert_int_eq(g.last.top_port, -1);
+	ck_assert(isnan(g.last.uniformity_a2));
+	ck_assert_uint_eq(g.last.icmp_mismatches, 100);
+	ck_assert(g.last.has_responder);
+	char buf[BS_ADDR_STRLEN];
+	ck_assert_str_eq(bs_addr_format(&g.last.responder, buf, sizeof buf), "2001:db8::fe");
+	/* report's reader leaves the extra fields unknown. */
+	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.last.bytes, 0);
+	ck_assert_int_eq(g.last.top_port, -1);
+	ck_assert(isnan(g.last.uniformity_a2));
+}
+END_TEST
+
+static int read_bins_full(const char *text, struct got *g, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	int rc = readback_timeseries_full(f, on_bin, g, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+START_TEST(full_timeseries)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_bins_full("bin_start,bin_end,packets,attacks_active,attacks_started,"
+	                                "victims\n",
+	                                &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_str_eq(err, "row 1: the header has no column packets_tcp");
+	ck_assert_int_eq(read_bins_full(TS_HEADER
+	                                "2026-11-24T22:00:00Z,2026-11-24T22:05:00Z,10,2,1,"
+	                                "2,9,0,0,0\n",
+	                                &g, err, sizeof err),
+	                 -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "row 2: column packets: '10' is not the sum"));
+	ck_assert_int_eq(read_bins_full(TS_HEADER
+	                                "2026-11-24T22:00:00Z,2026-11-24T22:05:00Z,10,2,1,"
+	                                "2,4,3,2,1\n",
+	                                &g, err, sizeof err),
+	                 0);
+	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_TCP], 4);
+	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_UDP], 3);
+	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_ICMP], 2);
+	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_OTHER], 1);
+	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_TCP], 0);
+}
+END_TEST
+
 /* The committed fixture files parse whole (they come from make_fixtures.py). */
 START_TEST(fixtures_parse)
 {
@@ -363,6 +487,12 @@ int main(void)
 	tcase_add_test(good, timeseries_errors_and_row);
 	tcase_add_test(good, fixtures_parse);
 	suite_add_tcase(s, good);
+	TCase *full = tcase_create("full");
+	tcase_add_test(full, full_reader_needs_every_column);
+	tcase_add_test(full, full_reader_bad_cells);
+	tcase_add_test(full, full_reader_row_parses);
+	tcase_add_test(full, full_timeseries);
+	suite_add_tcase(s, full);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

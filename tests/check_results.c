@@ -446,6 +446,30 @@ START_TEST(summary_full_run)
 }
 END_TEST
 
+START_TEST(summary_merged_from_last)
+{
+	const char *const dirs[] = {"shard-00", "shard-01"};
+	struct summary s;
+	memset(&s, 0, sizeof s);
+	s.merged_from = dirs;
+	s.n_merged_from = 2;
+	json_t *root = write_and_load(&s);
+	const char *key = NULL;
+	json_t *val, *last = NULL;
+	json_object_foreach(root, key, val)
+	{
+		last = val;
+		if (strcmp(key, "merged_from") == 0)
+			break;
+	}
+	ck_assert_str_eq(key, "merged_from");
+	ck_assert_ptr_null(json_object_iter_next(root, json_object_key_to_iter(key)));
+	ck_assert_uint_eq(json_array_size(last), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(last, 1)), "shard-01");
+	json_decref(root);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("results");
@@ -464,6 +488,7 @@ int main(void)
 	tcase_add_test(tc, summary_missing_dir_is_eio);
 	tcase_add_test(tc, summary_empty_run);
 	tcase_add_test(tc, summary_full_run);
+	tcase_add_test(tc, summary_merged_from_last);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

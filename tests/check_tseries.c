@@ -283,6 +283,38 @@ START_TEST(merge_equals_one_series)
 }
 END_TEST
 
+START_TEST(add_packets_equals_add_packet)
+{
+	tseries_t *one = tseries_create(60), *many = tseries_create(60);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(tseries_add_packet(one, AT(70), BS_PROTO_UDP), 0);
+	ck_assert_int_eq(tseries_add_packet(one, AT(0), BS_PROTO_TCP), 0);
+	ck_assert_int_eq(tseries_add_packets(many, AT(70), BS_PROTO_UDP, 5), 0);
+	ck_assert_int_eq(tseries_add_packets(many, AT(0), BS_PROTO_TCP, 1), 0);
+	/* n = 0 neither counts nor stretches the series */
+	ck_assert_int_eq(tseries_add_packets(many, AT(600), BS_PROTO_TCP, 0), 0);
+	ck_assert_int_eq(tseries_add_packets(many, AT(0), BS_PROTO_COUNT, 1), -BS_EINVAL);
+	char *dir = outdir_create();
+	ck_assert_int_eq(tseries_write_csv(one, dir), 0);
+	char *want = outdir_read(dir, "timeseries.csv");
+	outdir_remove(dir);
+	assert_csv(many, want);
+	free(want);
+	tseries_free(one);
+	tseries_free(many);
+}
+END_TEST
+
+START_TEST(add_packets_overflow_is_erange)
+{
+	tseries_t *t = tseries_create(60);
+	ck_assert_int_eq(tseries_add_packets(t, AT(0), BS_PROTO_TCP, UINT64_MAX), 0);
+	ck_assert_int_eq(tseries_add_packets(t, AT(1), BS_PROTO_TCP, 1), -BS_ERANGE);
+	ck_assert_int_eq(tseries_add_packets(t, AT(1), BS_PROTO_UDP, 1), 0);
+	tseries_free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tseries");
@@ -300,6 +332,8 @@ int main(void)
 	tcase_add_test(tc, bins_aligned_to_epoch);
 	tcase_add_test(tc, out_of_order_growth);
 	tcase_add_test(tc, merge_equals_one_series);
+	tcase_add_test(tc, add_packets_equals_add_packet);
+	tcase_add_test(tc, add_packets_overflow_is_erange);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("attacks");
 	tcase_add_test(tc, attacks_active_started_victims);

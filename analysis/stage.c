@@ -1,0 +1,144 @@
+/* stage.c - staging directory for outputs renamed into place together
+ * (see stage.h). Paths are built in PATH_MAX buffers: a name that does
+ * not fit is ENAMETOOLONG, as the kernel would say. */
+#include "stage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bs_error.h"
+
+struct stage {
+	char dir[PATH_MAX];  /* the output directory */
+	char path[PATH_MAX]; /* dir/.backscatter-XXXXXX */
+	const char *const *names;
+	size_t n;
+};
+
+int stage_make_dir(const char *dir)
+{
+	char *path = strdup(dir);
+	if (path == NULL)
+		return -BS_ENOMEM;
+	int rc = 0;
+	for (char *p = path + 1; rc == 0 && *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			rc = -BS_EIO;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
+		rc = -BS_EIO;
+	int saved = errno;
+	free(path);
+	errno = saved;
+	if (rc != 0)
+		return rc;
+	/* EEXIST above may have been a file of that name. */
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return -BS_EIO;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -BS_EIO;
+	}
+	return 0;
+}
+
+/* dir/name into buf (PATH_MAX); false with errno ENAMETOOLONG if too long. */
+static bool join(char *buf, const char *dir, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
+	return true;
+}
+
+int stage_open(const char *dir, const char *const *names, size_t n, stage_t **out)
+{
+	*out = NULL;
+	stage_t *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return -BS_ENOMEM;
+	size_t len = strlen(dir);
+	if (len >= sizeof s->dir)
+		errno = ENAMETOOLONG;
+	if (len >= sizeof s->dir || !join(s->path, dir, STAGE_PREFIX "XXXXXX") ||
+	    mkdtemp(s->path) == NULL) {
+		int saved = errno;
+		free(s);
+		errno = saved;
+		return -BS_EIO;
+	}
+	memcpy(s->dir, dir, len + 1);
+	s->names = names;
+	s->n = n;
+	*out = s;
+	return 0;
+}
+
+const char *stage_path(const stage_t *s)
+{
+	return s->path;
+}
+
+/* Removes what is left of the staging directory and frees s. */
+static void remove_stage(stage_t *s)
+{
+	int saved = errno;
+	char path[PATH_MAX];
+	for (size_t i = 0; i < s->n; i++)
+		if (join(path, s->path, s->names[i]))
+			unlink(path);
+	rmdir(s->path);
+	free(s);
+	errno = saved;
+}
+
+int stage_commit(stage_t *s, const char **failed)
+{
+	if (failed != NULL)
+		*failed = NULL;
+	if (s == NULL)
+		return -BS_EINVAL;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < s->n; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		if (!join(from, s->path, s->names[i]) || !join(to, s->dir, s->names[i]) ||
+		    rename(from, to) != 0) {
+			if (failed != NULL)
+				*failed = s->names[i];
+			rc = -BS_EIO;
+		}
+	}
+	/* outfile_commit() synced each file and the staging directory; the
+	 * renames live in DIR. Best effort: the files are complete either way,
+	 * and a failure here would only say that a power cut might undo the
+	 * renames. */
+	int fd = open(s->dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		int saved = errno;
+		fsync(fd);
+		close(fd);
+		errno = saved;
+	}
+	remove_stage(s);
+	return rc;
+}
+
+void stage_abort(stage_t *s)
+{
+	if (s != NULL)
+		remove_stage(s);
+}
