@@ -7,9 +7,7 @@
  * into a staging directory inside the output directory,
  * DIR/.backscatter-XXXXXX (hidden, same file system so rename() is
  * atomic), and renamed into place only when every one is complete.
- *
- * The same scheme as collector_write() in telescope/collector.c, which
- * predates this module and could use it. */
+ * collector_write() (collect) and merge_write() (merge) both use it. */
 #ifndef ANALYSIS_STAGE_H
 #define ANALYSIS_STAGE_H
 

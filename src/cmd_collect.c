@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "geo.h"
 #include "options.h"
 #include "reader.h"
+#include "stage.h"
 
 /* Time-series bin default: corsaro's 300 s interval (METHOD.md section 4). */
 #define COLLECT_DEFAULT_INTERVAL_S 300u
@@ -287,52 +287,6 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	return 0;
 }
 
-/* Creates dir and missing parents, like mkdir -p. */
-static int make_dirs(const char *dir)
-{
-	char *path = strdup(dir);
-	if (path == NULL)
-		return -1;
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			free(path);
-			return -1;
-		}
-		*p = '/';
-	}
-	int rc = mkdir(path, 0777);
-	free(path);
-	if (rc != 0 && errno != EEXIST)
-		return -1;
-	struct stat st;
-	if (stat(dir, &st) != 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
-static char *join_args(int argc, char **argv)
-{
-	size_t n = sizeof PROG;
-	for (int i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	char *s = malloc(n);
-	if (s == NULL)
-		return NULL;
-	strcpy(s, PROG);
-	for (int i = 0; i < argc; i++) {
-		strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 {
 	*geo = NULL;
@@ -353,7 +307,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	int status = open_geo(cmd, a, &geo);
 	if (status != 0)
 		return status;
-	if (make_dirs(a->out) != 0) {
+	if (stage_make_dir(a->out) != 0) {
 		fprintf(stderr, "%s: %s: %s: %s\n", PROG, cmd, a->out, strerror(errno));
 		geo_free(geo);
 		return EXIT_FAILED;
@@ -430,7 +384,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 		out->help = true;
 		status = EXIT_OK;
 	} else if (status == 0) {
-		char *cl = join_args(argc, argv);
+		char *cl = cmd_line(argc, argv);
 		status = cl ? run_collect(cmd, &a, cl) : EXIT_FAILED;
 		free(cl);
 		out->out_dir = a.out;

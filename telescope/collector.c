@@ -17,7 +17,6 @@
  * the attack list (attacks are rare next to packets). */
 #include "collector.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,8 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-#include <limits.h>
 
 #include "bs_array.h"
 #include "bs_error.h"
@@ -35,6 +32,7 @@
 #include "evqueue.h"
 #include "reader.h"
 #include "results.h"
+#include "stage.h"
 #include "tseries.h"
 
 #include <xxhash.h>
@@ -596,21 +594,6 @@ static int by_partial_start(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void add_counters(struct summary_counters *sum, const struct summary_counters *k)
-{
-	sum->packets += k->packets;
-	sum->non_ip += k->non_ip;
-	sum->malformed += k->malformed;
-	sum->truncated += k->truncated;
-	sum->fragments += k->fragments;
-	sum->outside_telescope += k->outside_telescope;
-	sum->not_backscatter += k->not_backscatter;
-	sum->backscatter += k->backscatter;
-	sum->filtered += k->filtered;
-	sum->out_of_order += k->out_of_order;
-	sum->time_outliers += k->time_outliers;
-}
-
 /* Joins a finished job into the run, in capture order, then frees it. */
 static int stitch_job(collector_t *c, struct job *jb)
 {
@@ -628,7 +611,7 @@ static int stitch_job(collector_t *c, struct job *jb)
 		rc = attack_table_expire(c->stitch, jb->max_us);
 	if (rc == 0)
 		rc = tseries_merge(c->tseries, jb->tseries);
-	add_counters(&c->counters, &jb->counters);
+	summary_counters_add(&c->counters, &jb->counters);
 	c->stats.flows += jb->stats.flows;
 	c->stats.attacks += jb->stats.attacks;
 	c->stats.rejected += jb->stats.rejected;
@@ -884,47 +867,27 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
 	return rc;
 }
 
-/* The three outputs go to a staging directory inside dir first and are
- * renamed into place only when all three are complete, so a full disk
- * never leaves a new attacks.csv next to an old summary.json. */
+/* The three outputs appear together or not at all (stage.h), so a full
+ * disk never leaves a new attacks.csv next to an old summary.json. */
 static const char *const OUTPUT_FILES[] = {"attacks.csv", "timeseries.csv", "summary.json"};
 #define N_OUTPUT_FILES (sizeof OUTPUT_FILES / sizeof OUTPUT_FILES[0])
 
-static void remove_stage(const char *stage)
-{
-	char path[PATH_MAX];
-	for (size_t i = 0; i < N_OUTPUT_FILES; i++)
-		if (snprintf(path, sizeof path, "%s/%s", stage, OUTPUT_FILES[i]) < (int)sizeof path)
-			unlink(path);
-	rmdir(stage);
-}
-
 int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
 {
-	char stage[PATH_MAX];
-	if (snprintf(stage, sizeof stage, "%s/.backscatter-XXXXXX", dir) >= (int)sizeof stage) {
-		errno = ENAMETOOLONG;
-		return -BS_EIO;
-	}
-	if (mkdtemp(stage) == NULL) {
+	stage_t *stage;
+	int rc = stage_open(dir, OUTPUT_FILES, N_OUTPUT_FILES, &stage);
+	if (rc != 0) {
 		c->failed_output = "";
-		return -BS_EIO;
+		return rc;
 	}
-	int rc = write_outputs(c, stage, command_line, version);
-	for (size_t i = 0; rc == 0 && i < N_OUTPUT_FILES; i++) {
-		char from[PATH_MAX], to[PATH_MAX];
-		if (snprintf(from, sizeof from, "%s/%s", stage, OUTPUT_FILES[i]) >=
-		        (int)sizeof from ||
-		    snprintf(to, sizeof to, "%s/%s", dir, OUTPUT_FILES[i]) >= (int)sizeof to) {
-			errno = ENAMETOOLONG;
-			rc = -BS_EIO;
-		} else if (rename(from, to) != 0) {
-			c->failed_output = OUTPUT_FILES[i];
-			rc = -BS_EIO;
-		}
+	rc = write_outputs(c, stage_path(stage), command_line, version);
+	if (rc != 0) {
+		stage_abort(stage);
+		return rc;
 	}
-	int saved = errno;
-	remove_stage(stage);
-	errno = saved;
+	const char *failed = NULL;
+	rc = stage_commit(stage, &failed);
+	if (rc != 0)
+		c->failed_output = failed;
 	return rc;
 }
