@@ -159,9 +159,6 @@ static void print_collect_help(const char *cmd)
 	    collect_opts, N_COLLECT_OPTS);
 }
 
-/* parse_collect_args() result meaning "--help printed, exit 0". */
-#define PARSED_HELP (-1)
-
 static uint32_t default_jobs(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -170,7 +167,7 @@ static uint32_t default_jobs(void)
 	return cpus < (long)COLLECT_DEFAULT_MAX_JOBS ? (uint32_t)cpus : COLLECT_DEFAULT_MAX_JOBS;
 }
 
-/* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
+/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
 static int parse_collect_args(const char *cmd, int argc, char **argv, struct collect_args *a)
 {
 	struct option longopts[N_COLLECT_OPTS + 1];
@@ -250,7 +247,7 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 			break;
 		case OPT_HELP:
 			print_collect_help(cmd);
-			return PARSED_HELP;
+			return OPT_PARSED_HELP;
 		case ':':
 			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -380,7 +377,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 		return EXIT_FAILED;
 	}
 	int status = parse_collect_args(cmd, argc, argv, &a);
-	if (status == PARSED_HELP) {
+	if (status == OPT_PARSED_HELP) {
 		out->help = true;
 		status = EXIT_OK;
 	} else if (status == 0) {

@@ -42,10 +42,7 @@ struct merge_args {
 	int n_shards;
 };
 
-/* parse_merge_args() result meaning "--help printed, exit 0". */
-#define PARSED_HELP (-1)
-
-/* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
+/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
 static int parse_merge_args(int argc, char **argv, struct merge_args *a)
 {
 	struct option longopts[N_MERGE_OPTS + 1];
@@ -71,7 +68,7 @@ static int parse_merge_args(int argc, char **argv, struct merge_args *a)
 			    "that\n"
 			    "continue across a seam (gap <= the flow timeout) become one row.",
 			    merge_opts, N_MERGE_OPTS);
-			return PARSED_HELP;
+			return OPT_PARSED_HELP;
 		case ':':
 			return usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -130,7 +127,7 @@ int cmd_merge(int argc, char **argv)
 {
 	struct merge_args a = {0};
 	int status = parse_merge_args(argc, argv, &a);
-	if (status == PARSED_HELP)
+	if (status == OPT_PARSED_HELP)
 		return EXIT_OK;
 	if (status != 0)
 		return status;

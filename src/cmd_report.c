@@ -73,9 +73,6 @@ struct report_args {
 	int n_dirs;
 };
 
-/* parse_report_args() result meaning "--help printed, exit 0". */
-#define PARSED_HELP (-1)
-
 static int parse_format(const char *s, struct report_args *a)
 {
 	a->md = a->html = false;
@@ -110,7 +107,7 @@ static int parse_time_opt(const char *name, const char *s, uint64_t *us)
 	return 0;
 }
 
-/* Parses argv into a; returns 0 to go on, PARSED_HELP, or an exit status. */
+/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
 static int parse_report_args(int argc, char **argv, struct report_args *a)
 {
 	struct option longopts[N_REPORT_OPTS + 1];
@@ -159,7 +156,7 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 			    "more collect output directories, read as one period: an attack seen\n"
 			    "in two directories counts once, days without data show as gaps.",
 			    report_opts, N_REPORT_OPTS);
-			return PARSED_HELP;
+			return OPT_PARSED_HELP;
 		case ':':
 			return usage_error("report", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -332,7 +329,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_args a = {0};
 	int status = parse_report_args(argc, argv, &a);
-	if (status == PARSED_HELP)
+	if (status == OPT_PARSED_HELP)
 		return EXIT_OK;
 	if (status != 0)
 		return status;

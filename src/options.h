@@ -18,6 +18,10 @@ struct opt_spec {
 	const char *help; /* one line */
 };
 
+/** What a command's argument parser returns after printing --help: exit 0.
+ * Exit statuses are not negative, so it cannot be mistaken for one. */
+#define OPT_PARSED_HELP (-1)
+
 /** Parses a decimal unsigned integer in [min, max]. 0, -BS_EINVAL for
  * anything but digits (sign, junk, empty), -BS_ERANGE outside the range. */
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
