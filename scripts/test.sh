@@ -69,10 +69,10 @@ run_suite "normal" "$top/build" --enable-werror
 # The sanitizer build uses clang, so both compilers build with -Werror.
 run_suite "sanitizers (clang)" "$top/build-asan" --enable-sanitizers --enable-werror CC=clang
 # valgrind memcheck on the end-to-end tests of the real captures, the
-# report and the generated scenarios (scripts/valgrind-e2e.sh).
+# report, the generated scenarios and merge (scripts/valgrind-e2e.sh).
 echo "== valgrind end-to-end" >&2
-if "$top/scripts/valgrind-e2e.sh" "$top/build" tests/e2e_real.sh tests/e2e_report.sh tests/e2e_scenarios.sh \
-	>"$top/build/valgrind-e2e.log" 2>&1; then
+if "$top/scripts/valgrind-e2e.sh" "$top/build" tests/e2e_real.sh tests/e2e_report.sh \
+	tests/e2e_scenarios.sh tests/e2e_merge.sh >"$top/build/valgrind-e2e.log" 2>&1; then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
