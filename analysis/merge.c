@@ -17,7 +17,7 @@
  *                     independent uniform samples of the N telescope
  *                     addresses of the victim's family (a spoofed flood's
  *                     answers land uniformly; METHOD.md section 4)
- *   victim_ports, peak_ppm   the larger part's (a lower bound)
+ *   victim_ports, peak_ppm   the larger of the two values (a lower bound)
  *   top_port, uniformity_a2, uniform   the part with more packets (the
  *                     earlier on a tie): its sample dominates the whole
  *   responses   union
