@@ -55,6 +55,13 @@ struct input {
 	reader_t *held;             /* a stream: opened once, by the probe */
 };
 
+/* A flow handed out for stitching, with its start kept next to it so that
+ * sorting does not chase pointers to cold flows. */
+struct partial {
+	uint64_t start_us;
+	attack_flow_t *flow;
+};
+
 /* One input being read: everything its reader thread writes. */
 struct job {
 	struct input *in;
@@ -67,7 +74,7 @@ struct job {
 	struct attack_stats stats;
 	uint64_t max_us;                  /* latest accepted packet time */
 	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
-	attack_flow_t **partials;
+	struct partial *partials;         /* sorted by start once the job is read */
 	size_t n_partials, cap_partials;
 	char error[READER_ERRLEN + 64]; /* a problem with the file, "" if none */
 	int rc;                         /* fatal error: the run cannot be trusted */
@@ -150,7 +157,7 @@ static int on_partial(attack_flow_t *f, void *arg)
 		attack_flow_free(f);
 		return -BS_ENOMEM;
 	}
-	jb->partials[jb->n_partials++] = f;
+	jb->partials[jb->n_partials++] = (struct partial){attack_flow_start(f), f};
 	return 0;
 }
 
@@ -181,7 +188,7 @@ static void job_clear(struct job *jb)
 	tseries_free(jb->tseries);
 	jb->tseries = NULL;
 	for (size_t i = 0; i < jb->n_partials; i++)
-		attack_flow_free(jb->partials[i]);
+		attack_flow_free(jb->partials[i].flow);
 	free(jb->partials);
 	jb->partials = NULL;
 	jb->n_partials = 0;
@@ -532,6 +539,13 @@ static void read_job(collector_t *c, struct job *jb)
 	pthread_mutex_unlock(&c->lock);
 }
 
+static int by_start(const void *a, const void *b)
+{
+	uint64_t x = ((const struct partial *)a)->start_us;
+	uint64_t y = ((const struct partial *)b)->start_us;
+	return x < y ? -1 : x > y;
+}
+
 /* Sets up and reads one job; the table and series are created here, in
  * the reader thread, so that memory is spent only while a file is read. */
 static void run_job(collector_t *c, struct job *jb)
@@ -555,6 +569,10 @@ static void run_job(collector_t *c, struct job *jb)
 	if (jb->rc == 0)
 		jb->rc = attack_table_flush(jb->table);
 	attack_table_stats(jb->table, &jb->stats);
+	/* Stitching adopts them in start order; sorting here, in the job's
+	 * thread, keeps that work off the thread that stitches every job. */
+	if (jb->n_partials > 1)
+		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_start);
 }
 
 static void *reader_thread(void *arg)
@@ -587,24 +605,15 @@ static void *reader_thread(void *arg)
 	}
 }
 
-static int by_partial_start(const void *a, const void *b)
-{
-	uint64_t x = attack_flow_start(*(attack_flow_t *const *)a);
-	uint64_t y = attack_flow_start(*(attack_flow_t *const *)b);
-	return x < y ? -1 : x > y;
-}
-
 /* Joins a finished job into the run, in capture order, then frees it. */
 static int stitch_job(collector_t *c, struct job *jb)
 {
 	int rc = 0;
 	if (jb->error[0] != '\0' && (rc = input_failed(c, jb->in, jb->error)) != 0)
 		return rc;
-	if (jb->n_partials > 1)
-		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_partial_start);
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
-		attack_flow_t *f = jb->partials[i];
-		jb->partials[i] = NULL;
+		attack_flow_t *f = jb->partials[i].flow;
+		jb->partials[i].flow = NULL;
 		rc = attack_table_adopt(c->stitch, f);
 	}
 	if (rc == 0 && jb->in->packets > 0)
