@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,8 +299,23 @@ static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 }
 
 /* Runs the collection; returns an exit status. */
+/* libtrace 3.0.22's "pcap:" format, which reads pcapng, never closes its
+ * file: one descriptor per pcapng input, two with the ordering pass. The
+ * usual soft limit of 1024 would stop a night of 5-minute pcapng files
+ * (288 a day) after about 500, so the soft limit is raised to the hard
+ * one, which is what the hard limit is there for. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
+}
+
 static int run_collect(const char *cmd, const struct collect_args *a, const char *command_line)
 {
+	raise_descriptor_limit();
 	geo_t *geo;
 	int status = open_geo(cmd, a, &geo);
 	if (status != 0)

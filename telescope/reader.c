@@ -163,45 +163,54 @@ static bool looks_like_erf(const uint8_t *h)
 
 /* The libtrace format for a plain file, from its first bytes (read through
  * wandio, so compressed files work): 0 with *format set, -BS_EFORMAT when
- * it is none we read, -BS_EIO when its first bytes cannot be read.
+ * it is none we read, -BS_EIO when it cannot be opened or its first bytes
+ * cannot be read; err then says which.
  * libtrace 3.0.22 cannot read pcapng, but its libpcap-based "pcap:" can.
  * We never let trace_create() guess: when no format matches it leaks the
  * wandio reader it probed with (about 50 MiB of buffers and a descriptor
  * per file), found by tests/fuzz/fuzz_reader.c. */
 static int sniff_format(const char *path, const char **format, enum pcap_order *order,
-                        bool *nanoseconds)
+                        bool *nanoseconds, char *err, size_t errlen)
 {
 	uint8_t h[READER_ERF_HDR_LEN];
 	*order = ORDER_UNKNOWN;
 	*nanoseconds = false;
 	*format = NULL;
+	/* The path was checked just before: what fails here is the process
+	 * (out of descriptors or memory), and the message must say so. */
+	errno = 0;
 	io_t *io = wandio_create(path);
-	if (io == NULL)
+	if (io == NULL) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno != 0 ? errno : EIO));
 		return -BS_EIO;
+	}
 	int64_t got = wandio_read(io, h, sizeof h);
 	wandio_destroy(io);
 	/* A compressed file cut short or corrupt before its first bytes
 	 * decompress fails here, not later: say so rather than "not a trace". */
-	if (got < 0)
+	if (got < 0) {
+		snprintf(err, errlen, "cut short or corrupt: no packet could be read");
 		return -BS_EIO;
-	if (got < (int64_t)sizeof PCAPNG_MAGIC)
-		return -BS_EFORMAT;
-	if (memcmp(h, PCAPNG_MAGIC, sizeof PCAPNG_MAGIC) == 0) {
-		*format = "pcap";
-		return 0;
 	}
-	for (size_t i = 0; i < sizeof PCAP_MAGICS / sizeof PCAP_MAGICS[0]; i++) {
-		if (memcmp(h, PCAP_MAGICS[i], sizeof PCAP_MAGICS[i]) == 0) {
-			*order = h[0] == 0xa1 ? ORDER_BIG : ORDER_LITTLE;
-			*nanoseconds = h[2] == 0x3c || h[1] == 0x3c;
-			*format = "pcapfile";
+	if (got >= (int64_t)sizeof PCAPNG_MAGIC) {
+		if (memcmp(h, PCAPNG_MAGIC, sizeof PCAPNG_MAGIC) == 0) {
+			*format = "pcap";
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof PCAP_MAGICS / sizeof PCAP_MAGICS[0]; i++) {
+			if (memcmp(h, PCAP_MAGICS[i], sizeof PCAP_MAGICS[i]) == 0) {
+				*order = h[0] == 0xa1 ? ORDER_BIG : ORDER_LITTLE;
+				*nanoseconds = h[2] == 0x3c || h[1] == 0x3c;
+				*format = "pcapfile";
+				return 0;
+			}
+		}
+		if (got == (int64_t)sizeof h && looks_like_erf(h)) {
+			*format = "erf";
 			return 0;
 		}
 	}
-	if (got == (int64_t)sizeof h && looks_like_erf(h)) {
-		*format = "erf";
-		return 0;
-	}
+	snprintf(err, errlen, "%s", READER_NOT_A_TRACE);
 	return -BS_EFORMAT;
 }
 
@@ -244,13 +253,9 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		int rc = check_path(uri, err, errlen);
 		if (rc != 0)
 			return rc;
-		rc = sniff_format(uri, &format, &order, &nanoseconds);
-		if (rc != 0) {
-			snprintf(err, errlen, "%s",
-			         rc == -BS_EIO ? "cut short or corrupt: no packet could be read"
-			                       : READER_NOT_A_TRACE);
+		rc = sniff_format(uri, &format, &order, &nanoseconds, err, errlen);
+		if (rc != 0)
 			return rc;
-		}
 	}
 	if (format != NULL) {
 		size_t n = strlen(format) + 1 + strlen(uri) + 1;

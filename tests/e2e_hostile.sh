@@ -482,6 +482,22 @@ for spec in "30 years ahead|946080000" "30 years back|-946080000" "at the epoch|
 			$(sum "$o" counters.time_outliers 2>/dev/null || echo 0)))"
 done
 
+# Many pcapng files: libtrace's "pcap:" format keeps a descriptor per
+# pcapng file open, so 300 of them need more than a soft limit of 64, and
+# collect raises the soft limit to the hard one. With the hard limit at 64
+# too, the files that cannot be opened are named with the reason.
+mkdir -p "$D/pcapng"
+$MK pcapng --dir "$D/pcapng" --files 300 --count 3000
+(ulimit -S -n 64 && collect "$WORK/pcapng" "$D"/pcapng/*.pcapng)
+expect_status "300 pcapng files, soft descriptor limit 64" 0
+check_eq "300 pcapng files: one attack of all 3000 packets" 3000 \
+	"$(attack_field "$WORK/pcapng" 192.0.2.11 packets)"
+(ulimit -n 64 && collect "$WORK/pcapng-hard" "$D"/pcapng/*.pcapng)
+check "300 pcapng files, hard descriptor limit 64: exit 1 or 3" grep -qx '[13]' "$WORK/rc"
+check "hard descriptor limit 64: the reason is named" grep -q "cannot open: Too many open files" \
+	"$WORK/err"
+expect_clean_err "hard descriptor limit 64"
+
 # --- output directory ----------------------------------------------------------
 section "output directory"
 

@@ -24,6 +24,9 @@ Sub-commands:
             output open, so a reader blocks mid-trace.
   merge   - the records of several small pcap files in time order, one
             file: what two overlapping captures should have been.
+  pcapng  - one flood cut into --files consecutive pcapng files (one
+            section, one Ethernet interface, enhanced packet blocks):
+            many inputs read through libtrace's libpcap-based format.
 """
 import argparse
 import gzip
@@ -216,6 +219,33 @@ def cmd_merge(a):
     out.close()
 
 
+def pcapng_block(btype, body):
+    """A pcapng block: type, total length, body padded to 32 bits, length."""
+    body += bytes(-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def cmd_pcapng(a):
+    shb = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = pcapng_block(1, struct.pack("<HHI", 1, 0, 65535))  # Ethernet, default us
+    base, size = parse_prefix(a.tel)
+    rng = random.Random(a.seed)
+    victim = ip2int(a.victim)
+    frames = Frame()
+    per_file = a.count // a.files
+    for k in range(a.files):
+        blocks = [shb, idb]
+        for i in range(k * per_file, (k + 1) * per_file):
+            ts_us = a.start * US + i * a.gap_ms * 1000
+            dst = base + rng.randrange(size)
+            frame = bytes(frames.make(ts_us, victim, dst, 1024 + i % 60000, i)[PCAP_REC.size:])
+            epb = struct.pack("<IIIII", 0, ts_us >> 32, ts_us & 0xFFFFFFFF, len(frame), len(frame))
+            blocks.append(pcapng_block(6, epb + frame))
+        with open("%s/part-%04d.pcapng" % (a.dir, k), "wb") as f:
+            f.write(b"".join(blocks))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -242,6 +272,17 @@ def main():
     s.add_argument("--start", type=int, default=T0)
     s.add_argument("--seed", type=int, default=1)
     s.set_defaults(fn=cmd_victims)
+
+    s = sub.add_parser("pcapng")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--files", type=int, default=100)
+    s.add_argument("--count", type=int, default=1000, help="packets over all files")
+    s.add_argument("--gap-ms", type=int, default=100, help="time between packets")
+    s.add_argument("--victim", default="192.0.2.11")
+    s.add_argument("--tel", default="10.0.0.0/8")
+    s.add_argument("--start", type=int, default=T0)
+    s.add_argument("--seed", type=int, default=1)
+    s.set_defaults(fn=cmd_pcapng)
 
     s = sub.add_parser("flood")
     s.add_argument("--out", default="-")
