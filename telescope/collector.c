@@ -281,16 +281,43 @@ static uint64_t time_gap(uint64_t a, uint64_t b)
 
 static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * US_PER_S;
 
-/* First packet time of a trace, for ordering: the first packet, unless it
- * is a time outlier next to the second. */
+/* The time-outlier rule (COLLECTOR_MAX_TIME_JUMP_S): a packet at ts_us is
+ * one when it is far from the last accepted packet (accepted_us, NULL when
+ * none yet) and from the packet after it (next_us, NULL at the end). With
+ * no accepted packet yet, at the start of a file, the packet after next
+ * (after_us) stands in for the accepted one, so that a bogus second packet
+ * does not take the genuine first one with it; a lone packet is kept. */
+static bool time_outlier(uint64_t ts_us, const uint64_t *accepted_us, const uint64_t *next_us,
+                         const uint64_t *after_us)
+{
+	bool far_next = next_us == NULL || time_gap(ts_us, *next_us) > MAX_JUMP_US;
+	if (accepted_us != NULL)
+		return far_next && time_gap(ts_us, *accepted_us) > MAX_JUMP_US;
+	if (next_us == NULL)
+		return false;
+	return far_next && (after_us == NULL || time_gap(ts_us, *after_us) > MAX_JUMP_US);
+}
+
+/* Packets the ordering pass reads: the first two and the one after, for
+ * the outlier rule. */
+#define PROBE_PACKETS 3u
+
+/* First packet time of a trace, for ordering: the first packet that the
+ * outlier rule keeps among the first PROBE_PACKETS. */
 static void probe_first_time(reader_t *r, struct input *in)
 {
 	struct reader_packet pkt;
-	if (reader_next(r, &pkt) != 1)
-		return;
-	in->first_us = pkt.ts_us;
-	if (reader_next(r, &pkt) == 1 && time_gap(pkt.ts_us, in->first_us) > MAX_JUMP_US)
-		in->first_us = pkt.ts_us;
+	uint64_t ts[PROBE_PACKETS];
+	size_t n = 0;
+	while (n < PROBE_PACKETS && reader_next(r, &pkt) == 1)
+		ts[n++] = pkt.ts_us;
+	for (size_t i = 0; i < n; i++) {
+		if (!time_outlier(ts[i], NULL, i + 1 < n ? &ts[i + 1] : NULL,
+		                  i + 2 < n ? &ts[i + 2] : NULL)) {
+			in->first_us = ts[i];
+			return;
+		}
+	}
 }
 
 /* Ordering pass: first packet time of every input. A stream (standard
@@ -456,32 +483,48 @@ static int feed_table(const struct bs_event *ev, void *arg)
 	return attack_table_update(jb->table, ev);
 }
 
-/* Lookahead of one packet: the pending packet is a time outlier when it is
- * more than COLLECTOR_MAX_TIME_JUMP_S from both the last accepted packet
- * and the packet after it. */
+/* Packets waiting for the outlier rule (time_outlier()): one once a packet
+ * has been accepted, two before. */
 struct lookahead {
-	struct verdict pending;
-	bool has_pending;
+	struct verdict pending[2]; /* oldest first */
+	unsigned n_pending;
 	uint64_t accepted_us; /* time of the last accepted packet */
 	bool has_accepted;
 };
 
-static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *next_us)
+/* Decides the oldest pending packet, given the time of the packet after
+ * the pending ones (NULL at the end of the file). */
+static int settle_oldest(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
 {
-	if (!la->has_pending)
-		return 0;
-	const struct verdict *p = &la->pending;
-	bool far_before =
-	    la->has_accepted ? time_gap(p->ts_us, la->accepted_us) > MAX_JUMP_US : next_us != NULL;
-	bool far_after = next_us == NULL || time_gap(p->ts_us, *next_us) > MAX_JUMP_US;
-	la->has_pending = false;
-	if (far_before && far_after) {
+	const struct verdict *p = &la->pending[0];
+	const uint64_t *next_us = la->n_pending > 1 ? &la->pending[1].ts_us : arriving_us;
+	const uint64_t *after_us = la->n_pending > 1 ? arriving_us : NULL;
+	int rc = 0;
+	if (time_outlier(p->ts_us, la->has_accepted ? &la->accepted_us : NULL, next_us, after_us)) {
 		jb->counters.time_outliers++;
-		return 0;
+	} else {
+		la->accepted_us = p->ts_us;
+		la->has_accepted = true;
+		rc = commit_packet(jb, p);
 	}
-	la->accepted_us = p->ts_us;
-	la->has_accepted = true;
-	return commit_packet(jb, p);
+	if (--la->n_pending > 0)
+		la->pending[0] = la->pending[1];
+	return rc;
+}
+
+/* Makes room for the packet arriving at *arriving_us (NULL: the file
+ * ended, settle everything). */
+static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
+{
+	int rc = 0;
+	if (arriving_us == NULL) {
+		while (rc == 0 && la->n_pending > 0)
+			rc = settle_oldest(jb, la, NULL);
+		return rc;
+	}
+	if (la->n_pending == 2 || (la->n_pending == 1 && la->has_accepted))
+		rc = settle_oldest(jb, la, arriving_us);
+	return rc;
 }
 
 static bool stop_requested(const collector_t *c)
@@ -516,8 +559,7 @@ static void read_job(collector_t *c, struct job *jb)
 		jb->counters.packets++;
 		if ((jb->rc = settle_pending(jb, &la, &pkt.ts_us)) != 0)
 			break;
-		judge_packet(c, &pkt, &la.pending);
-		la.has_pending = true;
+		judge_packet(c, &pkt, &la.pending[la.n_pending++]);
 		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
 			since_publish = 0;
 			pthread_mutex_lock(&c->lock);

@@ -498,6 +498,21 @@ check "hard descriptor limit 64: the reason is named" grep -q "cannot open: Too 
 	"$WORK/err"
 expect_clean_err "hard descriptor limit 64"
 
+# The second packet of a file 30 years ahead: the first, genuine packet is
+# kept (the packet after next stands in for an accepted one), and the file
+# is ordered by it.
+$MK attack --out "$D/outlier2.pcap" --outlier "1:946080000"
+collect "$WORK/outlier-second" "$D/outlier2.pcap"
+o=$WORK/outlier-second
+check_eq "second packet 30 years ahead: counters.time_outliers" 1 "$(sum "$o" counters.time_outliers)"
+check_eq "second packet 30 years ahead: 599 packets in the attack" 599 \
+	"$(attack_field "$o" 192.0.2.1 packets)"
+check_eq "second packet 30 years ahead: the attack still lasts 599 s" 599.000000 \
+	"$(attack_field "$o" 192.0.2.1 duration_s)"
+check_eq "second packet 30 years ahead: input's first packet time is the genuine one" \
+	"$(json_get "$WORK/outlier-946080000/summary.json" inputs.first_packet 2>/dev/null)" \
+	"$(json_get "$o/summary.json" inputs.first_packet 2>/dev/null)"
+
 # --- output directory ----------------------------------------------------------
 section "output directory"
 
