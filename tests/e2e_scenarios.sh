@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end: the real binary on generated traces with known ground truth
-# (data/gen/bsgen.py). Small deterministic scenarios must match the truth
-# exactly; the mixed scenario needs precision and recall >= 0.95; the
-# counters of summary.json must equal what the generator planted; and the
-# attack list must not depend on --interval, file order or compression.
+# (data/gen/bsgen.py). Small deterministic scenarios, IPv4 and IPv6, must
+# match the truth exactly; the mixed scenario needs precision and recall
+# >= 0.95; the counters of summary.json must equal what the generator
+# planted; and the attack list must not depend on --interval, file order or
+# compression.
 . "$TOPSRC/tests/lib.sh"
 
 EXACT_FIELDS=bytes,peak_ppm,responses,icmp_mismatches,responder
@@ -49,6 +50,106 @@ for s in synack rst echo icmp-replies unreach-udp icmp-errors router short-quote
 	check "$s: attacks equal the truth exactly (moore)" \
 		$SCORE --truth "$d/in/truth.csv" --attacks "$d/moore/attacks.csv" --preset moore --exact
 done
+
+# IPv6 (METHOD.md section 2, "beyond"): backscatter, threshold cases and
+# noise over IPv6, on an IPv6 telescope and on mixed ones (which add IPv4
+# attacks and noise). The third telescope has 9 IPv6 prefixes, unsorted,
+# one more than telescope/addr.c scans linearly (PREFIX_LINEAR_MAX), and
+# IPv4 prefixes whose size is no power of two (12,582,912 addresses).
+# Besides the exact match: mean_pps and est_attack_pps (n = the IPv4
+# addresses only; empty for IPv6 victims), the per-family telescope sizes
+# in summary.json, that every planted IPv6 case arrived (so a generator
+# that stopped writing IPv6 cannot pass), and that victims compare as
+# addresses, not as text.
+sizes_match() { # summary.json's telescope sizes per family equal the generator's
+	"$PYTHON3" - "$1/truth.json" "$2/summary.json" <<'PY'
+import json, sys
+truth = json.load(open(sys.argv[1]))
+got = json.load(open(sys.argv[2]))["parameters"]
+bad = {k: (truth[k], got.get(k)) for k in ("telescope_size_v4", "telescope_size_v6")
+       if got.get(k) != float(truth[k])}
+if bad:
+    print("expected vs got:", bad)
+    sys.exit(1)
+PY
+}
+
+v6_coverage() { # attacks.csv holds IPv6 victims of every response, protocol and counter kind
+	"$PYTHON3" - "$1/truth.json" "$2/attacks.csv" <<'PY'
+import csv, json, sys
+counts = json.load(open(sys.argv[1]))["counts"]
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if ":" in r["victim"]]
+want = {"TCP_SYNACK", "TCP_RST", "ICMP6_ECHO_REPLY", "ICMP6_UNREACH", "ICMP6_TOO_BIG",
+        "ICMP6_TIME_EXCEEDED", "ICMP6_PARAM_PROBLEM"}
+seen = {x for r in rows for x in r["responses"].split("|")}
+missing = sorted(want - seen) + sorted({"TCP", "UDP", "ICMP"} - {r["protocol"] for r in rows})
+if not any(":" in r["responder"] for r in rows):
+    missing.append("an IPv6 responder")
+missing += [k for k in ("not_backscatter", "outside_telescope", "malformed", "truncated",
+                        "fragments") if counts[k] == 0]
+if missing:
+    print("IPv6 attacks lack:", missing)
+    sys.exit(1)
+PY
+}
+
+exits_1() { # exits_1 COMMAND...: the command reports a difference (1), not a usage error (2)
+	"$@"
+	[ $? -eq 1 ]
+}
+
+respell() { # respell IN OUT [bump]: victims and responders in full upper-case IPv6 text
+	"$PYTHON3" - "$@" <<'PY'
+import csv, ipaddress, sys
+rd = csv.DictReader(open(sys.argv[1], newline=""))
+w = csv.DictWriter(open(sys.argv[2], "w", newline=""), rd.fieldnames, lineterminator="\n")
+w.writeheader()
+bump = len(sys.argv) > 3
+for r in rd:
+    for k in ("victim", "responder"):
+        if ":" in r[k]:
+            a = ipaddress.ip_address(r[k])
+            if bump and k == "victim":
+                a, bump = a + 1, False  # one victim one address off
+            r[k] = a.exploded.upper()
+    w.writerow(r)
+PY
+}
+
+V6_PREFIXES=2001:db8:7::/48,10.0.0.0/9,2001:db8:3::/48,2001:db8:a::/48,2001:db8:1::/48
+V6_PREFIXES=$V6_PREFIXES,2001:db8:5::/48,2001:db8:2::/48,44.128.0.0/10,2001:db8:9::/48
+V6_PREFIXES=$V6_PREFIXES,2001:db8:4::/48,2001:db8:8::/48
+for case in ipv6= ipv6-mixed=10.0.0.0/8,2001:db8::/32 "ipv6-prefixes=$V6_PREFIXES"; do
+	s=${case%%=*} tel=${case#*=}
+	d=$WORK/$s
+	gen ipv6 "$d/in" ${tel:+--telescope "$tel"}
+	tel=$(json_get "$d/in/truth.json" telescope)
+	for preset in rsdos moore; do
+		if ! collect "$d/$preset" "$d/in" --preset "$preset"; then
+			fail "$s: collect --preset $preset exits 0"
+			continue
+		fi
+		check "$s: attacks equal the truth exactly, rates included ($preset)" \
+			$SCORE --truth "$d/in/truth.csv" --attacks "$d/$preset/attacks.csv" --preset "$preset" \
+			--exact --fields "$EXACT_FIELDS,victim_ports" --rates-telescope "$tel"
+	done
+	check "$s: counters equal the planted counts" counters_match "$d/in" "$d/rsdos"
+	check "$s: summary.json telescope sizes per family" sizes_match "$d/in" "$d/rsdos"
+	check "$s: every planted IPv6 case is found" v6_coverage "$d/in" "$d/rsdos"
+done
+d=$WORK/ipv6
+# Flows of IPv6 keys carry across files read in parallel: the cuts at 00:20
+# and 00:40 fall inside three of the rsdos attacks compared here.
+gen ipv6 "$d/in3" --files 3
+collect "$d/j2" "$d/in3" --jobs 2
+check "ipv6: 3 files with --jobs 2 give the same attacks.csv" \
+	cmp "$d/rsdos/attacks.csv" "$d/j2/attacks.csv"
+respell "$d/rsdos/attacks.csv" "$d/respelled.csv"
+check "ipv6: score.py matches IPv6 victims in any spelling" \
+	$SCORE --truth "$d/in/truth.csv" --attacks "$d/respelled.csv" --exact --fields responder
+respell "$d/rsdos/attacks.csv" "$d/bumped.csv" bump
+check "ipv6: score.py tells IPv6 victims one address apart" \
+	exits_1 $SCORE --truth "$d/in/truth.csv" --attacks "$d/bumped.csv" --exact
 
 # The mixed scenario: many overlapping attacks, near-threshold flows, noise.
 m=$WORK/mixed

@@ -9,29 +9,45 @@ times, counts and thresholds.
 
 Matching. The expected attacks are the truth.csv rows whose
 expected_<preset> column is 1. An attack and an expected row can match
-when they have the same victim (compared as addresses) and protocol and
-their [start_time, end_time] intervals overlap (closed intervals). Among
-the candidates, pairs are taken one-to-one, largest overlap first. An
-attack with no partner is a false positive, an expected row with no
-partner a false negative.
+when they have the same victim and protocol and their [start_time,
+end_time] intervals overlap (closed intervals). Victims (and responders)
+compare as addresses, IPv4 or IPv6, in the ipaddress module's canonical
+form: "2001:DB8:0::1" equals "2001:db8::1", and an IPv4 address never
+equals an IPv6 one, not even its IPv4-mapped form (the collector keys on
+the family too). Among the candidates, pairs are taken one-to-one,
+largest overlap first. An attack with no partner is a false positive, an
+expected row with no partner a false negative.
 
   precision = tp / (tp + fp)   (1 when nothing was reported)
   recall    = tp / (tp + fn)   (1 when nothing was expected)
 
-With --exact every matched pair must also agree on packets, start_time and
-end_time (to the microsecond), top_port, and telescope_addrs: exactly when
+With --exact there must be no false positive or negative, and every
+matched pair must agree on packets, start_time and end_time (to the
+microsecond), top_port, and telescope_addrs: exactly when
 the truth has at most --exact-limit addresses (the collector's exact
 distinct-count limit, DISTINCT_EXACT_MAX in telescope/distinct.h), else
 within --dest-tolerance (relative; the collector uses a HyperLogLog
 estimate there). --fields adds further columns to compare (for example
 peak_ppm,bytes,responder,responses,icmp_mismatches).
 
+With --rates-telescope PREFIXES every matched pair is also checked
+against METHOD.md section 4 for the telescope the collector was given:
+mean_pps = packets / (end - start) of the truth row, empty when that is 0;
+est_attack_pps = mean_pps * 2^32 / n for an IPv4 victim, n the number of
+IPv4 addresses in PREFIXES (a spoofed IPv4 source lands in IPv4 space
+only, so IPv6 prefixes of a mixed telescope are no part of n), empty
+without IPv4 prefixes; est_attack_pps is empty for an IPv6 victim (IPv6
+rates are never estimated: METHOD.md section 5, analysis/results.h). Both
+must agree to half a unit of the last digit the collector writes (6 and
+1 decimals). Differences are reported as MISMATCH lines.
+
 Output: a first line "precision=P recall=R tp=N fp=N fn=N", then one line
 per unmatched row (FP/FN) and, with --exact, per differing field
 (MISMATCH), at most --show of each. Exit status: 0 when every requested
-minimum holds (and, with --exact, nothing differs), 1 otherwise, 2 for
-usage errors or unreadable input. CSV files are read with the csv module,
-by column name. Python 3 standard library only.
+minimum holds (and, with --exact, nothing is unmatched and nothing
+differs), 1 otherwise, 2 for usage errors or unreadable input. CSV files
+are read with the csv module, by column name. Python 3 standard library
+only.
 """
 
 import argparse
@@ -48,6 +64,8 @@ REQUIRED_ATTACKS = ["victim", "protocol", "start_time", "end_time", "packets",
 EXACT_FIELDS = ["packets", "start_time", "end_time", "telescope_addrs", "top_port"]
 DEFAULT_EXACT_LIMIT = 512  # DISTINCT_EXACT_MAX, telescope/distinct.h
 DEFAULT_DEST_TOLERANCE = 0.05
+IPV4_SPACE = 2.0 ** 32  # the rate estimate scales to the IPv4 address space
+RATE_DECIMALS = {"mean_pps": 6, "est_attack_pps": 1}  # as analysis/results.c writes them
 
 TIME_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z?")
 
@@ -175,6 +193,48 @@ def compare(t, a, fields, limit, tol):
     return out
 
 
+def telescope_v4_size(text):
+    """IPv4 addresses in comma-separated prefixes (IPv6 ones are checked, not counted)."""
+    n = 0
+    for item in text.split(","):
+        try:
+            net = ipaddress.ip_network(item.strip())
+        except ValueError:
+            raise InputError("bad telescope prefix %r" % item) from None
+        if net.version == 4:
+            n += net.num_addresses
+    return n
+
+
+def rate_diffs(t, a, v4_size):
+    """mean_pps and est_attack_pps of attack a against truth row t."""
+    try:
+        packets = int(t.d["packets"])
+    except ValueError:
+        raise InputError("bad packets %r (truth line %d)" % (t.d["packets"], t.line)) from None
+    dur_us = t.end - t.start
+    # The collector's arithmetic (analysis/results.c): packets * 10^6 / microseconds.
+    mean = float(packets) * 1e6 / dur_us if dur_us else None
+    est = None
+    if mean is not None and ipaddress.ip_address(t.key[0]).version == 4 and v4_size:
+        est = mean * IPV4_SPACE / v4_size
+    out = []
+    for f, want in (("mean_pps", mean), ("est_attack_pps", est)):
+        got = a.d.get(f, "").strip()
+        if want is None:
+            ok = got == ""
+            shown = ""
+        else:
+            shown = "%.*f" % (RATE_DECIMALS[f], want)
+            try:
+                ok = abs(float(got) - want) <= 0.5 * 10.0 ** -RATE_DECIMALS[f] * (1 + 1e-9)
+            except ValueError:
+                ok = False
+        if not ok:
+            out.append((f, shown, got))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Precision/recall of attacks.csv against bsgen.py's truth.csv.")
@@ -185,7 +245,8 @@ def main(argv=None):
     ap.add_argument("--min-precision", type=float, default=0.0, metavar="X")
     ap.add_argument("--min-recall", type=float, default=0.0, metavar="Y")
     ap.add_argument("--exact", action="store_true",
-                    help="matched pairs must agree on packets, times, telescope_addrs, top_port")
+                    help="no FP or FN, and matched pairs agree on packets, times, "
+                    "telescope_addrs, top_port")
     ap.add_argument("--fields", default="",
                     help="extra comma-separated columns to compare with --exact")
     ap.add_argument("--exact-limit", type=int, default=DEFAULT_EXACT_LIMIT,
@@ -194,6 +255,8 @@ def main(argv=None):
     ap.add_argument("--dest-tolerance", type=float, default=DEFAULT_DEST_TOLERANCE,
                     help="relative tolerance above --exact-limit (default %.2f)"
                     % DEFAULT_DEST_TOLERANCE)
+    ap.add_argument("--rates-telescope", metavar="PREFIXES",
+                    help="check mean_pps and est_attack_pps of matched pairs for this telescope")
     ap.add_argument("--show", type=int, default=20, help="unmatched rows shown per kind")
     args = ap.parse_args(argv)
     fields = EXACT_FIELDS + [f.strip() for f in args.fields.split(",")
@@ -214,6 +277,14 @@ def main(argv=None):
             for t, a in pairs:
                 for f, tv, av in compare(t, a, fields, args.exact_limit, args.dest_tolerance):
                     diffs.append((t, a, f, tv, av))
+        if args.rates_telescope is not None:
+            for f in RATE_DECIMALS:
+                if f not in acols:
+                    raise InputError("%s lacks column %s" % (args.attacks, f))
+            v4_size = telescope_v4_size(args.rates_telescope)
+            for t, a in pairs:
+                for f, tv, av in rate_diffs(t, a, v4_size):
+                    diffs.append((t, a, f, tv, av))
     except InputError as e:
         print("score.py: %s" % e, file=sys.stderr)
         return 2
@@ -227,7 +298,7 @@ def main(argv=None):
     recall = tp / (tp + fn) if tp + fn else 1.0
     print("precision=%.4f recall=%.4f tp=%d fp=%d fn=%d preset=%s%s" % (
         precision, recall, tp, fp, fn, args.preset,
-        " mismatches=%d" % len(diffs) if args.exact else ""))
+        " mismatches=%d" % len(diffs) if args.exact or args.rates_telescope else ""))
 
     # Explain false positives with the truth row they overlap, if any: a
     # flow the truth saw but judged below a threshold.
@@ -253,7 +324,9 @@ def main(argv=None):
         print("(%d more not shown; raise --show)" % hidden)
 
     ok = precision >= args.min_precision and recall >= args.min_recall
-    if args.exact and diffs:
+    if args.exact and (fp or fn):
+        ok = False
+    if diffs:
         ok = False
     return 0 if ok else 1
 

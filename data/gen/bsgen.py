@@ -5,9 +5,10 @@ traces with ground truth, for testing and benchmarking `backscatter`.
 Writes classic pcap files (microsecond, Ethernet, some frames 802.1Q
 tagged) holding real wire bytes of DoS backscatter (TCP SYN+ACK and RST,
 ICMP echo/timestamp/info/mask replies, ICMP errors quoting the spoofed
-packet, also from routers) mixed with telescope noise (scans, non-IP
-frames, fragments, malformed and truncated packets), plus the ground truth
-of what was planted:
+packet, also from routers; in the ipv6 scenario the same over IPv6 with
+ICMPv6 echo replies and errors, extension headers and fragments) mixed
+with telescope noise (scans, non-IP frames, fragments, malformed and
+truncated packets), plus the ground truth of what was planted:
 
   DIR/trace-000.pcap ...  K files split by time (.pcap.gz with --gzip)
   DIR/truth.csv           one row per flow the collector should form
@@ -42,6 +43,7 @@ import datetime
 import gzip
 import heapq
 import io
+import ipaddress
 import itertools
 import json
 import math
@@ -68,6 +70,7 @@ PRESETS = {
 
 DEFAULT_START = "2026-11-24T00:00:00Z"
 DEFAULT_TELESCOPE = "10.0.0.0/8"
+DEFAULT_TELESCOPE6 = "2001:db8::/32"  # the ipv6 scenario's default (RFC 3849 documentation)
 DEFAULT_VLAN_SHARE = 0.1  # frames carrying an 802.1Q tag
 VLAN_ID = 100
 ETH_MIN_FRAME = 60  # minimum Ethernet frame without FCS: short frames are padded
@@ -85,13 +88,16 @@ CAT_NAMES = ["backscatter", "not_backscatter", "outside_telescope", "non_ip",
 
 # Response types, in the order of enum bs_response (telescope/event.h).
 R_SYNACK, R_RST, R_ECHO, R_UNREACH, R_QUENCH, R_REDIRECT, R_TIMEX, R_PARAM, \
-    R_TSTAMP, R_INFO, R_MASK = range(11)
+    R_TSTAMP, R_INFO, R_MASK, R6_UNREACH, R6_TOO_BIG, R6_TIMEX, R6_PARAM, R6_ECHO = range(16)
 RESP_NAMES = ["TCP_SYNACK", "TCP_RST", "ICMP_ECHO_REPLY", "ICMP_UNREACH",
               "ICMP_SOURCE_QUENCH", "ICMP_REDIRECT", "ICMP_TIME_EXCEEDED",
               "ICMP_PARAM_PROBLEM", "ICMP_TSTAMP_REPLY", "ICMP_INFO_REPLY",
-              "ICMP_MASK_REPLY"]
+              "ICMP_MASK_REPLY", "ICMP6_UNREACH", "ICMP6_TOO_BIG", "ICMP6_TIME_EXCEEDED",
+              "ICMP6_PARAM_PROBLEM", "ICMP6_ECHO_REPLY"]
 ICMP_ERROR_RESP = {3: R_UNREACH, 4: R_QUENCH, 5: R_REDIRECT, 11: R_TIMEX, 12: R_PARAM}
 ICMP_REPLY_RESP = {0: R_ECHO, 14: R_TSTAMP, 16: R_INFO, 18: R_MASK}
+# ICMPv6 (RFC 4443) errors that name a victim in their quote.
+ICMP6_ERROR_RESP = {1: R6_UNREACH, 2: R6_TOO_BIG, 3: R6_TIMEX, 4: R6_PARAM}
 
 TCP, UDP, ICMP = "TCP", "UDP", "ICMP"
 PROTO_NUM = {TCP: 6, UDP: 17, ICMP: 1}
@@ -111,6 +117,11 @@ GEO_BOTH = ["89.160.20.112/28", "89.160.20.128/25", "216.160.83.56/29",
             "149.101.100.0/28", "214.78.120.0/22"]
 GEO_COUNTRY = ["81.2.69.160/27", "175.16.199.0/24", "2.125.160.216/29"]
 GEO_ASN = ["1.128.0.0/11", "12.81.92.0/22"]
+# IPv6: no network of the test databases is in both; these resolve in
+# GeoIP2-Country-Test only (JP) or in GeoLite2-ASN-Test only (AS6730,
+# AS3320, AS4766), checked with mmdblookup.
+GEO6_COUNTRY = ["2001:218::/32"]
+GEO6_ASN = ["2001:1700::/27", "2003::/19", "2400::/20"]
 
 # Never used as a public address (victim, scanner, router): special-purpose
 # IPv4 ranges (RFC 6890) and multicast/reserved.
@@ -118,6 +129,12 @@ NOT_PUBLIC = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
               "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
               "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
               "203.0.113.0/24", "224.0.0.0/3"]
+# IPv6 public addresses are drawn from global unicast 2000::/3 without the
+# special-purpose ranges in it (RFC 6890 registry): IETF protocol
+# assignments incl. Teredo, documentation (RFC 3849, RFC 9637), 6to4.
+GLOBAL6 = "2000::/3"
+NOT_PUBLIC6 = ["2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20"]
+V4_SPACE = 1 << 32  # addresses below are IPv4, the rest IPv6 (see fmt_addr)
 
 SERVICE_PORTS = [80, 443, 22, 25, 53, 3389, 8080, 7777, 27015, 30120, 25565,
                  6667, 1194, 5060, 8443, 3306]
@@ -150,6 +167,19 @@ UDPH = struct.Struct("!HHHH")
 
 MSS_OPT = b"\x02\x04\x05\xb4"  # MSS 1460, the usual SYN+ACK option
 LONG_OPT = b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x01\x03\x03\x07"
+
+# IPv6 (RFC 8200).
+ETH_IP6 = MAC_TELESCOPE + MAC_ROUTER + b"\x86\xdd"
+ETH_IP6_VLAN = MAC_TELESCOPE + MAC_ROUTER + VLAN_TAG + b"\x86\xdd"
+# version, class and flow label; payload length; next header; hop limit; addresses
+IP6H = struct.Struct("!IHBB16s16s")
+PROTO6_NUM = {TCP: 6, UDP: 17, ICMP: 58}
+EXT_HOP, EXT_ROUTING, EXT_FRAG, EXT_DST = 0, 43, 44, 60  # extension headers parse_ipv6 walks
+EXT_NONE = 59  # no next header
+TEST_NET_1, TEST_NET_2 = 0xC0000200, 0xC6336400  # 192.0.2.0/24, 198.51.100.0/24 (RFC 5737)
+MSS6_OPT = b"\x02\x04\x05\xa0"  # MSS 1440 = 1500 - 40 - 20
+IPV6_MIN_MTU = 1280  # RFC 8200 section 5
+ICMP6_MAX_QUOTE = IPV6_MIN_MTU - 40 - 8  # RFC 4443 2.4 (c): the error fits the minimum MTU
 
 
 # ----------------------------------------------------------------- addresses
@@ -184,7 +214,7 @@ class AddrSet:
 
     def __init__(self, prefixes):
         self.texts = list(prefixes)
-        self.nets = [parse_prefix(p) for p in self.texts]
+        self.nets = [self.parse(p) for p in self.texts]
         for i, (b1, s1) in enumerate(self.nets):
             for b2, s2 in self.nets[:i]:
                 if b1 < b2 + s2 and b2 < b1 + s1:
@@ -195,6 +225,10 @@ class AddrSet:
         for _, s in self.nets:
             acc += s
             self.cum.append(acc)
+
+    @staticmethod
+    def parse(text):
+        return parse_prefix(text)
 
     def contains(self, a):
         for b, s in self.nets:
@@ -249,6 +283,101 @@ class PublicAddrs:
         for _ in range(10000):
             b, s = parse_prefix(self.r.choice(nets))
             a = b + self.r.randrange(s)
+            if self.ok(a):
+                self.used.add(a)
+                return a
+        raise RuntimeError("address pool exhausted: %s" % nets)
+
+
+# An address is an int: IPv4 below 2^32, IPv6 at or above it (the telescope
+# refuses IPv6 prefixes inside ::/96 and public IPv6 addresses come from
+# 2000::/3), so one int keys a flow and sorts IPv4 before IPv6, as
+# bs_addr_cmp() does (family first).
+
+def fmt_addr(a):
+    return int2ip(a) if a < V4_SPACE else str(ipaddress.IPv6Address(a))
+
+
+def parse_prefix6(text):
+    """'2001:db8::/32' -> (base, size). Host bits must be zero."""
+    try:
+        net = ipaddress.IPv6Network(text.strip(), strict=True)
+    except ValueError as e:
+        raise ValueError("bad IPv6 prefix %r: %s" % (text, e)) from None
+    base = int(net.network_address)
+    if base < V4_SPACE:
+        raise ValueError("IPv6 prefix starting inside ::/96 not supported: %r" % text)
+    return base, net.num_addresses
+
+
+class AddrSet6(AddrSet):
+    """A union of IPv6 prefixes. Members are drawn with getrandbits or
+    randrange, since random() has only 53 bits and a /32 has 96 host bits."""
+
+    @staticmethod
+    def parse(text):
+        return parse_prefix6(text)
+
+    def picker(self, r):
+        nets, cum, total = self.nets, self.cum, self.size
+        if len(nets) == 1:
+            base, size = nets[0]
+            bits = size.bit_length() - 1  # a prefix holds a power of two
+            return lambda: base + r.getrandbits(bits)
+
+        def pick():
+            u = r.randrange(total)
+            i = bisect.bisect_right(cum, u)
+            return nets[i][0] + u - (cum[i] - nets[i][1])
+        return pick
+
+
+class Telescope:
+    """--telescope: the prefixes as given, split by family. Backscatter to
+    an IPv4 victim's spoofed sources lands in IPv4 space and an IPv6
+    victim's in IPv6 space, so each family draws from its own prefixes."""
+
+    def __init__(self, text):
+        self.texts = text.split(",")
+        self.v4 = AddrSet([t for t in self.texts if ":" not in t])
+        self.v6 = AddrSet6([t for t in self.texts if ":" in t])
+        self.size = self.v4.size + self.v6.size
+
+
+NOT_PUBLIC6_NETS = [parse_prefix6(p) for p in NOT_PUBLIC6]
+
+
+class PublicAddrs6:
+    """Distinct public IPv6 addresses (victims, scanners, routers), never
+    inside the telescope nor in special-purpose ranges."""
+
+    def __init__(self, r, telescope6):
+        self.r = r
+        self.excl = NOT_PUBLIC6_NETS + telescope6.nets
+        self.used = set()
+        self.base, size = parse_prefix6(GLOBAL6)
+        self.bits = size.bit_length() - 1
+
+    def ok(self, a):
+        if a in self.used:
+            return False
+        for b, s in self.excl:
+            if b <= a < b + s:
+                return False
+        return True
+
+    def random(self):
+        while True:
+            a = self.base + self.r.getrandbits(self.bits)
+            if self.ok(a):
+                self.used.add(a)
+                return a
+
+    def from_nets(self, nets):
+        """A fresh address inside one of nets (list of prefix texts)."""
+        for _ in range(10000):
+            b, s = parse_prefix6(self.r.choice(nets))
+            a = b + self.r.getrandbits(s.bit_length() - 1)
             if self.ok(a):
                 self.used.add(a)
                 return a
@@ -337,6 +466,179 @@ def quoted_packet(r, qproto, qsrc, qdst, qdport, ttl, quote_len=8, orig_payload=
         orig_len = 28 + orig_payload
     hdr = ip_header(orig_len, ident, 0, ttl, PROTO_NUM[qproto], qsrc, qdst)
     return hdr + body[:quote_len]
+
+
+# ------------------------------------------------------------- IPv6 packets
+#
+# Same conventions as above: every checksum is correct (TCP, UDP and ICMPv6
+# all cover the RFC 8200 8.1 pseudo-header), and an ICMPv6 error quotes the
+# spoofed packet as it was sent, whole, up to what fits the minimum MTU.
+
+def a16(a):
+    return a.to_bytes(16, "big")
+
+
+def sum6(src, dst, nh, n):
+    """Sum of the IPv6 pseudo-header for an upper-layer packet of n bytes."""
+    return sum16(a16(src) + a16(dst)) + (n >> 16) + (n & 0xFFFF) + nh
+
+
+def with_cksum(data, off, c):
+    return data[:off] + struct.pack("!H", c) + data[off + 2:]
+
+
+def tcp6(src, dst, sport, dport, seq, ack, flags, win, opts=b"", doff=None):
+    """TCP header (no data) for IPv6; doff overrides the data offset (words)."""
+    offb = (20 + len(opts)) << 2 if doff is None else doff << 4
+    t = TCPH.pack(sport, dport, seq, ack, offb, flags, win, 0, 0) + opts
+    return with_cksum(t, 16, fold(sum6(src, dst, 6, len(t)) + sum16(t)))
+
+
+def udp6(src, dst, sport, dport, payload):
+    u = UDPH.pack(sport, dport, 8 + len(payload), 0) + payload
+    return with_cksum(u, 6, fold(sum6(src, dst, 17, len(u)) + sum16(u)) or 0xFFFF)
+
+
+def icmp6(src, dst, itype, code, rest):
+    """ICMPv6 message; rest: the bytes after type/code/checksum."""
+    m = struct.pack("!BBH", itype, code, 0) + rest
+    return with_cksum(m, 2, fold(sum6(src, dst, 58, len(m)) + sum16(m)))
+
+
+def opts_ext(opts=b""):
+    """Body of a hop-by-hop or destination options header holding opts,
+    padded with Pad1/PadN so that the header is a multiple of 8 bytes."""
+    n = -(2 + len(opts)) % 8
+    return opts + (b"" if n == 0 else b"\x00" if n == 1 else bytes([1, n - 2]) + bytes(n - 2))
+
+
+def frag_ext(offset, more, ident):
+    """Body of a fragment header: offset in bytes (a multiple of 8), M flag."""
+    return struct.pack("!HI", offset | more, ident)
+
+
+def srh_ext(segment):
+    """Body of a segment routing header (RFC 8754) with segments left 0: its
+    one segment is the final destination, so no node acts on it."""
+    return struct.pack("!BBBBH", 4, 0, 0, 0, 0) + a16(segment)
+
+
+def ext_chain(exts, proto):
+    """(first next header, bytes) of the extension headers exts, a list of
+    (type, body), followed by protocol proto."""
+    nh, chain = proto, b""
+    for t, body in reversed(exts):
+        size = 0 if t == EXT_FRAG else (2 + len(body)) // 8 - 1  # 8-byte units past the first
+        chain = bytes([nh, size]) + body + chain
+        nh = t
+    return nh, chain
+
+
+def ip6_packet(src, dst, proto, l4, hlim, exts=(), flow=0, plen=None, version=6):
+    """IPv6 header, extension headers, upper-layer bytes. plen overrides the
+    payload length, version the version nibble (malformed packets)."""
+    first, chain = ext_chain(exts, proto)
+    pl = len(chain) + len(l4) if plen is None else plen
+    return IP6H.pack(version << 28 | flow, pl, first, hlim, a16(src), a16(dst)) + chain + l4
+
+
+def orig_packet6(r, qproto, qsrc, qdst, qdport, hlim, payload=0, exts=(), frag_first=None):
+    """The spoofed flood packet qsrc -> qdst that an ICMPv6 error quotes:
+    TCP SYN, UDP with payload bytes, or ICMPv6 echo request. With
+    frag_first, only the first fragment (that many bytes of the upper
+    layer). Returns (bytes, offset of the upper-layer header)."""
+    sport = r.randrange(1024, 65536)
+    if qproto == TCP:
+        l4 = tcp6(qsrc, qdst, sport, qdport, r.getrandbits(32), 0, 0x02, 64800, MSS6_OPT)
+    elif qproto == UDP:
+        l4 = udp6(qsrc, qdst, sport, qdport, bytes(payload))
+    else:
+        l4 = icmp6(qsrc, qdst, 128, 0, struct.pack("!HH", r.getrandbits(16), r.getrandbits(16)) +
+                   bytes(payload))
+    if frag_first is not None:
+        exts = list(exts) + [(EXT_FRAG, frag_ext(0, 1, r.getrandbits(32)))]
+        l4 = l4[:frag_first]
+    ip = ip6_packet(qsrc, qdst, PROTO6_NUM[qproto], l4, hlim, exts, r.getrandbits(20))
+    return ip, len(ip) - len(l4)
+
+
+# A v6 maker returns (ip bytes, victim port or -1, response index, frame
+# snap length or None, extra) where extra lists more packets that follow
+# it: (microseconds later, category, ip bytes).
+
+def mk_tcp6(victim, plan, hlim, rst_share=0.0, rst_ack_share=0.7, exts=()):
+    """SYN+ACK (open port) and/or RST (closed port, ACK flood) from the
+    victim, behind the extension headers exts (a list, or a function of
+    the destination giving one)."""
+
+    def make(r, ts, dst):
+        rnd = r.random
+        port = plan.next(r)
+        dport = 1024 + int(rnd() * 64512)
+        if rst_share and rnd() < rst_share:
+            if rnd() < rst_ack_share:
+                l4 = tcp6(victim, dst, port, dport, 0, r.getrandbits(32), 0x14, 0)
+            else:
+                l4 = tcp6(victim, dst, port, dport, r.getrandbits(32), 0, 0x04, 0)
+            resp = R_RST
+        else:
+            l4 = tcp6(victim, dst, port, dport, r.getrandbits(32), r.getrandbits(32), 0x12, 28800,
+                      MSS6_OPT)
+            resp = R_SYNACK
+        ext = exts(dst) if callable(exts) else exts
+        return ip6_packet(victim, dst, 6, l4, hlim, ext, r.getrandbits(20)), port, resp, None, ()
+    return make
+
+
+def mk_echo6(victim, hlim, payload_len=56, mtu=None, snap=None):
+    """ICMPv6 echo replies (129). Above mtu the victim fragments the reply
+    (RFC 8200 4.5): the first fragment carries the ICMPv6 header and is
+    backscatter, the others are non-first fragments. snap cuts the
+    captured frame to that many bytes; the wire length stays the packet's."""
+    data = (bytes(range(256)) * (payload_len // 256 + 1))[:payload_len]
+
+    def make(r, ts, dst):
+        msg = icmp6(victim, dst, 129, 0, struct.pack("!HH", r.getrandbits(16), r.getrandbits(16)) +
+                    data)
+        flow = r.getrandbits(20)
+        if mtu is None or 40 + len(msg) <= mtu:
+            return ip6_packet(victim, dst, 58, msg, hlim, (), flow), -1, R6_ECHO, snap, ()
+        ident = r.getrandbits(32)
+        size = (mtu - 48) & ~7  # per fragment, after IPv6 and fragment headers
+        frags = [ip6_packet(victim, dst, 58, msg[off:off + size], hlim,
+                            [(EXT_FRAG, frag_ext(off, int(off + size < len(msg)), ident))], flow)
+                 for off in range(0, len(msg), size)]
+        return frags[0], -1, R6_ECHO, snap, [(i, CAT_FRAGMENT, f) for i, f in enumerate(frags) if i]
+    return make
+
+
+def mk_icmp6_error(victim, itype, code, qproto, plan, hlim, responder=None, field=bytes(4),
+                   payload=0, qexts=(), qhlim=None, frag_first=None, quote_len=None,
+                   quote_v4=False):
+    """ICMPv6 error sent by responder (default: the victim itself) quoting
+    the spoofed packet telescope-address -> victim: all of it up to
+    ICMP6_MAX_QUOTE bytes (RFC 4443 2.4), or quote_len bytes. The port
+    counts only when the quote holds the quoted transport ports. quote_v4
+    quotes an IPv4 UDP packet between documentation addresses instead: the
+    wrong IP version, an unusable quote."""
+    src = victim if responder is None else responder
+    resp = ICMP6_ERROR_RESP[itype]
+
+    def make(r, ts, dst):
+        if quote_v4:
+            q = udp_packet(TEST_NET_1 | r.getrandbits(8), TEST_NET_2 | r.getrandbits(8),
+                           r.randrange(1024, 65536), 53, bytes(32), r.getrandbits(16), 64)
+            ip = ip6_packet(src, dst, 58, icmp6(src, dst, itype, code, field + q), hlim, (),
+                            r.getrandbits(20))
+            return ip, -1, resp, None, ()
+        port = plan.next(r) if plan is not None else -1
+        orig, l4_off = orig_packet6(r, qproto, dst, victim, max(port, 0),
+                                    qhlim or 20 + int(r.random() * 200), payload, qexts, frag_first)
+        q = orig[:ICMP6_MAX_QUOTE if quote_len is None else quote_len]
+        ip = ip6_packet(src, dst, 58, icmp6(src, dst, itype, code, field + q), hlim, (),
+                        r.getrandbits(20))
+        return ip, port if len(q) >= l4_off + 4 else -1, resp, None, ()
+    return make
 
 
 # ---------------------------------------------------------------- port plans
@@ -471,6 +773,7 @@ class Flow:
 
     __slots__ = ("fid", "kind", "victim", "proto", "maker", "segments", "times", "dests",
                  "dest_mode", "responder", "start", "planned")
+    V6 = False  # IPv6 flows draw destinations from the IPv6 prefixes
 
     def __init__(self, kind, victim, proto, maker, segments=None, times=None, dests=None,
                  dest_mode="choice", responder=None):
@@ -511,6 +814,41 @@ class Flow:
             if len(frame) < ETH_MIN_FRAME:
                 frame += PAD[len(frame)]
             yield ts, (CAT_BACKSCATTER, frame, len(frame), dst, port, resp, len(ip))
+
+
+class Flow6(Flow):
+    """A Flow of IPv6 backscatter. Its maker may cut the captured frame
+    (snap length) and add packets that follow each one (later fragments)."""
+
+    __slots__ = ()
+    V6 = True
+
+    def gen(self, r, pick_tel, vlan_share):
+        make = self.maker
+        rnd = r.random
+        if self.times is not None:
+            tsrc = iter(self.times)
+        else:
+            tsrc = (t for s in self.segments for t in times_uniform(r, *s))
+        dests = self.dests
+        for i, ts in enumerate(tsrc):
+            if dests is None:
+                dst = pick_tel()
+            elif self.dest_mode == "cycle":
+                dst = dests[i % len(dests)]
+            else:
+                dst = dests[int(rnd() * len(dests))]
+            ip, port, resp, snap, extra = make(r, ts, dst)
+            eth = ETH_IP6_VLAN if rnd() < vlan_share else ETH_IP6
+            frame = eth + ip
+            wire = max(len(frame), ETH_MIN_FRAME)
+            frame = frame[:snap] if snap is not None else frame + PAD[min(len(frame),
+                                                                          ETH_MIN_FRAME)]
+            yield ts, (CAT_BACKSCATTER, frame, wire, dst, port, resp, len(ip))
+            for dt, cat, xip in extra:
+                x = eth + xip
+                yield ts + dt, (cat, x + PAD[min(len(x), ETH_MIN_FRAME)],
+                                max(len(x), ETH_MIN_FRAME), 0, -1, -1, 0)
 
 
 # --------------------------------------------------------------------- noise
@@ -724,6 +1062,170 @@ EVEN_NOISE["syn"] = 10.0
 EVEN_NOISE["udp"] = 3.0
 
 
+LINK_LOCAL_ROUTER6 = 0xFE80 << 112 | 2  # fe80::2, the telescope's upstream router
+SOLICITED_NODE6 = 0xFF02 << 112 | 1 << 32 | 0xFF << 24  # ff02::1:ff00:0/104 (RFC 4291)
+
+
+class Noise6(Noise):
+    """IPv6 background traffic. Kinds as Noise; truth.json lists them with
+    an "ipv6_" prefix. ext_hdr is a SYN scan behind a hop-by-hop header
+    (the analogue of ip_options); there is no non-IP kind."""
+
+    KINDS = ["syn", "udp", "echo_req", "tcp_other", "icmp_other", "ext_hdr", "other_proto",
+             "scan_outside", "outside", "fragment", "malformed", "truncated"]
+    CAT = {"syn": CAT_NOT_BACKSCATTER, "udp": CAT_NOT_BACKSCATTER,
+           "echo_req": CAT_NOT_BACKSCATTER, "tcp_other": CAT_NOT_BACKSCATTER,
+           "icmp_other": CAT_NOT_BACKSCATTER, "ext_hdr": CAT_NOT_BACKSCATTER,
+           "other_proto": CAT_NOT_BACKSCATTER, "scan_outside": CAT_NOT_BACKSCATTER,
+           "outside": CAT_OUTSIDE, "fragment": CAT_FRAGMENT, "malformed": CAT_MALFORMED,
+           "truncated": CAT_TRUNCATED}
+
+    @staticmethod
+    def b_syn(r, ts, src, pick, ident, exts=()):
+        dst = pick()
+        dport = SCAN_PORTS[bisect.bisect_left(SCAN_PORT_CUM, r.random() * SCAN_PORT_CUM[-1])]
+        ip = ip6_packet(src, dst, 6, tcp6(src, dst, r.randrange(1024, 65536), dport,
+                                          r.getrandbits(32), 0, 0x02, 1024),
+                        30 + r.randrange(220), exts)
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_udp(r, ts, src, pick, ident):
+        dst = pick()
+        port, payload = UDP_PROBES[r.randrange(len(UDP_PROBES))]
+        if port == 0:
+            port = r.randrange(33434, 33535)  # traceroute range: plain data
+        ip = ip6_packet(src, dst, 17, udp6(src, dst, r.randrange(1024, 65536), port, payload),
+                        30 + r.randrange(220))
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_echo_req(r, ts, src, pick, ident):
+        dst = pick()
+        msg = icmp6(src, dst, 128, 0, struct.pack("!HH", r.getrandbits(16), 0) +
+                    bytes(r.choice([0, 8, 56])))
+        ip = ip6_packet(src, dst, 58, msg, 30 + r.randrange(220))
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_tcp_other(r, ts, src, pick, ident):
+        dst = pick()
+        flags = r.choice([0x10, 0x01, 0x00, 0x29, 0x18])  # no SYN+ACK, no RST
+        l4 = tcp6(src, dst, r.randrange(1024, 65536), r.choice(SCAN_PORTS), r.getrandbits(32),
+                  r.getrandbits(32) if flags & 0x10 else 0, flags, 1024)
+        ip = ip6_packet(src, dst, 6, l4, 30 + r.randrange(220))
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_icmp_other(r, ts, src, pick, ident):
+        # ICMPv6 types outside the backscatter table: the router's neighbor
+        # solicitation (135) for a telescope address, or a private
+        # experimentation message (200).
+        target = pick()
+        if r.random() < 0.7:
+            dst = SOLICITED_NODE6 | target & 0xFFFFFF
+            body = bytes(4) + a16(target) + b"\x01\x01" + MAC_ROUTER
+            ip = ip6_packet(LINK_LOCAL_ROUTER6, dst, 58, icmp6(LINK_LOCAL_ROUTER6, dst, 135, 0,
+                                                               body), 255)
+        else:
+            ip = ip6_packet(src, target, 58, icmp6(src, target, 200, 0, bytes(4)),
+                            30 + r.randrange(220))
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    def b_ext_hdr(self, r, ts, src, pick, ident):
+        return self.b_syn(r, ts, src, pick, ident, [(EXT_HOP, opts_ext())])
+
+    @staticmethod
+    def b_other_proto(r, ts, src, pick, ident):
+        # No next header (59), or an ICMP (v4, protocol 1) echo reply
+        # carried in IPv6: not ICMPv6, so not an echo reply.
+        dst = pick()
+        if r.random() < 0.5:
+            ip = ip6_packet(src, dst, EXT_NONE, b"", 30 + r.randrange(220))
+        else:
+            eid = r.getrandbits(16)
+            msg = struct.pack("!BBHHH", 0, 0, fold(eid + 1), eid, 1)
+            ip = ip6_packet(src, dst, 1, msg, 30 + r.randrange(220))
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    def b_scan_outside(self, r, ts, src, pick, ident):
+        return self.b_syn(r, ts, src, lambda: self.outside[r.randrange(256)], ident)
+
+    def b_outside(self, r, ts, src, pick, ident):
+        # Backscatter-like, but to an address outside the telescope.
+        dst = self.outside[r.randrange(256)]
+        c = r.randrange(3)
+        if c == 0:
+            ip = ip6_packet(src, dst, 6, tcp6(src, dst, r.choice(SERVICE_PORTS),
+                                              r.randrange(1024, 65536), r.getrandbits(32),
+                                              r.getrandbits(32), 0x12, 28800, MSS6_OPT), 55)
+        elif c == 1:
+            ip = ip6_packet(src, dst, 6, tcp6(src, dst, r.randrange(1, 65536),
+                                              r.randrange(1024, 65536), 0, r.getrandbits(32),
+                                              0x14, 0), 55)
+        else:
+            ip = ip6_packet(src, dst, 58, icmp6(src, dst, 129, 0, struct.pack(
+                "!HH", r.getrandbits(16), 1) + bytes(56)), 55)
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_fragment(r, ts, src, pick, ident):
+        # Non-first fragment (offset > 0) whose data looks like a SYN+ACK or
+        # an ICMPv6 echo reply header: only the first fragment holds one.
+        dst = pick()
+        proto = r.choice([6, 17, 58])
+        if proto == 58:
+            data = struct.pack("!BBHHH", 129, 0, 0, 1, 1) + bytes(r.randrange(8, 64))
+        else:
+            data = TCPH.pack(80, 40000, 1, 1, 0x50, 0x12, 28800, 0, 0) + bytes(r.randrange(0, 48))
+        ext = (EXT_FRAG, frag_ext(r.randrange(1, 200) * 8, r.randrange(2), r.getrandbits(32)))
+        ip = ip6_packet(src, dst, proto, data, 50, [ext])
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_malformed(r, ts, src, pick, ident):
+        # Every variant is fully captured: its own fields are inconsistent.
+        c = r.randrange(6)
+        dst = pick()
+        synack = tcp6(src, dst, 80, 40000, 1, 1, 0x12, 28800)
+        if c == 0:  # version 4 in an IPv6 (0x86dd) frame
+            ip = ip6_packet(src, dst, 6, synack, 50, version=4)
+        elif c == 1:  # a 16-byte hop-by-hop header in a payload length of 8
+            ip = ip6_packet(src, dst, 6, synack, 50, [(EXT_HOP, opts_ext(bytes(8)))], plen=8)
+        elif c == 2:  # 9 extension headers, one more than PARSE_IPV6_MAX_EXT
+            ip = ip6_packet(src, dst, 6, synack, 50, [(EXT_DST, opts_ext())] * 9)
+        elif c == 3:  # payload length 10 leaves no room for the TCP flags
+            ip = ip6_packet(src, dst, 6, synack, 50, plen=10)
+        elif c == 4:  # TCP data offset 4 (< 5) on a SYN+ACK
+            ip = ip6_packet(src, dst, 6, tcp6(src, dst, 80, 40000, 1, 1, 0x12, 28800, doff=4), 50)
+        else:  # payload length 2 cuts the ICMPv6 header of an echo reply
+            ip = ip6_packet(src, dst, 58, icmp6(src, dst, 129, 0, bytes(4)), 50, plen=2)
+        return ETH_IP6 + ip, 14 + len(ip)
+
+    @staticmethod
+    def b_truncated(r, ts, src, pick, ident):
+        # A valid pcap record whose capture ends inside a header the
+        # classifier needs; the payload length and wire length are the
+        # full packet's.
+        c = r.randrange(4)
+        dst = pick()
+        synack = tcp6(src, dst, 80, 40000, 1, 1, 0x12, 28800, MSS6_OPT)
+        if c == 0:  # inside the IPv6 header
+            ip, keep = ip6_packet(src, dst, 6, synack, 50), 20
+        elif c == 1:  # inside the TCP header, before the flags
+            ip, keep = ip6_packet(src, dst, 6, synack, 50), 40 + 10
+        elif c == 2:  # inside a hop-by-hop header
+            ip, keep = ip6_packet(src, dst, 6, synack, 50, [(EXT_HOP, opts_ext(bytes(8)))]), 46
+        else:  # inside the ICMPv6 header
+            ip, keep = ip6_packet(src, dst, 58, icmp6(src, dst, 129, 0, bytes(60)), 50), 42
+        return ETH_IP6 + ip[:keep], max(ETH_MIN_FRAME, 14 + len(ip))
+
+
+EVEN_NOISE6 = dict.fromkeys(Noise6.KINDS, 1.0)
+EVEN_NOISE6["syn"] = 10.0
+EVEN_NOISE6["udp"] = 3.0
+
+
 # ------------------------------------------------------------------ truth
 
 class FlowState:
@@ -823,8 +1325,8 @@ class Truth:
         victim, proto = st.key
         # A tuple in TRUTH_COLUMNS order (dicts would cost ~2 KB per row).
         self.rows.append((st.start, victim, proto, (
-            int2ip(victim), proto, iso_us(st.start), iso_us(st.last), st.packets, ndst, top,
-            int2ip(st.responder) if st.responder is not None else "",
+            fmt_addr(victim), proto, iso_us(st.start), iso_us(st.last), st.packets, ndst, top,
+            fmt_addr(st.responder) if st.responder is not None else "",
             "|".join(sorted(st.kinds)), exp["rsdos"], exp["moore"],
             st.bytes, peak, "%d.%06d" % divmod(dur, US),
             "|".join(n for i, n in enumerate(RESP_NAMES) if st.resp >> i & 1),
@@ -916,6 +1418,7 @@ def run_plan(plan, args, outdir):
     returns (truth rows, counts by category, first ts, last ts, extra)."""
     r = random.Random(args.seed * 7919 + 17)  # packet contents; plan used its own
     pick_tel = plan.telescope.picker(r)
+    pick_tel6 = plan.telescope6.picker(r)
     vshare = args.vlan_share
     flows = sorted(plan.flows, key=lambda f: f.start)
     for i, f in enumerate(flows):
@@ -929,6 +1432,10 @@ def run_plan(plan, args, outdir):
         g = plan.noise.gen(r, pick_tel, vshare)
         ts, item = next(g)
         heap.append((ts, 0, item, g, None))
+    if plan.noise6 is not None and plan.noise6.count > 0:
+        g = plan.noise6.gen(r, pick_tel6, vshare)
+        ts, item = next(g)
+        heapq.heappush(heap, (ts, -1, item, g, None))
     nflows = len(flows)
     fi = 0
     first = last = None
@@ -940,7 +1447,7 @@ def run_plan(plan, args, outdir):
         if fi < nflows and (top is None or flows[fi].start <= top):
             f = flows[fi]
             fi += 1
-            g = f.gen(r, pick_tel, vshare)
+            g = f.gen(r, pick_tel6 if f.V6 else pick_tel, vshare)
             for ts, item in g:
                 hpush(heap, (ts, f.fid, item, g, f))
                 break
@@ -965,10 +1472,13 @@ def run_plan(plan, args, outdir):
             hpop(heap)
     writer.close()
     rows = truth.finish()
+    noise = dict(plan.noise.counts) if plan.noise else {}
+    if plan.noise6:
+        noise.update(("ipv6_" + k, v) for k, v in plan.noise6.counts.items())
     extra = {"top_port_ties": truth.top_port_ties,
              "backscatter_by_response": {n: resp_counts[i] for i, n in enumerate(RESP_NAMES)
                                          if resp_counts[i]},
-             "noise_by_kind": dict(sorted(plan.noise.counts.items())) if plan.noise else {}}
+             "noise_by_kind": dict(sorted(noise.items()))}
     return rows, writer.names, counts, first, last, extra
 
 
@@ -978,14 +1488,19 @@ class Plan:
     def __init__(self, args, telescope, hours, files):
         self.r = random.Random(args.seed)  # planning randomness
         self.args = args
-        self.telescope = telescope
-        self.addrs = PublicAddrs(self.r, telescope)
-        self.pick_tel = telescope.picker(self.r)
+        self.tel_texts = telescope.texts
+        self.telescope = telescope.v4
+        self.telescope6 = telescope.v6
+        self.addrs = PublicAddrs(self.r, telescope.v4)
+        self.addrs6 = PublicAddrs6(self.r, telescope.v6)
+        self.pick_tel = telescope.v4.picker(self.r)
+        self.pick_tel6 = telescope.v6.picker(self.r)
         self.t0 = parse_iso(args.start)
         self.span = int((args.hours if args.hours is not None else hours) * 3600 * US)
         self.files = args.files if args.files is not None else files
         self.flows = []
         self.noise = None
+        self.noise6 = None
 
     def at(self, seconds):
         return self.t0 + int(round(seconds * US))
@@ -996,16 +1511,23 @@ class Plan:
         self.flows.append(f)
         return f
 
+    def add6(self, kind, victim, proto, maker, segments=None, times=None, dests=None,
+             dest_mode="choice", responder=None):
+        f = Flow6(kind, victim, proto, maker, segments, times, dests, dest_mode, responder)
+        self.flows.append(f)
+        return f
+
     def seg(self, start_s, dur_s, count):
         return (self.at(start_s), int(dur_s * US), count)
 
     def victim(self, pools=GEO_BOTH):
         return self.addrs.from_nets(pools)
 
-    def tel_addrs(self, n):
+    def tel_addrs(self, n, v6=False):
+        pick = self.pick_tel6 if v6 else self.pick_tel
         out = []
         while len(out) < n:
-            a = self.pick_tel()
+            a = pick()
             if a not in out:
                 out.append(a)
         return out
@@ -1013,6 +1535,12 @@ class Plan:
     def set_noise(self, count, weights, n_scanners=2000, start=None, dur=None):
         self.noise = Noise(self.addrs, self.t0 if start is None else start,
                            self.span if dur is None else dur, count, weights, n_scanners)
+
+    def victim6(self, pools=GEO6_COUNTRY + GEO6_ASN):
+        return self.addrs6.from_nets(pools)
+
+    def set_noise6(self, count, weights, n_scanners=200):
+        self.noise6 = Noise6(self.addrs6, self.t0, self.span, count, weights, n_scanners)
 
 
 def ttl_of(r):
@@ -1216,6 +1744,99 @@ def sc_reorder(p):
     base = [s2 + int(i * 0.5 * US) for i in range(1200)]
     jit = [t + (r.randrange(2 * US) if i % 3 == 0 else 0) for i, t in enumerate(base)]
     p.add("reorder-jitter", v2, TCP, mk_tcp(v2, PortPlan(r, 443, 0), ttl_of(r)), times=jit)
+
+
+def sc_ipv6(p):
+    """IPv6 backscatter, noise and threshold cases; IPv4 ones too when the
+    telescope also has IPv4 prefixes. See data/gen/README.md."""
+    r = p.r
+    v = [p.victim6() for _ in range(21)]
+
+    def tcp(i, port, spread=0.0, **kw):
+        return mk_tcp6(v[i], PortPlan(r, port, spread), ttl_of(r), **kw)
+
+    def err(i, itype, code, qproto, port, **kw):
+        plan = PortPlan(r, port, 0) if port is not None else None
+        return mk_icmp6_error(v[i], itype, code, qproto, plan, ttl_of(r), **kw)
+
+    # Attacks, each passing both presets: (kind, victim index, protocol,
+    # maker, segment, responder).
+    rtr = [p.addrs6.random() for _ in range(3)]
+    unknown_opt = (EXT_DST, opts_ext(b"\x9e\x04" + bytes(4)))  # action bits 10: discard, answer
+    unknown_ptr = struct.pack("!I", 40 + 2)  # that option's type byte in the quoted packet
+    first_frag = IPV6_MIN_MTU - 48  # a first fragment sized for the minimum MTU
+    attacks = [
+        ("syn-flood-v6", 0, TCP, tcp(0, 443), (120, 600, 1200), None),
+        ("syn-flood-closed-v6", 1, TCP, tcp(1, 80, 0.5, rst_share=1.0), (300, 600, 600), None),
+        ("ping-flood-v6", 2, ICMP, mk_echo6(v[2], ttl_of(r)), (600, 600, 900), None),
+        ("ping-flood-frag-v6", 3, ICMP, mk_echo6(v[3], ttl_of(r), 1800, mtu=1500),
+         (900, 600, 300), None),
+        ("udp-flood-v6", 4, UDP, err(4, 1, 4, UDP, 53, payload=32), (1200, 600, 600), None),
+        ("udp-flood-too-big-router-v6", 5, UDP,
+         err(5, 2, 0, UDP, 443, responder=rtr[0], field=struct.pack("!I", IPV6_MIN_MTU),
+             payload=1350), (1500, 600, 500), rtr[0]),
+        ("tcp-router-v6", 6, TCP, err(6, 3, 0, TCP, 80, responder=rtr[1], qhlim=1),
+         (1800, 600, 600), rtr[1]),
+        ("frag-reassembly-v6", 7, UDP,
+         err(7, 3, 1, UDP, 27015, payload=2000, frag_first=first_frag), (2100, 500, 400), None),
+        ("param-problem-v6", 8, ICMP, err(8, 4, 2, ICMP, None, field=unknown_ptr,
+                                          qexts=[unknown_opt]), (2400, 400, 400), None),
+        ("icmp-router-v6", 9, ICMP, err(9, 1, 3, ICMP, None, responder=rtr[2]),
+         (2700, 300, 300), rtr[2]),
+        ("syn-flood-hbh-v6", 10, TCP, tcp(10, 8443, exts=[(EXT_HOP, opts_ext())]),
+         (2900, 400, 400), None),
+        ("ack-flood-ext-v6", 11, TCP,
+         tcp(11, 22, rst_share=1.0, rst_ack_share=0.0,
+             exts=lambda dst: [(EXT_DST, opts_ext()), (EXT_ROUTING, srh_ext(dst))]),
+         (3000, 300, 300), None),
+        ("ping-flood-snap-v6", 12, ICMP, mk_echo6(v[12], ttl_of(r), 1000, snap=96),
+         (3100, 300, 300), None),
+        # Quote shorter than the IPv6 header: the victim falls back to the
+        # outer source, protocol ICMP (telescope/classify.h).
+        ("short-quote-ip-v6", 13, ICMP, err(13, 1, 4, UDP, None, quote_len=24), (200, 300, 300),
+         None),
+        # A quoted IPv4 packet, the wrong version: the same fallback.
+        ("quote-ipv4-v6", 15, ICMP, err(15, 1, 4, UDP, None, quote_v4=True), (1600, 300, 300),
+         None),
+        # Quoted IPv6 header complete, 2 bytes of UDP: quoted destination, no port.
+        ("short-quote-l4-v6", 14, UDP, err(14, 1, 4, UDP, 53, quote_len=42), (1000, 300, 300),
+         None),
+    ]
+    for kind, i, proto, mk, seg, responder in attacks:
+        p.add6(kind, v[i], proto, mk, [p.seg(*seg)], responder=responder)
+    # Around the thresholds.
+    p.add6("rsdos-only-v6", v[16], TCP, tcp(16, 80),
+           times=[p.at(3300 + 1.125 * i) for i in range(80)])
+    p.add6("moore-only-v6", v[17], TCP, tcp(17, 443, rst_share=1.0),
+           times=[p.at(1500 + 10.0 * i) for i in range(150)])
+    p.add6("sub-24-packets-v6", v[18], ICMP, mk_echo6(v[18], ttl_of(r)), [p.seg(400, 90, 24)])
+    p.add6("sub-59s-v6", v[19], TCP, tcp(19, 80),
+           times=[p.at(2000 + 59.0 * i / 99) for i in range(100)])
+    p.add6("sub-4-dests-v6", v[20], TCP, tcp(20, 22, rst_share=1.0), [p.seg(2500, 300, 200)],
+           dests=p.tel_addrs(4, v6=True), dest_mode="cycle")
+    s = p.addrs6.random()
+    p.add6("one-addr-v6", s, TCP, mk_tcp6(s, PortPlan(r, 80, 0), 64), [p.seg(1300, 120, 80)],
+           dests=p.tel_addrs(1, v6=True))
+    for _ in range(10):  # probing scanners, 1-4 SYN+ACK or RST each
+        s = p.addrs6.random()
+        st = r.random() * 1800
+        p.add6("scanner", s, TCP, mk_tcp6(s, PortPlan(r, r.choice(SCAN_PORTS), 0), 64,
+                                          rst_share=r.choice([0.0, 1.0])),
+               [p.seg(st, max(1.0, r.random() * (3600 - st)), r.randint(1, 4))])
+    p.set_noise6(3000, EVEN_NOISE6)
+    if p.telescope.nets:
+        # A mixed telescope: IPv4 victims answer into its IPv4 part.
+        v4 = [p.victim() for _ in range(3)]
+        p.add("syn-flood", v4[0], TCP, mk_tcp(v4[0], PortPlan(r, 80, 0), ttl_of(r)),
+              [p.seg(600, 600, 1200)])
+        p.add("ping-flood", v4[1], ICMP, mk_icmp_reply(v4[1], 0, ttl_of(r)),
+              [p.seg(1800, 600, 600)])
+        p.add("sub-24-packets", v4[2], TCP, mk_tcp(v4[2], PortPlan(r, 80, 0), ttl_of(r)),
+              [p.seg(2400, 90, 24)])
+        p.set_noise(1500, EVEN_NOISE, n_scanners=100)
+    else:
+        # IPv4 backscatter and scans cannot reach an IPv6-only telescope.
+        p.set_noise(100, {"outside": 1.0, "scan_outside": 1.0}, n_scanners=20)
 
 
 # Attack vectors for mixed/sample/bench: name -> (protocol, weight, factory).
@@ -1471,6 +2092,7 @@ SCENARIOS = {
     "one-addr": (sc_one_addr, 1, 1, "many SYN+ACK/RST to ONE telescope address"),
     "noise": (sc_noise, 1, 1, "scans, non-IP, fragments, malformed, truncated only"),
     "reorder": (sc_reorder, 1, 1, "packets out of time order"),
+    "ipv6": (sc_ipv6, 1, 1, "IPv6 backscatter, thresholds, noise (IPv4 too if telescope mixed)"),
     "mixed": (sc_mixed, 4, 4, "~200 random attacks + near-threshold + scanners + noise"),
     "sample": (sc_sample, 3, 3, "the committed demo sample (use with --gzip)"),
     "bench": (sc_bench, 4, 4, "--packets/--victims/--noise-share, for benchmarks"),
@@ -1490,7 +2112,7 @@ def canonical_command(args, plan):
     """The command line that reproduces this output (every default spelled
     out, the output directory left as DIR so reruns compare equal)."""
     cmd = ["bsgen.py", "--scenario", args.scenario, "--seed", str(args.seed), "--out", "DIR",
-           "--files", str(plan.files), "--telescope", ",".join(plan.telescope.texts),
+           "--files", str(plan.files), "--telescope", ",".join(plan.tel_texts),
            "--start", args.start, "--hours", "%g" % (plan.span / US / 3600),
            "--vlan-share", "%g" % args.vlan_share]
     for opt in ("packets", "victims", "noise_share"):
@@ -1510,8 +2132,9 @@ def main(argv=None):
     ap.add_argument("--out", help="output directory (created if missing)")
     ap.add_argument("--files", type=int, help="number of pcap files, split by time")
     ap.add_argument("--gzip", action="store_true", help="write .pcap.gz")
-    ap.add_argument("--telescope", default=DEFAULT_TELESCOPE,
-                    help="telescope prefixes, comma separated (default %s)" % DEFAULT_TELESCOPE)
+    ap.add_argument("--telescope",
+                    help="telescope prefixes, IPv4 and/or IPv6, comma separated (default %s; "
+                    "ipv6: %s)" % (DEFAULT_TELESCOPE, DEFAULT_TELESCOPE6))
     ap.add_argument("--start", default=DEFAULT_START, help="first instant, ISO 8601 UTC")
     ap.add_argument("--hours", type=float, help="trace length (default per scenario)")
     ap.add_argument("--packets", type=int, help="bench: total packets")
@@ -1536,13 +2159,19 @@ def main(argv=None):
         ap.error("--hours must be > 0")
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         ap.error("--noise-share must be in [0, 1)")
+    if args.telescope is None:
+        args.telescope = DEFAULT_TELESCOPE6 if args.scenario == "ipv6" else DEFAULT_TELESCOPE
     try:
-        telescope = AddrSet(args.telescope.split(","))
+        telescope = Telescope(args.telescope)
         parse_iso(args.start)
     except ValueError as e:
         ap.error(str(e))
-    if telescope.size < 256:
-        ap.error("the telescope must hold at least 256 addresses")
+    if any(0 < fam.size < 256 for fam in (telescope.v4, telescope.v6)):
+        ap.error("the telescope must hold at least 256 addresses (of each family it has)")
+    if args.scenario == "ipv6" and not telescope.v6.nets:
+        ap.error("scenario ipv6 needs an IPv6 prefix in --telescope")
+    if args.scenario != "ipv6" and not telescope.v4.nets:
+        ap.error("scenario %s needs an IPv4 prefix in --telescope" % args.scenario)
 
     func, hours, files, _ = SCENARIOS[args.scenario]
     t_begin = time.monotonic()  # only for the summary line, never for the output
@@ -1587,6 +2216,11 @@ def main(argv=None):
         "expected_moore": sum(row[COL_MOORE] for row in rows),
         "planted_flows": len(plan.flows),
     }
+    if telescope.v6.nets:
+        # Per family, as summary.json's telescope_size_v4/_v6: only these
+        # are the n of a rate estimate (METHOD.md section 4).
+        info["telescope_size_v4"] = telescope.v4.size
+        info["telescope_size_v6"] = telescope.v6.size
     info.update(extra)
     write_atomic(os.path.join(args.out, "truth.json"),
                  json.dumps(info, indent=2, sort_keys=True) + "\n")
