@@ -219,6 +219,9 @@ def telescope_test(prefixes):
     nets = []
     for p in prefixes:
         a, _, n = p.strip().partition("/")
+        if ":" in a:
+            sys.exit("check_tshark.py: %s: IPv6 telescopes are not supported (IPv4 dissection only)"
+                     % p.strip())
         nets.append((ip2int(a), 1 << (32 - int(n or 32))))
     return lambda a: any(b <= a < b + s for b, s in nets)
 
