@@ -496,7 +496,11 @@ check_eq "300 pcapng files: one attack of all 3000 packets" 3000 \
 check "300 pcapng files, hard descriptor limit 64: exit 1 or 3" grep -qx '[13]' "$WORK/rc"
 check "hard descriptor limit 64: the reason is named" grep -q "cannot open: Too many open files" \
 	"$WORK/err"
-expect_clean_err "hard descriptor limit 64"
+# LeakSanitizer needs a descriptor of its own at exit (/proc/PID/task), and
+# there is none left: under ASan its complaint joins stderr.
+if [ "$ASAN" = 0 ]; then
+	expect_clean_err "hard descriptor limit 64"
+fi
 
 # The second packet of a file 30 years ahead: the first, genuine packet is
 # kept (the packet after next stands in for an accepted one), and the file
