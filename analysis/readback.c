@@ -88,12 +88,19 @@ __attribute__((format(printf, 3, 4))) static int fail(struct reader *rd, int rc,
 	return rc;
 }
 
-/* "column C: 'cell' is not WHAT" for the wanted column i. */
+/* "column C: 'cell' is not WHAT" for the wanted column i. Control
+ * characters of the cell are quoted as '?': a quoted cell may hold a line
+ * break, which made the one-line message two (found by fuzz_readback). */
 static int bad_cell(struct reader *rd, size_t i, const char *what)
 {
-	return fail(rd, -BS_EFORMAT, "column %s: '%.*s%s' is not %s", rd->cols[i].name,
-	            READBACK_CELL_QUOTE, rd->cells[i],
-	            strlen(rd->cells[i]) > READBACK_CELL_QUOTE ? "..." : "", what);
+	const char *cell = rd->cells[i];
+	char quote[READBACK_CELL_QUOTE + 1];
+	size_t n = strnlen(cell, READBACK_CELL_QUOTE);
+	for (size_t k = 0; k < n; k++)
+		quote[k] = (unsigned char)cell[k] < 0x20 || cell[k] == 0x7f ? '?' : cell[k];
+	quote[n] = '\0';
+	return fail(rd, -BS_EFORMAT, "column %s: '%s%s' is not %s", rd->cols[i].name, quote,
+	            cell[n] != '\0' ? "..." : "", what);
 }
 
 static void header_field(struct reader *rd, const char *s, size_t len)

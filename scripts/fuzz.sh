@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
+# FUZZ_TARGETS="readback merge" runs only those (default: all).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -22,14 +23,32 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
+TARGETS=${FUZZ_TARGETS:-classify reader readback merge}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
-declare -A MAX_LEN=([classify]=4096 [reader]=65536)
+# The CSV seeds are up to ~2 KiB; a merge input holds two shards of three
+# files each (seeds up to ~8 KiB), which needs twice that to grow.
+declare -A MAX_LEN=([classify]=4096 [reader]=65536 [readback]=8192 [merge]=16384)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
-SRC="telescope/parse.c telescope/classify.c telescope/addr.c telescope/bs_error.c
+# The packet targets need the trace reader (libtrace); the output-file
+# targets need the readers and writers of analysis/ (see Makefile.am).
+PKT_SRC="telescope/parse.c telescope/classify.c telescope/addr.c telescope/bs_error.c
 telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
+PKT_LIBS="-ltrace -lwandio -lpcap -lm"
+OUT_SRC="telescope/bs_error.c telescope/bs_array.c telescope/addr.c telescope/event.c
+analysis/csvout.c analysis/outfile.c analysis/geo.c analysis/results.c analysis/tseries.c
+analysis/summary.c analysis/readback.c analysis/stage.c analysis/merge.c tests/fuzz/fuzz_outdir.c"
+OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb) -lm"
+declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [readback]=$OUT_SRC [merge]=$OUT_SRC)
+declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [readback]=$OUT_LIBS [merge]=$OUT_LIBS)
+# fuzz_merge writes every shard and merged output to files, each synced
+# (outfile.h): on a tmpfs that costs nothing, on a disk it is most of the
+# run. Its private directory goes under TMPDIR (fuzz_outdir.c).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	export TMPDIR=/dev/shm
+fi
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer
 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -38,10 +57,11 @@ CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer
 command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$out/crashes" "$out/logs"
 cd "$top"
-for t in classify reader; do
+for t in $TARGETS; do
+	[ -n "${SRC[$t]:-}" ] || { echo "fuzz.sh: no target $t" >&2; exit 2; }
 	# shellcheck disable=SC2086
-	if ! "$CC" $CFLAGS -Itelescope -Itests/fuzz $SRC "tests/fuzz/fuzz_$t.c" \
-		-ltrace -lwandio -lpcap -lm -o "$out/fuzz_$t" 2>"$out/logs/build-$t.log"; then
+	if ! "$CC" $CFLAGS -Itelescope -Ianalysis -Itests/fuzz ${SRC[$t]} "tests/fuzz/fuzz_$t.c" \
+		${LIBS[$t]} -o "$out/fuzz_$t" 2>"$out/logs/build-$t.log"; then
 		cat "$out/logs/build-$t.log" >&2
 		echo "fuzz.sh: building fuzz_$t failed (is libclang-rt-14-dev installed?)" >&2
 		exit 1
@@ -49,7 +69,7 @@ for t in classify reader; do
 done
 
 status=0
-for t in classify reader; do
+for t in $TARGETS; do
 	corpus="$out/corpus-$t"
 	mkdir -p "$corpus"
 	cp -n tests/fuzz/corpus/"$t"/* "$corpus"/

@@ -1,11 +1,15 @@
 /* check_fuzz_regress.c - replays what the fuzzers found, and their seeds.
  *
- * Every input in $TESTDATA/fuzz-regress/{classify,reader}/ once crashed,
- * leaked or aborted a fuzz target (tests/fuzz/); each is run again through
- * exactly the code the target runs (tests/fuzz/fuzz_run.c), so a fix that
- * regresses fails here, under the sanitizers in the ASan build. The seed
- * corpora (tests/fuzz/corpus/) are replayed the same way, so the contracts
- * fuzz_run.c checks hold on every real trace and packet we ship.
+ * Every input in $TESTDATA/fuzz-regress/{classify,reader,readback,merge}/
+ * once crashed, leaked or aborted a fuzz target (tests/fuzz/); each is run
+ * again through exactly the code the target runs (tests/fuzz/fuzz_run.c,
+ * tests/fuzz/fuzz_outdir.c), so a fix that regresses fails here, under the
+ * sanitizers in the ASan build. The seed corpora (tests/fuzz/corpus/) are
+ * replayed the same way, so the contracts the fuzz targets check hold on
+ * every real trace, packet and output file we ship.
+ *
+ * What readback.c and merge.c now do with the inputs that broke their
+ * contracts is checked one by one as well (the outdir_findings case).
  *
  * The reader inputs that libtrace 3.0.22 aborted or crashed on are also
  * checked one by one for what reader.c now does with them: the guard tests
@@ -21,8 +25,12 @@
 #include <string.h>
 
 #include "bs_error.h"
+#include "check_outdir.h"
 #include "classify.h"
+#include "fuzz_outdir.h"
 #include "fuzz_run.h"
+#include "merge.h"
+#include "readback.h"
 #include "reader.h"
 
 /* Largest input replayed: the fuzzers run with -max_len 65536, the seed
@@ -248,6 +256,133 @@ START_TEST(erf_record_shorter_than_header_has_no_layer3)
 }
 END_TEST
 
+static int count_row(const struct readback_attack *a, void *arg)
+{
+	(void)a;
+	++*(int *)arg;
+	return 0;
+}
+
+START_TEST(readback_cell_with_line_break_is_quoted_on_one_line)
+{
+	/* A quoted protocol cell holding only a line break: the message
+	 * quoted it verbatim and became two lines. */
+	char err[READBACK_ERRLEN];
+	int rows = 0;
+	FILE *f = fopen(data_path("fuzz-regress/readback/cell-with-line-break.csv"), "rb");
+	ck_assert_ptr_nonnull(f);
+	int rc = readback_attacks(f, count_row, &rows, err, sizeof err);
+	fclose(f);
+	ck_assert_int_eq(rc, -BS_EFORMAT);
+	ck_assert_int_eq(rows, 0);
+	ck_assert_str_eq(err, "row 2: column protocol: '?' is not TCP, UDP, ICMP or OTHER");
+}
+END_TEST
+
+/* Writes the first three NUL-separated parts of $TESTDATA/rel as the
+ * summary.json, attacks.csv and timeseries.csv of a new scratch directory,
+ * as fuzz_run_merge() does (missing parts are missing files); returns the
+ * directory, to outdir_remove(). */
+static char *shard_from(const char *rel)
+{
+	static const char *const files[] = {"summary.json", "attacks.csv", "timeseries.csv"};
+	size_t size;
+	uint8_t *data = slurp(data_path(rel), &size);
+	char *text = malloc(size + 1);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	char *dir = outdir_create();
+	const char *p = text;
+	for (size_t i = 0; i < sizeof files / sizeof files[0] && p <= text + size; i++) {
+		outdir_write(dir, files[i], p);
+		p += strlen(p) + 1;
+	}
+	free(text);
+	free(data);
+	return dir;
+}
+
+/* Adds the shard of $TESTDATA/fuzz-regress/merge/name to a new merge;
+ * returns merge_add_shard()'s code, the merge in *m and the message in
+ * err (MERGE_ERRLEN bytes). */
+static int add_regress_shard(const char *name, merge_t **m, char *err)
+{
+	char rel[REGRESS_PATH_MAX];
+	snprintf(rel, sizeof rel, "fuzz-regress/merge/%s", name);
+	char *dir = shard_from(rel);
+	*m = merge_create();
+	ck_assert_ptr_nonnull(*m);
+	int rc = merge_add_shard(*m, dir, err, MERGE_ERRLEN);
+	outdir_remove(dir);
+	return rc;
+}
+
+START_TEST(merge_json_error_near_line_break_is_one_line)
+{
+	/* summary.json is '"\' and a line break: jansson's message quotes the
+	 * token it stopped at, line break included, and merge passed it on. */
+	merge_t *m;
+	char err[MERGE_ERRLEN];
+	ck_assert_int_eq(add_regress_shard("json-error-near-line-break", &m, err), -BS_EFORMAT);
+	ck_assert_ptr_null(strpbrk(err, "\r\n"));
+	ck_assert_ptr_nonnull(strstr(err, "/summary.json: line 2: invalid escape near '\"\\?'"));
+	merge_free(m);
+}
+END_TEST
+
+START_TEST(merge_prefix_with_line_break_is_one_line)
+{
+	/* Telescope "10.0.0.0/8\n": the message quotes the prefix. */
+	merge_t *m;
+	char err[MERGE_ERRLEN];
+	ck_assert_int_eq(add_regress_shard("prefix-with-line-break", &m, err), -BS_EFORMAT);
+	ck_assert_ptr_null(strpbrk(err, "\r\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    err, "/summary.json: parameters.telescope: '10.0.0.0/8?' is not a valid prefix"));
+	merge_free(m);
+}
+END_TEST
+
+START_TEST(merge_partial_reason_with_line_break_is_one_line)
+{
+	/* An incomplete shard's partial_reason "SIG\nINT" is quoted in a
+	 * warning, which summary.json and stderr show one per line. */
+	merge_t *m;
+	char err[MERGE_ERRLEN];
+	ck_assert_int_eq(add_regress_shard("partial-reason-with-line-break", &m, err), 0);
+	ck_assert_uint_eq(merge_warning_count(m), 1);
+	ck_assert_ptr_nonnull(strstr(
+	    merge_warning(m, 0), " is incomplete (SIG?INT): the merged result lacks what it lost"));
+	ck_assert_int_eq(merge_status(m), MERGE_WARNINGS);
+	merge_free(m);
+}
+END_TEST
+
+START_TEST(replay_readback_crashes)
+{
+	replay_dir("fuzz-regress/readback", false, fuzz_run_readback);
+}
+END_TEST
+
+START_TEST(replay_merge_crashes)
+{
+	replay_dir("fuzz-regress/merge", false, fuzz_run_merge);
+}
+END_TEST
+
+START_TEST(replay_readback_seeds)
+{
+	replay_dir("../fuzz/corpus/readback", true, fuzz_run_readback);
+}
+END_TEST
+
+START_TEST(replay_merge_seeds)
+{
+	replay_dir("../fuzz/corpus/merge", true, fuzz_run_merge);
+}
+END_TEST
+
 START_TEST(replay_classify_crashes)
 {
 	replay_dir("fuzz-regress/classify", false, fuzz_run_classify);
@@ -286,11 +421,21 @@ int main(void)
 	tcase_add_test(guards, erf_legacy_record_with_rx_error_has_no_layer3);
 	tcase_add_test(guards, erf_record_shorter_than_header_has_no_layer3);
 	suite_add_tcase(s, guards);
+	TCase *outdir = tcase_create("outdir_findings");
+	tcase_add_test(outdir, readback_cell_with_line_break_is_quoted_on_one_line);
+	tcase_add_test(outdir, merge_json_error_near_line_break_is_one_line);
+	tcase_add_test(outdir, merge_prefix_with_line_break_is_one_line);
+	tcase_add_test(outdir, merge_partial_reason_with_line_break_is_one_line);
+	suite_add_tcase(s, outdir);
 	TCase *replay = tcase_create("replay");
 	tcase_add_test(replay, replay_classify_crashes);
 	tcase_add_test(replay, replay_reader_crashes);
 	tcase_add_test(replay, replay_classify_seeds);
 	tcase_add_test(replay, replay_reader_seeds);
+	tcase_add_test(replay, replay_readback_crashes);
+	tcase_add_test(replay, replay_merge_crashes);
+	tcase_add_test(replay, replay_readback_seeds);
+	tcase_add_test(replay, replay_merge_seeds);
 	suite_add_tcase(s, replay);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

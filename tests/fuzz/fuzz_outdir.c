@@ -1,0 +1,607 @@
+/* fuzz_outdir.c - per-input work of the fuzz targets for attacks.csv,
+ * timeseries.csv and summary.json (see fuzz_outdir.h).
+ *
+ * Contract checks return a static string instead of aborting, so the Check
+ * suite can name the file that broke one and the fuzz entry points can turn
+ * it into a crash libFuzzer saves. The message a reader or merge gave with
+ * a broken contract is printed to stderr, as the crash log is where the
+ * person fixing it looks first.
+ *
+ * The CSV readers read from memory (fmemopen), four times per reader, so
+ * the error buffer and the callback are fuzzed along with the bytes. merge
+ * reads directories, so its shards are real files in a private directory
+ * made and removed for each input (libFuzzer ends with _Exit(), so an
+ * atexit() cleanup would leave one per run); under scripts/fuzz.sh that
+ * directory is on a tmpfs, where the fsync() of every output is free. */
+#include "fuzz_outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bs_error.h"
+#include "csvout.h"
+#include "event.h"
+#include "merge.h"
+#include "readback.h"
+
+/* What the test callback returns to stop a reader: a code no reader returns
+ * by itself, so that rc can only have come from the callback. */
+#define FUZZ_CB_ERROR (-BS_ENOTFOUND)
+/* The short error buffers are 2 .. 2 + this - 1 bytes: shorter than every
+ * message ("row 1: " alone is 7), at least room for one character. */
+#define FUZZ_SHORT_ERRLEN 24
+/* Largest port number, for top_port. */
+#define FUZZ_MAX_PORT 65535
+/* FNV-1a, 64 bits: a digest of the rows one reader passed, to compare it
+ * with another's without keeping the rows. */
+#define FUZZ_FNV_OFFSET 0xcbf29ce484222325ull
+#define FUZZ_FNV_PRIME  0x100000001b3ull
+/* Shards per input and files per shard (merge.h). */
+#define FUZZ_SHARDS 2
+#define FUZZ_FILES  3
+/* Room for $TMPDIR, the directory name and a file name. */
+#define FUZZ_DIR_MAX 4096
+/* What merge_write() puts into summary.json as the command and version. */
+#define FUZZ_COMMAND_LINE "fuzz_merge"
+#define FUZZ_VERSION      "0"
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+/* An address as addr.h promises it: a known family, IPv4 padded with 0. */
+static bool addr_ok(const bs_addr_t *a)
+{
+	return a->family == BS_AF_INET6 ||
+	       (a->family == BS_AF_INET && all_zero(a->bytes + 4, sizeof a->bytes - 4));
+}
+
+/* A time the writers can write back (bs_format_time) to the same value. */
+static bool time_ok(uint64_t us)
+{
+	char buf[BS_TIME_STRLEN];
+	uint64_t back;
+	return bs_format_time(us, buf, sizeof buf) == 0 && bs_parse_time(buf, &back) == 0 &&
+	       back == us;
+}
+
+static void mix(uint64_t *h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * FUZZ_FNV_PRIME;
+}
+
+static void mix_u64(uint64_t *h, uint64_t v)
+{
+	mix(h, &v, sizeof v);
+}
+
+/* ---- readback ---- */
+
+/* What one read passed to its callback. */
+struct rows {
+	bool full;       /* read by a readback_*_full() reader */
+	size_t n;        /* rows passed */
+	size_t stop_at;  /* the callback fails on this row (from 1); 0: never */
+	uint64_t digest; /* of the fields every reader fills, in row order */
+	const char *why; /* first contract a row broke */
+};
+
+static const char *check_attack(const struct readback_attack *a, bool full)
+{
+	if (!addr_ok(&a->victim))
+		return "readback: victim of no family or with stray bytes";
+	if (a->proto >= BS_PROTO_COUNT)
+		return "readback: protocol out of range";
+	if (a->end_us < a->start_us || !time_ok(a->start_us) || !time_ok(a->end_us))
+		return "readback: start and end not a time range the writer can write";
+	if (a->responses >> BS_RESP_COUNT != 0)
+		return "readback: unknown response bit";
+	if (!isnan(a->est_attack_pps) && !(isfinite(a->est_attack_pps) && a->est_attack_pps >= 0))
+		return "readback: est_attack_pps neither unknown nor a non-negative number";
+	if (a->country == NULL || a->as_org == NULL)
+		return "readback: country or as_org NULL";
+	if (!full) {
+		/* readback.h: these keep their "unknown" value in the report reader. */
+		if (a->bytes != 0 || a->telescope_addrs != 0 || a->victim_ports != 0 ||
+		    a->top_port != -1 || !isnan(a->uniformity_a2) || a->icmp_mismatches != 0 ||
+		    a->has_responder || !all_zero(&a->responder, sizeof a->responder))
+			return "readback_attacks: a column only the full reader reads is set";
+		return NULL;
+	}
+	if (a->top_port < -1 || a->top_port > FUZZ_MAX_PORT)
+		return "readback_attacks_full: top_port neither -1 nor a port";
+	if (isinf(a->uniformity_a2))
+		return "readback_attacks_full: uniformity_a2 infinite";
+	if (a->has_responder ? !addr_ok(&a->responder)
+	                     : !all_zero(&a->responder, sizeof a->responder))
+		return "readback_attacks_full: responder inconsistent with has_responder";
+	return NULL;
+}
+
+static int on_attack(const struct readback_attack *a, void *arg)
+{
+	struct rows *r = arg;
+	r->n++;
+	if (r->why == NULL)
+		r->why = check_attack(a, r->full);
+	/* The fields both readers fill; NAN has more than one bit pattern. */
+	double pps = isnan(a->est_attack_pps) ? -1.0 : a->est_attack_pps;
+	mix(&r->digest, &a->victim, sizeof a->victim);
+	mix_u64(&r->digest, a->start_us);
+	mix_u64(&r->digest, a->end_us);
+	mix_u64(&r->digest, a->packets);
+	mix(&r->digest, &pps, sizeof pps);
+	mix_u64(&r->digest, a->responses);
+	mix_u64(&r->digest, a->peak_ppm);
+	mix_u64(&r->digest, a->asn);
+	mix_u64(&r->digest, a->proto);
+	mix_u64(&r->digest, a->uniform);
+	if (a->country != NULL && a->as_org != NULL) {
+		mix(&r->digest, a->country, strlen(a->country) + 1);
+		mix(&r->digest, a->as_org, strlen(a->as_org) + 1);
+	}
+	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
+}
+
+static const char *check_bin(const struct readback_bin *b, bool full)
+{
+	if (b->end_us <= b->start_us || !time_ok(b->start_us) || !time_ok(b->end_us))
+		return "readback: bin end not after its start, or not a time the writer can write";
+	if (!full)
+		return all_zero(b->packets_proto, sizeof b->packets_proto)
+		           ? NULL
+		           : "readback_timeseries: per-protocol counts set";
+	uint64_t sum = 0;
+	for (int p = 0; p < BS_PROTO_COUNT; p++) {
+		if (b->packets_proto[p] > UINT64_MAX - sum)
+			return "readback_timeseries_full: per-protocol counts overflow";
+		sum += b->packets_proto[p];
+	}
+	return sum == b->packets ? NULL
+	                         : "readback_timeseries_full: per-protocol counts do not add up";
+}
+
+static int on_bin(const struct readback_bin *b, void *arg)
+{
+	struct rows *r = arg;
+	r->n++;
+	if (r->why == NULL)
+		r->why = check_bin(b, r->full);
+	mix_u64(&r->digest, b->start_us);
+	mix_u64(&r->digest, b->end_us);
+	mix_u64(&r->digest, b->packets);
+	mix_u64(&r->digest, b->attacks_active);
+	mix_u64(&r->digest, b->attacks_started);
+	mix_u64(&r->digest, b->victims);
+	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
+}
+
+/* One of the four readers of readback.h. */
+struct csv_reader {
+	bool full;
+	int (*attacks)(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen);
+	int (*bins)(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
+};
+
+static const struct csv_reader csv_readers[] = {
+    {false, readback_attacks, NULL},
+    {true, readback_attacks_full, NULL},
+    {false, NULL, readback_timeseries},
+    {true, NULL, readback_timeseries_full},
+};
+#define N_CSV_READERS (sizeof csv_readers / sizeof csv_readers[0])
+
+/* Reads data with rd into r; *rc receives the reader's code. False when the
+ * in-memory file cannot be opened. */
+static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t size, struct rows *r,
+                     char *err, size_t errlen, int *rc)
+{
+	/* "r" mode never writes to the buffer: the cast only drops const. */
+	FILE *f = fmemopen((void *)(uintptr_t)data, size, "r");
+	if (f == NULL)
+		return false;
+	r->full = rd->full;
+	r->digest = FUZZ_FNV_OFFSET;
+	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err, errlen)
+	                  : rd->bins(f, on_bin, r, err, errlen);
+	fclose(f);
+	return true;
+}
+
+/* The message rules of readback.h for a buffer of errlen bytes. */
+static const char *check_csv_err(int rc, const char *err, size_t errlen)
+{
+	if (errlen == 0)
+		return NULL;
+	if (memchr(err, '\0', errlen) == NULL)
+		return "readback: message not NUL-terminated";
+	if (rc != -BS_EFORMAT)
+		return err[0] == '\0' ? NULL : "readback: message without -BS_EFORMAT";
+	if (err[0] == '\0')
+		return "readback: -BS_EFORMAT without a message";
+	if (strpbrk(err, "\r\n") != NULL)
+		return "readback: message of more than one line";
+	return NULL;
+}
+
+/* Runs rd four ways: full buffer, no buffer, short buffer, failing
+ * callback. *rc and *rows are the first run's. */
+static const char *fuzz_csv_reader(const struct csv_reader *rd, const uint8_t *data, size_t size,
+                                   int *rc, struct rows *rows)
+{
+	size_t short_len = 2 + size % FUZZ_SHORT_ERRLEN;
+	char *err = malloc(READBACK_ERRLEN); /* exact sizes: ASan sees any overrun */
+	char *shorter = malloc(short_len);
+	const char *why = NULL;
+	struct rows r = {0}, again = {0};
+	int rc2;
+
+	*rc = 0;
+	*rows = r;
+
+	if (err == NULL || shorter == NULL) {
+		why = "readback: out of memory in the check";
+		goto out;
+	}
+	memset(err, 'x', READBACK_ERRLEN);
+	if (!read_csv(rd, data, size, &r, err, READBACK_ERRLEN, rc)) {
+		why = "readback: fmemopen failed";
+		goto out;
+	}
+	*rows = r;
+	if (*rc != 0 && *rc != -BS_EFORMAT && *rc != -BS_ENOMEM)
+		why = "readback: unexpected return code";
+	else if (r.why != NULL)
+		why = r.why;
+	else
+		why = check_csv_err(*rc, err, READBACK_ERRLEN);
+	if (why != NULL)
+		goto out;
+
+	/* readback.h: err may be NULL when errlen is 0. */
+	if (!read_csv(rd, data, size, &again, NULL, 0, &rc2)) {
+		why = "readback: fmemopen failed";
+		goto out;
+	}
+	if (rc2 != *rc || again.n != r.n || again.digest != r.digest) {
+		why = "readback: the result depends on the error buffer";
+		goto out;
+	}
+
+	memset(shorter, 'x', short_len);
+	again = (struct rows){0};
+	if (!read_csv(rd, data, size, &again, shorter, short_len, &rc2)) {
+		why = "readback: fmemopen failed";
+		goto out;
+	}
+	if (rc2 != *rc || again.n != r.n || again.digest != r.digest)
+		why = "readback: the result depends on the error buffer";
+	else if ((why = check_csv_err(rc2, shorter, short_len)) == NULL && rc2 == -BS_EFORMAT &&
+	         strncmp(shorter, err, short_len - 1) != 0)
+		why = "readback: a short buffer does not get the message's beginning";
+	if (why != NULL || r.n == 0)
+		goto out;
+
+	/* A callback error stops the read at once and is returned as is. */
+	again = (struct rows){.stop_at = (r.n + 1) / 2};
+	if (!read_csv(rd, data, size, &again, err, READBACK_ERRLEN, &rc2))
+		why = "readback: fmemopen failed";
+	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err[0] != '\0')
+		why = "readback: a callback error is not returned at once, without a message";
+out:
+	if (why != NULL && err != NULL && memchr(err, '\0', READBACK_ERRLEN) != NULL)
+		fprintf(stderr, "readback: rc %d, message '%s'\n", *rc, err);
+	free(err);
+	free(shorter);
+	return why;
+}
+
+const char *fuzz_run_readback(const uint8_t *data, size_t size)
+{
+	int rc[N_CSV_READERS];
+	struct rows rows[N_CSV_READERS];
+
+	if (size == 0)
+		data = (const uint8_t *)""; /* fmemopen(NULL) would allocate its own buffer */
+	for (size_t i = 0; i < N_CSV_READERS; i++) {
+		const char *why = fuzz_csv_reader(&csv_readers[i], data, size, &rc[i], &rows[i]);
+		if (why != NULL)
+			return why;
+	}
+	/* readback.h: the full readers read what the report readers read and
+	 * more, so a file the full reader takes gives the same rows to both. */
+	for (size_t i = 0; i < N_CSV_READERS; i += 2)
+		if (rc[i + 1] == 0 && (rc[i] != 0 || rows[i].n != rows[i + 1].n ||
+		                       rows[i].digest != rows[i + 1].digest))
+			return "readback: the report reader differs on a file the full reader "
+			       "takes";
+	return NULL;
+}
+
+/* ---- merge ---- */
+
+static const char *const shard_files[FUZZ_FILES] = {"summary.json", "attacks.csv",
+                                                    "timeseries.csv"};
+static const char *const sub_dirs[FUZZ_SHARDS + 1] = {"shard-a", "shard-b", "out"};
+#define OUT_DIR FUZZ_SHARDS
+
+/* The private directory and its shard and output directories. */
+static char base_dir[FUZZ_DIR_MAX];
+static char dirs[FUZZ_SHARDS + 1][FUZZ_DIR_MAX];
+
+/* Removes what is inside dir, one level of subdirectories included (a
+ * staging directory merge left behind). */
+static void empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		char path[FUZZ_DIR_MAX * 2];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		/* Linux says EISDIR for a directory, POSIX allows EPERM. */
+		if (unlink(path) != 0 && (errno == EISDIR || errno == EPERM)) {
+			empty_dir(path);
+			rmdir(path);
+		}
+	}
+	closedir(d);
+}
+
+static void remove_dirs(void)
+{
+	for (size_t i = 0; i < FUZZ_SHARDS + 1; i++) {
+		empty_dir(dirs[i]);
+		rmdir(dirs[i]);
+	}
+	rmdir(base_dir);
+}
+
+/* Makes the private directory and its subdirectories. */
+static bool make_dirs(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[FUZZ_DIR_MAX];
+	int n = snprintf(path, sizeof path, "%s/fuzz-merge-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (n < 0 || (size_t)n >= sizeof path || mkdtemp(path) == NULL)
+		return false;
+	memcpy(base_dir, path, (size_t)n + 1);
+	memset(dirs, 0, sizeof dirs); /* what remove_dirs() may meet half made */
+	for (size_t i = 0; i < FUZZ_SHARDS + 1; i++) {
+		n = snprintf(dirs[i], sizeof dirs[i], "%s/%s", base_dir, sub_dirs[i]);
+		if (n < 0 || (size_t)n >= sizeof dirs[i] || mkdir(dirs[i], 0700) != 0) {
+			remove_dirs();
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Writes len bytes to dir/name. */
+static bool put_file(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+	char path[FUZZ_DIR_MAX * 2];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL)
+		return false;
+	bool ok = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && ok;
+}
+
+/* Writes the NUL-separated parts of data as the shard files (a missing
+ * part is a missing file); returns the number of shards given (1 or 2),
+ * or 0 when a file cannot be written. */
+static size_t write_shards(const uint8_t *data, size_t size)
+{
+	const uint8_t *end = data + size, *p = data;
+	size_t parts = 0;
+	for (size_t k = 0; k < FUZZ_SHARDS * FUZZ_FILES && p != NULL; k++) {
+		const uint8_t *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t len = (size_t)((nul ? nul : end) - p);
+		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len))
+			return 0;
+		p = nul ? nul + 1 : NULL;
+		parts++;
+	}
+	return parts > FUZZ_FILES ? 2 : 1;
+}
+
+/* merge.h's message rules; codes is a 0-terminated list of the errors the
+ * call may return. */
+static const char *check_merge_err(int rc, const char *err, const int *codes)
+{
+	if (memchr(err, '\0', MERGE_ERRLEN) == NULL)
+		return "merge: message not NUL-terminated";
+	if (rc == 0)
+		return err[0] == '\0' ? NULL : "merge: message on success";
+	bool listed = false;
+	for (const int *c = codes; *c != 0; c++)
+		listed |= rc == *c;
+	if (!listed)
+		return "merge: unexpected return code";
+	/* Out of memory may leave no message: there is no room to make one. */
+	if (err[0] == '\0' && rc != -BS_ENOMEM)
+		return "merge: error without a message";
+	if (strpbrk(err, "\r\n") != NULL)
+		return "merge: message of more than one line";
+	return NULL;
+}
+
+/* summary.h: the warnings of summary.json are one-line messages. */
+static const char *check_warnings(const merge_t *m)
+{
+	size_t n = merge_warning_count(m);
+	for (size_t i = 0; i < n; i++) {
+		const char *w = merge_warning(m, i);
+		if (w == NULL || w[0] == '\0')
+			return "merge_warning: missing or empty warning";
+		if (strpbrk(w, "\r\n") != NULL) {
+			fprintf(stderr, "merge warning: '%s'\n", w);
+			return "merge_warning: warning of more than one line";
+		}
+	}
+	return merge_warning(m, n) == NULL ? NULL : "merge_warning: a warning past the end";
+}
+
+/* Entries in dir: n_files regular files named in shard_files, or nothing. */
+static const char *check_out_dir(bool written)
+{
+	DIR *d = opendir(dirs[OUT_DIR]);
+	size_t found = 0, known = 0;
+	if (d == NULL)
+		return "merge: output directory gone";
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		found++;
+		for (size_t i = 0; i < FUZZ_FILES; i++)
+			known += strcmp(e->d_name, shard_files[i]) == 0;
+	}
+	closedir(d);
+	if (!written)
+		return found == 0 ? NULL : "merge: a failed merge left files behind";
+	return found == FUZZ_FILES && known == FUZZ_FILES
+	           ? NULL
+	           : "merge_write: not exactly the three output files";
+}
+
+/* Rows of attacks.csv and packets of timeseries.csv, of shards or of the
+ * merged output. */
+struct tally {
+	size_t attacks;
+	uint64_t packets; /* summed modulo 2^64 on both sides of the comparison */
+};
+
+static int tally_attack(const struct readback_attack *a, void *arg)
+{
+	(void)a;
+	((struct tally *)arg)->attacks++;
+	return 0;
+}
+
+static int tally_bin(const struct readback_bin *b, void *arg)
+{
+	((struct tally *)arg)->packets += b->packets;
+	return 0;
+}
+
+/* Adds dir's CSV files to t, read with the full readers as merge reads
+ * them; false when one cannot be read. */
+static bool tally_dir(const char *dir, struct tally *t, char *err)
+{
+	for (size_t i = 1; i < FUZZ_FILES; i++) {
+		char path[FUZZ_DIR_MAX * 2];
+		snprintf(path, sizeof path, "%s/%s", dir, shard_files[i]);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			return false;
+		int rc = i == 1 ? readback_attacks_full(f, tally_attack, t, err, READBACK_ERRLEN)
+		                : readback_timeseries_full(f, tally_bin, t, err, READBACK_ERRLEN);
+		fclose(f);
+		if (rc != 0)
+			return false;
+	}
+	return true;
+}
+
+/* merge.h: the output is what collect writes, so the full readers and
+ * merge itself read it back; every row read is written or joined into
+ * another; the series holds every packet of the shards' series. in is
+ * the tally of the shards kept. */
+static const char *read_merged(const merge_t *m, const struct tally *in, char *err)
+{
+	struct tally out = {0};
+	if (!tally_dir(dirs[OUT_DIR], &out, err))
+		return "merge_write: the full readers refuse a merged CSV file";
+	if (out.attacks != merge_attack_count(m))
+		return "merge_write: merge_attack_count() is not the rows of attacks.csv";
+	if (out.attacks + merge_join_count(m) != in->attacks)
+		return "merge_write: rows written and joins do not add up to the rows read";
+	if (out.packets != in->packets)
+		return "merge_write: timeseries.csv lacks packets of the shards or has more";
+	merge_t *again = merge_create();
+	if (again == NULL)
+		return "merge: out of memory in the check";
+	const char *why = merge_add_shard(again, dirs[OUT_DIR], err, MERGE_ERRLEN) == 0
+	                      ? NULL
+	                      : "merge_write: merge cannot read its own output as a shard";
+	merge_free(again);
+	return why;
+}
+
+const char *fuzz_run_merge(const uint8_t *data, size_t size)
+{
+	static const int add_codes[] = {-BS_EIO,    -BS_EFORMAT, -BS_EEXIST,
+	                                -BS_ERANGE, -BS_ENOMEM,  0};
+	static const int write_codes[] = {-BS_EIO, -BS_ERANGE, -BS_ENOMEM, 0};
+	const char *why = NULL;
+
+	if (!make_dirs())
+		return "merge: cannot make the private directory";
+	if (size == 0)
+		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
+	size_t n_shards = write_shards(data, size);
+	merge_t *m = merge_create();
+	char *err = malloc(MERGE_ERRLEN);
+	if (n_shards == 0 || m == NULL || err == NULL) {
+		merge_free(m);
+		free(err);
+		remove_dirs();
+		return n_shards == 0 ? "merge: cannot write the shard files"
+		                     : "merge: out of memory in the check";
+	}
+	memset(err, 'x', MERGE_ERRLEN);
+	int rc = 0;
+	struct tally in = {0};
+	for (size_t i = 0; i < n_shards && rc == 0 && why == NULL; i++) {
+		size_t kept = merge_shard_count(m), warned = merge_warning_count(m);
+		rc = merge_add_shard(m, dirs[i], err, MERGE_ERRLEN);
+		why = check_merge_err(rc, err, add_codes);
+		if (why != NULL || rc != 0)
+			break;
+		if (merge_shard_count(m) == kept + 1) {
+			if (!tally_dir(dirs[i], &in, err))
+				why = "merge_add_shard: kept a shard whose CSV files do not read";
+		} else if (merge_shard_count(m) != kept || merge_warning_count(m) == warned) {
+			why = "merge_add_shard: shard neither kept nor skipped with a warning";
+		}
+	}
+	if (why == NULL)
+		why = check_warnings(m);
+	bool written = false;
+	if (why == NULL && rc == 0) {
+		memset(err, 'x', MERGE_ERRLEN);
+		rc = merge_write(m, dirs[OUT_DIR], FUZZ_COMMAND_LINE, FUZZ_VERSION, err,
+		                 MERGE_ERRLEN);
+		written = rc == 0;
+		why = check_merge_err(rc, err, write_codes);
+	}
+	if (why == NULL)
+		why = check_out_dir(written);
+	if (why == NULL && written)
+		why = read_merged(m, &in, err);
+	if (why != NULL && memchr(err, '\0', MERGE_ERRLEN) != NULL)
+		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err);
+	merge_free(m);
+	free(err);
+	remove_dirs();
+	return why;
+}

@@ -1,0 +1,47 @@
+/* fuzz_outdir.h - the per-input work of the fuzz targets for the files of a
+ * collect output directory (attacks.csv, timeseries.csv, summary.json),
+ * shared with the regression test.
+ *
+ * `report` and `merge` read these files back, and users edit, cut and copy
+ * them between machines, so their readers (analysis/readback.c and
+ * analysis/merge.c) take hostile input. fuzz_readback.c, fuzz_merge.c and
+ * tests/check_fuzz_regress.c call these functions, so a crash fixed once
+ * stays fixed on the code path that found it. Kept apart from fuzz_run.c,
+ * which links libtrace: these targets need the analysis/ library instead.
+ * Besides the sanitizers' "no crash, no leak", each function checks what
+ * readback.h and merge.h promise and returns the first broken promise. */
+#ifndef TESTS_FUZZ_OUTDIR_H
+#define TESTS_FUZZ_OUTDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Reads data (borrowed, size bytes) through fmemopen() as attacks.csv with
+ * readback_attacks() and readback_attacks_full(), and as timeseries.csv
+ * with readback_timeseries() and readback_timeseries_full(), each with a
+ * full error buffer, a short one and none, and once more with a callback
+ * that fails half way. Checks every row passed against readback.h (values
+ * in range, times that format back, "unknown" values where the report
+ * reader does not read), the error text (one line, not empty, on
+ * -BS_EFORMAT only), and that a file the full reader accepts gives the
+ * report reader the same rows. Returns NULL, or a static description of
+ * the first contract broken. */
+const char *fuzz_run_readback(const uint8_t *data, size_t size);
+
+/** Splits data (borrowed) at its NUL bytes into up to six files: the
+ * summary.json, attacks.csv and timeseries.csv of a first shard, then of a
+ * second (a missing part is a missing file; a second shard exists when
+ * there are more than three parts). Writes them into a private directory
+ * under $TMPDIR (or /tmp), removed before returning unless the process
+ * dies first; runs merge_add_shard() on each shard and merge_write() into
+ * an empty directory, then reads the merged output back. Checks the return
+ * codes merge.h lists, one-line non-empty messages on error and "" on
+ * success, one-line warnings, nothing written on error and exactly the
+ * three files on success, which the full readers and merge_add_shard()
+ * read again; rows written plus joins equal the rows of the shards kept,
+ * and the merged series holds their packets. Returns NULL, or a static
+ * description of the first contract broken (a failure to set up the
+ * directory included). */
+const char *fuzz_run_merge(const uint8_t *data, size_t size);
+
+#endif
