@@ -103,8 +103,17 @@ static int bad_cell(struct reader *rd, size_t i, const char *what)
 	            cell[n] != '\0' ? "..." : "", what);
 }
 
+/* UTF-8 byte order mark, which spreadsheet programs put in front of a CSV
+ * file they save: part of no column name. */
+static const char UTF8_BOM[] = "\xef\xbb\xbf";
+#define UTF8_BOM_LEN (sizeof UTF8_BOM - 1)
+
 static void header_field(struct reader *rd, const char *s, size_t len)
 {
+	if (rd->field == 0 && len >= UTF8_BOM_LEN && memcmp(s, UTF8_BOM, UTF8_BOM_LEN) == 0) {
+		s += UTF8_BOM_LEN;
+		len -= UTF8_BOM_LEN;
+	}
 	if (bs_array_reserve(&rd->map, &rd->map_cap, rd->field + 1, sizeof *rd->map) != 0) {
 		fail(rd, -BS_ENOMEM, "out of memory");
 		return;

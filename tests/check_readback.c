@@ -295,6 +295,23 @@ START_TEST(timeseries_errors_and_row)
 }
 END_TEST
 
+/* A file saved by a spreadsheet program starts with a UTF-8 byte order
+ * mark; only there is it not part of the first column's name. */
+START_TEST(byte_order_mark_is_skipped)
+{
+	struct got g = {0};
+	char err[READBACK_ERRLEN];
+	ck_assert_int_eq(read_bins("\xef\xbb\xbf" TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	ck_assert_uint_eq(g.rows, 1);
+	ck_assert_uint_eq(g.bin.packets, 10);
+	memset(&g, 0, sizeof g);
+	ck_assert_int_eq(
+	    read_bins("\xef\xbb\xbf\xef\xbb\xbf" TS_HEADER TS_ROW, &g, err, sizeof err),
+	    -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "no column bin_start"));
+}
+END_TEST
+
 START_TEST(long_cell_is_shortened_in_message)
 {
 	char text[4096];
@@ -477,6 +494,7 @@ int main(void)
 	tcase_add_test(bad, broken_quoting);
 	tcase_add_test(bad, nul_byte_is_an_error);
 	tcase_add_test(bad, callback_error_stops_reading);
+	tcase_add_test(bad, byte_order_mark_is_skipped);
 	tcase_add_test(bad, long_cell_is_shortened_in_message);
 	suite_add_tcase(s, bad);
 	TCase *good = tcase_create("rows");
