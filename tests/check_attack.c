@@ -305,7 +305,7 @@ END_TEST
 START_TEST(statistics_do_not_depend_on_holding)
 {
 	static const uint32_t min_packets[] = {1, 25, 100, 300};
-	struct attack_record first;
+	struct attack_record first = {0};
 	for (size_t i = 0; i < sizeof min_packets / sizeof min_packets[0]; i++) {
 		struct attack_params p = preset("rsdos");
 		p.min_packets = min_packets[i];
