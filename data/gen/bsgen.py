@@ -794,8 +794,9 @@ class Flow:
             self.start = self.segments[0][0]
             self.planned = sum(s[2] for s in self.segments)
 
-    def gen(self, r, pick_tel, vlan_share):
-        make = self.maker
+    def targets(self, r, pick_tel):
+        """(time, destination) of each packet, drawn lazily: the caller's
+        draws for a packet come between this one's, as they always have."""
         rnd = r.random
         if self.times is not None:
             tsrc = iter(self.times)
@@ -804,11 +805,16 @@ class Flow:
         dests = self.dests
         for i, ts in enumerate(tsrc):
             if dests is None:
-                dst = pick_tel()
+                yield ts, pick_tel()
             elif self.dest_mode == "cycle":
-                dst = dests[i % len(dests)]
+                yield ts, dests[i % len(dests)]
             else:
-                dst = dests[int(rnd() * len(dests))]
+                yield ts, dests[int(rnd() * len(dests))]
+
+    def gen(self, r, pick_tel, vlan_share):
+        make = self.maker
+        rnd = r.random
+        for ts, dst in self.targets(r, pick_tel):
             ip, port, resp = make(r, ts, dst)
             frame = (ETH_IP_VLAN if rnd() < vlan_share else ETH_IP) + ip
             if len(frame) < ETH_MIN_FRAME:
@@ -826,18 +832,7 @@ class Flow6(Flow):
     def gen(self, r, pick_tel, vlan_share):
         make = self.maker
         rnd = r.random
-        if self.times is not None:
-            tsrc = iter(self.times)
-        else:
-            tsrc = (t for s in self.segments for t in times_uniform(r, *s))
-        dests = self.dests
-        for i, ts in enumerate(tsrc):
-            if dests is None:
-                dst = pick_tel()
-            elif self.dest_mode == "cycle":
-                dst = dests[i % len(dests)]
-            else:
-                dst = dests[int(rnd() * len(dests))]
+        for ts, dst in self.targets(r, pick_tel):
             ip, port, resp, snap, extra = make(r, ts, dst)
             eth = ETH_IP6_VLAN if rnd() < vlan_share else ETH_IP6
             frame = eth + ip
