@@ -100,17 +100,6 @@ struct merge {
 	enum merge_status status;
 };
 
-/* Replaces the control characters of s with '?'. Messages and warnings
- * quote text from the shards (the token jansson stopped at, a prefix, a
- * preset, an input URI, a partial reason), which may hold a line break;
- * each must stay one line (a line break was found by fuzz_merge). */
-static void one_line(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 /* Formats a one-line message into err (cut to errlen) and returns rc. */
 __attribute__((format(printf, 4, 5))) static int seterr(int rc, char *err, size_t errlen,
                                                         const char *fmt, ...)
@@ -120,7 +109,10 @@ __attribute__((format(printf, 4, 5))) static int seterr(int rc, char *err, size_
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
-		one_line(err);
+		/* Messages quote text from the shards (the token jansson stopped
+		 * at, a prefix, a preset, an input URI), which may hold a line
+		 * break (found by fuzz_merge). */
+		bs_message_one_line(err);
 	}
 	return rc;
 }
@@ -135,6 +127,8 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
+/* Appends a one-line warning: like messages, warnings quote the shards
+ * (a partial reason may hold a line break). */
 __attribute__((format(printf, 2, 3))) static int add_warning(merge_t *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -152,7 +146,7 @@ __attribute__((format(printf, 2, 3))) static int add_warning(merge_t *m, const c
 	va_start(ap, fmt);
 	vsnprintf(w, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	one_line(w);
+	bs_message_one_line(w);
 	m->warnings[m->n_warnings++] = w;
 	return 0;
 }

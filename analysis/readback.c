@@ -96,9 +96,9 @@ static int bad_cell(struct reader *rd, size_t i, const char *what)
 	const char *cell = rd->cells[i];
 	char quote[READBACK_CELL_QUOTE + 1];
 	size_t n = strnlen(cell, READBACK_CELL_QUOTE);
-	for (size_t k = 0; k < n; k++)
-		quote[k] = (unsigned char)cell[k] < 0x20 || cell[k] == 0x7f ? '?' : cell[k];
+	memcpy(quote, cell, n);
 	quote[n] = '\0';
+	bs_message_one_line(quote);
 	return fail(rd, -BS_EFORMAT, "column %s: '%s%s' is not %s", rd->cols[i].name, quote,
 	            cell[n] != '\0' ? "..." : "", what);
 }

@@ -39,5 +39,9 @@ char *cmd_line(int argc, char **argv);
 
 /** Prints "backscatter: <cmd>: <msg>" and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** usage_error() for what getopt_long() returned as c ('?' or ':', with
+ * opterr 0 and a leading ':' in its option string): the option at
+ * argv[optind - 1] is unknown or lacks its value. */
+int usage_bad_option(const char *cmd, int c, char *const *argv);
 
 #endif

@@ -249,10 +249,8 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 		case OPT_HELP:
 			print_collect_help(cmd);
 			return OPT_PARSED_HELP;
-		case ':':
-			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return usage_bad_option(cmd, c, argv);
 		}
 		if (rc != 0)
 			return rc;

@@ -69,10 +69,8 @@ static int parse_merge_args(int argc, char **argv, struct merge_args *a)
 			    "continue across a seam (gap <= the flow timeout) become one row.",
 			    merge_opts, N_MERGE_OPTS);
 			return OPT_PARSED_HELP;
-		case ':':
-			return usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("merge", "unknown option '%s'", argv[optind - 1]);
+			return usage_bad_option("merge", c, argv);
 		}
 	}
 	if (a->out == NULL || a->out[0] == '\0')

@@ -157,10 +157,8 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 			    "in two directories counts once, days without data show as gaps.",
 			    report_opts, N_REPORT_OPTS);
 			return OPT_PARSED_HELP;
-		case ':':
-			return usage_error("report", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("report", "unknown option '%s'", argv[optind - 1]);
+			return usage_bad_option("report", c, argv);
 		}
 		if (rc != 0)
 			return rc;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -43,6 +44,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see '%s %s --help')\n", PROG, cmd);
 	return EXIT_USAGE;
+}
+
+int usage_bad_option(const char *cmd, int c, char *const *argv)
+{
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 static void print_usage(FILE *f)

@@ -1,4 +1,4 @@
-/* bs_error.c - text for the BS_E* codes. */
+/* bs_error.c - text for the BS_E* codes, and keeping messages one line. */
 #include "bs_error.h"
 
 const char *bs_strerror(int code)
@@ -21,4 +21,11 @@ const char *bs_strerror(int code)
 	if (code >= BS_ERROR_COUNT)
 		return "unknown error";
 	return text[code];
+}
+
+void bs_message_one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }

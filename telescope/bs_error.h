@@ -25,4 +25,9 @@ enum bs_error {
 /** Static English text for a BS_E* code, positive or negative. Never NULL. */
 const char *bs_strerror(int code);
 
+/** Replaces the control characters of s (a NUL-terminated message that
+ * quotes input: a file name, a CSV cell, a JSON token) with '?', so the
+ * message stays one line however the input was made. */
+void bs_message_one_line(char *s);
+
 #endif

@@ -67,8 +67,7 @@ struct job {
 	struct input *in;
 	struct attack_hold hold; /* its place among the files */
 	attack_table_t *table;
-	bool pipelined;   /* table runs on a thread of its own, fed by queue */
-	evqueue_t *queue; /* backscatter events on their way to table; NULL inline */
+	evqueue_t *queue; /* backscatter events on their way to a table thread; NULL inline */
 	tseries_t *tseries;
 	struct summary_counters counters;
 	struct attack_stats stats;
@@ -594,8 +593,9 @@ static int by_start(const void *a, const void *b)
 }
 
 /* Sets up and reads one job; the table and series are created here, in
- * the reader thread, so that memory is spent only while a file is read. */
-static void run_job(collector_t *c, struct job *jb)
+ * the reader thread, so that memory is spent only while a file is read.
+ * pipelined: the table gets a thread of its own. */
+static void run_job(collector_t *c, struct job *jb, bool pipelined)
 {
 	jb->table = attack_table_create(&c->cfg.params, c->cfg.telescope, on_attack, c);
 	jb->tseries = tseries_create(c->cfg.interval_s);
@@ -604,7 +604,7 @@ static void run_job(collector_t *c, struct job *jb)
 		return;
 	}
 	attack_table_hold(jb->table, &jb->hold, on_partial, jb);
-	if (jb->pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
+	if (pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
 		jb->rc = -BS_ENOMEM;
 		return;
 	}
@@ -635,10 +635,10 @@ static void *reader_thread(void *arg)
 		 * spare threads, once files run out, go to flow tables. */
 		size_t active = c->running + (c->n_jobs - c->next_job);
 		struct job *jb = &c->jobs[c->next_job++];
-		jb->pipelined = 2 * active <= c->cfg.jobs;
+		bool pipelined = 2 * active <= c->cfg.jobs;
 		c->running++;
 		pthread_mutex_unlock(&c->lock);
-		run_job(c, jb);
+		run_job(c, jb, pipelined);
 		pthread_mutex_lock(&c->lock);
 		c->running--;
 		jb->done = true;

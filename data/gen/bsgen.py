@@ -263,6 +263,9 @@ class PublicAddrs:
         self.excl = NOT_PUBLIC_NETS + telescope.nets
         self.used = set()
 
+    def draw(self):
+        return self.r.getrandbits(32)
+
     def ok(self, a):
         if a in self.used:
             return False
@@ -273,7 +276,7 @@ class PublicAddrs:
 
     def random(self):
         while True:
-            a = self.r.getrandbits(32)
+            a = self.draw()
             if self.ok(a):
                 self.used.add(a)
                 return a
@@ -347,7 +350,7 @@ class Telescope:
 NOT_PUBLIC6_NETS = [parse_prefix6(p) for p in NOT_PUBLIC6]
 
 
-class PublicAddrs6:
+class PublicAddrs6(PublicAddrs):
     """Distinct public IPv6 addresses (victims, scanners, routers), never
     inside the telescope nor in special-purpose ranges."""
 
@@ -358,20 +361,8 @@ class PublicAddrs6:
         self.base, size = parse_prefix6(GLOBAL6)
         self.bits = size.bit_length() - 1
 
-    def ok(self, a):
-        if a in self.used:
-            return False
-        for b, s in self.excl:
-            if b <= a < b + s:
-                return False
-        return True
-
-    def random(self):
-        while True:
-            a = self.base + self.r.getrandbits(self.bits)
-            if self.ok(a):
-                self.used.add(a)
-                return a
+    def draw(self):
+        return self.base + self.r.getrandbits(self.bits)
 
     def from_nets(self, nets):
         """A fresh address inside one of nets (list of prefix texts)."""
