@@ -10,7 +10,7 @@
  *
  * A joined row, column by column:
  *   start_time, end_time   earliest start, latest end
- *   duration_s, mean_pps, est_attack_pps   recomputed by results.c
+ *   duration_s, mean_pps, est_attack_pps   recomputed by attack_list.c
  *   packets, bytes, icmp_mismatches   summed
  *   telescope_addrs   N (1 - (1 - a/N)(1 - b/N)) = a + b - ab/N, rounded at
  *                     the end: the expected size of the union of two
@@ -23,7 +23,7 @@
  *   responses   union
  *   responder   the smaller address, as attack.c keeps the lowest
  *   country, asn/as_org   the first part that has them */
-#include "merge.h"
+#include "analysis/merge.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -35,23 +35,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "attack.h"
-#include "bs_array.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "geo.h"
-#include "readback.h"
-#include "results.h"
-#include "stage.h"
-#include "summary.h"
-#include "tseries.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "telescope/geo.h"
+#include "outdir/csvread.h"
+#include "outdir/attack_list.h"
+#include "outdir/transaction.h"
+#include "outdir/summary.h"
+#include "outdir/tseries.h"
 
 #define SUMMARY_FILE "summary.json"
 #define ATTACKS_FILE "attacks.csv"
 #define TSERIES_FILE "timeseries.csv"
 
-/* The three outputs, renamed into place together (stage.h). */
+/* The three outputs, renamed into place together (transaction.h). */
 static const char *const output_files[] = {ATTACKS_FILE, TSERIES_FILE, SUMMARY_FILE};
 #define N_OUTPUT_FILES (sizeof output_files / sizeof output_files[0])
 
@@ -69,7 +70,7 @@ struct shard {
 	const char *geo_db, *asn_db, *filter;
 	struct summary_input *inputs;
 	size_t n_inputs;
-	struct summary_counters counters;
+	struct packet_counters counters;
 	struct attack_stats stats;
 	uint64_t first_us, last_us; /* time_range: backscatter; 0 when none */
 	uint64_t order_us;          /* earliest packet of its inputs: the merge order */
@@ -92,7 +93,7 @@ struct merge {
 	size_t n_parts, cap_parts;
 	bs_prefixes_t *telescope; /* the first shard's */
 	tseries_t *tseries;       /* created with the first shard's interval */
-	results_t *results;
+	attack_list_t *results;
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	size_t joins;
@@ -157,7 +158,7 @@ merge_t *merge_create(void)
 	if (m == NULL)
 		return NULL;
 	m->telescope = bs_prefixes_create();
-	m->results = results_create();
+	m->results = attack_list_create();
 	if (m->telescope == NULL || m->results == NULL) {
 		merge_free(m);
 		return NULL;
@@ -187,7 +188,7 @@ void merge_free(merge_t *m)
 	free(m->warnings);
 	bs_prefixes_free(m->telescope);
 	tseries_free(m->tseries);
-	results_free(m->results);
+	attack_list_free(m->results);
 	free(m);
 }
 
@@ -348,7 +349,7 @@ static void read_inputs(struct jctx *c, struct shard *s)
 static void read_counters(struct jctx *c, struct shard *s)
 {
 	json_t *o = jget_container(c, s->root, "counters", "counters", false);
-	struct summary_counters *k = &s->counters;
+	struct packet_counters *k = &s->counters;
 	const struct {
 		const char *key;
 		uint64_t *to;
@@ -576,10 +577,10 @@ struct csv_ctx {
 	size_t shard;
 	uint64_t interval_us;
 	unsigned long long row; /* data rows seen; the header is row 1 */
-	char msg[READBACK_ERRLEN];
+	char msg[CSVREAD_ERRLEN];
 };
 
-static int add_part(const struct readback_attack *a, void *arg)
+static int add_part(const struct csvread_attack *a, void *arg)
 {
 	struct csv_ctx *c = arg;
 	merge_t *m = c->m;
@@ -622,7 +623,7 @@ static int add_part(const struct readback_attack *a, void *arg)
 	return 0;
 }
 
-static int add_bin(const struct readback_bin *b, void *arg)
+static int add_bin(const struct csvread_bin *b, void *arg)
 {
 	struct csv_ctx *c = arg;
 	c->row++;
@@ -665,9 +666,9 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, char *err, 
 	if (f == NULL) {
 		rc = seterr(-BS_EIO, err, errlen, "%s: %s", path, strerror(errno));
 	} else {
-		char msg[READBACK_ERRLEN];
-		rc = attacks ? readback_attacks_full(f, add_part, &c, msg, sizeof msg)
-		             : readback_timeseries_full(f, add_bin, &c, msg, sizeof msg);
+		char msg[CSVREAD_ERRLEN];
+		rc = attacks ? csvread_attacks_full(f, add_part, &c, msg, sizeof msg)
+		             : csvread_timeseries_full(f, add_bin, &c, msg, sizeof msg);
 		int e = errno;
 		fclose(f);
 		/* A callback's own message is more precise than the reader's
@@ -878,7 +879,7 @@ static int group_end(merge_t *m, struct group *g)
 	/* A part alone keeps its exact count; only a union is an estimate. */
 	if (g->joined)
 		g->rec.telescope_addrs = g->dests > 0 ? (uint64_t)llround(g->dests) : 0;
-	return results_add(m->results, &g->rec, &g->geo);
+	return attack_list_add(m->results, &g->rec, &g->geo);
 }
 
 static int join_parts(merge_t *m)
@@ -955,7 +956,7 @@ static int write_summary(merge_t *m, const char *stage_dir, const char *command_
 		s.n_inputs += sh->n_inputs;
 		for (size_t w = 0; w < sh->n_warnings; w++)
 			l.warnings[s.n_warnings++] = sh->warnings[w];
-		summary_counters_add(&s.counters, &sh->counters);
+		packet_counters_add(&s.counters, &sh->counters);
 		s.attack_stats.flows += sh->stats.flows;
 		s.attack_stats.attacks += sh->stats.attacks;
 		s.attack_stats.rejected += sh->stats.rejected;
@@ -996,14 +997,14 @@ static int write_outputs(merge_t *m, const char *stage_dir, const char *command_
 {
 	*failed = ATTACKS_FILE;
 	int rc =
-	    results_write_csv(m->results, stage_dir, bs_prefixes_size(m->telescope, BS_AF_INET),
-	                      bs_prefixes_size(m->telescope, BS_AF_INET6));
+	    attack_list_write_csv(m->results, stage_dir, bs_prefixes_size(m->telescope, BS_AF_INET),
+	                          bs_prefixes_size(m->telescope, BS_AF_INET6));
 	if (rc != 0)
 		return rc;
 	*failed = TSERIES_FILE;
-	/* results_write_csv() sorted the list: attacks.csv order. */
-	for (size_t i = 0; rc == 0 && i < results_count(m->results); i++)
-		rc = tseries_add_attack(m->tseries, results_get(m->results, i));
+	/* attack_list_write_csv() sorted the list: attacks.csv order. */
+	for (size_t i = 0; rc == 0 && i < attack_list_count(m->results); i++)
+		rc = tseries_add_attack(m->tseries, attack_list_get(m->results, i));
 	if (rc == 0)
 		rc = tseries_write_csv(m->tseries, stage_dir);
 	if (rc != 0)
@@ -1025,21 +1026,21 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 		rc = join_parts(m);
 	if (rc != 0)
 		return rc;
-	stage_t *st;
-	rc = stage_open(dir, output_files, N_OUTPUT_FILES, &st);
+	transaction_t *st;
+	rc = transaction_open(dir, output_files, N_OUTPUT_FILES, &st);
 	if (rc != 0)
 		return rc == -BS_EIO ? seterr(rc, err, errlen, "%s: %s", dir, strerror(errno)) : rc;
 	const char *failed;
-	rc = write_outputs(m, stage_path(st), command_line, version, &failed);
+	rc = write_outputs(m, transaction_path(st), command_line, version, &failed);
 	if (rc != 0) {
 		int e = errno;
-		stage_abort(st);
+		transaction_abort(st);
 		seterr(rc, err, errlen, "%s/%s: %s", dir, failed,
 		       rc == -BS_EIO ? strerror(e) : bs_strerror(rc));
 		errno = e;
 		return rc;
 	}
-	rc = stage_commit(st, &failed);
+	rc = transaction_commit(st, &failed);
 	if (rc != 0)
 		seterr(rc, err, errlen, "%s/%s: %s", dir, failed ? failed : "?", strerror(errno));
 	return rc;
@@ -1067,7 +1068,7 @@ size_t merge_shard_count(const merge_t *m)
 
 size_t merge_attack_count(const merge_t *m)
 {
-	return results_count(m->results);
+	return attack_list_count(m->results);
 }
 
 size_t merge_join_count(const merge_t *m)

@@ -5,7 +5,7 @@
  * A site that collects each hourly file as it arrives merges the 24
  * hourly shards at the end of the day. Each shard is a collect output
  * directory (attacks.csv, timeseries.csv, summary.json); merge reads them
- * back through the user contract (readback.h, summary.json), so shards
+ * back through the user contract (csvread.h, summary.json), so shards
  * copied from other machines or made by older versions merge too.
  *
  * What merge does (README "merge", man page):
@@ -23,7 +23,7 @@
  *    timeout of METHOD.md section 3, for a flow that continues across the
  *    seam between two pieces. The joined row is rebuilt from the parts
  *    (merge.c says how, column by column); rows are then renumbered in
- *    the order collect writes them (results.h).
+ *    the order collect writes them (attack_list.h).
  *  - timeseries.csv: packet counts summed bin by bin; attack columns
  *    recomputed from the merged attack list.
  *  - summary.json: inputs, counters and warnings of all shards, one line
@@ -76,7 +76,7 @@ int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen);
 
 /** Joins the shards added and writes attacks.csv, timeseries.csv and
  * summary.json into dir (which must exist), staged and renamed together
- * (stage.h): on error none of the three is replaced. command_line and
+ * (transaction.h): on error none of the three is replaced. command_line and
  * version (borrowed) go into summary.json. 0; -BS_EINVAL (no shard added,
  * or called twice); -BS_EIO (errno set), -BS_ERANGE, -BS_ENOMEM, with err
  * naming the file that failed. */

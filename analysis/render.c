@@ -10,7 +10,7 @@
  * outfile, period (the title's "when"), width/height (also written into
  * the HTML, so the page reserves the right space) and per figure a few
  * numbers (logx, bins, gaps). The templates decide everything else. */
-#include "render.h"
+#include "analysis/render.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,10 +25,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bs_error.h"
-#include "csvout.h"
-#include "event.h"
-#include "outfile.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "telescope/event.h"
+#include "outdir/outfile.h"
 
 extern char **environ;
 
@@ -52,10 +53,6 @@ extern char **environ;
 #define RENDER_PATH 4096
 /* Text buffer for one formatted cell or time. */
 #define RENDER_CELL 128
-
-#define US_PER_S    1000000ull
-#define US_PER_HOUR (3600ull * US_PER_S)
-#define US_PER_DAY  (86400ull * US_PER_S)
 
 const char *const render_templates[] = {
     "common.gp",   "per_day.gp",  "per_hour.gp", "timeseries.gp", "repeats.gp", "duration_cdf.gp",
@@ -498,7 +495,7 @@ static int write_periods(struct fig_ctx *c, const char *name, const struct repor
 	fputs("# start_s\tattacks\tvictims\tgap_s\n", f);
 	size_t gaps = 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned long long start = p[i].start_us / US_PER_S;
+		unsigned long long start = p[i].start_us / BS_US_PER_S;
 		bool gap = p[i].covered_us == 0;
 		if (!gap) {
 			fprintf(f, "%llu\t%llu\t%llu\tNaN\n", start,
@@ -510,10 +507,10 @@ static int write_periods(struct fig_ctx *c, const char *name, const struct repor
 			run++;
 		gaps++;
 		fprintf(f, "\n%llu\tNaN\tNaN\t%llu\n", start,
-		        (unsigned long long)(run * len_us / US_PER_S));
+		        (unsigned long long)(run * len_us / BS_US_PER_S));
 		for (size_t k = 1; k < run; k++)
 			fprintf(f, "%llu\tNaN\tNaN\tNaN\n",
-			        (unsigned long long)(p[i + k].start_us / US_PER_S));
+			        (unsigned long long)(p[i + k].start_us / BS_US_PER_S));
 		fputc('\n', f);
 		i += run - 1;
 	}
@@ -525,14 +522,14 @@ static int data_per_day(struct fig_ctx *c)
 {
 	const struct report_period *p;
 	size_t n = report_days(c->r, &p);
-	return write_periods(c, "per_day.tsv", p, n, US_PER_DAY);
+	return write_periods(c, "per_day.tsv", p, n, BS_US_PER_DAY);
 }
 
 static int data_per_hour(struct fig_ctx *c)
 {
 	const struct report_period *p;
 	size_t n = report_hours(c->r, &p);
-	return write_periods(c, "per_hour.tsv", p, n, US_PER_HOUR);
+	return write_periods(c, "per_hour.tsv", p, n, BS_US_PER_HOUR);
 }
 
 /* timeseries.tsv: bin middle (epoch s), packets, active attacks, victims;
@@ -561,11 +558,11 @@ static int data_timeseries(struct fig_ctx *c)
 		if (i > 0 && b[i].start_us > b[i - 1].end_us) {
 			gaps++;
 			fputc('\n', f);
-			fprintf(g, "%.6f\t%.6f\n", (double)b[i - 1].end_us / US_PER_S,
-			        (double)b[i].start_us / US_PER_S);
+			fprintf(g, "%.6f\t%.6f\n", (double)b[i - 1].end_us / BS_US_PER_S,
+			        (double)b[i].start_us / BS_US_PER_S);
 		}
 		fprintf(f, "%.6f\t%llu\t%llu\t%llu\n",
-		        (double)(b[i].start_us + b[i].end_us) / 2 / US_PER_S,
+		        (double)(b[i].start_us + b[i].end_us) / 2 / BS_US_PER_S,
 		        (unsigned long long)b[i].packets, (unsigned long long)b[i].attacks_active,
 		        (unsigned long long)b[i].victims);
 	}
@@ -949,7 +946,7 @@ static void section_totals(struct doc *d, const report_t *r, const struct render
 	else
 		cell(d, tb, "%s to %s UTC: %.1f h of data over %zu day(s), %zu without data",
 		     time_text(t->first_us, 19, a), time_text(t->last_us, 19, b),
-		     (double)t->covered_us / US_PER_HOUR, nd, gaps);
+		     (double)t->covered_us / BS_US_PER_HOUR, nd, gaps);
 	if (o->since != NULL || o->until != NULL) {
 		cell(d, tb, "Window");
 		cell(d, tb, "attacks starting from %s until %s (UTC)",
@@ -1021,7 +1018,7 @@ static void period_table(struct doc *d, const struct report_period *p, size_t n,
 {
 	static const char *const day_head[] = {"Day (UTC)", "Attacks", "Victims", "Data"};
 	static const char *const hour_head[] = {"Hour (UTC)", "Attacks", "Victims", "Data"};
-	struct table *t = doc_table(d, 4, len_us == US_PER_DAY ? day_head : hour_head, "lrrr");
+	struct table *t = doc_table(d, 4, len_us == BS_US_PER_DAY ? day_head : hour_head, "lrrr");
 	char buf[BS_TIME_STRLEN];
 	for (size_t i = 0; i < n; i++) {
 		cell(d, t, "%s", time_text(p[i].start_us, tlen, buf));
@@ -1036,7 +1033,7 @@ static void period_table(struct doc *d, const struct report_period *p, size_t n,
 		if (p[i].covered_us == len_us)
 			cell(d, t, "all");
 		else
-			cell(d, t, "%.1f h", (double)p[i].covered_us / US_PER_HOUR);
+			cell(d, t, "%.1f h", (double)p[i].covered_us / BS_US_PER_HOUR);
 	}
 }
 
@@ -1049,13 +1046,13 @@ static void section_time(struct doc *d, const report_t *r, const fig_made_t made
 	doc_para(d, "Attacks counted on the UTC day they started; victims are distinct per day. "
 	            "A day no input covers shows as \"" RENDER_NODATA "\", not as zero.");
 	figure_block(d, made, st, FIG_PER_DAY);
-	period_table(d, p, n, 10, US_PER_DAY);
+	period_table(d, p, n, 10, BS_US_PER_DAY);
 
 	n = report_hours(r, &p);
 	doc_heading(d, 2, "Attacks and victims per hour");
 	figure_block(d, made, st, FIG_PER_HOUR);
 	if (n <= RENDER_MAX_HOUR_ROWS)
-		period_table(d, p, n, 16, US_PER_HOUR);
+		period_table(d, p, n, 16, BS_US_PER_HOUR);
 	else
 		doc_para(d,
 		         "%zu hours: too many to list; the numbers are in " RENDER_PLOTS_SUBDIR

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "report.h"
+#include "analysis/report.h"
 
 /** Size of render_status.message. */
 #define RENDER_MSGLEN 512

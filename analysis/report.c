@@ -10,7 +10,7 @@
  *
  * Everything derived is computed once in report_finish(); the accessors
  * only hand out arrays. */
-#include "report.h"
+#include "analysis/report.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -21,14 +21,12 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "bs_array.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "readback.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "outdir/csvread.h"
 
-#define US_PER_S    1000000ull
-#define US_PER_HOUR (3600ull * US_PER_S)
-#define US_PER_DAY  (86400ull * US_PER_S)
 /* First size of a hash index, in slots. Indexes use open addressing with
  * linear probing and double whenever they would become more than half full,
  * which keeps probe sequences short. */
@@ -360,7 +358,7 @@ static bool in_window(const report_t *r, uint64_t t)
 	return t >= r->since && t < r->until;
 }
 
-static int add_attack(const struct readback_attack *a, void *arg)
+static int add_attack(const struct csvread_attack *a, void *arg)
 {
 	struct loading *ld = arg;
 	report_t *r = ld->r;
@@ -392,7 +390,7 @@ static int add_attack(const struct readback_attack *a, void *arg)
 	return 0;
 }
 
-static int add_bin(const struct readback_bin *b, void *arg)
+static int add_bin(const struct csvread_bin *b, void *arg)
 {
 	struct loading *ld = arg;
 	report_t *r = ld->r;
@@ -510,9 +508,9 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 	if (f == NULL) {
 		rc = seterr(-BS_EIO, err, errlen, path, "%s", strerror(errno));
 	} else {
-		char msg[READBACK_ERRLEN];
-		rc = attacks ? readback_attacks(f, add_attack, ld, msg, sizeof msg)
-		             : readback_timeseries(f, add_bin, ld, msg, sizeof msg);
+		char msg[CSVREAD_ERRLEN];
+		rc = attacks ? csvread_attacks(f, add_attack, ld, msg, sizeof msg)
+		             : csvread_timeseries(f, add_bin, ld, msg, sizeof msg);
 		int e = errno;
 		fclose(f);
 		if (rc == -BS_EFORMAT)
@@ -1011,7 +1009,7 @@ static size_t metric_values(const report_t *r, enum report_metric m, double *val
 		const struct rattack *a = &r->att[i];
 		switch (m) {
 		case REPORT_DURATION:
-			vals[n++] = (double)(a->end_us - a->start_us) / US_PER_S;
+			vals[n++] = (double)(a->end_us - a->start_us) / BS_US_PER_S;
 			break;
 		case REPORT_EST_PPS:
 			if (!isnan(a->est_pps))
@@ -1082,7 +1080,7 @@ int report_finish(report_t *r, char *err, size_t errlen)
 	uint64_t lo, hi;
 	span(r, &lo, &hi);
 	if (lo < hi) {
-		uint64_t days = (hi - 1) / US_PER_DAY - lo / US_PER_DAY + 1;
+		uint64_t days = (hi - 1) / BS_US_PER_DAY - lo / BS_US_PER_DAY + 1;
 		if (days > REPORT_MAX_SPAN_DAYS) {
 			char a[BS_TIME_STRLEN], b[BS_TIME_STRLEN];
 			bs_format_time(lo, a, sizeof a);
@@ -1105,9 +1103,9 @@ int report_finish(report_t *r, char *err, size_t errlen)
 	sum_attacks(r, vs);
 	fill_repeats(r, vs);
 	fill_peak_ppm(r);
-	rc = fill_periods(r, lo, hi, US_PER_DAY, mark, &r->days, &r->n_days);
+	rc = fill_periods(r, lo, hi, BS_US_PER_DAY, mark, &r->days, &r->n_days);
 	if (rc == 0)
-		rc = fill_periods(r, lo, hi, US_PER_HOUR, mark, &r->hours, &r->n_hours);
+		rc = fill_periods(r, lo, hi, BS_US_PER_HOUR, mark, &r->hours, &r->n_hours);
 	if (rc == 0)
 		rc = top_victims(r, vs, false, &r->top_victims, &r->n_top_victims);
 	if (rc == 0)

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "event.h"
+#include "telescope/addr.h"
+#include "telescope/event.h"
 
 /** Default length of the top-N tables (--top). */
 #define REPORT_DEFAULT_TOP 10u

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
-# FUZZ_TARGETS="readback merge" runs only those (default: all).
+# FUZZ_TARGETS="csvread merge" runs only those (default: all).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -23,26 +23,27 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader readback merge}
+TARGETS=${FUZZ_TARGETS:-classify reader csvread merge}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge input holds two shards of three
 # files each (seeds up to ~8 KiB), which needs twice that to grow.
-declare -A MAX_LEN=([classify]=4096 [reader]=65536 [readback]=8192 [merge]=16384)
+declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
 # The packet targets need the trace reader (libtrace); the output-file
-# targets need the readers and writers of analysis/ (see Makefile.am).
-PKT_SRC="telescope/parse.c telescope/classify.c telescope/addr.c telescope/bs_error.c
+# targets need the readers and writers of outdir/ (see Makefile.am).
+PKT_SRC="base/bs_error.c telescope/parse.c telescope/classify.c telescope/addr.c
 telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
 PKT_LIBS="-ltrace -lwandio -lpcap -lm"
-OUT_SRC="telescope/bs_error.c telescope/bs_array.c telescope/addr.c telescope/event.c
-analysis/csvout.c analysis/outfile.c analysis/geo.c analysis/results.c analysis/tseries.c
-analysis/summary.c analysis/readback.c analysis/stage.c analysis/merge.c tests/fuzz/fuzz_outdir.c"
+OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c telescope/addr.c telescope/event.c
+telescope/geo.c telescope/packet_counters.c outdir/csvwrite.c outdir/csvread.c outdir/outfile.c
+outdir/transaction.c outdir/attack_list.c outdir/tseries.c outdir/summary.c analysis/merge.c
+tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb) -lm"
-declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [readback]=$OUT_SRC [merge]=$OUT_SRC)
-declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [readback]=$OUT_LIBS [merge]=$OUT_LIBS)
+declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC)
+declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [csvread]=$OUT_LIBS [merge]=$OUT_LIBS)
 # fuzz_merge writes every shard and merged output to files, each synced
 # (outfile.h): on a tmpfs that costs nothing, on a disk it is most of the
 # run. Its private directory goes under TMPDIR (fuzz_outdir.c).
@@ -60,7 +61,7 @@ cd "$top"
 for t in $TARGETS; do
 	[ -n "${SRC[$t]:-}" ] || { echo "fuzz.sh: no target $t" >&2; exit 2; }
 	# shellcheck disable=SC2086
-	if ! "$CC" $CFLAGS -Itelescope -Ianalysis -Itests/fuzz ${SRC[$t]} "tests/fuzz/fuzz_$t.c" \
+	if ! "$CC" $CFLAGS -I. ${SRC[$t]} "tests/fuzz/fuzz_$t.c" \
 		${LIBS[$t]} -o "$out/fuzz_$t" 2>"$out/logs/build-$t.log"; then
 		cat "$out/logs/build-$t.log" >&2
 		echo "fuzz.sh: building fuzz_$t failed (is libclang-rt-14-dev installed?)" >&2

@@ -81,7 +81,7 @@ fi
 
 # Formatting: the C sources as .clang-format says (Debian's clang-format 14).
 echo "== clang-format" >&2
-if (cd "$top" && clang-format --dry-run --Werror telescope/*.[ch] analysis/*.[ch] src/*.[ch] \
+if (cd "$top" && clang-format --dry-run --Werror base/*.[ch] telescope/*.[ch] outdir/*.[ch] analysis/*.[ch] src/*.[ch] \
 	tests/*.[ch] tests/fuzz/*.[ch]) >"$top/build/clang-format.log" 2>&1; then
 	passed=$((passed + 1))
 else

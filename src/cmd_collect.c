@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bs_error.h"
-#include "cmd.h"
-#include "collector.h"
-#include "geo.h"
-#include "options.h"
-#include "reader.h"
-#include "stage.h"
+#include "base/bs_error.h"
+#include "src/cmd.h"
+#include "analysis/collector.h"
+#include "telescope/geo.h"
+#include "src/options.h"
+#include "telescope/reader.h"
+#include "outdir/transaction.h"
 
 /* Time-series bin default: corsaro's 300 s interval (METHOD.md section 4). */
 #define COLLECT_DEFAULT_INTERVAL_S 300u
@@ -318,7 +318,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	int status = open_geo(cmd, a, &geo);
 	if (status != 0)
 		return status;
-	if (stage_make_dir(a->out) != 0) {
+	if (outdir_make_dir(a->out) != 0) {
 		fprintf(stderr, "%s: %s: %s: %s\n", PROG, cmd, a->out, strerror(errno));
 		geo_free(geo);
 		return EXIT_FAILED;

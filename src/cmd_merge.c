@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "cmd.h"
-#include "merge.h"
-#include "options.h"
-#include "stage.h"
+#include "base/bs_error.h"
+#include "src/cmd.h"
+#include "analysis/merge.h"
+#include "src/options.h"
+#include "outdir/transaction.h"
 
 enum {
 	OPT_OUT = 'o',
@@ -99,7 +99,7 @@ static int run_merge(const struct merge_args *a, const char *command_line)
 	/* Every shard is read and checked before anything is written. */
 	for (int i = 0; rc == 0 && i < a->n_shards; i++)
 		rc = merge_add_shard(m, a->shards[i], err, sizeof err);
-	if (rc == 0 && (rc = stage_make_dir(a->out)) == -BS_EIO)
+	if (rc == 0 && (rc = outdir_make_dir(a->out)) == -BS_EIO)
 		snprintf(err, sizeof err, "%s: %s", a->out, strerror(errno));
 	if (rc == 0)
 		rc = merge_write(m, a->out, command_line, PACKAGE_VERSION, err, sizeof err);

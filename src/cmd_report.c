@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bs_error.h"
-#include "cmd.h"
-#include "options.h"
-#include "render.h"
-#include "report.h"
+#include "base/bs_error.h"
+#include "src/cmd.h"
+#include "src/options.h"
+#include "analysis/render.h"
+#include "analysis/report.h"
 
 #ifndef BS_DATADIR
 #error "BS_DATADIR (the installed pkgdatadir) must be defined by the build"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "cmd.h"
+#include "src/cmd.h"
 
 /* Worst of two statuses: failure, then usage, then warnings. */
 static int worse(int a, int b)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "src/cmd.h"
 
 static const struct cmd {
 	const char *name;

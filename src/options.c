@@ -1,12 +1,12 @@
 /* options.c - strict number parsing and table-driven option help. */
-#include "options.h"
+#include "src/options.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {

@@ -11,7 +11,7 @@
  * prefixes of a family are kept sorted and found by binary search, which is
  * exact because the set never holds overlapping prefixes (bs_prefixes_add
  * refuses them). Adding is configuration-time work and may be slow. */
-#include "addr.h"
+#include "telescope/addr.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* Entries per family scanned linearly before switching to binary search:
  * eight 64-byte entries fit in a few cache lines, and a typical telescope

@@ -32,7 +32,7 @@
  * the table must then only be flushed again or freed. After -BS_ENOMEM
  * the packet may be counted in some of a flow's statistics and not in
  * others; the caller is expected to stop. */
-#include "attack.h"
+#include "telescope/attack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +41,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "bs_error.h"
-#include "distinct.h"
-#include "peak.h"
-#include "portcount.h"
-#include "uniformity.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "telescope/distinct.h"
+#include "telescope/peak.h"
+#include "telescope/portcount.h"
+#include "telescope/uniformity.h"
 
 /* Buckets of a new table: 8 KiB, enough for a quiet telescope without a
  * single doubling. */
@@ -54,7 +55,6 @@
  * around one entry (a lookup touches ~1.5 flows) and a bucket costs 8
  * bytes per flow, keeping a one-packet flow at 128 bytes. */
 #define ATTACK_MAX_LOAD 1u
-#define US_PER_S        1000000u
 
 _Static_assert(PEAK_WINDOW_S == ATTACK_PEAK_WINDOW_S, "peak window must match attack.h");
 _Static_assert(sizeof(bs_addr_t) == 17, "bs_addr_t must have no padding to be hashed as bytes");
@@ -381,7 +381,7 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	int rc;
 
 	if (f->packets < p->min_packets ||
-	    f->end_us - f->start_us < (uint64_t)p->min_duration_s * US_PER_S) {
+	    f->end_us - f->start_us < (uint64_t)p->min_duration_s * BS_US_PER_S) {
 		t->stats.rejected++;
 		return 0;
 	}
@@ -450,7 +450,7 @@ attack_table_t *attack_table_create(const struct attack_params *p, const bs_pref
 	}
 	t->nbuckets = ATTACK_INITIAL_BUCKETS;
 	t->p = *p;
-	t->timeout_us = (uint64_t)p->flow_timeout_s * US_PER_S;
+	t->timeout_us = (uint64_t)p->flow_timeout_s * BS_US_PER_S;
 	t->held_max = p->min_packets < ATTACK_HELD_INITIAL ? ATTACK_HELD_INITIAL
 	              : p->min_packets > ATTACK_HELD_MAX   ? ATTACK_HELD_MAX
 	                                                   : p->min_packets;

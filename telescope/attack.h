@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "event.h"
+#include "telescope/addr.h"
+#include "telescope/event.h"
 
 /* Defaults, METHOD.md section 3. */
 #define ATTACK_FLOW_TIMEOUT_S       300u /* corsaro CORSARO_DOS_VECTOR_TIMEOUT; Moore et al. */

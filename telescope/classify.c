@@ -3,13 +3,13 @@
  *
  * Helpers write *ev only once they know the packet is backscatter, so the
  * zero-fill done up front is all a rejected packet needs. */
-#include "classify.h"
+#include "telescope/classify.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "parse.h"
+#include "base/bs_error.h"
+#include "telescope/parse.h"
 
 /* ICMP and ICMPv6 types that answer a flood. Replies name the outer source
  * as victim; errors name the destination of the packet they quote. One rule

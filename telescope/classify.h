@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "telescope/event.h"
 
 #define CLASSIFY_ETHERTYPE_IPV4 0x0800u /* IEEE 802 numbers */
 #define CLASSIFY_ETHERTYPE_IPV6 0x86ddu

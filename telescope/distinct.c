@@ -10,13 +10,13 @@
  * (200 runs per size, p = 12) it stayed within 0.2% bias and 1.6% RMSE
  * from 513 to 10^6 items, where the classic linear-counting switch at
  * 2.5 m has a 1.4% bias and 3% RMSE around 10^4 items. */
-#include "distinct.h"
+#include "telescope/distinct.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* First allocation of the exact set: room for the few destinations a
  * short flow reaches, 32 bytes. Grows by doubling up to the exact max. */

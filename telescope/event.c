@@ -1,7 +1,7 @@
 /* event.c - names of protocols and response types as written in the CSV
  * columns (INTERFACE.md: protocol, responses). Users query these strings
  * for years, so they never change once released. */
-#include "event.h"
+#include "telescope/event.h"
 
 /* Returned for a value outside the enum, so a caller's bug shows up in the
  * output instead of crashing a printf on NULL. */

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "addr.h"
+#include "telescope/addr.h"
 
 /** Attack protocol, as in the attacks.csv protocol column. */
 enum bs_proto { BS_PROTO_TCP, BS_PROTO_UDP, BS_PROTO_ICMP, BS_PROTO_OTHER, BS_PROTO_COUNT };

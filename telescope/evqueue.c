@@ -1,11 +1,11 @@
 /* evqueue.c - see evqueue.h. */
-#include "evqueue.h"
+#include "telescope/evqueue.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 struct evqueue {
 	pthread_mutex_t lock;

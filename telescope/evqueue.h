@@ -10,7 +10,7 @@
 #ifndef TELESCOPE_EVQUEUE_H
 #define TELESCOPE_EVQUEUE_H
 
-#include "event.h"
+#include "telescope/event.h"
 
 /* Events per batch: one lock round trip per batch keeps the hand-over a
  * small fraction of the flow table's cost. */

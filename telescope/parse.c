@@ -4,11 +4,11 @@
  * only once every check has passed, so a failure leaves the view zeroed.
  * Subtractions compare against what is left ("end - off < n") instead of
  * adding to an offset, so no check can overflow (libmaxminddb's rule). */
-#include "parse.h"
+#include "telescope/parse.h"
 
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* Fragment offset field of IPv4 bytes 6-7 (RFC 791); the top three bits
  * are flags (reserved, DF, MF). */

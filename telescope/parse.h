@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "telescope/addr.h"
 
 /* IP protocol numbers (IANA). */
 #define PARSE_PROTO_ICMP   1u

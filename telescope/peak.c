@@ -6,12 +6,12 @@
  * last_s) and 0 otherwise. A sum can therefore fall short of the truth but
  * never exceed it, and in the exact regimes every second it reads is
  * covered. */
-#include "peak.h"
+#include "telescope/peak.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* Packets of second s as far as p's rings know (0 when not covered). */
 static uint64_t known_count(const peak_t *p, uint64_t s)

@@ -3,12 +3,12 @@
  * The table is kept sorted by port so that its contents (and the top-port
  * scan, which visits ports in increasing order) are canonical whatever the
  * order ports were added in. */
-#include "portcount.h"
+#include "telescope/portcount.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* First allocation of the table: a SYN flood's one or two ports, 32 bytes.
  * Grows by doubling up to PORTCOUNT_SMALL_MAX. */

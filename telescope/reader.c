@@ -1,5 +1,5 @@
 /* reader.c - libtrace-backed packet source (see reader.h). */
-#include "reader.h"
+#include "telescope/reader.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -14,7 +14,7 @@
 #include <libtrace.h>
 #include <wandio.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* First four bytes of a pcapng file (Section Header Block type). */
 static const uint8_t PCAPNG_MAGIC[4] = {0x0a, 0x0d, 0x0d, 0x0a};

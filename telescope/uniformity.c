@@ -4,13 +4,13 @@
  * The sample is kept sorted by (key, u), so once it is full a packet whose
  * key is not below the largest is rejected with one comparison: with
  * random keys almost every packet of a large flood takes that path. */
-#include "uniformity.h"
+#include "telescope/uniformity.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* First allocation: 64 bytes. Grows by doubling up to the sample size. */
 #define UNIFORMITY_INITIAL_CAP 4u

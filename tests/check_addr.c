@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "bs_error.h"
+#include "telescope/addr.h"
+#include "base/bs_error.h"
 
 /* Enough /24s to take the binary-search path of bs_prefixes_contains. */
 #define MANY_PREFIXES 40

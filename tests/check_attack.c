@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "attack.h"
-#include "bs_error.h"
-#include "event.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "base/bs_error.h"
+#include "telescope/event.h"
 
 #define US 1000000ull
 /* A realistic epoch (2023-11-14) so no time is near zero. */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "classify.h"
-#include "parse.h"
+#include "base/bs_error.h"
+#include "telescope/classify.h"
+#include "telescope/parse.h"
 
 #define TS_US   1764000000123456ull /* arbitrary capture time, must survive */
 #define BUF_MAX 256u

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
-#include "bs_error.h"
-#include "distinct.h"
+#include "base/bs_error.h"
+#include "telescope/distinct.h"
 
 /* Item i's hash, as attack.c hashes destinations. */
 static uint64_t item(uint64_t i)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "evqueue.h"
+#include "base/bs_error.h"
+#include "telescope/evqueue.h"
 
 struct seen {
 	uint64_t next; /* ts_us expected next */

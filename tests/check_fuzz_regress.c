@@ -1,6 +1,6 @@
 /* check_fuzz_regress.c - replays what the fuzzers found, and their seeds.
  *
- * Every input in $TESTDATA/fuzz-regress/{classify,reader,readback,merge}/
+ * Every input in $TESTDATA/fuzz-regress/{classify,reader,csvread,merge}/
  * once crashed, leaked or aborted a fuzz target (tests/fuzz/); each is run
  * again through exactly the code the target runs (tests/fuzz/fuzz_run.c,
  * tests/fuzz/fuzz_outdir.c), so a fix that regresses fails here, under the
@@ -8,7 +8,7 @@
  * replayed the same way, so the contracts the fuzz targets check hold on
  * every real trace, packet and output file we ship.
  *
- * What readback.c and merge.c now do with the inputs that broke their
+ * What csvread.c and merge.c now do with the inputs that broke their
  * contracts is checked one by one as well (the outdir_findings case).
  *
  * The reader inputs that libtrace 3.0.22 aborted or crashed on are also
@@ -24,14 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 #include "check_outdir.h"
-#include "classify.h"
-#include "fuzz_outdir.h"
-#include "fuzz_run.h"
-#include "merge.h"
-#include "readback.h"
-#include "reader.h"
+#include "telescope/classify.h"
+#include "tests/fuzz/fuzz_outdir.h"
+#include "tests/fuzz/fuzz_run.h"
+#include "analysis/merge.h"
+#include "outdir/csvread.h"
+#include "telescope/reader.h"
 
 /* Largest input replayed: the fuzzers run with -max_len 65536, the seed
  * traces are a few KiB. */
@@ -256,22 +256,22 @@ START_TEST(erf_record_shorter_than_header_has_no_layer3)
 }
 END_TEST
 
-static int count_row(const struct readback_attack *a, void *arg)
+static int count_row(const struct csvread_attack *a, void *arg)
 {
 	(void)a;
 	++*(int *)arg;
 	return 0;
 }
 
-START_TEST(readback_cell_with_line_break_is_quoted_on_one_line)
+START_TEST(csvread_cell_with_line_break_is_quoted_on_one_line)
 {
 	/* A quoted protocol cell holding only a line break: the message
 	 * quoted it verbatim and became two lines. */
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	int rows = 0;
-	FILE *f = fopen(data_path("fuzz-regress/readback/cell-with-line-break.csv"), "rb");
+	FILE *f = fopen(data_path("fuzz-regress/csvread/cell-with-line-break.csv"), "rb");
 	ck_assert_ptr_nonnull(f);
-	int rc = readback_attacks(f, count_row, &rows, err, sizeof err);
+	int rc = csvread_attacks(f, count_row, &rows, err, sizeof err);
 	fclose(f);
 	ck_assert_int_eq(rc, -BS_EFORMAT);
 	ck_assert_int_eq(rows, 0);
@@ -361,7 +361,7 @@ END_TEST
 
 START_TEST(replay_readback_crashes)
 {
-	replay_dir("fuzz-regress/readback", false, fuzz_run_readback);
+	replay_dir("fuzz-regress/csvread", false, fuzz_run_csvread);
 }
 END_TEST
 
@@ -373,7 +373,7 @@ END_TEST
 
 START_TEST(replay_readback_seeds)
 {
-	replay_dir("../fuzz/corpus/readback", true, fuzz_run_readback);
+	replay_dir("../fuzz/corpus/csvread", true, fuzz_run_csvread);
 }
 END_TEST
 
@@ -422,7 +422,7 @@ int main(void)
 	tcase_add_test(guards, erf_record_shorter_than_header_has_no_layer3);
 	suite_add_tcase(s, guards);
 	TCase *outdir = tcase_create("outdir_findings");
-	tcase_add_test(outdir, readback_cell_with_line_break_is_quoted_on_one_line);
+	tcase_add_test(outdir, csvread_cell_with_line_break_is_quoted_on_one_line);
 	tcase_add_test(outdir, merge_json_error_near_line_break_is_one_line);
 	tcase_add_test(outdir, merge_prefix_with_line_break_is_one_line);
 	tcase_add_test(outdir, merge_partial_reason_with_line_break_is_one_line);

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bs_error.h"
-#include "geo.h"
+#include "base/bs_error.h"
+#include "telescope/geo.h"
 
 #define PATH_LEN 4096
 

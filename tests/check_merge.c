@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 #include "check_outdir.h"
-#include "event.h"
-#include "merge.h"
-#include "readback.h"
+#include "telescope/event.h"
+#include "analysis/merge.h"
+#include "outdir/csvread.h"
 
 #define ATTACKS_HEADER                                                                             \
 	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
@@ -171,11 +171,11 @@ static void remove_all(char **dirs, size_t n)
 #define MAX_ROWS 16
 struct rows {
 	size_t n;
-	struct readback_attack a[MAX_ROWS];
+	struct csvread_attack a[MAX_ROWS];
 	char country[MAX_ROWS][4], as_org[MAX_ROWS][64];
 };
 
-static int keep_row(const struct readback_attack *a, void *arg)
+static int keep_row(const struct csvread_attack *a, void *arg)
 {
 	struct rows *r = arg;
 	ck_assert_uint_lt(r->n, MAX_ROWS);
@@ -199,8 +199,8 @@ static char *merge_into(char **dirs, size_t n, struct rows *rows, merge_t **keep
 	FILE *f = fmemopen(text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
 	memset(rows, 0, sizeof *rows);
-	char rerr[READBACK_ERRLEN];
-	ck_assert_int_eq(readback_attacks_full(f, keep_row, rows, rerr, sizeof rerr), 0);
+	char rerr[CSVREAD_ERRLEN];
+	ck_assert_int_eq(csvread_attacks_full(f, keep_row, rows, rerr, sizeof rerr), 0);
 	fclose(f);
 	free(text);
 	if (keep != NULL)
@@ -444,7 +444,7 @@ START_TEST(join_across_seam)
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(merge_join_count(m), 1);
 	ck_assert_uint_eq(merge_attack_count(m), 1);
-	const struct readback_attack *a = &r.a[0];
+	const struct csvread_attack *a = &r.a[0];
 	ck_assert_uint_eq(a->start_us, T0 + 50 * 60 * S);
 	ck_assert_uint_eq(a->end_us, T0 + 70 * 60 * S);
 	ck_assert_uint_eq(a->packets, 4000);
@@ -464,7 +464,7 @@ START_TEST(join_across_seam)
 	ck_assert_str_eq(r.country[0], "US"); /* the first part's */
 	ck_assert_uint_eq(a->asn, 64500);     /* the first part that has one */
 	ck_assert_str_eq(r.as_org[0], "Example, Inc.");
-	/* Derived columns as results.c computes them: 4000 packets in 1200 s,
+	/* Derived columns as attack_list.c computes them: 4000 packets in 1200 s,
 	 * times 2^32 / 256. */
 	char *line = line_of(out, "attacks.csv", 1);
 	ck_assert_str_eq(line, "1,192.0.2.1,TCP,2026-11-24T00:50:00.000000Z,"

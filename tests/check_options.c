@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "options.h"
+#include "base/bs_error.h"
+#include "src/options.h"
 
 START_TEST(rejects_junk)
 {

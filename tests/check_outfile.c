@@ -15,9 +15,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 #include "check_outdir.h"
-#include "outfile.h"
+#include "outdir/outfile.h"
 
 #define NAME "attacks.csv"
 

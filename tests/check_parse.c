@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "parse.h"
+#include "base/bs_error.h"
+#include "telescope/parse.h"
 
 /* Byte arrays laid out by header field, so clang-format stays off them. */
 /* clang-format off */

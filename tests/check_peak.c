@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "peak.h"
+#include "base/bs_error.h"
+#include "telescope/peak.h"
 
 #define US 1000000u
 /* Packets per random stream. */

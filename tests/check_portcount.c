@@ -4,8 +4,8 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "bs_error.h"
-#include "portcount.h"
+#include "base/bs_error.h"
+#include "telescope/portcount.h"
 
 /* splitmix64: a fixed pseudo-random sequence. */
 static uint64_t next_rand(uint64_t *state)

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 #include "check_outdir.h"
-#include "render.h"
-#include "report.h"
+#include "analysis/render.h"
+#include "analysis/report.h"
 
 static const char *testdata(void)
 {

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 #include "check_outdir.h"
-#include "event.h"
-#include "report.h"
+#include "telescope/event.h"
+#include "analysis/report.h"
 
 #define US   1000000ull
 #define HOUR (3600ull * US)

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
 #include "check_outdir.h"
-#include "csvout.h"
-#include "tseries.h"
+#include "outdir/csvwrite.h"
+#include "outdir/tseries.h"
 
 #define US 1000000ull
 /* 2026-11-24T03:00:00Z, a multiple of 60 and of 300 seconds. */

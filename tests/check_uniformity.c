@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "bs_error.h"
-#include "uniformity.h"
+#include "base/bs_error.h"
+#include "telescope/uniformity.h"
 
 /* Reference values were computed in Python 3 with only the math module,
  * directly from the definition (scipy is not available):

@@ -25,12 +25,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "event.h"
-#include "merge.h"
-#include "readback.h"
+#include "telescope/addr.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "telescope/event.h"
+#include "analysis/merge.h"
+#include "outdir/csvread.h"
 
 /* What the test callback returns to stop a reader: a code no reader returns
  * by itself, so that rc can only have come from the callback. */
@@ -90,50 +91,50 @@ static void mix_u64(uint64_t *h, uint64_t v)
 	mix(h, &v, sizeof v);
 }
 
-/* ---- readback ---- */
+/* ---- csvread ---- */
 
 /* What one read passed to its callback. */
 struct rows {
-	bool full;       /* read by a readback_*_full() reader */
+	bool full;       /* read by a csvread_*_full() reader */
 	size_t n;        /* rows passed */
 	size_t stop_at;  /* the callback fails on this row (from 1); 0: never */
 	uint64_t digest; /* of the fields every reader fills, in row order */
 	const char *why; /* first contract a row broke */
 };
 
-static const char *check_attack(const struct readback_attack *a, bool full)
+static const char *check_attack(const struct csvread_attack *a, bool full)
 {
 	if (!addr_ok(&a->victim))
-		return "readback: victim of no family or with stray bytes";
+		return "csvread: victim of no family or with stray bytes";
 	if (a->proto >= BS_PROTO_COUNT)
-		return "readback: protocol out of range";
+		return "csvread: protocol out of range";
 	if (a->end_us < a->start_us || !time_ok(a->start_us) || !time_ok(a->end_us))
-		return "readback: start and end not a time range the writer can write";
+		return "csvread: start and end not a time range the writer can write";
 	if (a->responses >> BS_RESP_COUNT != 0)
-		return "readback: unknown response bit";
+		return "csvread: unknown response bit";
 	if (!isnan(a->est_attack_pps) && !(isfinite(a->est_attack_pps) && a->est_attack_pps >= 0))
-		return "readback: est_attack_pps neither unknown nor a non-negative number";
+		return "csvread: est_attack_pps neither unknown nor a non-negative number";
 	if (a->country == NULL || a->as_org == NULL)
-		return "readback: country or as_org NULL";
+		return "csvread: country or as_org NULL";
 	if (!full) {
-		/* readback.h: these keep their "unknown" value in the report reader. */
+		/* csvread.h: these keep their "unknown" value in the report reader. */
 		if (a->bytes != 0 || a->telescope_addrs != 0 || a->victim_ports != 0 ||
 		    a->top_port != -1 || !isnan(a->uniformity_a2) || a->icmp_mismatches != 0 ||
 		    a->has_responder || !all_zero(&a->responder, sizeof a->responder))
-			return "readback_attacks: a column only the full reader reads is set";
+			return "csvread_attacks: a column only the full reader reads is set";
 		return NULL;
 	}
 	if (a->top_port < -1 || a->top_port > FUZZ_MAX_PORT)
-		return "readback_attacks_full: top_port neither -1 nor a port";
+		return "csvread_attacks_full: top_port neither -1 nor a port";
 	if (isinf(a->uniformity_a2))
-		return "readback_attacks_full: uniformity_a2 infinite";
+		return "csvread_attacks_full: uniformity_a2 infinite";
 	if (a->has_responder ? !addr_ok(&a->responder)
 	                     : !all_zero(&a->responder, sizeof a->responder))
-		return "readback_attacks_full: responder inconsistent with has_responder";
+		return "csvread_attacks_full: responder inconsistent with has_responder";
 	return NULL;
 }
 
-static int on_attack(const struct readback_attack *a, void *arg)
+static int on_attack(const struct csvread_attack *a, void *arg)
 {
 	struct rows *r = arg;
 	r->n++;
@@ -158,25 +159,25 @@ static int on_attack(const struct readback_attack *a, void *arg)
 	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
 }
 
-static const char *check_bin(const struct readback_bin *b, bool full)
+static const char *check_bin(const struct csvread_bin *b, bool full)
 {
 	if (b->end_us <= b->start_us || !time_ok(b->start_us) || !time_ok(b->end_us))
-		return "readback: bin end not after its start, or not a time the writer can write";
+		return "csvread: bin end not after its start, or not a time the writer can write";
 	if (!full)
 		return all_zero(b->packets_proto, sizeof b->packets_proto)
 		           ? NULL
-		           : "readback_timeseries: per-protocol counts set";
+		           : "csvread_timeseries: per-protocol counts set";
 	uint64_t sum = 0;
 	for (int p = 0; p < BS_PROTO_COUNT; p++) {
 		if (b->packets_proto[p] > UINT64_MAX - sum)
-			return "readback_timeseries_full: per-protocol counts overflow";
+			return "csvread_timeseries_full: per-protocol counts overflow";
 		sum += b->packets_proto[p];
 	}
 	return sum == b->packets ? NULL
-	                         : "readback_timeseries_full: per-protocol counts do not add up";
+	                         : "csvread_timeseries_full: per-protocol counts do not add up";
 }
 
-static int on_bin(const struct readback_bin *b, void *arg)
+static int on_bin(const struct csvread_bin *b, void *arg)
 {
 	struct rows *r = arg;
 	r->n++;
@@ -191,18 +192,18 @@ static int on_bin(const struct readback_bin *b, void *arg)
 	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
 }
 
-/* One of the four readers of readback.h. */
+/* One of the four readers of csvread.h. */
 struct csv_reader {
 	bool full;
-	int (*attacks)(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen);
-	int (*bins)(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
+	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
+	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
 };
 
 static const struct csv_reader csv_readers[] = {
-    {false, readback_attacks, NULL},
-    {true, readback_attacks_full, NULL},
-    {false, NULL, readback_timeseries},
-    {true, NULL, readback_timeseries_full},
+    {false, csvread_attacks, NULL},
+    {true, csvread_attacks_full, NULL},
+    {false, NULL, csvread_timeseries},
+    {true, NULL, csvread_timeseries_full},
 };
 #define N_CSV_READERS (sizeof csv_readers / sizeof csv_readers[0])
 
@@ -223,19 +224,19 @@ static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t si
 	return true;
 }
 
-/* The message rules of readback.h for a buffer of errlen bytes. */
+/* The message rules of csvread.h for a buffer of errlen bytes. */
 static const char *check_csv_err(int rc, const char *err, size_t errlen)
 {
 	if (errlen == 0)
 		return NULL;
 	if (memchr(err, '\0', errlen) == NULL)
-		return "readback: message not NUL-terminated";
+		return "csvread: message not NUL-terminated";
 	if (rc != -BS_EFORMAT)
-		return err[0] == '\0' ? NULL : "readback: message without -BS_EFORMAT";
+		return err[0] == '\0' ? NULL : "csvread: message without -BS_EFORMAT";
 	if (err[0] == '\0')
-		return "readback: -BS_EFORMAT without a message";
+		return "csvread: -BS_EFORMAT without a message";
 	if (strpbrk(err, "\r\n") != NULL)
-		return "readback: message of more than one line";
+		return "csvread: message of more than one line";
 	return NULL;
 }
 
@@ -245,7 +246,7 @@ static const char *fuzz_csv_reader(const struct csv_reader *rd, const uint8_t *d
                                    int *rc, struct rows *rows)
 {
 	size_t short_len = 2 + size % FUZZ_SHORT_ERRLEN;
-	char *err = malloc(READBACK_ERRLEN); /* exact sizes: ASan sees any overrun */
+	char *err = malloc(CSVREAD_ERRLEN); /* exact sizes: ASan sees any overrun */
 	char *shorter = malloc(short_len);
 	const char *why = NULL;
 	struct rows r = {0}, again = {0};
@@ -255,63 +256,63 @@ static const char *fuzz_csv_reader(const struct csv_reader *rd, const uint8_t *d
 	*rows = r;
 
 	if (err == NULL || shorter == NULL) {
-		why = "readback: out of memory in the check";
+		why = "csvread: out of memory in the check";
 		goto out;
 	}
-	memset(err, 'x', READBACK_ERRLEN);
-	if (!read_csv(rd, data, size, &r, err, READBACK_ERRLEN, rc)) {
-		why = "readback: fmemopen failed";
+	memset(err, 'x', CSVREAD_ERRLEN);
+	if (!read_csv(rd, data, size, &r, err, CSVREAD_ERRLEN, rc)) {
+		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	*rows = r;
 	if (*rc != 0 && *rc != -BS_EFORMAT && *rc != -BS_ENOMEM)
-		why = "readback: unexpected return code";
+		why = "csvread: unexpected return code";
 	else if (r.why != NULL)
 		why = r.why;
 	else
-		why = check_csv_err(*rc, err, READBACK_ERRLEN);
+		why = check_csv_err(*rc, err, CSVREAD_ERRLEN);
 	if (why != NULL)
 		goto out;
 
-	/* readback.h: err may be NULL when errlen is 0. */
+	/* csvread.h: err may be NULL when errlen is 0. */
 	if (!read_csv(rd, data, size, &again, NULL, 0, &rc2)) {
-		why = "readback: fmemopen failed";
+		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	if (rc2 != *rc || again.n != r.n || again.digest != r.digest) {
-		why = "readback: the result depends on the error buffer";
+		why = "csvread: the result depends on the error buffer";
 		goto out;
 	}
 
 	memset(shorter, 'x', short_len);
 	again = (struct rows){0};
 	if (!read_csv(rd, data, size, &again, shorter, short_len, &rc2)) {
-		why = "readback: fmemopen failed";
+		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	if (rc2 != *rc || again.n != r.n || again.digest != r.digest)
-		why = "readback: the result depends on the error buffer";
+		why = "csvread: the result depends on the error buffer";
 	else if ((why = check_csv_err(rc2, shorter, short_len)) == NULL && rc2 == -BS_EFORMAT &&
 	         strncmp(shorter, err, short_len - 1) != 0)
-		why = "readback: a short buffer does not get the message's beginning";
+		why = "csvread: a short buffer does not get the message's beginning";
 	if (why != NULL || r.n == 0)
 		goto out;
 
 	/* A callback error stops the read at once and is returned as is. */
 	again = (struct rows){.stop_at = (r.n + 1) / 2};
-	if (!read_csv(rd, data, size, &again, err, READBACK_ERRLEN, &rc2))
-		why = "readback: fmemopen failed";
+	if (!read_csv(rd, data, size, &again, err, CSVREAD_ERRLEN, &rc2))
+		why = "csvread: fmemopen failed";
 	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err[0] != '\0')
-		why = "readback: a callback error is not returned at once, without a message";
+		why = "csvread: a callback error is not returned at once, without a message";
 out:
-	if (why != NULL && err != NULL && memchr(err, '\0', READBACK_ERRLEN) != NULL)
-		fprintf(stderr, "readback: rc %d, message '%s'\n", *rc, err);
+	if (why != NULL && err != NULL && memchr(err, '\0', CSVREAD_ERRLEN) != NULL)
+		fprintf(stderr, "csvread: rc %d, message '%s'\n", *rc, err);
 	free(err);
 	free(shorter);
 	return why;
 }
 
-const char *fuzz_run_readback(const uint8_t *data, size_t size)
+const char *fuzz_run_csvread(const uint8_t *data, size_t size)
 {
 	int rc[N_CSV_READERS];
 	struct rows rows[N_CSV_READERS];
@@ -323,12 +324,12 @@ const char *fuzz_run_readback(const uint8_t *data, size_t size)
 		if (why != NULL)
 			return why;
 	}
-	/* readback.h: the full readers read what the report readers read and
+	/* csvread.h: the full readers read what the report readers read and
 	 * more, so a file the full reader takes gives the same rows to both. */
 	for (size_t i = 0; i < N_CSV_READERS; i += 2)
 		if (rc[i + 1] == 0 && (rc[i] != 0 || rows[i].n != rows[i + 1].n ||
 		                       rows[i].digest != rows[i + 1].digest))
-			return "readback: the report reader differs on a file the full reader "
+			return "csvread: the report reader differs on a file the full reader "
 			       "takes";
 	return NULL;
 }
@@ -490,14 +491,14 @@ struct tally {
 	uint64_t packets; /* summed modulo 2^64 on both sides of the comparison */
 };
 
-static int tally_attack(const struct readback_attack *a, void *arg)
+static int tally_attack(const struct csvread_attack *a, void *arg)
 {
 	(void)a;
 	((struct tally *)arg)->attacks++;
 	return 0;
 }
 
-static int tally_bin(const struct readback_bin *b, void *arg)
+static int tally_bin(const struct csvread_bin *b, void *arg)
 {
 	((struct tally *)arg)->packets += b->packets;
 	return 0;
@@ -513,8 +514,8 @@ static bool tally_dir(const char *dir, struct tally *t, char *err)
 		FILE *f = fopen(path, "r");
 		if (f == NULL)
 			return false;
-		int rc = i == 1 ? readback_attacks_full(f, tally_attack, t, err, READBACK_ERRLEN)
-		                : readback_timeseries_full(f, tally_bin, t, err, READBACK_ERRLEN);
+		int rc = i == 1 ? csvread_attacks_full(f, tally_attack, t, err, CSVREAD_ERRLEN)
+		                : csvread_timeseries_full(f, tally_bin, t, err, CSVREAD_ERRLEN);
 		fclose(f);
 		if (rc != 0)
 			return false;

@@ -3,13 +3,13 @@
  * shared with the regression test.
  *
  * `report` and `merge` read these files back, and users edit, cut and copy
- * them between machines, so their readers (analysis/readback.c and
- * analysis/merge.c) take hostile input. fuzz_readback.c, fuzz_merge.c and
+ * them between machines, so their readers (analysis/csvread.c and
+ * analysis/merge.c) take hostile input. fuzz_csvread.c, fuzz_merge.c and
  * tests/check_fuzz_regress.c call these functions, so a crash fixed once
  * stays fixed on the code path that found it. Kept apart from fuzz_run.c,
  * which links libtrace: these targets need the analysis/ library instead.
  * Besides the sanitizers' "no crash, no leak", each function checks what
- * readback.h and merge.h promise and returns the first broken promise. */
+ * csvread.h and merge.h promise and returns the first broken promise. */
 #ifndef TESTS_FUZZ_OUTDIR_H
 #define TESTS_FUZZ_OUTDIR_H
 
@@ -17,16 +17,16 @@
 #include <stdint.h>
 
 /** Reads data (borrowed, size bytes) through fmemopen() as attacks.csv with
- * readback_attacks() and readback_attacks_full(), and as timeseries.csv
- * with readback_timeseries() and readback_timeseries_full(), each with a
+ * csvread_attacks() and csvread_attacks_full(), and as timeseries.csv
+ * with csvread_timeseries() and csvread_timeseries_full(), each with a
  * full error buffer, a short one and none, and once more with a callback
- * that fails half way. Checks every row passed against readback.h (values
+ * that fails half way. Checks every row passed against csvread.h (values
  * in range, times that format back, "unknown" values where the report
  * reader does not read), the error text (one line, not empty, on
  * -BS_EFORMAT only), and that a file the full reader accepts gives the
  * report reader the same rows. Returns NULL, or a static description of
  * the first contract broken. */
-const char *fuzz_run_readback(const uint8_t *data, size_t size);
+const char *fuzz_run_csvread(const uint8_t *data, size_t size);
 
 /** Splits data (borrowed) at its NUL bytes into up to six files: the
  * summary.json, attacks.csv and timeseries.csv of a first shard, then of a

@@ -16,11 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "bs_error.h"
-#include "classify.h"
-#include "parse.h"
-#include "reader.h"
+#include "telescope/addr.h"
+#include "base/bs_error.h"
+#include "telescope/classify.h"
+#include "telescope/parse.h"
+#include "telescope/reader.h"
 
 /* Capture time put in the event before classifying: classify_packet() must
  * hand it back untouched whatever the packet holds. */

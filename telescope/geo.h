@@ -11,12 +11,12 @@
  * Only country.iso_code is used, not registered_country: the question is
  * where the attacked host is, and an address with no country (anycast
  * ranges) stays unknown rather than borrowing its registrant's. */
-#ifndef ANALYSIS_GEO_H
-#define ANALYSIS_GEO_H
+#ifndef TELESCOPE_GEO_H
+#define TELESCOPE_GEO_H
 
 #include <stdint.h>
 
-#include "addr.h"
+#include "telescope/addr.h"
 
 /** ISO 3166-1 alpha-2 code plus NUL. */
 #define GEO_COUNTRY_LEN 3

@@ -1,8 +1,8 @@
 /* bs_array.h - growing a plain C array by doubling, overflow-checked.
  * One helper for every append-only list of the library (warnings, inputs,
  * partial flows, CSV fields...) instead of a near-copy per module. */
-#ifndef TELESCOPE_BS_ARRAY_H
-#define TELESCOPE_BS_ARRAY_H
+#ifndef BASE_BS_ARRAY_H
+#define BASE_BS_ARRAY_H
 
 #include <stddef.h>
 

@@ -1,11 +1,11 @@
 /* bs_array.c - see bs_array.h. */
-#include "bs_array.h"
+#include "base/bs_array.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 int bs_array_reserve(void *pp, size_t *cap, size_t need, size_t size)
 {

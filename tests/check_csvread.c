@@ -1,4 +1,4 @@
-/* check_readback.c - tests for reading attacks.csv and timeseries.csv back:
+/* check_csvread.c - tests for reading attacks.csv and timeseries.csv back:
  * malformed files first (missing columns, ragged rows, bad cells, broken
  * quoting, empty files), then quoting, column order independence, optional
  * columns, callback errors and the committed fixtures. */
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "event.h"
-#include "readback.h"
+#include "base/bs_error.h"
+#include "telescope/event.h"
+#include "outdir/csvread.h"
 
 #define HEADER                                                                                     \
 	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
@@ -34,13 +34,13 @@
 /* Collected rows: counts and a copy of the last one. */
 struct got {
 	size_t rows;
-	struct readback_attack last;
+	struct csvread_attack last;
 	char country[16], as_org[64];
-	struct readback_bin bin;
+	struct csvread_bin bin;
 	int fail_at; /* row number at which the callback fails, 0 = never */
 };
 
-static int on_attack(const struct readback_attack *a, void *arg)
+static int on_attack(const struct csvread_attack *a, void *arg)
 {
 	struct got *g = arg;
 	g->rows++;
@@ -54,7 +54,7 @@ static int on_attack(const struct readback_attack *a, void *arg)
 	return 0;
 }
 
-static int on_bin(const struct readback_bin *b, void *arg)
+static int on_bin(const struct csvread_bin *b, void *arg)
 {
 	struct got *g = arg;
 	g->rows++;
@@ -62,12 +62,12 @@ static int on_bin(const struct readback_bin *b, void *arg)
 	return 0;
 }
 
-/* Runs readback_attacks over text; the message goes to err. */
+/* Runs csvread_attacks over text; the message goes to err. */
 static int read_attacks(const char *text, struct got *g, char *err, size_t errlen)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = readback_attacks(f, on_attack, g, err, errlen);
+	int rc = csvread_attacks(f, on_attack, g, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -76,7 +76,7 @@ static int read_bins(const char *text, struct got *g, char *err, size_t errlen)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = readback_timeseries(f, on_bin, g, err, errlen);
+	int rc = csvread_timeseries(f, on_bin, g, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -85,7 +85,7 @@ static int read_bins(const char *text, struct got *g, char *err, size_t errlen)
 static void expect_format_error(const char *text, const char *want)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	int rc = read_attacks(text, &g, err, sizeof err);
 	ck_assert_msg(rc == -BS_EFORMAT, "rc %d for <%s>", rc, text);
 	ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
@@ -171,8 +171,8 @@ START_TEST(nul_byte_is_an_error)
 	static const char text[] = "victim\0x,protocol\n";
 	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof text - 1, "r");
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
-	ck_assert_int_eq(readback_attacks(f, on_attack, &g, err, sizeof err), -BS_EFORMAT);
+	char err[CSVREAD_ERRLEN];
+	ck_assert_int_eq(csvread_attacks(f, on_attack, &g, err, sizeof err), -BS_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, "NUL"));
 	fclose(f);
 }
@@ -181,7 +181,7 @@ END_TEST
 START_TEST(callback_error_stops_reading)
 {
 	struct got g = {.fail_at = 2};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks(HEADER ROW1 ROW1 ROW1, &g, err, sizeof err), -BS_ENOMEM);
 	ck_assert_uint_eq(g.rows, 2);
 	ck_assert_str_eq(err, "");
@@ -191,7 +191,7 @@ END_TEST
 START_TEST(header_only_has_no_rows)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks(HEADER, &g, err, sizeof err), 0);
 	ck_assert_uint_eq(g.rows, 0);
 	ck_assert_int_eq(read_bins(TS_HEADER, &g, err, sizeof err), 0);
@@ -202,7 +202,7 @@ END_TEST
 START_TEST(row_parses)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, err, sizeof err), 0);
 	ck_assert_uint_eq(g.rows, 1);
 	char buf[BS_ADDR_STRLEN];
@@ -224,7 +224,7 @@ END_TEST
 START_TEST(empty_cells_are_unknown)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(
 	    read_attacks(HEADER "5,2001:db8::1,TCP,2026-11-25T03:00:00.000000Z,"
 	                        "2026-11-25T03:10:00.000000Z,600.000000,100,4000,100,1,80,,30,"
@@ -246,7 +246,7 @@ START_TEST(columns_found_by_name)
 	/* reordered, optional geo columns absent, an unknown column added,
 	 * doubled quotes, a quoted line break, CRLF and no final newline */
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(
 	    read_attacks("uniform,est_attack_pps,peak_ppm,responses,packets,end_time,"
 	                 "start_time,protocol,victim,future_column\r\n"
@@ -268,7 +268,7 @@ END_TEST
 START_TEST(timeseries_errors_and_row)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_bins("bin_start,bin_end,packets\n", &g, err, sizeof err),
 	                 -BS_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, "no column attacks_active"));
@@ -300,7 +300,7 @@ END_TEST
 START_TEST(byte_order_mark_is_skipped)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_bins("\xef\xbb\xbf" TS_HEADER TS_ROW, &g, err, sizeof err), 0);
 	ck_assert_uint_eq(g.rows, 1);
 	ck_assert_uint_eq(g.bin.packets, 10);
@@ -321,10 +321,10 @@ START_TEST(long_cell_is_shortened_in_message)
 	snprintf(text, sizeof text, HEADER "1,%s,TCP,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s\n",
 	         longv);
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks(text, &g, err, sizeof err), -BS_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, "...'"));
-	ck_assert_uint_lt(strlen(err), READBACK_ERRLEN - 1);
+	ck_assert_uint_lt(strlen(err), CSVREAD_ERRLEN - 1);
 }
 END_TEST
 
@@ -332,7 +332,7 @@ static int read_attacks_full(const char *text, struct got *g, char *err, size_t 
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = readback_attacks_full(f, on_attack, g, err, errlen);
+	int rc = csvread_attacks_full(f, on_attack, g, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -341,7 +341,7 @@ START_TEST(full_reader_needs_every_column)
 {
 	/* What report accepts (columns_found_by_name) is not enough for merge. */
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks_full("victim,protocol,start_time,end_time,packets,responses,"
 	                                   "peak_ppm,est_attack_pps,uniform,country,asn,as_org\n",
 	                                   &g, err, sizeof err),
@@ -370,7 +370,7 @@ START_TEST(full_reader_bad_cells)
 		snprintf(text, sizeof text, "%s%.*s%s%s", HEADER, (int)(at - ROW1), ROW1,
 		         cases[i].to, at + strlen(cases[i].from));
 		struct got g = {0};
-		char err[READBACK_ERRLEN];
+		char err[CSVREAD_ERRLEN];
 		ck_assert_int_eq(read_attacks_full(text, &g, err, sizeof err), -BS_EFORMAT);
 		ck_assert_msg(strstr(err, cases[i].want) != NULL, "'%s' lacks '%s'", err,
 		              cases[i].want);
@@ -383,7 +383,7 @@ END_TEST
 START_TEST(full_reader_row_parses)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_attacks_full(HEADER ROW1, &g, err, sizeof err), 0);
 	ck_assert_uint_eq(g.last.packets, 5400);
 	ck_assert_uint_eq(g.last.bytes, 216000);
@@ -418,7 +418,7 @@ static int read_bins_full(const char *text, struct got *g, char *err, size_t err
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = readback_timeseries_full(f, on_bin, g, err, errlen);
+	int rc = csvread_timeseries_full(f, on_bin, g, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -426,7 +426,7 @@ static int read_bins_full(const char *text, struct got *g, char *err, size_t err
 START_TEST(full_timeseries)
 {
 	struct got g = {0};
-	char err[READBACK_ERRLEN];
+	char err[CSVREAD_ERRLEN];
 	ck_assert_int_eq(read_bins_full("bin_start,bin_end,packets,attacks_active,attacks_started,"
 	                                "victims\n",
 	                                &g, err, sizeof err),
@@ -463,19 +463,19 @@ START_TEST(fixtures_parse)
 	} want[] = {{"night1", 6, 96}, {"shard", 3, 48}, {"night2", 2, 48}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		char path[4096];
-		char err[READBACK_ERRLEN];
+		char err[CSVREAD_ERRLEN];
 		struct got g = {0};
 		snprintf(path, sizeof path, "%s/report/%s/attacks.csv", dir, want[i].night);
 		FILE *f = fopen(path, "r");
 		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-		ck_assert_int_eq(readback_attacks(f, on_attack, &g, err, sizeof err), 0);
+		ck_assert_int_eq(csvread_attacks(f, on_attack, &g, err, sizeof err), 0);
 		fclose(f);
 		ck_assert_uint_eq(g.rows, want[i].attacks);
 		g.rows = 0;
 		snprintf(path, sizeof path, "%s/report/%s/timeseries.csv", dir, want[i].night);
 		f = fopen(path, "r");
 		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-		ck_assert_int_eq(readback_timeseries(f, on_bin, &g, err, sizeof err), 0);
+		ck_assert_int_eq(csvread_timeseries(f, on_bin, &g, err, sizeof err), 0);
 		fclose(f);
 		ck_assert_uint_eq(g.rows, want[i].bins);
 	}
@@ -484,7 +484,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("readback");
+	Suite *s = suite_create("csvread");
 	TCase *bad = tcase_create("malformed");
 	tcase_add_test(bad, empty_file_is_an_error);
 	tcase_add_test(bad, missing_required_column);

@@ -8,17 +8,17 @@
  * what was read from it kept) and the run goes on; the caller learns it
  * from collector_status(). Lives in the library so tests can drive it
  * without the command line. */
-#ifndef TELESCOPE_COLLECTOR_H
-#define TELESCOPE_COLLECTOR_H
+#ifndef ANALYSIS_COLLECTOR_H
+#define ANALYSIS_COLLECTOR_H
 
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "attack.h"
-#include "geo.h"
-#include "summary.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "telescope/geo.h"
+#include "outdir/summary.h"
 
 /* How often (packets) a reader publishes its count and looks at the stop
  * flag: rare enough to cost nothing per packet. */

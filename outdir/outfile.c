@@ -1,6 +1,6 @@
 /* outfile.c - temporary file, checked flush/sync/close, rename, directory
  * sync (see outfile.h for why each step is there). */
-#include "outfile.h"
+#include "outdir/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 /* mkstemp's template suffix. */
 #define OUTFILE_SUFFIX ".XXXXXX"

@@ -33,16 +33,17 @@
  *
  * Counters are JSON integers; a count beyond 2^63 - 1 (which no run
  * reaches) would be written as a real rather than wrapped. */
-#include "summary.h"
+#include "outdir/summary.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "csvout.h"
-#include "outfile.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "outdir/outfile.h"
 
 #define SUMMARY_FILE      "summary.json"
 #define SUMMARY_TOOL_NAME "backscatter"
@@ -142,7 +143,7 @@ static json_t *input(const struct summary_input *in, int *rc)
 	return o;
 }
 
-static json_t *counters(const struct summary_counters *c, int *rc)
+static json_t *counters(const struct packet_counters *c, int *rc)
 {
 	json_t *o = json_object();
 	set(o, "packets", ju64(c->packets), rc);
@@ -204,22 +205,6 @@ static json_t *build(const struct summary *s, int *rc)
 		set(root, "merged_from", from, rc);
 	}
 	return root;
-}
-
-void summary_counters_add(struct summary_counters *sum, const struct summary_counters *k)
-{
-	sum->packets += k->packets;
-	sum->non_ip += k->non_ip;
-	sum->malformed += k->malformed;
-	sum->truncated += k->truncated;
-	sum->fragments += k->fragments;
-	sum->outside_telescope += k->outside_telescope;
-	sum->not_backscatter += k->not_backscatter;
-	sum->backscatter += k->backscatter;
-	sum->filtered += k->filtered;
-	sum->out_of_order += k->out_of_order;
-	sum->time_outliers += k->time_outliers;
-	sum->files_failed += k->files_failed;
 }
 
 int summary_write(const char *dir, const struct summary *s)

@@ -9,16 +9,17 @@
  * an "active" difference array, and each victim's overlapping attacks are
  * merged into disjoint bin ranges for the "victims" one, so one prefix sum
  * per array gives every bin in O(attacks + bins). */
-#include "tseries.h"
+#include "outdir/tseries.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_array.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "outfile.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "outdir/outfile.h"
 
 #define TSERIES_FILE "timeseries.csv"
 /* First bin array: one day of the default 300 s bins. */
@@ -271,11 +272,11 @@ static const char *const col_names[COL_COUNT] = {
 };
 
 /* One text buffer per column holds the times too. */
-_Static_assert(CSVOUT_NUM_STRLEN >= BS_TIME_STRLEN, "time text must fit a column buffer");
+_Static_assert(CSVWRITE_NUM_STRLEN >= BS_TIME_STRLEN, "time text must fit a column buffer");
 
 static int write_rows(const tseries_t *t, const struct counts *c, FILE *f)
 {
-	char text[COL_COUNT][CSVOUT_NUM_STRLEN];
+	char text[COL_COUNT][CSVWRITE_NUM_STRLEN];
 	const char *fields[COL_COUNT];
 	for (size_t k = 0; k < COL_COUNT; k++)
 		fields[k] = text[k];
@@ -284,25 +285,26 @@ static int write_rows(const tseries_t *t, const struct counts *c, FILE *f)
 	for (size_t i = 0; i < n; i++) {
 		const struct bin *b = &t->bins[t->first - t->base + i];
 		uint64_t bin_us = (t->first + i) * t->interval_us;
-		int rc = bs_format_time(bin_us, text[COL_BIN_START], CSVOUT_NUM_STRLEN);
+		int rc = bs_format_time(bin_us, text[COL_BIN_START], CSVWRITE_NUM_STRLEN);
 		if (rc == 0)
 			rc = bs_format_time(bin_us + t->interval_us, text[COL_BIN_END],
-			                    CSVOUT_NUM_STRLEN);
+			                    CSVWRITE_NUM_STRLEN);
 		if (rc < 0)
 			return rc;
 		active += c->active[i];
 		victims += c->victims[i];
 		uint64_t total = 0;
-		/* Any uint64 fits CSVOUT_NUM_STRLEN: no error to check. */
+		/* Any uint64 fits CSVWRITE_NUM_STRLEN: no error to check. */
 		for (int p = 0; p < BS_PROTO_COUNT; p++) {
 			total += b->packets[p];
-			csvout_fmt_u64(text[COL_PACKETS_TCP + p], CSVOUT_NUM_STRLEN, b->packets[p]);
+			csvwrite_fmt_u64(text[COL_PACKETS_TCP + p], CSVWRITE_NUM_STRLEN,
+			                 b->packets[p]);
 		}
-		csvout_fmt_u64(text[COL_PACKETS], CSVOUT_NUM_STRLEN, total);
-		csvout_fmt_u64(text[COL_ATTACKS_ACTIVE], CSVOUT_NUM_STRLEN, (uint64_t)active);
-		csvout_fmt_u64(text[COL_ATTACKS_STARTED], CSVOUT_NUM_STRLEN, c->started[i]);
-		csvout_fmt_u64(text[COL_VICTIMS], CSVOUT_NUM_STRLEN, (uint64_t)victims);
-		rc = csvout_write_row(f, fields, COL_COUNT);
+		csvwrite_fmt_u64(text[COL_PACKETS], CSVWRITE_NUM_STRLEN, total);
+		csvwrite_fmt_u64(text[COL_ATTACKS_ACTIVE], CSVWRITE_NUM_STRLEN, (uint64_t)active);
+		csvwrite_fmt_u64(text[COL_ATTACKS_STARTED], CSVWRITE_NUM_STRLEN, c->started[i]);
+		csvwrite_fmt_u64(text[COL_VICTIMS], CSVWRITE_NUM_STRLEN, (uint64_t)victims);
+		rc = csvwrite_write_row(f, fields, COL_COUNT);
 		if (rc < 0)
 			return rc;
 	}
@@ -324,7 +326,7 @@ int tseries_write_csv(tseries_t *t, const char *dir)
 	if (rc == 0)
 		rc = outfile_open(dir, TSERIES_FILE, &out);
 	if (rc == 0)
-		rc = csvout_write_row(outfile_stream(out), col_names, COL_COUNT);
+		rc = csvwrite_write_row(outfile_stream(out), col_names, COL_COUNT);
 	if (rc == 0 && t->has_packets) {
 		count_attacks(t, &c);
 		rc = write_rows(t, &c, outfile_stream(out));

@@ -2,15 +2,16 @@
  * parameters, and what it counted, so the run can be reproduced and a
  * reader can tell a complete night from a partial one (INTERFACE.md).
  * Written with jansson through outfile (atomic). */
-#ifndef ANALYSIS_SUMMARY_H
-#define ANALYSIS_SUMMARY_H
+#ifndef OUTDIR_SUMMARY_H
+#define OUTDIR_SUMMARY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "attack.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "telescope/packet_counters.h"
 
 struct summary_input {
 	const char *uri;            /* as given on the command line */
@@ -19,22 +20,6 @@ struct summary_input {
 	uint64_t first_us, last_us; /* packet time range; 0 when no packet */
 	const char *error;          /* NULL, or what went wrong (e.g. "cut short") */
 	bool skipped;               /* not processed (duplicate, unreadable) */
-};
-
-struct summary_counters {
-	uint64_t packets;           /* every packet read */
-	uint64_t non_ip;            /* no IPv4/IPv6 layer 3 */
-	uint64_t malformed;         /* IP/transport headers that contradict themselves */
-	uint64_t truncated;         /* headers cut by the capture length */
-	uint64_t fragments;         /* non-first fragments, skipped */
-	uint64_t outside_telescope; /* destination not in --telescope */
-	uint64_t not_backscatter;   /* scanning, worms, misconfiguration */
-	uint64_t backscatter;       /* classified backscatter inside the telescope */
-	uint64_t filtered;          /* dropped by --filter */
-	uint64_t out_of_order;      /* packets older than one already seen */
-	uint64_t
-	    time_outliers; /* backscatter with a timestamp absurdly far from the rest, skipped */
-	uint64_t files_failed; /* inputs that could not be read (fully) */
 };
 
 struct summary {
@@ -47,7 +32,7 @@ struct summary {
 	const char *geo_db, *asn_db, *filter; /* NULL when not given */
 	const struct summary_input *inputs;   /* borrowed array */
 	size_t n_inputs;
-	struct summary_counters counters;
+	struct packet_counters counters;
 	struct attack_stats attack_stats;
 	uint64_t first_us, last_us;  /* packet time range of the run; 0 if none */
 	bool partial;                /* stopped early (signal) */
@@ -59,10 +44,6 @@ struct summary {
 	const char *const *merged_from;
 	size_t n_merged_from;
 };
-
-/** Adds every counter of k (borrowed) to sum: the totals of several
- * pieces read separately (merge's shards). */
-void summary_counters_add(struct summary_counters *sum, const struct summary_counters *k);
 
 /** Writes DIR/summary.json atomically. 0, -BS_ENOMEM or -BS_EIO (errno set). */
 int summary_write(const char *dir, const struct summary *s);

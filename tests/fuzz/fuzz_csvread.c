@@ -1,6 +1,6 @@
-/* fuzz_readback.c - libFuzzer target for the CSV readers of `report` and
+/* fuzz_csvread.c - libFuzzer target for the CSV readers of `report` and
  * `merge`: the input is read as attacks.csv and as timeseries.csv by the
- * four readers of analysis/readback.h (libcsv underneath). The work is in
+ * four readers of analysis/csvread.h (libcsv underneath). The work is in
  * fuzz_outdir.c so tests/check_fuzz_regress.c replays crashes on the same
  * path. A broken contract aborts, which libFuzzer saves as a crash. */
 #include <stdio.h>
@@ -12,9 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *why = fuzz_run_readback(data, size);
+	const char *why = fuzz_run_csvread(data, size);
 	if (why != NULL) {
-		fprintf(stderr, "fuzz_readback: %s\n", why);
+		fprintf(stderr, "fuzz_csvread: %s\n", why);
 		abort();
 	}
 	return 0;

@@ -1,7 +1,7 @@
-/* stage.c - staging directory for outputs renamed into place together
- * (see stage.h). Paths are built in PATH_MAX buffers: a name that does
+/* transaction.c - staging directory for outputs renamed into place together
+ * (see transaction.h). Paths are built in PATH_MAX buffers: a name that does
  * not fit is ENAMETOOLONG, as the kernel would say. */
-#include "stage.h"
+#include "outdir/transaction.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,16 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
-struct stage {
+struct transaction {
 	char dir[PATH_MAX];  /* the output directory */
 	char path[PATH_MAX]; /* dir/.backscatter-XXXXXX */
 	const char *const *names;
 	size_t n;
 };
 
-int stage_make_dir(const char *dir)
+int outdir_make_dir(const char *dir)
 {
 	char *path = strdup(dir);
 	if (path == NULL)
@@ -65,16 +65,16 @@ static bool join(char *buf, const char *dir, const char *name)
 	return true;
 }
 
-int stage_open(const char *dir, const char *const *names, size_t n, stage_t **out)
+int transaction_open(const char *dir, const char *const *names, size_t n, transaction_t **out)
 {
 	*out = NULL;
-	stage_t *s = calloc(1, sizeof *s);
+	transaction_t *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return -BS_ENOMEM;
 	size_t len = strlen(dir);
 	if (len >= sizeof s->dir)
 		errno = ENAMETOOLONG;
-	if (len >= sizeof s->dir || !join(s->path, dir, STAGE_PREFIX "XXXXXX") ||
+	if (len >= sizeof s->dir || !join(s->path, dir, TRANSACTION_PREFIX "XXXXXX") ||
 	    mkdtemp(s->path) == NULL) {
 		int saved = errno;
 		free(s);
@@ -88,13 +88,13 @@ int stage_open(const char *dir, const char *const *names, size_t n, stage_t **ou
 	return 0;
 }
 
-const char *stage_path(const stage_t *s)
+const char *transaction_path(const transaction_t *s)
 {
 	return s->path;
 }
 
 /* Removes what is left of the staging directory and frees s. */
-static void remove_stage(stage_t *s)
+static void remove_stage(transaction_t *s)
 {
 	int saved = errno;
 	char path[PATH_MAX];
@@ -106,7 +106,7 @@ static void remove_stage(stage_t *s)
 	errno = saved;
 }
 
-int stage_commit(stage_t *s, const char **failed)
+int transaction_commit(transaction_t *s, const char **failed)
 {
 	if (failed != NULL)
 		*failed = NULL;
@@ -137,7 +137,7 @@ int stage_commit(stage_t *s, const char **failed)
 	return rc;
 }
 
-void stage_abort(stage_t *s)
+void transaction_abort(transaction_t *s)
 {
 	if (s != NULL)
 		remove_stage(s);

@@ -15,7 +15,7 @@
  * code path serves every --jobs value, so the attack list cannot depend
  * on it. A results mutex guards the only shared state the readers touch:
  * the attack list (attacks are rare next to packets). */
-#include "collector.h"
+#include "analysis/collector.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -26,18 +26,17 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bs_array.h"
-#include "bs_error.h"
-#include "classify.h"
-#include "evqueue.h"
-#include "reader.h"
-#include "results.h"
-#include "stage.h"
-#include "tseries.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "telescope/classify.h"
+#include "telescope/evqueue.h"
+#include "telescope/reader.h"
+#include "outdir/attack_list.h"
+#include "outdir/transaction.h"
+#include "outdir/tseries.h"
 
 #include <xxhash.h>
-
-#define US_PER_S 1000000u
 
 struct input {
 	char *uri;
@@ -69,7 +68,7 @@ struct job {
 	attack_table_t *table;
 	evqueue_t *queue; /* backscatter events on their way to a table thread; NULL inline */
 	tseries_t *tseries;
-	struct summary_counters counters;
+	struct packet_counters counters;
 	struct attack_stats stats;
 	uint64_t max_us;                  /* latest accepted packet time */
 	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
@@ -86,12 +85,12 @@ struct collector {
 	size_t n_inputs, cap_inputs;
 	char **warnings;
 	size_t n_warnings, cap_warnings;
-	struct summary_counters counters;
+	struct packet_counters counters;
 	struct attack_stats stats;
 	uint64_t first_us, last_us; /* backscatter time range of the run */
 	bool stopped;
 	attack_table_t *stitch;
-	results_t *results;
+	attack_list_t *results;
 	tseries_t *tseries;
 	const char *failed_output;
 	int64_t bytes_total;
@@ -143,7 +142,7 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	const struct geo_info *g = NULL;
 	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo) == 0)
 		g = &geo;
-	int rc = results_add(c->results, rec, g);
+	int rc = attack_list_add(c->results, rec, g);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -171,7 +170,7 @@ collector_t *collector_create(const struct collector_config *cfg)
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
 	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
-	c->results = results_create();
+	c->results = attack_list_create();
 	c->tseries = tseries_create(cfg->interval_s);
 	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL) {
 		collector_free(c);
@@ -210,7 +209,7 @@ void collector_free(collector_t *c)
 		free(c->warnings[i]);
 	free(c->warnings);
 	attack_table_free(c->stitch);
-	results_free(c->results);
+	attack_list_free(c->results);
 	tseries_free(c->tseries);
 	pthread_cond_destroy(&c->changed);
 	pthread_mutex_destroy(&c->lock);
@@ -278,7 +277,7 @@ static uint64_t time_gap(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
-static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * US_PER_S;
+static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * BS_US_PER_S;
 
 /* The time-outlier rule (COLLECTOR_MAX_TIME_JUMP_S): a packet at ts_us is
  * one when it is far from the last accepted packet (accepted_us, NULL when
@@ -424,7 +423,7 @@ static void judge_packet(const collector_t *c, const struct reader_packet *pkt, 
  * time series. 0 or a fatal error. */
 static int commit_packet(struct job *jb, const struct verdict *v)
 {
-	struct summary_counters *k = &jb->counters;
+	struct packet_counters *k = &jb->counters;
 	struct input *in = jb->in;
 	if (v->ts_us < jb->max_us)
 		k->out_of_order++;
@@ -667,7 +666,7 @@ static int stitch_job(collector_t *c, struct job *jb)
 		rc = attack_table_expire(c->stitch, jb->max_us);
 	if (rc == 0)
 		rc = tseries_merge(c->tseries, jb->tseries);
-	summary_counters_add(&c->counters, &jb->counters);
+	packet_counters_add(&c->counters, &jb->counters);
 	c->stats.flows += jb->stats.flows;
 	c->stats.attacks += jb->stats.attacks;
 	c->stats.rejected += jb->stats.rejected;
@@ -748,7 +747,7 @@ static int read_all(collector_t *c)
 		memset(jb, 0, sizeof *jb);
 		jb->in = &c->inputs[i];
 		jb->hold.until_us =
-		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * US_PER_S;
+		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
 		jb->hold.after_previous = c->n_jobs > 1;
 		jb->hold.before_next = true;
 	}
@@ -845,7 +844,7 @@ const char *collector_warning(const collector_t *c, size_t i)
 
 size_t collector_attack_count(const collector_t *c)
 {
-	return results_count(c->results);
+	return attack_list_count(c->results);
 }
 
 const char *collector_failed_output(const collector_t *c)
@@ -856,9 +855,9 @@ const char *collector_failed_output(const collector_t *c)
 /* The time series counts attacks from the final, stitched list. */
 static int add_attacks_to_tseries(collector_t *c)
 {
-	results_sort(c->results);
-	for (size_t i = 0; i < results_count(c->results); i++) {
-		int rc = tseries_add_attack(c->tseries, results_get(c->results, i));
+	attack_list_sort(c->results);
+	for (size_t i = 0; i < attack_list_count(c->results); i++) {
+		int rc = tseries_add_attack(c->tseries, attack_list_get(c->results, i));
 		if (rc != 0)
 			return rc;
 	}
@@ -869,8 +868,8 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
                          const char *version)
 {
 	const bs_prefixes_t *tel = c->cfg.telescope;
-	int rc = results_write_csv(c->results, dir, bs_prefixes_size(tel, BS_AF_INET),
-	                           bs_prefixes_size(tel, BS_AF_INET6));
+	int rc = attack_list_write_csv(c->results, dir, bs_prefixes_size(tel, BS_AF_INET),
+	                               bs_prefixes_size(tel, BS_AF_INET6));
 	if (rc != 0) {
 		c->failed_output = "attacks.csv";
 		return rc;
@@ -923,26 +922,26 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
 	return rc;
 }
 
-/* The three outputs appear together or not at all (stage.h), so a full
+/* The three outputs appear together or not at all (transaction.h), so a full
  * disk never leaves a new attacks.csv next to an old summary.json. */
 static const char *const OUTPUT_FILES[] = {"attacks.csv", "timeseries.csv", "summary.json"};
 #define N_OUTPUT_FILES (sizeof OUTPUT_FILES / sizeof OUTPUT_FILES[0])
 
 int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
 {
-	stage_t *stage;
-	int rc = stage_open(dir, OUTPUT_FILES, N_OUTPUT_FILES, &stage);
+	transaction_t *stage;
+	int rc = transaction_open(dir, OUTPUT_FILES, N_OUTPUT_FILES, &stage);
 	if (rc != 0) {
 		c->failed_output = "";
 		return rc;
 	}
-	rc = write_outputs(c, stage_path(stage), command_line, version);
+	rc = write_outputs(c, transaction_path(stage), command_line, version);
 	if (rc != 0) {
-		stage_abort(stage);
+		transaction_abort(stage);
 		return rc;
 	}
 	const char *failed = NULL;
-	rc = stage_commit(stage, &failed);
+	rc = transaction_commit(stage, &failed);
 	if (rc != 0)
 		c->failed_output = failed;
 	return rc;

@@ -1,89 +1,19 @@
-/* csvout.c - RFC 4180 field writing and the ISO 8601 UTC time text.
+/* bs_time.c - UTC time text (see bs_time.h).
  *
  * Formatting uses gmtime_r (the C library's calendar); parsing uses the
  * closed-form days-from-civil arithmetic instead of timegm(), which is not
  * in C11 or POSIX. Two independent implementations let the round-trip test
  * check one against the other. */
-#include "csvout.h"
+#include "base/bs_time.h"
 
-#include <math.h>
 #include <stdbool.h>
-#include <string.h>
+#include <stdio.h>
 #include <time.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
-#define S_PER_DAY 86400
 /* Longest fraction bs_parse_time accepts: microseconds. */
 #define TIME_FRAC_DIGITS 6
-/* Most digits after the point csvout_fmt_double allows: 17 significant digits
- * round-trip any double (DBL_DECIMAL_DIG), more only adds noise. */
-#define CSVOUT_MAX_DECIMALS 17
-
-static int put_or_eio(int rc)
-{
-	return rc == EOF ? -BS_EIO : 0;
-}
-
-int csvout_write_field(FILE *f, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return put_or_eio(fputs(s, f));
-	if (putc('"', f) == EOF)
-		return -BS_EIO;
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '"' && putc('"', f) == EOF)
-			return -BS_EIO;
-		if (putc(*p, f) == EOF)
-			return -BS_EIO;
-	}
-	return put_or_eio(putc('"', f));
-}
-
-int csvout_write_row(FILE *f, const char *const *fields, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && putc(',', f) == EOF)
-			return -BS_EIO;
-		int rc = csvout_write_field(f, fields[i]);
-		if (rc < 0)
-			return rc;
-	}
-	return put_or_eio(putc('\n', f));
-}
-
-/* snprintf result to a return code; clears buf when the text did not fit. */
-static int fitted(int n, char *buf, size_t len)
-{
-	if (n >= 0 && (size_t)n < len)
-		return 0;
-	if (len > 0)
-		buf[0] = '\0';
-	return -BS_ERANGE;
-}
-
-int csvout_fmt_u64(char *buf, size_t len, uint64_t v)
-{
-	return fitted(snprintf(buf, len, "%llu", (unsigned long long)v), buf, len);
-}
-
-int csvout_fmt_double(char *buf, size_t len, int decimals, double v)
-{
-	if (decimals < 0 || decimals > CSVOUT_MAX_DECIMALS) {
-		if (len > 0)
-			buf[0] = '\0';
-		return -BS_EINVAL;
-	}
-	if (!isfinite(v)) {
-		if (len == 0)
-			return -BS_ERANGE;
-		buf[0] = '\0';
-		return 0;
-	}
-	return fitted(snprintf(buf, len, "%.*f", decimals, v), buf, len);
-}
 
 int bs_format_time(uint64_t us, char *buf, size_t len)
 {
@@ -102,7 +32,11 @@ int bs_format_time(uint64_t us, char *buf, size_t len)
 	int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
 	                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	                 (unsigned)(us % BS_US_PER_S));
-	return fitted(n, buf, len);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return -BS_ERANGE;
+	}
+	return 0;
 }
 
 /* Reads exactly n decimal digits at *p, advancing it. -1 on a non-digit. */
@@ -184,7 +118,7 @@ int bs_parse_time(const char *s, uint64_t *us)
 	if (year < 1970)
 		return -BS_ERANGE;
 	int64_t days = days_from_civil(year, mon, day);
-	uint64_t secs = (uint64_t)days * S_PER_DAY + (uint64_t)(hour * 3600 + min * 60 + sec);
+	uint64_t secs = (uint64_t)days * BS_S_PER_DAY + (uint64_t)(hour * 3600 + min * 60 + sec);
 	*us = secs * BS_US_PER_S + frac;
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* results.c - attack list, deterministic order, attacks.csv.
+/* attack_list.c - attack list, deterministic order, attacks.csv.
  *
  * Column formats (INTERFACE.md; empty field = unknown):
  *   attack_id        1..N in sorted order
@@ -18,17 +18,18 @@
  *   icmp_mismatches  integer
  *   responder        address, empty unless has_responder
  *   country, asn, as_org  empty when unknown (asn 0 is unknown) */
-#include "results.h"
+#include "outdir/attack_list.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_array.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "outfile.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "outdir/outfile.h"
 
 #define RESULTS_FILE "attacks.csv"
 /* 2^32: the IPv4 address space the rate estimate scales to (METHOD.md s4). */
@@ -93,17 +94,17 @@ struct entry {
 	size_t seq;          /* insertion index: the last tie-break */
 };
 
-struct results {
+struct attack_list {
 	struct entry *e;
 	size_t n, cap;
 };
 
-results_t *results_create(void)
+attack_list_t *attack_list_create(void)
 {
-	return calloc(1, sizeof(results_t));
+	return calloc(1, sizeof(attack_list_t));
 }
 
-void results_free(results_t *r)
+void attack_list_free(attack_list_t *r)
 {
 	if (r == NULL)
 		return;
@@ -111,7 +112,7 @@ void results_free(results_t *r)
 	free(r);
 }
 
-int results_add(results_t *r, const struct attack_record *rec, const struct geo_info *geo)
+int attack_list_add(attack_list_t *r, const struct attack_record *rec, const struct geo_info *geo)
 {
 	if (bs_array_reserve(&r->e, &r->cap, r->n + 1, sizeof *r->e) != 0)
 		return -BS_ENOMEM;
@@ -125,7 +126,7 @@ int results_add(results_t *r, const struct attack_record *rec, const struct geo_
 	return 0;
 }
 
-size_t results_count(const results_t *r)
+size_t attack_list_count(const attack_list_t *r)
 {
 	return r->n;
 }
@@ -149,13 +150,13 @@ static int entry_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-void results_sort(results_t *r)
+void attack_list_sort(attack_list_t *r)
 {
 	if (r->n > 1)
 		qsort(r->e, r->n, sizeof *r->e, entry_cmp);
 }
 
-const struct attack_record *results_get(const results_t *r, size_t i)
+const struct attack_record *attack_list_get(const attack_list_t *r, size_t i)
 {
 	return i < r->n ? &r->e[i].rec : NULL;
 }
@@ -163,25 +164,25 @@ const struct attack_record *results_get(const results_t *r, size_t i)
 /* Text of one row; fields[] points into these buffers or at constants. */
 struct row {
 	const char *fields[COL_COUNT];
-	char num[COL_COUNT][CSVOUT_NUM_STRLEN];
+	char num[COL_COUNT][CSVWRITE_NUM_STRLEN];
 	char victim[BS_ADDR_STRLEN], responder[BS_ADDR_STRLEN];
 	char start[BS_TIME_STRLEN], end[BS_TIME_STRLEN];
 	char responses[RESPONSES_STRLEN];
 };
 
-/* Number columns cannot fail: any uint64 fits CSVOUT_NUM_STRLEN, and so
- * does every double a valid record yields (see CSVOUT_NUM_STRLEN); an
+/* Number columns cannot fail: any uint64 fits CSVWRITE_NUM_STRLEN, and so
+ * does every double a valid record yields (see CSVWRITE_NUM_STRLEN); an
  * impossible one would be written as "", unknown. */
 static void set_u64(struct row *row, enum col c, uint64_t v)
 {
 	row->fields[c] = row->num[c];
-	csvout_fmt_u64(row->num[c], sizeof row->num[c], v);
+	csvwrite_fmt_u64(row->num[c], sizeof row->num[c], v);
 }
 
 static void set_double(struct row *row, enum col c, int decimals, double v)
 {
 	row->fields[c] = row->num[c];
-	csvout_fmt_double(row->num[c], sizeof row->num[c], decimals, v);
+	csvwrite_fmt_double(row->num[c], sizeof row->num[c], decimals, v);
 }
 
 static void format_responses(uint32_t bits, char *buf, size_t len)
@@ -220,7 +221,7 @@ static int format_row(const struct entry *e, uint64_t id, double v4_size, struct
 	row->fields[COL_END_TIME] = row->end;
 	/* Integer arithmetic: exact to the microsecond, unlike "%.6f" of a double. */
 	row->fields[COL_DURATION_S] = row->num[COL_DURATION_S];
-	snprintf(row->num[COL_DURATION_S], CSVOUT_NUM_STRLEN, "%llu.%06u",
+	snprintf(row->num[COL_DURATION_S], CSVWRITE_NUM_STRLEN, "%llu.%06u",
 	         (unsigned long long)(dur_us / BS_US_PER_S), (unsigned)(dur_us % BS_US_PER_S));
 	set_u64(row, COL_PACKETS, rec->packets);
 	set_u64(row, COL_BYTES, rec->bytes);
@@ -246,13 +247,13 @@ static int format_row(const struct entry *e, uint64_t id, double v4_size, struct
 	return 0;
 }
 
-int results_write_csv(results_t *r, const char *dir, double telescope_v4_size,
-                      double telescope_v6_size)
+int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
+                          double telescope_v6_size)
 {
-	(void)telescope_v6_size; /* see results.h: no IPv6 rate estimate */
+	(void)telescope_v6_size; /* see attack_list.h: no IPv6 rate estimate */
 	if (r == NULL || dir == NULL)
 		return -BS_EINVAL;
-	results_sort(r);
+	attack_list_sort(r);
 	struct row *row = malloc(sizeof *row);
 	if (row == NULL)
 		return -BS_ENOMEM;
@@ -263,11 +264,11 @@ int results_write_csv(results_t *r, const char *dir, double telescope_v4_size,
 		return rc;
 	}
 	FILE *f = outfile_stream(out);
-	rc = csvout_write_row(f, col_names, COL_COUNT);
+	rc = csvwrite_write_row(f, col_names, COL_COUNT);
 	for (size_t i = 0; rc == 0 && i < r->n; i++) {
 		rc = format_row(&r->e[i], (uint64_t)i + 1, telescope_v4_size, row);
 		if (rc == 0)
-			rc = csvout_write_row(f, row->fields, COL_COUNT);
+			rc = csvwrite_write_row(f, row->fields, COL_COUNT);
 	}
 	free(row);
 	if (rc < 0) {

@@ -13,8 +13,8 @@
  * results are meant to be read by other users' notebooks, and the umask
  * cannot be read without umask(), which is process-wide and would race with
  * the collector's threads. */
-#ifndef ANALYSIS_OUTFILE_H
-#define ANALYSIS_OUTFILE_H
+#ifndef OUTDIR_OUTFILE_H
+#define OUTDIR_OUTFILE_H
 
 #include <stdio.h>
 

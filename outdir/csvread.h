@@ -1,4 +1,4 @@
-/* readback.h - read attacks.csv and timeseries.csv back, as `report` does.
+/* csvread.h - read attacks.csv and timeseries.csv back, as `report` does.
  *
  * The CSV files are the user contract (INTERFACE.md), so `report` reads
  * what users read rather than a private format: a report can be made from
@@ -9,8 +9,8 @@
  * and column, never a silently wrong number in a report.
  *
  * `merge` reads every column the collector writes, to write the rows
- * again: readback_attacks_full() and readback_timeseries_full() require
- * them all, while readback_attacks() and readback_timeseries() (report)
+ * again: csvread_attacks_full() and csvread_timeseries_full() require
+ * them all, while csvread_attacks() and csvread_timeseries() (report)
  * ignore the columns report does not use, so a malformed cell there never
  * stops a report.
  *
@@ -18,25 +18,25 @@
  * about 10^6 attacks and the reader never keeps more than one row. The
  * parser is libcsv (RFC 4180: quoted fields with commas, doubled quotes
  * and line breaks, as as_org may contain). */
-#ifndef ANALYSIS_READBACK_H
-#define ANALYSIS_READBACK_H
+#ifndef OUTDIR_CSVREAD_H
+#define OUTDIR_CSVREAD_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "addr.h"
-#include "event.h"
+#include "telescope/addr.h"
+#include "telescope/event.h"
 
 /** Size of an error text buffer that fits every message of this module
  * (row number, column name and the offending cell, shortened). */
-#define READBACK_ERRLEN 256
+#define CSVREAD_ERRLEN 256
 
 /** One row of attacks.csv. The first group is what `report` uses; the
- * second is read only by readback_attacks_full() and keeps its "unknown"
- * value (0, -1, NAN, false) from readback_attacks(). attack_id, duration_s
- * and mean_pps are never read: they follow from the others (results.c). */
-struct readback_attack {
+ * second is read only by csvread_attacks_full() and keeps its "unknown"
+ * value (0, -1, NAN, false) from csvread_attacks(). attack_id, duration_s
+ * and mean_pps are never read: they follow from the others (attack_list.c). */
+struct csvread_attack {
 	bs_addr_t victim;
 	uint64_t start_us, end_us; /* microseconds since the epoch, UTC */
 	uint64_t packets;          /* backscatter packets */
@@ -48,7 +48,7 @@ struct readback_attack {
 	bool uniform;              /* passed the uniform-spoofing test */
 	const char *country;       /* "" when unknown; valid during the callback */
 	const char *as_org;        /* "" when unknown; valid during the callback */
-	/* readback_attacks_full() only: */
+	/* csvread_attacks_full() only: */
 	uint64_t bytes;           /* IP total length of the backscatter */
 	uint64_t telescope_addrs; /* distinct telescope destinations */
 	uint32_t victim_ports;    /* distinct victim ports */
@@ -60,8 +60,8 @@ struct readback_attack {
 };
 
 /** One row of timeseries.csv. packets_proto is read only by
- * readback_timeseries_full() (all zero from readback_timeseries()). */
-struct readback_bin {
+ * csvread_timeseries_full() (all zero from csvread_timeseries()). */
+struct csvread_bin {
 	uint64_t start_us, end_us;              /* bin bounds, end exclusive */
 	uint64_t packets;                       /* backscatter packets */
 	uint64_t attacks_active;                /* attacks overlapping the bin */
@@ -72,9 +72,9 @@ struct readback_bin {
 
 /** Receives each row once, in file order; the row is borrowed. Returns 0 to
  * go on, or a negative BS_E* code that stops reading and is returned. */
-typedef int (*readback_attack_cb)(const struct readback_attack *row, void *arg);
-/** As readback_attack_cb, for timeseries.csv rows. */
-typedef int (*readback_bin_cb)(const struct readback_bin *row, void *arg);
+typedef int (*csvread_attack_cb)(const struct csvread_attack *row, void *arg);
+/** As csvread_attack_cb, for timeseries.csv rows. */
+typedef int (*csvread_bin_cb)(const struct csvread_bin *row, void *arg);
 
 /** Reads attacks.csv from f (borrowed, read to its end or to the first
  * error) and passes each data row to cb. The header row must name at least
@@ -84,26 +84,26 @@ typedef int (*readback_bin_cb)(const struct readback_bin *row, void *arg);
  * missing column, a row whose field count differs from the header's, or a
  * cell that does not parse (err then says which row and column); -BS_EIO
  * when reading fails (errno set); -BS_ENOMEM; or cb's error. err (errlen
- * bytes, READBACK_ERRLEN fits all) receives a one-line message on
+ * bytes, CSVREAD_ERRLEN fits all) receives a one-line message on
  * -BS_EFORMAT and is "" otherwise; it may be NULL when errlen is 0. */
-int readback_attacks(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen);
+int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
 
-/** Reads timeseries.csv from f like readback_attacks(). Required columns:
+/** Reads timeseries.csv from f like csvread_attacks(). Required columns:
  * bin_start, bin_end, packets, attacks_active, attacks_started, victims;
  * a bin whose end is not after its start is -BS_EFORMAT. */
-int readback_timeseries(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
+int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
 
-/** As readback_attacks(), but every column results.c writes except the
+/** As csvread_attacks(), but every column attack_list.c writes except the
  * derived attack_id, duration_s and mean_pps is required (country, asn
- * and as_org included) and parsed into the whole struct readback_attack:
+ * and as_org included) and parsed into the whole struct csvread_attack:
  * bytes, telescope_addrs, victim_ports, icmp_mismatches whole numbers,
  * top_port empty or 0..65535, uniformity_a2 empty or a number, responder
- * empty or an address. Same errors as readback_attacks(). */
-int readback_attacks_full(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen);
+ * empty or an address. Same errors as csvread_attacks(). */
+int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
 
-/** As readback_timeseries(), but the per-protocol columns packets_tcp,
+/** As csvread_timeseries(), but the per-protocol columns packets_tcp,
  * packets_udp, packets_icmp and packets_other are required too and must
  * add up to packets (-BS_EFORMAT otherwise). */
-int readback_timeseries_full(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen);
+int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

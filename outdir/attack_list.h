@@ -1,46 +1,46 @@
-/* results.h - the attacks of one run, and attacks.csv.
+/* attack_list.h - the attacks of one run, and attacks.csv.
  *
  * The attack table reports attacks in the order their flows end, which
  * depends on timeouts and input order; users diff and join attacks.csv
  * across runs, so the file is sorted by (start time, victim, protocol) and
  * attack_id is the 1-based position in that order: the same input gives
  * the same file. Columns and formats are the user contract of INTERFACE.md
- * (listed in results.c); add columns only at the end. */
-#ifndef ANALYSIS_RESULTS_H
-#define ANALYSIS_RESULTS_H
+ * (listed in attack_list.c); add columns only at the end. */
+#ifndef OUTDIR_ATTACK_LIST_H
+#define OUTDIR_ATTACK_LIST_H
 
 #include <stddef.h>
 
-#include "attack.h"
-#include "geo.h"
+#include "telescope/attack.h"
+#include "telescope/geo.h"
 
-typedef struct results results_t;
+typedef struct attack_list attack_list_t;
 
-/** Empty list; NULL on allocation failure. Free with results_free(). */
-results_t *results_create(void);
+/** Empty list; NULL on allocation failure. Free with attack_list_free(). */
+attack_list_t *attack_list_create(void);
 
 /** Safe on NULL. */
-void results_free(results_t *r);
+void attack_list_free(attack_list_t *r);
 
 /** Appends a copy of rec and of geo (both borrowed; geo NULL when no
  * database was given: the country/asn/as_org columns stay empty).
  * 0 or -BS_ENOMEM (r unchanged). */
-int results_add(results_t *r, const struct attack_record *rec, const struct geo_info *geo);
+int attack_list_add(attack_list_t *r, const struct attack_record *rec, const struct geo_info *geo);
 
 /** Number of attacks added. */
-size_t results_count(const results_t *r);
+size_t attack_list_count(const attack_list_t *r);
 
 /** Sorts into the attacks.csv order: start_us, then victim (bs_addr_cmp),
  * then protocol, then end_us, packets and insertion order, so the order is
- * total and does not depend on qsort. results_get(r, i) is then the attack
+ * total and does not depend on qsort. attack_list_get(r, i) is then the attack
  * with attack_id i + 1. */
-void results_sort(results_t *r);
+void attack_list_sort(attack_list_t *r);
 
 /** Attack i (0-based) in the current order: insertion order until
- * results_sort(), attacks.csv order after it (results_add() appends at the
- * end, undoing the sort). Borrowed, valid until the next results_add() or
- * results_free(). NULL when i >= results_count(r). */
-const struct attack_record *results_get(const results_t *r, size_t i);
+ * attack_list_sort(), attacks.csv order after it (attack_list_add() appends at the
+ * end, undoing the sort). Borrowed, valid until the next attack_list_add() or
+ * attack_list_free(). NULL when i >= attack_list_count(r). */
+const struct attack_record *attack_list_get(const attack_list_t *r, size_t i);
 
 /** Sorts r and writes DIR/attacks.csv atomically (outfile.h): header, then
  * one row per attack. telescope_v4_size is the number of IPv4 telescope
@@ -51,7 +51,7 @@ const struct attack_record *results_get(const results_t *r, size_t i);
  * -BS_EIO (errno set), -BS_ERANGE (a time past year 9999), -BS_EINVAL (dir
  * or r NULL). On error no attacks.csv is written and an existing one is
  * untouched. */
-int results_write_csv(results_t *r, const char *dir, double telescope_v4_size,
-                      double telescope_v6_size);
+int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
+                          double telescope_v6_size);
 
 #endif

@@ -1,4 +1,4 @@
-/* readback.c - attacks.csv and timeseries.csv rows back into numbers.
+/* csvread.c - attacks.csv and timeseries.csv rows back into numbers.
  *
  * libcsv splits records (it handles quoting, doubled quotes and line breaks
  * inside quotes, which as_org can contain); this file maps header names to
@@ -9,7 +9,7 @@
  * libcsv reports fields and row ends through callbacks that cannot return
  * an error, so the first error is kept in the reader and every later
  * callback does nothing; the read loop stops at the end of that block. */
-#include "readback.h"
+#include "outdir/csvread.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -18,16 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_array.h"
-#include "bs_error.h"
-#include "csvout.h"
-#include "event.h"
+#include "base/bs_array.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
+#include "telescope/event.h"
 
 /* Bytes read per fread(): large enough that the per-call overhead of
  * csv_parse() vanishes, small enough to sit in L2. */
-#define READBACK_BLOCK 65536
+#define CSVREAD_BLOCK 65536
 /* Longest cell quoted back in an error message, in bytes. */
-#define READBACK_CELL_QUOTE 40
+#define CSVREAD_CELL_QUOTE 40
 
 /* A column the caller wants: its header name and whether it must exist.
  * A NULL name is a column this reader ignores (its cell stays ""): the
@@ -43,8 +44,8 @@ typedef int (*row_fn)(struct reader *rd);
 
 /* The caller's callback, whichever file is read. */
 union row_cb {
-	readback_attack_cb attack;
-	readback_bin_cb bin;
+	csvread_attack_cb attack;
+	csvread_bin_cb bin;
 };
 
 struct reader {
@@ -94,8 +95,8 @@ __attribute__((format(printf, 3, 4))) static int fail(struct reader *rd, int rc,
 static int bad_cell(struct reader *rd, size_t i, const char *what)
 {
 	const char *cell = rd->cells[i];
-	char quote[READBACK_CELL_QUOTE + 1];
-	size_t n = strnlen(cell, READBACK_CELL_QUOTE);
+	char quote[CSVREAD_CELL_QUOTE + 1];
+	size_t n = strnlen(cell, CSVREAD_CELL_QUOTE);
 	memcpy(quote, cell, n);
 	quote[n] = '\0';
 	bs_message_one_line(quote);
@@ -209,17 +210,17 @@ static int read_csv(FILE *f, struct reader *rd)
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return -BS_ENOMEM;
 	csv_set_space_func(&p, no_space);
-	char *block = malloc(READBACK_BLOCK);
+	char *block = malloc(CSVREAD_BLOCK);
 	if (block == NULL) {
 		csv_free(&p);
 		return -BS_ENOMEM;
 	}
 	while (rd->rc == 0) {
-		size_t n = fread(block, 1, READBACK_BLOCK, f);
+		size_t n = fread(block, 1, CSVREAD_BLOCK, f);
 		if (n > 0 && csv_parse(&p, block, n, on_field, on_row_end, rd) != n && rd->rc == 0)
 			fail(rd, csv_error(&p) == CSV_ENOMEM ? -BS_ENOMEM : -BS_EFORMAT,
 			     "malformed CSV (%s)", csv_strerror(csv_error(&p)));
-		if (n < READBACK_BLOCK)
+		if (n < CSVREAD_BLOCK)
 			break;
 	}
 	if (rd->rc == 0 && ferror(f)) {
@@ -368,7 +369,7 @@ enum attack_col {
 	AC_COUNTRY,
 	AC_ASN,
 	AC_AS_ORG,
-	/* read by readback_attacks_full() only */
+	/* read by csvread_attacks_full() only */
 	AC_BYTES,
 	AC_TELESCOPE_ADDRS,
 	AC_VICTIM_PORTS,
@@ -413,10 +414,10 @@ static const struct column attack_cols_full[AC_COUNT] = {
 };
 
 /* Largest port number, for top_port. */
-#define READBACK_MAX_PORT 65535u
+#define CSVREAD_MAX_PORT 65535u
 
 /* The columns only the full reader has; present[] is false for the rest. */
-static int attack_row_full(struct reader *rd, struct readback_attack *a)
+static int attack_row_full(struct reader *rd, struct csvread_attack *a)
 {
 	const char *const *c = rd->cells;
 	if (rd->present[AC_BYTES] && cell_u64(c[AC_BYTES], &a->bytes) != 0)
@@ -428,7 +429,7 @@ static int attack_row_full(struct reader *rd, struct readback_attack *a)
 		return bad_cell(rd, AC_VICTIM_PORTS, "a whole number");
 	if (c[AC_TOP_PORT][0] != '\0') {
 		uint32_t port;
-		if (cell_u32(c[AC_TOP_PORT], &port) != 0 || port > READBACK_MAX_PORT)
+		if (cell_u32(c[AC_TOP_PORT], &port) != 0 || port > CSVREAD_MAX_PORT)
 			return bad_cell(rd, AC_TOP_PORT, "empty or a port number");
 		a->top_port = (int32_t)port;
 	}
@@ -449,7 +450,7 @@ static int attack_row_full(struct reader *rd, struct readback_attack *a)
 static int attack_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct readback_attack a = {.est_attack_pps = NAN, .top_port = -1, .uniformity_a2 = NAN};
+	struct csvread_attack a = {.est_attack_pps = NAN, .top_port = -1, .uniformity_a2 = NAN};
 	if (bs_addr_parse(c[AC_VICTIM], &a.victim) != 0)
 		return bad_cell(rd, AC_VICTIM, "an IPv4 or IPv6 address");
 	if (cell_proto(c[AC_PROTOCOL], &a.proto) != 0)
@@ -514,7 +515,7 @@ static const struct column bin_cols_full[BC_COUNT] = {
 static int bin_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct readback_bin b = {0};
+	struct csvread_bin b = {0};
 	if (bs_parse_time(c[BC_START], &b.start_us) != 0)
 		return bad_cell(rd, BC_START, "a UTC time like 2026-11-24T03:00:00.000000Z");
 	if (bs_parse_time(c[BC_END], &b.end_us) != 0)
@@ -543,25 +544,25 @@ static int bin_row(struct reader *rd)
 	return rd->cb.bin(&b, rd->arg);
 }
 
-int readback_attacks(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen)
+int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen)
 {
 	return run_reader(f, attack_cols, AC_COUNT, attack_row, (union row_cb){.attack = cb}, arg,
 	                  err, errlen);
 }
 
-int readback_timeseries(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen)
+int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen)
 {
 	return run_reader(f, bin_cols, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
 	                  errlen);
 }
 
-int readback_attacks_full(FILE *f, readback_attack_cb cb, void *arg, char *err, size_t errlen)
+int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen)
 {
 	return run_reader(f, attack_cols_full, AC_COUNT, attack_row, (union row_cb){.attack = cb},
 	                  arg, err, errlen);
 }
 
-int readback_timeseries_full(FILE *f, readback_bin_cb cb, void *arg, char *err, size_t errlen)
+int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen)
 {
 	return run_reader(f, bin_cols_full, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
 	                  errlen);

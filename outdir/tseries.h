@@ -11,12 +11,12 @@
  * Packets are counted as they arrive (per-packet path: O(1), no allocation
  * unless the covered period grows); attacks are added when they end and
  * folded into the bins at write time. */
-#ifndef ANALYSIS_TSERIES_H
-#define ANALYSIS_TSERIES_H
+#ifndef OUTDIR_TSERIES_H
+#define OUTDIR_TSERIES_H
 
 #include <stdint.h>
 
-#include "attack.h"
+#include "telescope/attack.h"
 
 /** Most bins one series may span: 2^22 bins of 32 bytes is 128 MiB, enough
  * for 48 days of 1 s bins, 8 years of 60 s bins or 40 years of the default

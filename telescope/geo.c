@@ -1,5 +1,5 @@
 /* geo.c - country/ASN lookups through libmaxminddb (see geo.h). */
-#include "geo.h"
+#include "telescope/geo.h"
 
 #include <errno.h>
 #include <maxminddb.h>
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 struct geo {
 	MMDB_s country, asn;

@@ -1,5 +1,5 @@
 /* bs_error.c - text for the BS_E* codes, and keeping messages one line. */
-#include "bs_error.h"
+#include "base/bs_error.h"
 
 const char *bs_strerror(int code)
 {

@@ -4,8 +4,8 @@
  * command layer (src/cmd_*.c) turns a code into a message for the user.
  * One convention everywhere (libmaxminddb's MMDB_strerror, not redis'
  * mix of C_ERR and DICT_ERR). */
-#ifndef TELESCOPE_BS_ERROR_H
-#define TELESCOPE_BS_ERROR_H
+#ifndef BASE_BS_ERROR_H
+#define BASE_BS_ERROR_H
 
 enum bs_error {
 	BS_OK = 0,

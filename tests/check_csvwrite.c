@@ -1,4 +1,4 @@
-/* check_csv.c - RFC 4180 field quoting, number text, and the ISO 8601 time
+/* check_csvwrite.c - RFC 4180 field quoting, number text, and the ISO 8601 time
  * format and parser that every output file relies on. */
 #include <check.h>
 #include <math.h>
@@ -7,19 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
-#include "csvout.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
+#include "outdir/csvwrite.h"
 
 #define US 1000000ull
 
-/* Runs csvout_write_field(s) into memory and returns the bytes (caller frees). */
+/* Runs csvwrite_write_field(s) into memory and returns the bytes (caller frees). */
 static char *field_text(const char *s)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(csvout_write_field(f, s), 0);
+	ck_assert_int_eq(csvwrite_write_field(f, s), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	return buf;
 }
@@ -38,10 +39,10 @@ START_TEST(field_failing_stream_is_eio)
 	FILE *f = fopen("/dev/full", "w");
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
-	ck_assert_int_eq(csvout_write_field(f, "plain"), -BS_EIO);
-	ck_assert_int_eq(csvout_write_field(f, "needs,quotes"), -BS_EIO);
+	ck_assert_int_eq(csvwrite_write_field(f, "plain"), -BS_EIO);
+	ck_assert_int_eq(csvwrite_write_field(f, "needs,quotes"), -BS_EIO);
 	const char *row[] = {"a", "b"};
-	ck_assert_int_eq(csvout_write_row(f, row, 2), -BS_EIO);
+	ck_assert_int_eq(csvwrite_write_row(f, row, 2), -BS_EIO);
 	fclose(f);
 }
 END_TEST
@@ -89,8 +90,8 @@ START_TEST(row_separators)
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
 	const char *row[] = {"1", NULL, "a,b", "", "x\"y"};
-	ck_assert_int_eq(csvout_write_row(f, row, 5), 0);
-	ck_assert_int_eq(csvout_write_row(f, row, 0), 0);
+	ck_assert_int_eq(csvwrite_write_row(f, row, 5), 0);
+	ck_assert_int_eq(csvwrite_write_row(f, row, 0), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_str_eq(buf, "1,,\"a,b\",,\"x\"\"y\"\n\n");
 	free(buf);
@@ -99,18 +100,18 @@ END_TEST
 
 START_TEST(number_formats)
 {
-	char buf[CSVOUT_NUM_STRLEN];
-	ck_assert_int_eq(csvout_fmt_u64(buf, sizeof buf, 0), 0);
+	char buf[CSVWRITE_NUM_STRLEN];
+	ck_assert_int_eq(csvwrite_fmt_u64(buf, sizeof buf, 0), 0);
 	ck_assert_str_eq(buf, "0");
-	ck_assert_int_eq(csvout_fmt_u64(buf, sizeof buf, UINT64_MAX), 0);
+	ck_assert_int_eq(csvwrite_fmt_u64(buf, sizeof buf, UINT64_MAX), 0);
 	ck_assert_str_eq(buf, "18446744073709551615");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 6, 2.5), 0);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 6, 2.5), 0);
 	ck_assert_str_eq(buf, "2.500000");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 1, 1099511627776.0), 0);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 1, 1099511627776.0), 0);
 	ck_assert_str_eq(buf, "1099511627776.0");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 4, NAN), 0);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 4, NAN), 0);
 	ck_assert_str_eq(buf, "");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 4, INFINITY), 0);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 4, INFINITY), 0);
 	ck_assert_str_eq(buf, "");
 }
 END_TEST
@@ -118,15 +119,15 @@ END_TEST
 START_TEST(number_too_long_is_erange)
 {
 	char small[4] = "zzz";
-	ck_assert_int_eq(csvout_fmt_u64(small, sizeof small, 12345), -BS_ERANGE);
+	ck_assert_int_eq(csvwrite_fmt_u64(small, sizeof small, 12345), -BS_ERANGE);
 	ck_assert_str_eq(small, "");
-	char buf[CSVOUT_NUM_STRLEN] = "zzz";
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 1, 1e100), -BS_ERANGE);
+	char buf[CSVWRITE_NUM_STRLEN] = "zzz";
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 1, 1e100), -BS_ERANGE);
 	ck_assert_str_eq(buf, "");
 	strcpy(buf, "zzz");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, -1, 1.0), -BS_EINVAL);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, -1, 1.0), -BS_EINVAL);
 	ck_assert_str_eq(buf, "");
-	ck_assert_int_eq(csvout_fmt_double(buf, sizeof buf, 18, 1.0), -BS_EINVAL);
+	ck_assert_int_eq(csvwrite_fmt_double(buf, sizeof buf, 18, 1.0), -BS_EINVAL);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* check_results.c - attacks.csv byte for byte from hand-made records
+/* check_attack_list.c - attacks.csv byte for byte from hand-made records
  * (IPv4 and IPv6 victims, an ICMP attack with a responder, AS names that
  * need quoting, zero duration), its order and attack ids, failure paths;
  * and summary.json (summary.h), the other per-run file, read back with
@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bs_error.h"
+#include "base/bs_error.h"
+#include "base/bs_time.h"
 #include "check_outdir.h"
-#include "csvout.h"
-#include "results.h"
-#include "summary.h"
+#include "outdir/csvwrite.h"
+#include "outdir/attack_list.h"
+#include "outdir/summary.h"
 
 #define US 1000000ull
 /* 2026-11-24T03:00:00Z */
@@ -55,10 +56,10 @@ static struct geo_info geo(const char *country, uint32_t asn, const char *org)
 	return g;
 }
 
-static void assert_csv(results_t *r, double v4_size, const char *want)
+static void assert_csv(attack_list_t *r, double v4_size, const char *want)
 {
 	char *dir = outdir_create();
-	ck_assert_int_eq(results_write_csv(r, dir, v4_size, 0), 0);
+	ck_assert_int_eq(attack_list_write_csv(r, dir, v4_size, 0), 0);
 	char *got = outdir_read(dir, "attacks.csv");
 	ck_assert_ptr_nonnull(got);
 	ck_assert_str_eq(got, want);
@@ -69,16 +70,16 @@ static void assert_csv(results_t *r, double v4_size, const char *want)
 
 START_TEST(write_missing_dir_is_eio)
 {
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 	struct attack_record a = record("192.0.2.1", BS_PROTO_TCP, AT(0), AT(60), 30);
-	ck_assert_int_eq(results_add(r, &a, NULL), 0);
+	ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
 	errno = 0;
-	ck_assert_int_eq(results_write_csv(r, "/nonexistent/dir", SLASH8, 0), -BS_EIO);
+	ck_assert_int_eq(attack_list_write_csv(r, "/nonexistent/dir", SLASH8, 0), -BS_EIO);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(results_write_csv(r, NULL, SLASH8, 0), -BS_EINVAL);
-	ck_assert_int_eq(results_write_csv(NULL, "/tmp", SLASH8, 0), -BS_EINVAL);
-	results_free(r);
-	results_free(NULL);
+	ck_assert_int_eq(attack_list_write_csv(r, NULL, SLASH8, 0), -BS_EINVAL);
+	ck_assert_int_eq(attack_list_write_csv(NULL, "/tmp", SLASH8, 0), -BS_EINVAL);
+	attack_list_free(r);
+	attack_list_free(NULL);
 }
 END_TEST
 
@@ -86,33 +87,33 @@ START_TEST(time_past_9999_keeps_old_file)
 {
 	char *dir = outdir_create();
 	outdir_write(dir, "attacks.csv", "old\n");
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 	struct attack_record a = record("192.0.2.1", BS_PROTO_TCP, AT(0), BS_TIME_MAX_US + 1, 30);
-	ck_assert_int_eq(results_add(r, &a, NULL), 0);
-	ck_assert_int_eq(results_write_csv(r, dir, SLASH8, 0), -BS_ERANGE);
+	ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
+	ck_assert_int_eq(attack_list_write_csv(r, dir, SLASH8, 0), -BS_ERANGE);
 	char *text = outdir_read(dir, "attacks.csv");
 	ck_assert_str_eq(text, "old\n");
 	free(text);
 	ck_assert_int_eq(outdir_count(dir), 1);
-	results_free(r);
+	attack_list_free(r);
 	outdir_remove(dir);
 }
 END_TEST
 
 START_TEST(empty_is_header_only)
 {
-	results_t *r = results_create();
-	ck_assert_uint_eq(results_count(r), 0);
-	ck_assert_ptr_null(results_get(r, 0));
+	attack_list_t *r = attack_list_create();
+	ck_assert_uint_eq(attack_list_count(r), 0);
+	ck_assert_ptr_null(attack_list_get(r, 0));
 	assert_csv(r, SLASH8, HEADER);
-	results_free(r);
+	attack_list_free(r);
 }
 END_TEST
 
 /* Four attacks added out of order; every column format at least once. */
 START_TEST(exact_text)
 {
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 
 	/* UDP flood seen as port unreachables, zero duration: no rates. */
 	struct attack_record udp =
@@ -123,7 +124,7 @@ START_TEST(exact_text)
 	udp.responses = RESP(ICMP_UNREACH);
 	udp.peak_ppm = 25;
 	struct geo_info udp_geo = geo("", 64501, "Quote \"Net\" AB");
-	ck_assert_int_eq(results_add(r, &udp, &udp_geo), 0);
+	ck_assert_int_eq(attack_list_add(r, &udp, &udp_geo), 0);
 
 	/* Router-generated ICMP errors: responder, mismatches, no port. */
 	struct attack_record icmp =
@@ -135,7 +136,7 @@ START_TEST(exact_text)
 	icmp.has_responder = true;
 	ck_assert_int_eq(bs_addr_parse("203.0.113.1", &icmp.responder), 0);
 	struct geo_info icmp_geo = geo("US", 64500, "Example, Inc.");
-	ck_assert_int_eq(results_add(r, &icmp, &icmp_geo), 0);
+	ck_assert_int_eq(attack_list_add(r, &icmp, &icmp_geo), 0);
 
 	/* IPv6 victim: observed rate, no estimate; no geo databases. */
 	struct attack_record v6 = record("2001:db8::5", BS_PROTO_TCP, AT(0), AT(90), 45);
@@ -145,7 +146,7 @@ START_TEST(exact_text)
 	v6.responses = RESP(TCP_RST);
 	v6.peak_ppm = 31;
 	v6.uniformity_a2 = 2.5;
-	ck_assert_int_eq(results_add(r, &v6, NULL), 0);
+	ck_assert_int_eq(attack_list_add(r, &v6, NULL), 0);
 
 	/* SYN flood on a web server, uniform spoofing. */
 	struct attack_record tcp =
@@ -158,9 +159,9 @@ START_TEST(exact_text)
 	tcp.uniformity_a2 = 0.53;
 	tcp.uniform = true;
 	struct geo_info tcp_geo = geo("SE", 29518, "Bredband2 AB");
-	ck_assert_int_eq(results_add(r, &tcp, &tcp_geo), 0);
+	ck_assert_int_eq(attack_list_add(r, &tcp, &tcp_geo), 0);
 
-	ck_assert_uint_eq(results_count(r), 4);
+	ck_assert_uint_eq(attack_list_count(r), 4);
 	assert_csv(r, SLASH8,
 	           HEADER "1,2001:db8::5,TCP,2026-11-24T03:00:00.000000Z,"
 	                  "2026-11-24T03:01:30.000000Z,90.000000,45,1800,40,2,443,TCP_RST,31,"
@@ -176,24 +177,24 @@ START_TEST(exact_text)
 	                  "2026-11-24T03:01:05.750000Z,60.250000,30,1200,29,0,,"
 	                  "ICMP_UNREACH|ICMP_TIME_EXCEEDED,30,0.497925,127.5,,0,12,203.0.113.1,US,"
 	                  "64500,\"Example, Inc.\"\n");
-	results_free(r);
+	attack_list_free(r);
 }
 END_TEST
 
 START_TEST(no_ipv4_telescope_no_estimate)
 {
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 	struct attack_record a = record("192.0.2.1", BS_PROTO_TCP, AT(0), AT(60), 30);
-	ck_assert_int_eq(results_add(r, &a, NULL), 0);
+	ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
 	assert_csv(r, 0,
 	           HEADER "1,192.0.2.1,TCP,2026-11-24T03:00:00.000000Z,2026-11-24T03:01:00.000000Z,"
 	                  "60.000000,30,1200,0,0,,,0,0.500000,,,0,0,,,,\n");
-	results_free(r);
+	attack_list_free(r);
 }
 END_TEST
 
 /* Order: start time, then victim (IPv4 before IPv6, then by bytes), then
- * protocol; attack_id i + 1 is results_get(r, i). */
+ * protocol; attack_id i + 1 is attack_list_get(r, i). */
 START_TEST(sort_order_and_ids)
 {
 	static const struct {
@@ -207,26 +208,26 @@ START_TEST(sort_order_and_ids)
 	};
 	/* Indexes into in[] in the expected order. */
 	static const size_t want[] = {4, 3, 5, 2, 1, 0};
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
 		struct attack_record a =
 		    record(in[i].victim, in[i].proto, AT(in[i].start_s), AT(100), 30);
-		ck_assert_int_eq(results_add(r, &a, NULL), 0);
+		ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
 	}
 	/* Insertion order until sorted. */
-	ck_assert_uint_eq(results_get(r, 0)->start_us, AT(10));
-	results_sort(r);
+	ck_assert_uint_eq(attack_list_get(r, 0)->start_us, AT(10));
+	attack_list_sort(r);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		const struct attack_record *a = results_get(r, i);
+		const struct attack_record *a = attack_list_get(r, i);
 		bs_addr_t v;
 		ck_assert_int_eq(bs_addr_parse(in[want[i]].victim, &v), 0);
 		ck_assert_msg(bs_addr_cmp(&a->victim, &v) == 0 && a->proto == in[want[i]].proto,
 		              "position %zu", i);
 	}
-	ck_assert_ptr_null(results_get(r, 6));
+	ck_assert_ptr_null(attack_list_get(r, 6));
 
 	char *dir = outdir_create();
-	ck_assert_int_eq(results_write_csv(r, dir, SLASH8, 0), 0);
+	ck_assert_int_eq(attack_list_write_csv(r, dir, SLASH8, 0), 0);
 	char *text = outdir_read(dir, "attacks.csv");
 	char *line = strtok(text, "\n"); /* header */
 	for (size_t i = 0; (line = strtok(NULL, "\n")) != NULL; i++) {
@@ -236,7 +237,7 @@ START_TEST(sort_order_and_ids)
 	}
 	free(text);
 	outdir_remove(dir);
-	results_free(r);
+	attack_list_free(r);
 }
 END_TEST
 
@@ -244,17 +245,17 @@ END_TEST
 START_TEST(many_attacks)
 {
 	enum { N = 1000 };
-	results_t *r = results_create();
+	attack_list_t *r = attack_list_create();
 	for (unsigned i = 0; i < N; i++) {
 		struct attack_record a =
 		    record("192.0.2.1", BS_PROTO_TCP, AT(N - i), AT(N - i + 60), 25 + i);
-		ck_assert_int_eq(results_add(r, &a, NULL), 0);
+		ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
 	}
-	results_sort(r);
-	ck_assert_uint_eq(results_count(r), N);
+	attack_list_sort(r);
+	ck_assert_uint_eq(attack_list_count(r), N);
 	for (unsigned i = 0; i < N; i++)
-		ck_assert_uint_eq(results_get(r, i)->packets, 25 + (N - 1 - i));
-	results_free(r);
+		ck_assert_uint_eq(attack_list_get(r, i)->packets, 25 + (N - 1 - i));
+	attack_list_free(r);
 }
 END_TEST
 
