@@ -33,7 +33,7 @@
 #include "telescope/evqueue.h"
 #include "telescope/reader.h"
 #include "outdir/attack_list.h"
-#include "outdir/transaction.h"
+#include "outdir/outdir.h"
 #include "outdir/tseries.h"
 
 #include <xxhash.h>
@@ -92,7 +92,6 @@ struct collector {
 	attack_table_t *stitch;
 	attack_list_t *results;
 	tseries_t *tseries;
-	const char *failed_output;
 	int64_t bytes_total;
 	/* Shared with the reader threads, under lock. */
 	pthread_mutex_t lock;
@@ -847,41 +846,14 @@ size_t collector_attack_count(const collector_t *c)
 	return attack_list_count(c->results);
 }
 
-const char *collector_failed_output(const collector_t *c)
+/* The summary of the run: what was read, with which parameters, and what
+ * became of it. */
+int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version,
+                    struct bs_err *err)
 {
-	return c->failed_output;
-}
-
-/* The time series counts attacks from the final, stitched list. */
-static int add_attacks_to_tseries(collector_t *c)
-{
-	attack_list_sort(c->results);
-	for (size_t i = 0; i < attack_list_count(c->results); i++) {
-		int rc = tseries_add_attack(c->tseries, attack_list_get(c->results, i));
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int write_outputs(collector_t *c, const char *dir, const char *command_line,
-                         const char *version)
-{
-	const bs_prefixes_t *tel = c->cfg.telescope;
-	int rc = attack_list_write_csv(c->results, dir, bs_prefixes_size(tel, BS_AF_INET),
-	                               bs_prefixes_size(tel, BS_AF_INET6));
-	if (rc != 0) {
-		c->failed_output = "attacks.csv";
-		return rc;
-	}
-	if ((rc = add_attacks_to_tseries(c)) != 0 ||
-	    (rc = tseries_write_csv(c->tseries, dir)) != 0) {
-		c->failed_output = "timeseries.csv";
-		return rc;
-	}
 	struct summary_input *ins = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *ins);
 	if (ins == NULL)
-		return -BS_ENOMEM;
+		return bs_err_set(err, -BS_ENOMEM, "%s", bs_strerror(-BS_ENOMEM));
 	for (size_t i = 0; i < c->n_inputs; i++) {
 		const struct input *in = &c->inputs[i];
 		ins[i] = (struct summary_input){
@@ -900,7 +872,7 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
 	    .preset = c->cfg.preset,
 	    .params = c->cfg.params,
 	    .interval_s = c->cfg.interval_s,
-	    .telescope = tel,
+	    .telescope = c->cfg.telescope,
 	    .geo_db = c->cfg.geo_db,
 	    .asn_db = c->cfg.asn_db,
 	    .filter = c->cfg.filter,
@@ -915,34 +887,7 @@ static int write_outputs(collector_t *c, const char *dir, const char *command_li
 	    .warnings = (const char *const *)c->warnings,
 	    .n_warnings = c->n_warnings,
 	};
-	rc = summary_write(dir, &s);
+	int rc = outdir_write(dir, c->results, c->tseries, &s, err);
 	free(ins);
-	if (rc != 0)
-		c->failed_output = "summary.json";
-	return rc;
-}
-
-/* The three outputs appear together or not at all (transaction.h), so a full
- * disk never leaves a new attacks.csv next to an old summary.json. */
-static const char *const OUTPUT_FILES[] = {"attacks.csv", "timeseries.csv", "summary.json"};
-#define N_OUTPUT_FILES (sizeof OUTPUT_FILES / sizeof OUTPUT_FILES[0])
-
-int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version)
-{
-	transaction_t *stage;
-	int rc = transaction_open(dir, OUTPUT_FILES, N_OUTPUT_FILES, &stage);
-	if (rc != 0) {
-		c->failed_output = "";
-		return rc;
-	}
-	rc = write_outputs(c, transaction_path(stage), command_line, version);
-	if (rc != 0) {
-		transaction_abort(stage);
-		return rc;
-	}
-	const char *failed = NULL;
-	rc = transaction_commit(stage, &failed);
-	if (rc != 0)
-		c->failed_output = failed;
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bs_error.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "telescope/geo.h"
@@ -86,12 +87,11 @@ size_t collector_warning_count(const collector_t *c);
 const char *collector_warning(const collector_t *c, size_t i);
 /** Attacks found by the run. */
 size_t collector_attack_count(const collector_t *c);
-/** Writes attacks.csv, timeseries.csv, then summary.json into dir (which
- * must exist), each atomically. command_line and version go into the
- * summary. 0 or a negative BS_E* (errno set for -BS_EIO); on failure the
- * file that failed is named by collector_failed_output(). */
-int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version);
-/** Name of the output file that failed to write, or NULL. */
-const char *collector_failed_output(const collector_t *c);
+/** Writes the output directory dir (which must exist; outdir.h):
+ * attacks.csv, timeseries.csv and summary.json, together. command_line
+ * and version go into the summary. 0 or a negative BS_E* with err naming
+ * the file that failed. */
+int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version,
+                    struct bs_err *err);
 
 #endif

@@ -44,17 +44,9 @@
 #include "telescope/geo.h"
 #include "outdir/csvread.h"
 #include "outdir/attack_list.h"
-#include "outdir/transaction.h"
+#include "outdir/outdir.h"
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
-
-#define SUMMARY_FILE "summary.json"
-#define ATTACKS_FILE "attacks.csv"
-#define TSERIES_FILE "timeseries.csv"
-
-/* The three outputs, renamed into place together (transaction.h). */
-static const char *const output_files[] = {ATTACKS_FILE, TSERIES_FILE, SUMMARY_FILE};
-#define N_OUTPUT_FILES (sizeof output_files / sizeof output_files[0])
 
 /* Longest dotted key name quoted in a message, "inputs[123].first_packet". */
 #define MERGE_KEYLEN 64
@@ -418,7 +410,7 @@ static void read_state(struct jctx *c, struct shard *s)
 /* Parses DIR/summary.json into s (s->dir set). */
 static int read_summary(struct shard *s, char *err, size_t errlen)
 {
-	char *path = path_join(s->dir, SUMMARY_FILE);
+	char *path = path_join(s->dir, OUTDIR_SUMMARY);
 	if (path == NULL)
 		return -BS_ENOMEM;
 	/* fopen() first so a missing file is told by errno, not by jansson's text. */
@@ -652,7 +644,7 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 /* Streams DIR/name through the full reader into the merge. */
 static int read_csv(merge_t *m, const struct shard *s, bool attacks, char *err, size_t errlen)
 {
-	const char *name = attacks ? ATTACKS_FILE : TSERIES_FILE;
+	const char *name = attacks ? OUTDIR_ATTACKS : OUTDIR_TIMESERIES;
 	char *path = path_join(s->dir, name);
 	if (path == NULL)
 		return -BS_ENOMEM;
@@ -714,7 +706,7 @@ static int adopt_first(merge_t *m, const struct shard *s, char *err, size_t errl
 			return seterr(
 			    -BS_EFORMAT, err, errlen,
 			    "%s/%s: parameters.telescope: '%s' is not a valid prefix (%s)", s->dir,
-			    SUMMARY_FILE, text, bs_strerror(rc));
+			    OUTDIR_SUMMARY, text, bs_strerror(rc));
 	}
 	m->tseries = tseries_create(s->interval_s);
 	return m->tseries ? 0 : -BS_ENOMEM;
@@ -919,8 +911,9 @@ struct lists {
 	const char **dirs;
 };
 
-static int write_summary(merge_t *m, const char *stage_dir, const char *command_line,
-                         const char *version)
+/* Builds the merged summary and writes the output directory. */
+static int write_outdir(merge_t *m, const char *dir, const char *command_line, const char *version,
+                        struct bs_err *err)
 {
 	size_t n_in = 0, n_warn = m->n_warnings;
 	for (size_t i = 0; i < m->n_shards; i++) {
@@ -983,34 +976,13 @@ static int write_summary(merge_t *m, const char *stage_dir, const char *command_
 	for (size_t w = 0; rc == 0 && w < m->n_warnings; w++)
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
-		rc = summary_write(stage_dir, &s);
+		rc = outdir_write(dir, m->results, m->tseries, &s, err);
+	else
+		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	free(l.inputs);
 	free(l.warnings);
 	free(l.dirs);
 	return rc;
-}
-
-/* Writes the three files into the staging directory; *failed names the
- * one that failed. */
-static int write_outputs(merge_t *m, const char *stage_dir, const char *command_line,
-                         const char *version, const char **failed)
-{
-	*failed = ATTACKS_FILE;
-	int rc =
-	    attack_list_write_csv(m->results, stage_dir, bs_prefixes_size(m->telescope, BS_AF_INET),
-	                          bs_prefixes_size(m->telescope, BS_AF_INET6));
-	if (rc != 0)
-		return rc;
-	*failed = TSERIES_FILE;
-	/* attack_list_write_csv() sorted the list: attacks.csv order. */
-	for (size_t i = 0; rc == 0 && i < attack_list_count(m->results); i++)
-		rc = tseries_add_attack(m->tseries, attack_list_get(m->results, i));
-	if (rc == 0)
-		rc = tseries_write_csv(m->tseries, stage_dir);
-	if (rc != 0)
-		return rc;
-	*failed = SUMMARY_FILE;
-	return write_summary(m, stage_dir, command_line, version);
 }
 
 int merge_write(merge_t *m, const char *dir, const char *command_line, const char *version,
@@ -1026,23 +998,10 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 		rc = join_parts(m);
 	if (rc != 0)
 		return rc;
-	transaction_t *st;
-	rc = transaction_open(dir, output_files, N_OUTPUT_FILES, &st);
+	struct bs_err e;
+	rc = write_outdir(m, dir, command_line, version, &e);
 	if (rc != 0)
-		return rc == -BS_EIO ? seterr(rc, err, errlen, "%s: %s", dir, strerror(errno)) : rc;
-	const char *failed;
-	rc = write_outputs(m, transaction_path(st), command_line, version, &failed);
-	if (rc != 0) {
-		int e = errno;
-		transaction_abort(st);
-		seterr(rc, err, errlen, "%s/%s: %s", dir, failed,
-		       rc == -BS_EIO ? strerror(e) : bs_strerror(rc));
-		errno = e;
-		return rc;
-	}
-	rc = transaction_commit(st, &failed);
-	if (rc != 0)
-		seterr(rc, err, errlen, "%s/%s: %s", dir, failed ? failed : "?", strerror(errno));
+		snprintf(err, errlen, "%s", bs_err_text(&e));
 	return rc;
 }
 

@@ -26,6 +26,7 @@
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
+#include "outdir/names.h"
 
 /* First size of a hash index, in slots. Indexes use open addressing with
  * linear probing and double whenever they would become more than half full,
@@ -539,16 +540,16 @@ int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen)
 	memset(&r->own[ld.dir], 0, sizeof r->own[ld.dir]);
 	size_t n_att = r->n_att, n_bins = r->n_bins;
 	r->own[ld.dir].path = strdup(dir);
-	char *summary = path_join(dir, "summary.json");
+	char *summary = path_join(dir, OUTDIR_SUMMARY);
 	int rc = r->own[ld.dir].path && summary ? 0 : -BS_ENOMEM;
 	d->path = r->own[ld.dir].path;
 	if (rc == 0)
 		rc = read_summary(&ld, summary, err, errlen);
 	free(summary);
 	if (rc == 0)
-		rc = read_file(&ld, dir, "attacks.csv", true, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err, errlen);
 	if (rc == 0)
-		rc = read_file(&ld, dir, "timeseries.csv", false, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err, errlen);
 	if (rc != 0) {
 		int e = errno;
 		free_dir(r, ld.dir);

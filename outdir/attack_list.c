@@ -20,6 +20,8 @@
  *   country, asn, as_org  empty when unknown (asn 0 is unknown) */
 #include "outdir/attack_list.h"
 
+#include "outdir/names.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,7 +33,6 @@
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
 
-#define RESULTS_FILE "attacks.csv"
 /* 2^32: the IPv4 address space the rate estimate scales to (METHOD.md s4). */
 #define IPV4_SPACE 4294967296.0
 /* Fits every response name joined by '|' (16 names of at most 26 bytes). */
@@ -258,7 +259,7 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	if (row == NULL)
 		return -BS_ENOMEM;
 	outfile_t *out;
-	int rc = outfile_open(dir, RESULTS_FILE, &out);
+	int rc = outfile_open(dir, OUTDIR_ATTACKS, &out);
 	if (rc < 0) {
 		free(row);
 		return rc;

@@ -35,6 +35,8 @@
  * reaches) would be written as a real rather than wrapped. */
 #include "outdir/summary.h"
 
+#include "outdir/names.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -45,7 +47,6 @@
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
 
-#define SUMMARY_FILE      "summary.json"
 #define SUMMARY_TOOL_NAME "backscatter"
 /* Pretty-printed: people read this file as often as scripts do. */
 #define SUMMARY_INDENT 2
@@ -215,7 +216,7 @@ int summary_write(const char *dir, const struct summary *s)
 		rc = -BS_ENOMEM;
 	outfile_t *out = NULL;
 	if (rc == 0)
-		rc = outfile_open(dir, SUMMARY_FILE, &out);
+		rc = outfile_open(dir, OUTDIR_SUMMARY, &out);
 	if (rc == 0) {
 		FILE *f = outfile_stream(out);
 		if (json_dumpf(root, f, JSON_INDENT(SUMMARY_INDENT)) != 0 || putc('\n', f) == EOF)

@@ -22,38 +22,6 @@ struct transaction {
 	size_t n;
 };
 
-int outdir_make_dir(const char *dir)
-{
-	char *path = strdup(dir);
-	if (path == NULL)
-		return -BS_ENOMEM;
-	int rc = 0;
-	for (char *p = path + 1; rc == 0 && *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			rc = -BS_EIO;
-		*p = '/';
-	}
-	if (rc == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
-		rc = -BS_EIO;
-	int saved = errno;
-	free(path);
-	errno = saved;
-	if (rc != 0)
-		return rc;
-	/* EEXIST above may have been a file of that name. */
-	struct stat st;
-	if (stat(dir, &st) != 0)
-		return -BS_EIO;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -BS_EIO;
-	}
-	return 0;
-}
-
 /* dir/name into buf (PATH_MAX); false with errno ENAMETOOLONG if too long. */
 static bool join(char *buf, const char *dir, const char *name)
 {

@@ -7,7 +7,7 @@
  * into a staging directory inside the output directory,
  * DIR/.backscatter-XXXXXX (hidden, same file system so rename() is
  * atomic), and renamed into place only when every one is complete.
- * collector_write() (collect) and merge_write() (merge) both use it. */
+ * outdir_write() (outdir.h), which collect and merge both call, uses it. */
 #ifndef OUTDIR_TRANSACTION_H
 #define OUTDIR_TRANSACTION_H
 
@@ -17,12 +17,6 @@
 #define TRANSACTION_PREFIX ".backscatter-"
 
 typedef struct transaction transaction_t;
-
-/** Creates dir and its missing parents, like `mkdir -p` (mode 0777 less
- * the umask). An existing directory is fine. 0, -BS_ENOMEM, or -BS_EIO
- * with errno set (ENOTDIR when dir or a parent is not a directory,
- * EACCES...). */
-int outdir_make_dir(const char *dir);
 
 /** Creates the staging directory DIR/.backscatter-XXXXXX (dir must exist)
  * for the files names[0..n-1]: plain file names, borrowed, which must

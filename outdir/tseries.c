@@ -11,6 +11,8 @@
  * per array gives every bin in O(attacks + bins). */
 #include "outdir/tseries.h"
 
+#include "outdir/names.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,6 @@
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
 
-#define TSERIES_FILE "timeseries.csv"
 /* First bin array: one day of the default 300 s bins. */
 #define TSERIES_INITIAL_BINS 288u
 
@@ -324,7 +325,7 @@ int tseries_write_csv(tseries_t *t, const char *dir)
 	outfile_t *out = NULL;
 	int rc = c.active && c.victims && c.started ? 0 : -BS_ENOMEM;
 	if (rc == 0)
-		rc = outfile_open(dir, TSERIES_FILE, &out);
+		rc = outfile_open(dir, OUTDIR_TIMESERIES, &out);
 	if (rc == 0)
 		rc = csvwrite_write_row(outfile_stream(out), col_names, COL_COUNT);
 	if (rc == 0 && t->has_packets) {

@@ -39,7 +39,8 @@ telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
 PKT_LIBS="-ltrace -lwandio -lpcap -lm"
 OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c telescope/addr.c telescope/event.c
 telescope/geo.c telescope/packet_counters.c outdir/csvwrite.c outdir/csvread.c outdir/outfile.c
-outdir/transaction.c outdir/attack_list.c outdir/tseries.c outdir/summary.c analysis/merge.c
+outdir/transaction.c outdir/attack_list.c outdir/tseries.c outdir/summary.c outdir/outdir.c
+analysis/merge.c
 tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb) -lm"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC)

@@ -20,7 +20,7 @@
 #include "telescope/geo.h"
 #include "src/options.h"
 #include "telescope/reader.h"
-#include "outdir/transaction.h"
+#include "outdir/outdir.h"
 
 /* Time-series bin default: corsaro's 300 s interval (METHOD.md section 4). */
 #define COLLECT_DEFAULT_INTERVAL_S 300u
@@ -318,8 +318,9 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	int status = open_geo(cmd, a, &geo);
 	if (status != 0)
 		return status;
-	if (outdir_make_dir(a->out) != 0) {
-		fprintf(stderr, "%s: %s: %s: %s\n", PROG, cmd, a->out, strerror(errno));
+	struct bs_err err;
+	if (outdir_make_dir(a->out, &err) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
 		geo_free(geo);
 		return EXIT_FAILED;
 	}
@@ -363,11 +364,9 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 		status = EXIT_FAILED;
 		goto out;
 	}
-	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION);
+	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION, &err);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s/%s: %s\n", PROG, cmd, a->out,
-		        collector_failed_output(c) ? collector_failed_output(c) : "?",
-		        rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
 		status = EXIT_FAILED;
 		goto out;
 	}

@@ -20,7 +20,7 @@
 #include "src/cmd.h"
 #include "analysis/merge.h"
 #include "src/options.h"
-#include "outdir/transaction.h"
+#include "outdir/outdir.h"
 
 enum {
 	OPT_OUT = 'o',
@@ -99,8 +99,9 @@ static int run_merge(const struct merge_args *a, const char *command_line)
 	/* Every shard is read and checked before anything is written. */
 	for (int i = 0; rc == 0 && i < a->n_shards; i++)
 		rc = merge_add_shard(m, a->shards[i], err, sizeof err);
-	if (rc == 0 && (rc = outdir_make_dir(a->out)) == -BS_EIO)
-		snprintf(err, sizeof err, "%s: %s", a->out, strerror(errno));
+	struct bs_err e;
+	if (rc == 0 && (rc = outdir_make_dir(a->out, &e)) != 0)
+		snprintf(err, sizeof err, "%s", bs_err_text(&e));
 	if (rc == 0)
 		rc = merge_write(m, a->out, command_line, PACKAGE_VERSION, err, sizeof err);
 	if (rc != 0) {

@@ -1,0 +1,11 @@
+/* names.h - the file names of an output directory (INTERFACE.md "Output
+ * directory"), named once: users' scripts and notebooks open them by
+ * these names for years. */
+#ifndef OUTDIR_NAMES_H
+#define OUTDIR_NAMES_H
+
+#define OUTDIR_ATTACKS    "attacks.csv"
+#define OUTDIR_TIMESERIES "timeseries.csv"
+#define OUTDIR_SUMMARY    "summary.json"
+
+#endif

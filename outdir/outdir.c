@@ -1,0 +1,99 @@
+/* outdir.c - the three files of an output directory, staged and renamed
+ * together (see outdir.h). */
+#include "outdir/outdir.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "outdir/transaction.h"
+
+static int make_dirs(const char *dir)
+{
+	char *path = strdup(dir);
+	if (path == NULL)
+		return -BS_ENOMEM;
+	int rc = 0;
+	for (char *p = path + 1; rc == 0 && *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			rc = -BS_EIO;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
+		rc = -BS_EIO;
+	int saved = errno;
+	free(path);
+	errno = saved;
+	if (rc != 0)
+		return rc;
+	/* EEXIST above may have been a file of that name. */
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return -BS_EIO;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -BS_EIO;
+	}
+	return 0;
+}
+
+int outdir_make_dir(const char *dir, struct bs_err *err)
+{
+	int rc = make_dirs(dir);
+	if (rc == -BS_EIO)
+		return bs_err_io(err, errno, "%s", dir);
+	return rc == 0 ? 0 : bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
+}
+
+static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY};
+#define OUTDIR_N_FILES (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
+
+/* Writes the files into the staging directory; *failed names the one that
+ * failed. */
+static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
+                       const struct summary *s, const char **failed)
+{
+	*failed = OUTDIR_ATTACKS;
+	int rc = attack_list_write_csv(attacks, stage, bs_prefixes_size(s->telescope, BS_AF_INET),
+	                               bs_prefixes_size(s->telescope, BS_AF_INET6));
+	if (rc != 0)
+		return rc;
+	*failed = OUTDIR_TIMESERIES;
+	/* attack_list_write_csv() sorted the list: attacks.csv order. */
+	for (size_t i = 0; rc == 0 && i < attack_list_count(attacks); i++)
+		rc = tseries_add_attack(ts, attack_list_get(attacks, i));
+	if (rc == 0)
+		rc = tseries_write_csv(ts, stage);
+	if (rc != 0)
+		return rc;
+	*failed = OUTDIR_SUMMARY;
+	return summary_write(stage, s);
+}
+
+int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
+                 const struct summary *summary, struct bs_err *err)
+{
+	transaction_t *st;
+	int rc = transaction_open(dir, OUTDIR_FILES, OUTDIR_N_FILES, &st);
+	if (rc == -BS_EIO)
+		return bs_err_io(err, errno, "%s/%sXXXXXX", dir, TRANSACTION_PREFIX);
+	if (rc != 0)
+		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
+	const char *failed;
+	rc = write_files(transaction_path(st), attacks, ts, summary, &failed);
+	if (rc != 0) {
+		int e = errno;
+		transaction_abort(st);
+		if (rc == -BS_EIO)
+			return bs_err_io(err, e, "%s/%s", dir, failed);
+		return bs_err_set(err, rc, "%s/%s: %s", dir, failed, bs_strerror(rc));
+	}
+	rc = transaction_commit(st, &failed);
+	if (rc != 0)
+		return bs_err_io(err, errno, "%s/%s", dir, failed ? failed : "?");
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* outdir.h - the output directory of collect and merge, as INTERFACE.md
+ * defines it: attacks.csv, timeseries.csv and summary.json, written
+ * together.
+ *
+ * This is the one place that names the three files and writes them: each
+ * is written into a staging directory (transaction.h) and the three are
+ * renamed into place only when all are complete, so a full disk or a kill
+ * never leaves a new attacks.csv next to an old summary.json. collect and
+ * merge hand over the same three things (the attack list, the time series
+ * of packets, the summary); the attacks are counted into the time series
+ * here, from the final list, so both count them alike. */
+#ifndef OUTDIR_OUTDIR_H
+#define OUTDIR_OUTDIR_H
+
+#include "base/bs_error.h"
+#include "outdir/attack_list.h"
+#include "outdir/names.h"
+#include "outdir/summary.h"
+#include "outdir/tseries.h"
+
+/** Creates dir and its missing parents, like `mkdir -p` (mode 0777 less
+ * the umask). An existing directory is fine. 0, -BS_ENOMEM, or -BS_EIO
+ * with err saying "DIR: reason" (ENOTDIR when dir or a parent is not a
+ * directory, EACCES...). */
+int outdir_make_dir(const char *dir, struct bs_err *err);
+
+/** Writes attacks.csv, timeseries.csv and summary.json into dir (which
+ * must exist) and renames them into place together. attacks is sorted into
+ * attacks.csv order and its attacks are added to ts (which holds the
+ * packets); the IPv4 size of summary->telescope is the n of
+ * est_attack_pps. All three are borrowed. 0, or a negative BS_E* with err
+ * naming the file that failed (-BS_EIO with errno's text, -BS_ERANGE for a
+ * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced. */
+int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
+                 const struct summary *summary, struct bs_err *err);
+
+#endif
