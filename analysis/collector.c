@@ -666,11 +666,9 @@ static int stitch_job(collector_t *c, struct job *jb)
 	if (rc == 0)
 		rc = tseries_merge(c->tseries, jb->tseries);
 	packet_counters_add(&c->counters, &jb->counters);
-	c->stats.flows += jb->stats.flows;
-	c->stats.attacks += jb->stats.attacks;
-	c->stats.rejected += jb->stats.rejected;
-	if (jb->stats.peak_open_flows > c->stats.peak_open_flows)
-		c->stats.peak_open_flows = jb->stats.peak_open_flows;
+	/* A job's table is flushed (no flow open) and adopts nothing (none
+	 * stitched), so its counts add up as a merged shard's do. */
+	attack_stats_add(&c->stats, &jb->stats);
 	if (jb->bs_first_us != 0 && (c->first_us == 0 || jb->bs_first_us < c->first_us))
 		c->first_us = jb->bs_first_us;
 	if (jb->bs_last_us > c->last_us)

@@ -950,13 +950,7 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 		for (size_t w = 0; w < sh->n_warnings; w++)
 			l.warnings[s.n_warnings++] = sh->warnings[w];
 		packet_counters_add(&s.counters, &sh->counters);
-		s.attack_stats.flows += sh->stats.flows;
-		s.attack_stats.attacks += sh->stats.attacks;
-		s.attack_stats.rejected += sh->stats.rejected;
-		s.attack_stats.open_flows += sh->stats.open_flows;
-		s.attack_stats.stitched += sh->stats.stitched;
-		if (sh->stats.peak_open_flows > s.attack_stats.peak_open_flows)
-			s.attack_stats.peak_open_flows = sh->stats.peak_open_flows;
+		attack_stats_add(&s.attack_stats, &sh->stats);
 		if (sh->first_us != 0 && (s.first_us == 0 || sh->first_us < s.first_us))
 			s.first_us = sh->first_us;
 		if (sh->last_us > s.last_us)

@@ -588,6 +588,17 @@ void attack_table_stats(const attack_table_t *t, struct attack_stats *out)
 	*out = t->stats;
 }
 
+void attack_stats_add(struct attack_stats *sum, const struct attack_stats *piece)
+{
+	sum->flows += piece->flows;
+	sum->attacks += piece->attacks;
+	sum->rejected += piece->rejected;
+	sum->open_flows += piece->open_flows;
+	sum->stitched += piece->stitched;
+	if (piece->peak_open_flows > sum->peak_open_flows)
+		sum->peak_open_flows = piece->peak_open_flows;
+}
+
 void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack_partial_cb cb,
                        void *arg)
 {

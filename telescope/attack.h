@@ -106,6 +106,10 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev);
 int attack_table_flush(attack_table_t *t);
 /** Counters so far. */
 void attack_table_stats(const attack_table_t *t, struct attack_stats *out);
+/** Adds the counters of a piece read separately (a file of a run, a
+ * merged shard) to sum: every count is summed, peak_open_flows is the
+ * larger, as the pieces' tables never held their flows at once. */
+void attack_stats_add(struct attack_stats *sum, const struct attack_stats *piece);
 
 /* Stitching pieces of one capture read separately (collector --jobs).
  *
