@@ -68,6 +68,15 @@ run_suite() {
 run_suite "normal" "$top/build" --enable-werror
 # The sanitizer build uses clang, so both compilers build with -Werror.
 run_suite "sanitizers (clang)" "$top/build-asan" --enable-sanitizers --enable-werror CC=clang
+# The release tarball builds and passes its own tests out of tree
+# (make distcheck), so what a user unpacks stays complete.
+echo "== make distcheck" >&2
+if make -C "$top/build" -s distcheck >"$top/build/distcheck.log" 2>&1; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	tail -n 40 "$top/build/distcheck.log" >&2
+fi
 # valgrind memcheck on the end-to-end tests of the real captures, the
 # report, the generated scenarios and merge (scripts/valgrind-e2e.sh).
 echo "== valgrind end-to-end" >&2

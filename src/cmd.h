@@ -37,6 +37,11 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
  * malloc'd (caller frees), NULL when out of memory. */
 char *cmd_line(int argc, char **argv);
 
+/** Prints "backscatter: " and the printf-formatted message on standard
+ * error as one line: control characters a quoted name or value holds
+ * become '?'. Every message of the program goes through it. */
+void cmd_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /** Prints "backscatter: <cmd>: <msg>" and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** usage_error() for what getopt_long() returned as c ('?' or ':', with

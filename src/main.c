@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/bs_error.h"
 #include "src/cmd.h"
 
 static const struct cmd {
@@ -35,14 +36,41 @@ char *cmd_line(int argc, char **argv)
 	return s;
 }
 
+/* The printf text of fmt and ap in a buffer of its size (caller frees);
+ * NULL when out of memory. */
+static char *format(const char *fmt, va_list ap)
+{
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (text != NULL)
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return text;
+}
+
+void cmd_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = format(fmt, ap);
+	va_end(ap);
+	if (text != NULL)
+		bs_message_one_line(text);
+	fprintf(stderr, "%s: %s\n", PROG, text ? text : bs_strerror(-BS_ENOMEM));
+	free(text);
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: %s: ", PROG, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	char *what = format(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s %s --help')\n", PROG, cmd);
+	cmd_say("%s: %s (see '%s %s --help')", cmd, what ? what : bs_strerror(-BS_ENOMEM), PROG,
+	        cmd);
+	free(what);
 	return EXIT_USAGE;
 }
 
@@ -81,6 +109,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "%s: '%s' is not a command (see '%s --help')\n", PROG, argv[1], PROG);
+	cmd_say("'%s' is not a command (see '%s --help')", argv[1], PROG);
 	return EXIT_USAGE;
 }
