@@ -38,7 +38,7 @@ char *cmd_line(int argc, char **argv)
 
 /* The printf text of fmt and ap in a buffer of its size (caller frees);
  * NULL when out of memory. */
-static char *format(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *format(const char *fmt, va_list ap)
 {
 	va_list again;
 	va_copy(again, ap);
