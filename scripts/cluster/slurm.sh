@@ -31,9 +31,10 @@ counted from 0, and merge.out) and exit statuses are in OUTROOT/jobs/.
   --max-tasks N       at most N collect tasks at a time (--array=...%N)
   --sbatch OPTION     any other sbatch option, for both jobs, given last so
                       it overrides the script's (repeatable: --sbatch=--qos=long)
-  --wait              wait for the result; exit with its status. A failed
-                      collect task is reported in one line, the merge job
-                      (which Slurm cannot start) is cancelled, exit 1
+  --wait              wait for the result, print the merge job's log (unless
+                      --quiet), exit with its status. A failed collect task
+                      is reported in one line, the merge job (which Slurm
+                      cannot start) is cancelled, exit 1
   --poll S            with --wait, seconds between looks at the queue (5)
   --quiet             nothing on stderr but errors
   -- COLLECT_OPTION   options for every collect (--preset moore, --jobs 2, ...)
@@ -268,7 +269,7 @@ while :; do
 	fi
 	case $result in
 	0 | 3)
-		[ "$QUIET" -eq 1 ] && [ "$result" -eq 0 ] || cat -- "$JOBS/merge.out" >&2 || true
+		[ "$QUIET" -eq 1 ] || cat -- "$JOBS/merge.out" >&2 || true
 		exit "$result"
 		;;
 	*)
