@@ -27,117 +27,8 @@ PATH=$PATH:/usr/sbin:/sbin
 SLT=     # the Slurm directory (config, state, logs, munge), while up
 SLCONF=  # its slurm.conf
 SL_PIDS=()
-cleanup() {
-	slurm_down
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-# ---- the capture: 4 hourly files, names with spaces ----
-$GEN --scenario mixed --seed 7 --files 4 --victims 60 --out "$WORK/gen" --quiet
-CAP="$WORK/capture dir"
-mkdir -p "$CAP"
-FILES=()
-for i in 0 1 2 3; do
-	mv "$WORK/gen/trace-00$i.pcap" "$CAP/hour 0$i.pcap"
-	FILES+=("$CAP/hour 0$i.pcap")
-done
-# Every run writes into OUT and is then moved aside, so that report.md,
-# which names its directory, is comparable byte for byte.
-OUT="$WORK/out root"
-
-# ---- the reference, sequentially ----
-st=0
-for f in "${FILES[@]}"; do
-	stem=${f##*/}
-	"$BACKSCATTER" collect --quiet --telescope "$TEL" --out "$OUT/shards/${stem%.pcap}" "$f" || st=$?
-done
-"$BACKSCATTER" merge --quiet --out "$OUT" "$OUT/shards/hour 0"[0-3] || st=$?
-"$BACKSCATTER" report --quiet "$OUT" >/dev/null || st=$?
-check_eq "reference: collect per file, merge, report, one after another" 0 $st
-mv "$OUT" "$WORK/reference"
-
-# same_as_reference WHAT: the run in OUT has the reference's results; then
-# it is moved to WORK/WHAT.
-same_as_reference() {
-	local f
-	for f in attacks.csv timeseries.csv report.md; do
-		check "  $f equals the sequential run's" cmp "$WORK/reference/$f" "$OUT/$f"
-	done
-	mv "$OUT" "$WORK/$1"
-}
-
-# A file that is not a trace (collect: exit 1) and one cut short (exit 3).
-BAD="$CAP/hour 09.pcap"
-printf 'this is not a packet trace\n' >"$BAD"
-CUT="$CAP/hour 03 cut.pcap"
-head -c $(($(stat -c %s "${FILES[3]}") - 7)) "${FILES[3]}" >"$CUT"
-
-# ---- command line ----
-"$CL/parallel.sh" --telescope "$TEL" "${FILES[@]}" >/dev/null 2>&1
-check_eq "parallel.sh without --out: exit 2" 2 $?
-"$CL/slurm.sh" --telescope "$TEL" --out "$OUT" >/dev/null 2>&1
-check_eq "slurm.sh without a file: exit 2" 2 $?
-"$CL/slurm.sh" --telescope "$TEL" --out "$OUT" --bogus "${FILES[0]}" >/dev/null 2>&1
-check_eq "slurm.sh with an unknown option: exit 2" 2 $?
-check_eq "  nothing written" no "$([ -e "$OUT" ] && echo yes || echo no)"
-check "parallel.sh --help" "$CL/parallel.sh" --help
-check "slurm.sh --help" "$CL/slurm.sh" --help
-
-# ---- (a) GNU parallel on this machine, (a') over ssh ----
-if ! parallel --version 2>/dev/null | grep -q '^GNU parallel'; then
-	pass "skip: GNU parallel: not installed (Debian package parallel)"
-else
-	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" --jobs 2 "${FILES[@]}" >/dev/null
-	check_eq "parallel.sh, local, 2 jobs: exit 0" 0 $?
-	check_eq "  4 jobs in the job log, all exit 0" "0 0 0 0" \
-		"$(awk -F'\t' 'NR > 1 { print $7 }' "$OUT/jobs/parallel.joblog" | tr '\n' ' ' | sed 's/ $//')"
-	check_eq "  one shard per file, named after it" "hour 00|hour 01|hour 02|hour 03" \
-		"$(cd "$OUT/shards" && printf '%s|' * | sed 's/|$//')"
-	same_as_reference parallel-local
-
-	# The stand-in ssh: drops ssh's options and the host, runs the command
-	# here with sh, as sshd runs it with the login shell; notes the host.
-	SSH="$WORK/ssh-standin"
-	cat >"$SSH" <<EOF
-#!/bin/sh
-while [ \$# -gt 0 ]; do
-	case \$1 in
-	-[bcDeFIiJLlmOopQRSWw]) shift 2 ;;
-	-?*) shift ;;
-	*) break ;;
-	esac
-done
-echo "\$1" >>"$WORK/ssh-hosts"
-shift
-[ "\${1-}" = -- ] && shift
-exec sh -c "\$*"
-EOF
-	chmod +x "$SSH"
-	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" --ssh "$SSH" \
-		--sshlogin 1/node-a --sshlogin 1/node-b "${FILES[@]}" >/dev/null
-	check_eq "parallel.sh --sshlogin node-a --sshlogin node-b (stand-in ssh): exit 0" 0 $?
-	check_eq "  both hosts ran collects" "node-a node-b" \
-		"$(awk -F'\t' 'NR > 1 { print $2 }' "$OUT/jobs/parallel.joblog" | sort -u | tr '\n' ' ' | sed 's/ $//')"
-	check "  through the stand-in ssh" grep -q node-a "$WORK/ssh-hosts"
-	same_as_reference parallel-ssh
-
-	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" "${FILES[0]}" "$BAD" "${FILES[1]}" \
-		>/dev/null 2>"$WORK/err"
-	check_eq "parallel.sh, a file that is not a trace: exit 1" 1 $?
-	check "  the last line names it and says nothing was merged" \
-		grep -q "parallel.sh: collect failed for 1 of 3 files: $BAD (exit 1); nothing merged" \
-		<(tail -n 1 "$WORK/err")
-	check_eq "  nothing merged" no "$([ -e "$OUT/attacks.csv" ] && echo yes || echo no)"
-	rm -rf "$OUT"
-
-	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" "${FILES[2]}" "$CUT" >/dev/null 2>&1
-	check_eq "parallel.sh, a file cut short: exit 3" 3 $?
-	check "  merged and reported all the same" test -s "$OUT/attacks.csv" -a -s "$OUT/report.md"
-	rm -rf "$OUT"
-fi
-
-# ---- (b) Slurm: a single-node cluster of our own ----
+# ---- Slurm: a single-node cluster of our own, up and down ----
 # sl CMD...: a Slurm command against our cluster. SLURM_CONF is given to
 # each command, never exported here, so that the processes holding it in
 # their environment are all the cluster's (see slurm_down).
@@ -250,6 +141,119 @@ EOF
 	return 1
 }
 
+cleanup() {
+	slurm_down
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+# bash runs no EXIT trap when a signal ends it: make it exit instead.
+trap 'exit 1' INT TERM HUP
+
+# ---- the capture: 4 hourly files, names with spaces ----
+$GEN --scenario mixed --seed 7 --files 4 --victims 60 --out "$WORK/gen" --quiet
+CAP="$WORK/capture dir"
+mkdir -p "$CAP"
+FILES=()
+for i in 0 1 2 3; do
+	mv "$WORK/gen/trace-00$i.pcap" "$CAP/hour 0$i.pcap"
+	FILES+=("$CAP/hour 0$i.pcap")
+done
+# Every run writes into OUT and is then moved aside, so that report.md,
+# which names its directory, is comparable byte for byte.
+OUT="$WORK/out root"
+
+# ---- the reference, sequentially ----
+st=0
+for f in "${FILES[@]}"; do
+	stem=${f##*/}
+	"$BACKSCATTER" collect --quiet --telescope "$TEL" --out "$OUT/shards/${stem%.pcap}" "$f" || st=$?
+done
+"$BACKSCATTER" merge --quiet --out "$OUT" "$OUT/shards/hour 0"[0-3] || st=$?
+"$BACKSCATTER" report --quiet "$OUT" >/dev/null || st=$?
+check_eq "reference: collect per file, merge, report, one after another" 0 $st
+mv "$OUT" "$WORK/reference"
+
+# same_as_reference WHAT: the run in OUT has the reference's results; then
+# it is moved to WORK/WHAT.
+same_as_reference() {
+	local f
+	for f in attacks.csv timeseries.csv report.md; do
+		check "  $f equals the sequential run's" cmp "$WORK/reference/$f" "$OUT/$f"
+	done
+	mv "$OUT" "$WORK/$1"
+}
+
+# A file that is not a trace (collect: exit 1) and one cut short (exit 3).
+BAD="$CAP/hour 09.pcap"
+printf 'this is not a packet trace\n' >"$BAD"
+CUT="$CAP/hour 03 cut.pcap"
+head -c $(($(stat -c %s "${FILES[3]}") - 7)) "${FILES[3]}" >"$CUT"
+
+# ---- command line ----
+"$CL/parallel.sh" --telescope "$TEL" "${FILES[@]}" >/dev/null 2>&1
+check_eq "parallel.sh without --out: exit 2" 2 $?
+"$CL/slurm.sh" --telescope "$TEL" --out "$OUT" >/dev/null 2>&1
+check_eq "slurm.sh without a file: exit 2" 2 $?
+"$CL/slurm.sh" --telescope "$TEL" --out "$OUT" --bogus "${FILES[0]}" >/dev/null 2>&1
+check_eq "slurm.sh with an unknown option: exit 2" 2 $?
+check_eq "  nothing written" no "$([ -e "$OUT" ] && echo yes || echo no)"
+check "parallel.sh --help" "$CL/parallel.sh" --help
+check "slurm.sh --help" "$CL/slurm.sh" --help
+
+# ---- (a) GNU parallel on this machine, (a') over ssh ----
+if ! parallel --version 2>/dev/null | grep -q '^GNU parallel'; then
+	pass "skip: GNU parallel: not installed (Debian package parallel)"
+else
+	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" --jobs 2 "${FILES[@]}" >/dev/null
+	check_eq "parallel.sh, local, 2 jobs: exit 0" 0 $?
+	check_eq "  4 jobs in the job log, all exit 0" "0 0 0 0" \
+		"$(awk -F'\t' 'NR > 1 { print $7 }' "$OUT/jobs/parallel.joblog" | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "  one shard per file, named after it" "hour 00|hour 01|hour 02|hour 03" \
+		"$(cd "$OUT/shards" && printf '%s|' * | sed 's/|$//')"
+	same_as_reference parallel-local
+
+	# The stand-in ssh: drops ssh's options and the host, runs the command
+	# here with sh, as sshd runs it with the login shell; notes the host.
+	SSH="$WORK/ssh-standin"
+	cat >"$SSH" <<EOF
+#!/bin/sh
+while [ \$# -gt 0 ]; do
+	case \$1 in
+	-[bcDeFIiJLlmOopQRSWw]) shift 2 ;;
+	-?*) shift ;;
+	*) break ;;
+	esac
+done
+echo "\$1" >>"$WORK/ssh-hosts"
+shift
+[ "\${1-}" = -- ] && shift
+exec sh -c "\$*"
+EOF
+	chmod +x "$SSH"
+	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" --ssh "$SSH" \
+		--sshlogin 1/node-a --sshlogin 1/node-b "${FILES[@]}" >/dev/null
+	check_eq "parallel.sh --sshlogin node-a --sshlogin node-b (stand-in ssh): exit 0" 0 $?
+	check_eq "  both hosts ran collects" "node-a node-b" \
+		"$(awk -F'\t' 'NR > 1 { print $2 }' "$OUT/jobs/parallel.joblog" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	check "  through the stand-in ssh" grep -q node-a "$WORK/ssh-hosts"
+	same_as_reference parallel-ssh
+
+	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" "${FILES[0]}" "$BAD" "${FILES[1]}" \
+		>/dev/null 2>"$WORK/err"
+	check_eq "parallel.sh, a file that is not a trace: exit 1" 1 $?
+	check "  the last line names it and says nothing was merged" \
+		grep -q "parallel.sh: collect failed for 1 of 3 files: $BAD (exit 1); nothing merged" \
+		<(tail -n 1 "$WORK/err")
+	check_eq "  nothing merged" no "$([ -e "$OUT/attacks.csv" ] && echo yes || echo no)"
+	rm -rf "$OUT"
+
+	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" "$CUT" >/dev/null 2>&1
+	check_eq "parallel.sh, a file cut short: exit 3" 3 $?
+	check "  merged and reported all the same" test -s "$OUT/attacks.csv" -a -s "$OUT/report.md"
+	rm -rf "$OUT"
+fi
+
+# ---- (b) Slurm: a single-node cluster of our own (functions above) ----
 slurm_skip=
 if [ "$(id -u)" -ne 0 ]; then
 	slurm_skip="not root (the test runs its own slurmctld, slurmd and munged)"
@@ -311,8 +315,7 @@ else
 	check "  it is CANCELLED" grep -q "JobState=CANCELLED" "$WORK/merge"
 	rm -rf "$OUT"
 
-	sl "$CL/slurm.sh" --quiet --wait --poll 1 --telescope "$TEL" --out "$OUT" "${FILES[2]}" "$CUT" \
-		>/dev/null 2>&1
+	sl "$CL/slurm.sh" --quiet --wait --poll 1 --telescope "$TEL" --out "$OUT" "$CUT" >/dev/null 2>&1
 	check_eq "slurm.sh --wait, a file cut short: exit 3" 3 $?
 	check "  merged and reported all the same" test -s "$OUT/attacks.csv" -a -s "$OUT/report.md"
 	rm -rf "$OUT"
