@@ -6,7 +6,10 @@
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
 libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check"
 RUN_PKGS="gnuplot-nox python3"
-TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time"
+# parallel, slurm*, munge: tests/e2e_cluster.sh runs scripts/cluster/ on GNU
+# parallel and on a single-node Slurm of its own.
+TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time parallel slurmctld slurmd
+slurm-client munge"
 
 missing_packages() {
 	local p
