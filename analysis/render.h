@@ -1,18 +1,19 @@
 /* render.h - write a computed report (report.h) as report.md, a
  * self-contained report.html, and PNG plots made by gnuplot.
  *
- * Tables are built once into a small document model and written in both
- * formats, so the Markdown and the HTML cannot disagree. Plots follow the
- * house rule that C never builds gnuplot text: render writes the data of
- * each figure as a TSV file under OUT/plots/ and runs gnuplot (found in
- * PATH, as a child process without a shell, with -d so no user init file
- * changes the figures) on a template PLOTS_DIR/NAME.gp, passing only
- * variable assignments (data directory, output file, period, axis choices).
- * Each PNG is written under a temporary name and renamed when gnuplot
- * succeeds, as every other output file is (INTERFACE.md); the HTML shows a
- * plot only when its PNG was made in this run, and links it relatively
- * (plots/NAME.png), so the report can be copied or served as a directory
- * with no network access and no JavaScript.
+ * Tables are built once into a small document model (analysis/document.h)
+ * and written in both formats, so the Markdown and the HTML cannot
+ * disagree. Plots follow the house rule that C never builds gnuplot text:
+ * render writes the data of each figure as a TSV file under OUT/plots/ and
+ * runs gnuplot (found in PATH, as a child process without a shell, with -d
+ * so no user init file changes the figures) on a template
+ * PLOTS_DIR/NAME.gp, passing only variable assignments (data directory,
+ * output file, period, axis choices). Each PNG is written under a
+ * temporary name and renamed when gnuplot succeeds, as every other output
+ * file is (INTERFACE.md); the HTML shows a plot only when its PNG was made
+ * in this run, and links it relatively (plots/NAME.png), so the report can
+ * be copied or served as a directory with no network access and no
+ * JavaScript.
  *
  * gnuplot missing or failing never loses the tables: they are written
  * anyway and the status says what happened to the plots. */
