@@ -1,37 +1,34 @@
-/* render.c - the report as Markdown, HTML, TSV data and gnuplot PNGs.
+/* render.c - what goes in the report: its sections, tables and figures.
  *
  * Order of work: write each figure's TSV data (always: it is useful without
- * gnuplot too) and run gnuplot on its template; then build the document
- * (headings, paragraphs, tables, images of the figures actually made) and
- * write it as report.md and report.html (analysis/document.h).
+ * gnuplot too) and have gnuplot draw it (analysis/plot.h); then build the
+ * document (analysis/document.h: headings, paragraphs, tables, images of
+ * the figures actually made) and write it as report.md and report.html.
  *
- * gnuplot gets everything through -e variable assignments: datadir,
- * outfile, period (the title's "when"), width/height (also written into
- * the HTML, so the page reserves the right space) and per figure a few
- * numbers (logx, bins, gaps). The templates decide everything else. */
+ * gnuplot gets everything through variable assignments: datadir, tpldir,
+ * period (the title's "when"), width/height (also written into the HTML,
+ * so the page reserves the right space), per figure a few numbers (logx,
+ * bins, gaps), and outfile from plot_make(). The templates decide
+ * everything else. */
 #include "analysis/render.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis/document.h"
+#include "analysis/plot.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
-#include "outdir/csvwrite.h"
-#include "telescope/event.h"
 #include "outdir/outfile.h"
-
-extern char **environ;
+#include "telescope/addr.h"
+#include "telescope/event.h"
 
 /* Size of every PNG, pixels: wide enough for a readable day-by-day axis,
  * the ~900 x 500 the issue asks for. */
@@ -47,8 +44,6 @@ extern char **environ;
 #define RENDER_LOGX_RATIO 100.0
 /* Returned by figure data writers when there is nothing to plot. */
 #define RENDER_EMPTY 1
-/* Longest file path handled, bytes (Linux PATH_MAX). */
-#define RENDER_PATH 4096
 /* Text buffer for one formatted cell or time. */
 #define RENDER_CELL 128
 
@@ -62,7 +57,7 @@ bool render_templates_present(const char *dir)
 	if (dir == NULL)
 		return false;
 	for (size_t i = 0; render_templates[i] != NULL; i++) {
-		char path[RENDER_PATH];
+		char path[PATH_MAX];
 		int n = snprintf(path, sizeof path, "%s/%s", dir, render_templates[i]);
 		if (n < 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0)
 			return false;
@@ -139,8 +134,8 @@ static void period_text(const report_t *r, char *buf, size_t len)
 
 struct fig_ctx {
 	const report_t *r;
-	const char *dir; /* OUT/plots */
-	FILE *vars;      /* extra gnuplot assignments of the figure */
+	const char *dir;   /* OUT/plots */
+	plot_vars_t *vars; /* gnuplot assignments of the figure */
 };
 
 /* Opens DIR/name for a TSV data file. */
@@ -197,7 +192,7 @@ static int write_periods(struct fig_ctx *c, const char *name, const struct repor
 		fputc('\n', f);
 		i += run - 1;
 	}
-	fprintf(c->vars, "gaps=%zu;", gaps);
+	plot_vars_int(c->vars, "gaps", (long long)gaps);
 	return tsv_close(o, f);
 }
 
@@ -249,12 +244,14 @@ static int data_timeseries(struct fig_ctx *c)
 		        (unsigned long long)b[i].packets, (unsigned long long)b[i].attacks_active,
 		        (unsigned long long)b[i].victims);
 	}
-	fprintf(c->vars, "gaps=%zu;", gaps);
+	plot_vars_int(c->vars, "gaps", (long long)gaps);
 	const struct report_totals *t = report_totals(c->r);
+	char bins[RENDER_CELL];
 	if (t->interval_min == t->interval_max)
-		fprintf(c->vars, "bins='%u s';", t->interval_min);
+		snprintf(bins, sizeof bins, "%u s", t->interval_min);
 	else
-		fprintf(c->vars, "bins='%u to %u s';", t->interval_min, t->interval_max);
+		snprintf(bins, sizeof bins, "%u to %u s", t->interval_min, t->interval_max);
+	plot_vars_string(c->vars, "bins", bins);
 	rc = tsv_close(o, f);
 	int rc2 = tsv_close(og, g);
 	return rc != 0 ? rc : rc2;
@@ -314,7 +311,7 @@ static void set_logx(struct fig_ctx *c, enum report_metric m)
 	const struct report_dist *d = report_dist(c->r, m);
 	bool logx =
 	    d->q[REPORT_Q_MIN] > 0 && d->q[REPORT_Q_MAX] / d->q[REPORT_Q_MIN] > RENDER_LOGX_RATIO;
-	fprintf(c->vars, "logx=%d;", logx);
+	plot_vars_int(c->vars, "logx", logx);
 }
 
 static int data_duration(struct fig_ctx *c)
@@ -385,209 +382,84 @@ static const struct figure figures[FIG_COUNT] = {
     [FIG_PEAK_PPM] = {"peak_ppm", "Attacks by peak packets per minute", data_peak_ppm},
 };
 
-/* Appends name='value' with value quoted for gnuplot (a single quote is
- * doubled inside single quotes; gnuplot has no other escape there). */
-static void gp_string(FILE *vars, const char *name, const char *value)
-{
-	fprintf(vars, "%s='", name);
-	for (const char *p = value; *p != '\0'; p++) {
-		if (*p == '\'')
-			fputc('\'', vars);
-		fputc(*p, vars);
-	}
-	fputs("';", vars);
-}
-
-/* The last non-blank line of gnuplot's output in f, into msg. */
-static void last_line(FILE *f, char *msg, size_t len)
-{
-	char line[RENDER_MSGLEN];
-	msg[0] = '\0';
-	rewind(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		size_t n = strcspn(line, "\r\n");
-		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-			n--;
-		line[n] = '\0';
-		if (line[strspn(line, " \t^")] != '\0')
-			snprintf(msg, len, "%s", line);
-	}
-}
-
-/* Runs gnuplot -d -e VARS TEMPLATE without a shell; its stdout and stderr go
- * to a temporary file, read back on failure. 0, -BS_ENOTFOUND when the
- * program cannot be found or run, -BS_EIO when it fails (msg says why),
- * -BS_ENOMEM. */
-static int run_gnuplot(const char *program, const char *vars, const char *template_path, char *msg,
-                       size_t len)
-{
-	char *argv[] = {strdup(program), strdup("-d"),          strdup("-e"),
-	                strdup(vars),    strdup(template_path), NULL};
-	FILE *out = tmpfile();
-	posix_spawn_file_actions_t fa;
-	bool fa_ok = false;
-	const size_t argc = sizeof argv / sizeof argv[0] - 1;
-	int rc = -BS_ENOMEM;
-	for (size_t i = 0; i < argc; i++)
-		if (argv[i] == NULL)
-			goto done;
-	if (out == NULL) {
-		snprintf(msg, len, "cannot create a temporary file: %s", strerror(errno));
-		rc = -BS_EIO;
-		goto done;
-	}
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		goto done;
-	fa_ok = true;
-	if (posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, fileno(out), STDOUT_FILENO) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, fileno(out), STDERR_FILENO) != 0)
-		goto done;
-	pid_t pid;
-	int e = posix_spawnp(&pid, program, &fa, NULL, argv, environ);
-	if (e != 0) {
-		snprintf(msg, len, "cannot run %s: %s", program, strerror(e));
-		rc = e == ENOENT || e == EACCES || e == ENOEXEC ? -BS_ENOTFOUND : -BS_EIO;
-		goto done;
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(msg, len, "waiting for %s: %s", program, strerror(errno));
-			rc = -BS_EIO;
-			goto done;
-		}
-	rc = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char line[RENDER_MSGLEN];
-		last_line(out, line, sizeof line);
-		if (WIFSIGNALED(status))
-			snprintf(msg, len, "%s killed by signal %d", program, WTERMSIG(status));
-		else
-			snprintf(msg, len, "%s",
-			         line[0] ? line : "gnuplot failed without a message");
-		rc = -BS_EIO;
-	}
-done:
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (out != NULL)
-		fclose(out);
-	for (size_t i = 0; i < argc; i++)
-		free(argv[i]);
-	return rc;
-}
-
-/* Makes DIR/NAME.png from NAME.gp: gnuplot writes a temporary file in DIR
- * that is renamed only when gnuplot succeeded and wrote something. */
-static int make_png(const struct render_options *o, const char *dir, const char *name,
-                    const char *vars_in, char *msg, size_t len)
-{
-	char tmp[RENDER_PATH], final[RENDER_PATH], tpl[RENDER_PATH];
-	if ((size_t)snprintf(final, sizeof final, "%s/%s.png", dir, name) >= sizeof final ||
-	    (size_t)snprintf(tpl, sizeof tpl, "%s/%s.gp", o->plots_dir, name) >= sizeof tpl ||
-	    (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.png.XXXXXX", dir, name) >= sizeof tmp) {
-		snprintf(msg, len, "%.400s: path too long", dir);
-		return -BS_EIO;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(msg, len, "%.400s: %s", tmp, strerror(errno));
-		return -BS_EIO;
-	}
-	close(fd);
-	char *vars = NULL;
-	size_t vlen = 0;
-	FILE *v = open_memstream(&vars, &vlen);
-	if (v == NULL) {
-		unlink(tmp);
-		return -BS_ENOMEM;
-	}
-	fputs(vars_in, v);
-	gp_string(v, "outfile", tmp);
-	int rc = fclose(v) == 0 ? 0 : -BS_ENOMEM;
-	char err[RENDER_MSGLEN] = "";
-	if (rc == 0) {
-		rc = run_gnuplot(o->gnuplot, vars, tpl, err, sizeof err);
-		if (rc == -BS_EIO)
-			snprintf(msg, len, "gnuplot failed on %s.gp: %s", name, err);
-		else if (rc == -BS_ENOTFOUND)
-			snprintf(msg, len, "%s", err);
-	}
-	free(vars);
-	struct stat st;
-	if (rc == 0 && (stat(tmp, &st) != 0 || st.st_size == 0)) {
-		snprintf(msg, len, "gnuplot wrote no image for %s.gp", name);
-		rc = -BS_EIO;
-	}
-	if (rc == 0 && (chmod(tmp, OUTFILE_MODE) != 0 || rename(tmp, final) != 0)) {
-		snprintf(msg, len, "%.400s: %s", final, strerror(errno));
-		rc = -BS_EIO;
-	}
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
 /* Per figure: -1 not attempted or failed, 0 empty, 1 made. */
 typedef int fig_made_t[FIG_COUNT];
 
+/* Sets err for the file DIR/NAME that could not be written (rc). */
+static int file_error(struct bs_err *err, int rc, const char *dir, const char *name)
+{
+	if (rc == -BS_EIO)
+		return bs_err_io(err, errno, "%.400s/%s", dir, name);
+	return bs_err_set(err, rc, "%.400s/%s: %s", dir, name, bs_strerror(rc));
+}
+
+/* Sets err to rc alone: nothing more to say than the code's text. */
+static int code_error(struct bs_err *err, int rc)
+{
+	return bs_err_set(err, rc, "%s", bs_strerror(rc));
+}
+
+/* Draws DIR/NAME.png (png) from the template NAME.gp with gnuplot. */
+static int draw(const struct render_options *o, const char *dir, const char *name,
+                const plot_vars_t *vars, const char *png, struct bs_err *err)
+{
+	char tpl[PATH_MAX];
+	if ((size_t)snprintf(tpl, sizeof tpl, "%s/%s.gp", o->plots_dir, name) >= sizeof tpl)
+		return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
+	return plot_make(o->gnuplot, tpl, vars, png, err);
+}
+
 /* Writes every figure's data and, when gnuplot is usable, its PNG. */
 static int make_figures(const report_t *r, const struct render_options *o, const char *dir,
-                        const char *period, fig_made_t made, struct render_status *st)
+                        const char *period, fig_made_t made, struct render_status *st,
+                        struct bs_err *err)
 {
 	for (int i = 0; i < FIG_COUNT; i++) {
 		made[i] = -1;
-		char *vars = NULL;
-		size_t vlen = 0;
-		struct fig_ctx c = {.r = r, .dir = dir, .vars = open_memstream(&vars, &vlen)};
+		struct fig_ctx c = {.r = r, .dir = dir, .vars = plot_vars_create()};
 		if (c.vars == NULL)
-			return -BS_ENOMEM;
-		gp_string(c.vars, "datadir", dir);
-		gp_string(c.vars, "tpldir", o->plots_dir ? o->plots_dir : "");
-		gp_string(c.vars, "period", period);
-		fprintf(c.vars, "width=%d;height=%d;", RENDER_WIDTH, RENDER_HEIGHT);
+			return code_error(err, -BS_ENOMEM);
+		plot_vars_string(c.vars, "datadir", dir);
+		plot_vars_string(c.vars, "tpldir", o->plots_dir ? o->plots_dir : "");
+		plot_vars_string(c.vars, "period", period);
+		plot_vars_int(c.vars, "width", RENDER_WIDTH);
+		plot_vars_int(c.vars, "height", RENDER_HEIGHT);
 		int rc = figures[i].data(&c);
-		if (fclose(c.vars) != 0 && rc >= 0)
-			rc = -BS_ENOMEM;
+		if (rc >= 0 && plot_vars_error(c.vars) != 0)
+			rc = plot_vars_error(c.vars);
 		if (rc < 0) {
-			snprintf(st->message, sizeof st->message, "%.400s/%s.tsv: %s", dir,
-			         figures[i].name,
-			         rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
-			free(vars);
+			char tsv[RENDER_CELL];
+			snprintf(tsv, sizeof tsv, "%s.tsv", figures[i].name);
+			file_error(err, rc, dir, tsv); /* before free() may touch errno */
+			plot_vars_free(c.vars);
 			return rc;
 		}
-		char png[RENDER_PATH];
+		char png[PATH_MAX];
 		if ((size_t)snprintf(png, sizeof png, "%s/%s.png", dir, figures[i].name) >=
 		    sizeof png) {
-			snprintf(st->message, sizeof st->message, "%.400s: path too long", dir);
-			free(vars);
-			return -BS_EIO;
+			plot_vars_free(c.vars);
+			return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
 		}
 		if (rc == RENDER_EMPTY) {
 			made[i] = 0;
 			st->plots_empty++;
-		} else if (o->plots_dir != NULL && st->plot_error != -BS_ENOTFOUND) {
-			char msg[RENDER_MSGLEN];
-			int prc = make_png(o, dir, figures[i].name, vars, msg, sizeof msg);
+		} else if (o->plots_dir != NULL && st->plot_error.code != -BS_ENOTFOUND) {
+			struct bs_err perr;
+			int prc = draw(o, dir, figures[i].name, c.vars, png, &perr);
 			if (prc == 0) {
 				made[i] = 1;
 				st->plots_made++;
 			} else if (prc == -BS_ENOMEM) {
-				free(vars);
-				return prc;
-			} else if (st->plot_error == 0) {
-				st->plot_error = prc;
-				snprintf(st->message, sizeof st->message, "%s", msg);
+				plot_vars_free(c.vars);
+				return code_error(err, prc);
+			} else if (st->plot_error.code == 0) {
+				st->plot_error = perr;
 			}
 		}
-		free(vars);
+		plot_vars_free(c.vars);
 		/* A PNG from an earlier run must not sit next to newer data. */
-		if (made[i] != 1 && unlink(png) != 0 && errno != ENOENT) {
-			snprintf(st->message, sizeof st->message, "%.400s: %s", png,
-			         strerror(errno));
-			return -BS_EIO;
-		}
+		if (made[i] != 1 && unlink(png) != 0 && errno != ENOENT)
+			return bs_err_io(err, errno, "%.400s", png);
 	}
 	return 0;
 }
@@ -607,9 +479,9 @@ static void figure_block(document_t *d, const fig_made_t made, const struct rend
 	else
 		document_para(d,
 		              "(Plot not made: %s. Its data is in " RENDER_PLOTS_SUBDIR "/%s.tsv.)",
-		              st->plot_error == -BS_ENOTFOUND ? "gnuplot was not found"
-		              : st->plot_error != 0           ? "gnuplot failed"
-		                                              : "plots were not asked for",
+		              st->plot_error.code == -BS_ENOTFOUND ? "gnuplot was not found"
+		              : st->plot_error.code != 0           ? "gnuplot failed"
+		                                                   : "plots were not asked for",
 		              figures[id].name);
 }
 
@@ -979,7 +851,7 @@ static void build_doc(document_t *d, const report_t *r, const struct render_opti
 
 /* Writes one document through outfile. */
 static int write_doc(const document_t *d, const char *dir, const char *name, bool html,
-                     const char *title, struct render_status *st)
+                     const char *title, struct bs_err *err)
 {
 	outfile_t *o;
 	int rc = outfile_open(dir, name, &o);
@@ -991,54 +863,57 @@ static int write_doc(const document_t *d, const char *dir, const char *name, boo
 		else
 			rc = outfile_commit(o);
 	}
-	if (rc != 0)
-		snprintf(st->message, sizeof st->message, "%.400s/%s: %s", dir, name,
-		         rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
-	return rc;
+	return rc != 0 ? file_error(err, rc, dir, name) : 0;
 }
 
-int render_report(const report_t *r, const struct render_options *o, struct render_status *st)
+/* Makes OUT/plots and its figures, then writes the documents. */
+static int render(const report_t *r, const struct render_options *o, const char *dir,
+                  struct render_status *st, struct bs_err *err)
 {
-	memset(st, 0, sizeof *st);
-	if (r == NULL || o == NULL || o->out_dir == NULL)
-		return -BS_EINVAL;
-	if (strpbrk(o->out_dir, "\r\n") != NULL ||
-	    (o->plots_dir != NULL && strpbrk(o->plots_dir, "\r\n") != NULL)) {
-		snprintf(st->message, sizeof st->message,
-		         "a path with a line break cannot be given "
-		         "to gnuplot");
-		return -BS_EINVAL;
-	}
-	size_t dlen = strlen(o->out_dir) + sizeof "/" RENDER_PLOTS_SUBDIR;
-	char *dir = malloc(dlen);
-	if (dir == NULL)
-		return -BS_ENOMEM;
-	snprintf(dir, dlen, "%s/" RENDER_PLOTS_SUBDIR, o->out_dir);
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(st->message, sizeof st->message, "%.400s: %s", dir, strerror(errno));
-		free(dir);
-		return -BS_EIO;
-	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return bs_err_io(err, errno, "%.400s", dir);
 	char period[2 * BS_TIME_STRLEN + 16];
 	period_text(r, period, sizeof period);
 	fig_made_t made;
-	int rc = make_figures(r, o, dir, period, made, st);
-	free(dir);
+	int rc = make_figures(r, o, dir, period, made, st, err);
 	if (rc != 0)
 		return rc;
 	char title[sizeof period + 32];
 	snprintf(title, sizeof title, "Backscatter report: %s", period);
 	document_t *d = document_create();
 	if (d == NULL)
-		return -BS_ENOMEM;
+		return code_error(err, -BS_ENOMEM);
 	build_doc(d, r, o, title, made, st);
 	rc = document_error(d);
+	if (rc != 0)
+		code_error(err, rc);
 	if (rc == 0 && o->md)
-		rc = write_doc(d, o->out_dir, "report.md", false, title, st);
+		rc = write_doc(d, o->out_dir, "report.md", false, title, err);
 	if (rc == 0 && o->html)
-		rc = write_doc(d, o->out_dir, "report.html", true, title, st);
+		rc = write_doc(d, o->out_dir, "report.html", true, title, err);
 	document_free(d);
 	if (rc == 0)
 		st->main_file = o->html ? "report.html" : o->md ? "report.md" : NULL;
+	return rc;
+}
+
+int render_report(const report_t *r, const struct render_options *o, struct render_status *st,
+                  struct bs_err *err)
+{
+	memset(st, 0, sizeof *st);
+	bs_err_clear(err);
+	if (r == NULL || o == NULL || o->out_dir == NULL)
+		return code_error(err, -BS_EINVAL);
+	if (strpbrk(o->out_dir, "\r\n") != NULL ||
+	    (o->plots_dir != NULL && strpbrk(o->plots_dir, "\r\n") != NULL))
+		return bs_err_set(err, -BS_EINVAL,
+		                  "a path with a line break cannot be given to gnuplot");
+	size_t dlen = strlen(o->out_dir) + sizeof "/" RENDER_PLOTS_SUBDIR;
+	char *dir = malloc(dlen);
+	if (dir == NULL)
+		return code_error(err, -BS_ENOMEM);
+	snprintf(dir, dlen, "%s/" RENDER_PLOTS_SUBDIR, o->out_dir);
+	int rc = render(r, o, dir, st, err);
+	free(dir);
 	return rc;
 }
