@@ -5,7 +5,9 @@
  * variable assignments (name='string' or name=integer, collected in a
  * plot_vars_t), so no value can become a command, whatever it holds: a
  * single quote is doubled inside single quotes, gnuplot's only escape
- * there.
+ * there. gnuplot 5.4 cannot read every such string: one that starts with
+ * a quote or holds two quotes in a row ('a''''b') is a syntax error, so
+ * that figure fails (a message, never a command run; check_plot).
  *
  * gnuplot runs as a child process without a shell (no word splitting, no
  * second quoting layer), with -d so no user init file changes the figure,
