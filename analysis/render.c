@@ -1,37 +1,34 @@
-/* render.c - the report as Markdown, HTML, TSV data and gnuplot PNGs.
+/* render.c - what goes in the report: its sections, tables and figures.
  *
  * Order of work: write each figure's TSV data (always: it is useful without
- * gnuplot too) and run gnuplot on its template; then build the document
- * (headings, paragraphs, tables, images of the figures actually made) and
- * write it as report.md and report.html. The document model keeps every
- * cell as text, so both writers only differ in escaping and markup.
+ * gnuplot too) and have gnuplot draw it (analysis/plot.h); then build the
+ * document (analysis/document.h: headings, paragraphs, tables, images of
+ * the figures actually made) and write it as report.md and report.html.
  *
- * gnuplot gets everything through -e variable assignments: datadir,
- * outfile, period (the title's "when"), width/height (also written into
- * the HTML, so the page reserves the right space) and per figure a few
- * numbers (logx, bins, gaps). The templates decide everything else. */
+ * gnuplot gets everything through variable assignments: datadir, tpldir,
+ * period (the title's "when"), width/height (also written into the HTML,
+ * so the page reserves the right space), per figure a few numbers (logx,
+ * bins, gaps), and outfile from plot_make(). The templates decide
+ * everything else. */
 #include "analysis/render.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/document.h"
+#include "analysis/plot.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
-#include "outdir/csvwrite.h"
-#include "telescope/event.h"
 #include "outdir/outfile.h"
-
-extern char **environ;
+#include "telescope/addr.h"
+#include "telescope/event.h"
 
 /* Size of every PNG, pixels: wide enough for a readable day-by-day axis,
  * the ~900 x 500 the issue asks for. */
@@ -45,12 +42,8 @@ extern char **environ;
 /* A CDF whose values span more than this factor gets a log x axis: two
  * decades on a linear axis squash most of the curve against the left edge. */
 #define RENDER_LOGX_RATIO 100.0
-/* Cell text of a period no input covers (issue 3: gaps, not zeros). */
-#define RENDER_NODATA "no data"
 /* Returned by figure data writers when there is nothing to plot. */
 #define RENDER_EMPTY 1
-/* Longest file path handled, bytes (Linux PATH_MAX). */
-#define RENDER_PATH 4096
 /* Text buffer for one formatted cell or time. */
 #define RENDER_CELL 128
 
@@ -64,327 +57,12 @@ bool render_templates_present(const char *dir)
 	if (dir == NULL)
 		return false;
 	for (size_t i = 0; render_templates[i] != NULL; i++) {
-		char path[RENDER_PATH];
+		char path[PATH_MAX];
 		int n = snprintf(path, sizeof path, "%s/%s", dir, render_templates[i]);
 		if (n < 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0)
 			return false;
 	}
 	return true;
-}
-
-/* ---- document model ---- */
-
-enum block_kind { BLOCK_HEADING, BLOCK_PARA, BLOCK_TABLE, BLOCK_IMAGE };
-
-struct table {
-	size_t ncols;
-	const char *const *head; /* static strings */
-	const char *align;       /* one 'l' or 'r' per column */
-	char **cells;            /* row-major, owned */
-	size_t n, cap;
-};
-
-struct block {
-	enum block_kind kind;
-	int level;  /* heading level, 1..3 */
-	char *text; /* heading or paragraph text; image source */
-	char *alt;  /* image caption */
-	struct table *t;
-};
-
-struct doc {
-	struct block *b;
-	size_t n, cap;
-	int rc; /* first error; every later call does nothing */
-};
-
-__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	char *s = malloc((size_t)n + 1);
-	if (s != NULL)
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
-static struct block *doc_add(struct doc *d, enum block_kind kind)
-{
-	if (d->rc != 0)
-		return NULL;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct block *b =
-		    cap <= SIZE_MAX / sizeof *b ? realloc(d->b, cap * sizeof *b) : NULL;
-		if (b == NULL) {
-			d->rc = -BS_ENOMEM;
-			return NULL;
-		}
-		d->b = b;
-		d->cap = cap;
-	}
-	struct block *b = &d->b[d->n++];
-	memset(b, 0, sizeof *b);
-	b->kind = kind;
-	return b;
-}
-
-__attribute__((format(printf, 3, 4))) static void doc_heading(struct doc *d, int level,
-                                                              const char *fmt, ...)
-{
-	struct block *b = doc_add(d, BLOCK_HEADING);
-	if (b == NULL)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	b->level = level;
-	b->text = vformat(fmt, ap);
-	va_end(ap);
-	if (b->text == NULL)
-		d->rc = -BS_ENOMEM;
-}
-
-__attribute__((format(printf, 2, 3))) static void doc_para(struct doc *d, const char *fmt, ...)
-{
-	struct block *b = doc_add(d, BLOCK_PARA);
-	if (b == NULL)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	b->text = vformat(fmt, ap);
-	va_end(ap);
-	if (b->text == NULL)
-		d->rc = -BS_ENOMEM;
-}
-
-static void doc_image(struct doc *d, const char *src, const char *alt)
-{
-	struct block *b = doc_add(d, BLOCK_IMAGE);
-	if (b == NULL)
-		return;
-	b->text = strdup(src);
-	b->alt = strdup(alt);
-	if (b->text == NULL || b->alt == NULL)
-		d->rc = -BS_ENOMEM;
-}
-
-/* A new table; head has ncols static strings, align ncols of 'l'/'r'. */
-static struct table *doc_table(struct doc *d, size_t ncols, const char *const *head,
-                               const char *align)
-{
-	struct block *b = doc_add(d, BLOCK_TABLE);
-	if (b == NULL)
-		return NULL;
-	b->t = calloc(1, sizeof *b->t);
-	if (b->t == NULL) {
-		d->rc = -BS_ENOMEM;
-		return NULL;
-	}
-	b->t->ncols = ncols;
-	b->t->head = head;
-	b->t->align = align;
-	return b->t;
-}
-
-/* Appends one cell; rows fill left to right. */
-__attribute__((format(printf, 3, 4))) static void cell(struct doc *d, struct table *t,
-                                                       const char *fmt, ...)
-{
-	if (d->rc != 0 || t == NULL)
-		return;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		char **c = cap <= SIZE_MAX / sizeof *c ? realloc(t->cells, cap * sizeof *c) : NULL;
-		if (c == NULL) {
-			d->rc = -BS_ENOMEM;
-			return;
-		}
-		t->cells = c;
-		t->cap = cap;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	t->cells[t->n] = vformat(fmt, ap);
-	va_end(ap);
-	if (t->cells[t->n] == NULL)
-		d->rc = -BS_ENOMEM;
-	else
-		t->n++;
-}
-
-static void doc_free(struct doc *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		struct block *b = &d->b[i];
-		free(b->text);
-		free(b->alt);
-		if (b->t != NULL) {
-			for (size_t c = 0; c < b->t->n; c++)
-				free(b->t->cells[c]);
-			free(b->t->cells);
-			free(b->t);
-		}
-	}
-	free(d->b);
-}
-
-/* ---- writers ---- */
-
-/* Markdown text: backslash before every character Markdown could take as
- * markup (paths and AS names contain '_', '*', '|', '<'), and no line
- * breaks inside a cell or paragraph. */
-static void md_text(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (strchr("\\`*_[]<>|#", *s) != NULL)
-			fputc('\\', f);
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
-}
-
-static void write_md(const struct doc *d, FILE *f)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct block *b = &d->b[i];
-		switch (b->kind) {
-		case BLOCK_HEADING:
-			fprintf(f, "%.*s ", b->level, "####");
-			md_text(f, b->text);
-			fputs("\n\n", f);
-			break;
-		case BLOCK_PARA:
-			md_text(f, b->text);
-			fputs("\n\n", f);
-			break;
-		case BLOCK_IMAGE:
-			fputs("![", f);
-			md_text(f, b->alt);
-			fprintf(f, "](%s)\n\n", b->text);
-			break;
-		case BLOCK_TABLE: {
-			const struct table *t = b->t;
-			for (size_t c = 0; c < t->ncols; c++) {
-				fputs("| ", f);
-				md_text(f, t->head[c]);
-				fputc(' ', f);
-			}
-			fputs("|\n", f);
-			for (size_t c = 0; c < t->ncols; c++)
-				fputs(t->align[c] == 'r' ? "|---:" : "|---", f);
-			fputs("|\n", f);
-			for (size_t c = 0; c < t->n; c++) {
-				fputs("| ", f);
-				md_text(f, t->cells[c]);
-				fputs(c % t->ncols == t->ncols - 1 ? " |\n" : " ", f);
-			}
-			fputc('\n', f);
-			break;
-		}
-		}
-	}
-}
-
-static void html_text(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
-/* Inline style only: the page must read well offline, with no fetches. */
-static const char html_style[] =
-    "body{font-family:\"DejaVu Sans\",\"Segoe UI\",Helvetica,Arial,sans-serif;max-width:70em;"
-    "margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
-    "h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}\n"
-    "table{border-collapse:collapse;margin:.8em 0;font-size:.92em}\n"
-    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\n"
-    "th{background:#f3f3f3}.r{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "td.nodata{color:#888;font-style:italic}\n"
-    "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}\n"
-    "figcaption{font-size:.9em;color:#555}\n";
-
-static void write_html(const struct doc *d, FILE *f, const char *title)
-{
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-	      f);
-	html_text(f, title);
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
-	for (size_t i = 0; i < d->n; i++) {
-		const struct block *b = &d->b[i];
-		switch (b->kind) {
-		case BLOCK_HEADING:
-			fprintf(f, "<h%d>", b->level);
-			html_text(f, b->text);
-			fprintf(f, "</h%d>\n", b->level);
-			break;
-		case BLOCK_PARA:
-			fputs("<p>", f);
-			html_text(f, b->text);
-			fputs("</p>\n", f);
-			break;
-		case BLOCK_IMAGE:
-			fputs("<figure><img src=\"", f);
-			html_text(f, b->text);
-			fputs("\" alt=\"", f);
-			html_text(f, b->alt);
-			fprintf(f, "\" width=\"%d\" height=\"%d\"><figcaption>", RENDER_WIDTH,
-			        RENDER_HEIGHT);
-			html_text(f, b->alt);
-			fputs("</figcaption></figure>\n", f);
-			break;
-		case BLOCK_TABLE: {
-			const struct table *t = b->t;
-			fputs("<table>\n<thead><tr>", f);
-			for (size_t c = 0; c < t->ncols; c++) {
-				fputs(t->align[c] == 'r' ? "<th class=\"r\">" : "<th>", f);
-				html_text(f, t->head[c]);
-				fputs("</th>", f);
-			}
-			fputs("</tr></thead>\n<tbody>\n", f);
-			for (size_t c = 0; c < t->n; c++) {
-				const char *cls = strcmp(t->cells[c], RENDER_NODATA) == 0 ? "nodata"
-				                  : t->align[c % t->ncols] == 'r'         ? "r"
-				                                                          : NULL;
-				if (c % t->ncols == 0)
-					fputs("<tr>", f);
-				if (cls != NULL)
-					fprintf(f, "<td class=\"%s\">", cls);
-				else
-					fputs("<td>", f);
-				html_text(f, t->cells[c]);
-				fputs("</td>", f);
-				if (c % t->ncols == t->ncols - 1)
-					fputs("</tr>\n", f);
-			}
-			fputs("</tbody>\n</table>\n", f);
-			break;
-		}
-		}
-	}
-	fputs("</body>\n</html>\n", f);
 }
 
 /* ---- number and time text ---- */
@@ -456,8 +134,8 @@ static void period_text(const report_t *r, char *buf, size_t len)
 
 struct fig_ctx {
 	const report_t *r;
-	const char *dir; /* OUT/plots */
-	FILE *vars;      /* extra gnuplot assignments of the figure */
+	const char *dir;   /* OUT/plots */
+	plot_vars_t *vars; /* gnuplot assignments of the figure */
 };
 
 /* Opens DIR/name for a TSV data file. */
@@ -514,7 +192,7 @@ static int write_periods(struct fig_ctx *c, const char *name, const struct repor
 		fputc('\n', f);
 		i += run - 1;
 	}
-	fprintf(c->vars, "gaps=%zu;", gaps);
+	plot_vars_int(c->vars, "gaps", (long long)gaps);
 	return tsv_close(o, f);
 }
 
@@ -566,12 +244,14 @@ static int data_timeseries(struct fig_ctx *c)
 		        (unsigned long long)b[i].packets, (unsigned long long)b[i].attacks_active,
 		        (unsigned long long)b[i].victims);
 	}
-	fprintf(c->vars, "gaps=%zu;", gaps);
+	plot_vars_int(c->vars, "gaps", (long long)gaps);
 	const struct report_totals *t = report_totals(c->r);
+	char bins[RENDER_CELL];
 	if (t->interval_min == t->interval_max)
-		fprintf(c->vars, "bins='%u s';", t->interval_min);
+		snprintf(bins, sizeof bins, "%u s", t->interval_min);
 	else
-		fprintf(c->vars, "bins='%u to %u s';", t->interval_min, t->interval_max);
+		snprintf(bins, sizeof bins, "%u to %u s", t->interval_min, t->interval_max);
+	plot_vars_string(c->vars, "bins", bins);
 	rc = tsv_close(o, f);
 	int rc2 = tsv_close(og, g);
 	return rc != 0 ? rc : rc2;
@@ -631,7 +311,7 @@ static void set_logx(struct fig_ctx *c, enum report_metric m)
 	const struct report_dist *d = report_dist(c->r, m);
 	bool logx =
 	    d->q[REPORT_Q_MIN] > 0 && d->q[REPORT_Q_MAX] / d->q[REPORT_Q_MIN] > RENDER_LOGX_RATIO;
-	fprintf(c->vars, "logx=%d;", logx);
+	plot_vars_int(c->vars, "logx", logx);
 }
 
 static int data_duration(struct fig_ctx *c)
@@ -702,209 +382,84 @@ static const struct figure figures[FIG_COUNT] = {
     [FIG_PEAK_PPM] = {"peak_ppm", "Attacks by peak packets per minute", data_peak_ppm},
 };
 
-/* Appends name='value' with value quoted for gnuplot (a single quote is
- * doubled inside single quotes; gnuplot has no other escape there). */
-static void gp_string(FILE *vars, const char *name, const char *value)
-{
-	fprintf(vars, "%s='", name);
-	for (const char *p = value; *p != '\0'; p++) {
-		if (*p == '\'')
-			fputc('\'', vars);
-		fputc(*p, vars);
-	}
-	fputs("';", vars);
-}
-
-/* The last non-blank line of gnuplot's output in f, into msg. */
-static void last_line(FILE *f, char *msg, size_t len)
-{
-	char line[RENDER_MSGLEN];
-	msg[0] = '\0';
-	rewind(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		size_t n = strcspn(line, "\r\n");
-		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-			n--;
-		line[n] = '\0';
-		if (line[strspn(line, " \t^")] != '\0')
-			snprintf(msg, len, "%s", line);
-	}
-}
-
-/* Runs gnuplot -d -e VARS TEMPLATE without a shell; its stdout and stderr go
- * to a temporary file, read back on failure. 0, -BS_ENOTFOUND when the
- * program cannot be found or run, -BS_EIO when it fails (msg says why),
- * -BS_ENOMEM. */
-static int run_gnuplot(const char *program, const char *vars, const char *template_path, char *msg,
-                       size_t len)
-{
-	char *argv[] = {strdup(program), strdup("-d"),          strdup("-e"),
-	                strdup(vars),    strdup(template_path), NULL};
-	FILE *out = tmpfile();
-	posix_spawn_file_actions_t fa;
-	bool fa_ok = false;
-	const size_t argc = sizeof argv / sizeof argv[0] - 1;
-	int rc = -BS_ENOMEM;
-	for (size_t i = 0; i < argc; i++)
-		if (argv[i] == NULL)
-			goto done;
-	if (out == NULL) {
-		snprintf(msg, len, "cannot create a temporary file: %s", strerror(errno));
-		rc = -BS_EIO;
-		goto done;
-	}
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		goto done;
-	fa_ok = true;
-	if (posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, fileno(out), STDOUT_FILENO) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, fileno(out), STDERR_FILENO) != 0)
-		goto done;
-	pid_t pid;
-	int e = posix_spawnp(&pid, program, &fa, NULL, argv, environ);
-	if (e != 0) {
-		snprintf(msg, len, "cannot run %s: %s", program, strerror(e));
-		rc = e == ENOENT || e == EACCES || e == ENOEXEC ? -BS_ENOTFOUND : -BS_EIO;
-		goto done;
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(msg, len, "waiting for %s: %s", program, strerror(errno));
-			rc = -BS_EIO;
-			goto done;
-		}
-	rc = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char line[RENDER_MSGLEN];
-		last_line(out, line, sizeof line);
-		if (WIFSIGNALED(status))
-			snprintf(msg, len, "%s killed by signal %d", program, WTERMSIG(status));
-		else
-			snprintf(msg, len, "%s",
-			         line[0] ? line : "gnuplot failed without a message");
-		rc = -BS_EIO;
-	}
-done:
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (out != NULL)
-		fclose(out);
-	for (size_t i = 0; i < argc; i++)
-		free(argv[i]);
-	return rc;
-}
-
-/* Makes DIR/NAME.png from NAME.gp: gnuplot writes a temporary file in DIR
- * that is renamed only when gnuplot succeeded and wrote something. */
-static int make_png(const struct render_options *o, const char *dir, const char *name,
-                    const char *vars_in, char *msg, size_t len)
-{
-	char tmp[RENDER_PATH], final[RENDER_PATH], tpl[RENDER_PATH];
-	if ((size_t)snprintf(final, sizeof final, "%s/%s.png", dir, name) >= sizeof final ||
-	    (size_t)snprintf(tpl, sizeof tpl, "%s/%s.gp", o->plots_dir, name) >= sizeof tpl ||
-	    (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.png.XXXXXX", dir, name) >= sizeof tmp) {
-		snprintf(msg, len, "%.400s: path too long", dir);
-		return -BS_EIO;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(msg, len, "%.400s: %s", tmp, strerror(errno));
-		return -BS_EIO;
-	}
-	close(fd);
-	char *vars = NULL;
-	size_t vlen = 0;
-	FILE *v = open_memstream(&vars, &vlen);
-	if (v == NULL) {
-		unlink(tmp);
-		return -BS_ENOMEM;
-	}
-	fputs(vars_in, v);
-	gp_string(v, "outfile", tmp);
-	int rc = fclose(v) == 0 ? 0 : -BS_ENOMEM;
-	char err[RENDER_MSGLEN] = "";
-	if (rc == 0) {
-		rc = run_gnuplot(o->gnuplot, vars, tpl, err, sizeof err);
-		if (rc == -BS_EIO)
-			snprintf(msg, len, "gnuplot failed on %s.gp: %s", name, err);
-		else if (rc == -BS_ENOTFOUND)
-			snprintf(msg, len, "%s", err);
-	}
-	free(vars);
-	struct stat st;
-	if (rc == 0 && (stat(tmp, &st) != 0 || st.st_size == 0)) {
-		snprintf(msg, len, "gnuplot wrote no image for %s.gp", name);
-		rc = -BS_EIO;
-	}
-	if (rc == 0 && (chmod(tmp, OUTFILE_MODE) != 0 || rename(tmp, final) != 0)) {
-		snprintf(msg, len, "%.400s: %s", final, strerror(errno));
-		rc = -BS_EIO;
-	}
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
 /* Per figure: -1 not attempted or failed, 0 empty, 1 made. */
 typedef int fig_made_t[FIG_COUNT];
 
+/* Sets err for the file DIR/NAME that could not be written (rc). */
+static int file_error(struct bs_err *err, int rc, const char *dir, const char *name)
+{
+	if (rc == -BS_EIO)
+		return bs_err_io(err, errno, "%.400s/%s", dir, name);
+	return bs_err_set(err, rc, "%.400s/%s: %s", dir, name, bs_strerror(rc));
+}
+
+/* Sets err to rc alone: nothing more to say than the code's text. */
+static int code_error(struct bs_err *err, int rc)
+{
+	return bs_err_set(err, rc, "%s", bs_strerror(rc));
+}
+
+/* Draws DIR/NAME.png (png) from the template NAME.gp with gnuplot. */
+static int draw(const struct render_options *o, const char *dir, const char *name,
+                const plot_vars_t *vars, const char *png, struct bs_err *err)
+{
+	char tpl[PATH_MAX];
+	if ((size_t)snprintf(tpl, sizeof tpl, "%s/%s.gp", o->plots_dir, name) >= sizeof tpl)
+		return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
+	return plot_make(o->gnuplot, tpl, vars, png, err);
+}
+
 /* Writes every figure's data and, when gnuplot is usable, its PNG. */
 static int make_figures(const report_t *r, const struct render_options *o, const char *dir,
-                        const char *period, fig_made_t made, struct render_status *st)
+                        const char *period, fig_made_t made, struct render_status *st,
+                        struct bs_err *err)
 {
 	for (int i = 0; i < FIG_COUNT; i++) {
 		made[i] = -1;
-		char *vars = NULL;
-		size_t vlen = 0;
-		struct fig_ctx c = {.r = r, .dir = dir, .vars = open_memstream(&vars, &vlen)};
+		struct fig_ctx c = {.r = r, .dir = dir, .vars = plot_vars_create()};
 		if (c.vars == NULL)
-			return -BS_ENOMEM;
-		gp_string(c.vars, "datadir", dir);
-		gp_string(c.vars, "tpldir", o->plots_dir ? o->plots_dir : "");
-		gp_string(c.vars, "period", period);
-		fprintf(c.vars, "width=%d;height=%d;", RENDER_WIDTH, RENDER_HEIGHT);
+			return code_error(err, -BS_ENOMEM);
+		plot_vars_string(c.vars, "datadir", dir);
+		plot_vars_string(c.vars, "tpldir", o->plots_dir ? o->plots_dir : "");
+		plot_vars_string(c.vars, "period", period);
+		plot_vars_int(c.vars, "width", RENDER_WIDTH);
+		plot_vars_int(c.vars, "height", RENDER_HEIGHT);
 		int rc = figures[i].data(&c);
-		if (fclose(c.vars) != 0 && rc >= 0)
-			rc = -BS_ENOMEM;
+		if (rc >= 0 && plot_vars_error(c.vars) != 0)
+			rc = plot_vars_error(c.vars);
 		if (rc < 0) {
-			snprintf(st->message, sizeof st->message, "%.400s/%s.tsv: %s", dir,
-			         figures[i].name,
-			         rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
-			free(vars);
+			char tsv[RENDER_CELL];
+			snprintf(tsv, sizeof tsv, "%s.tsv", figures[i].name);
+			file_error(err, rc, dir, tsv); /* before free() may touch errno */
+			plot_vars_free(c.vars);
 			return rc;
 		}
-		char png[RENDER_PATH];
+		char png[PATH_MAX];
 		if ((size_t)snprintf(png, sizeof png, "%s/%s.png", dir, figures[i].name) >=
 		    sizeof png) {
-			snprintf(st->message, sizeof st->message, "%.400s: path too long", dir);
-			free(vars);
-			return -BS_EIO;
+			plot_vars_free(c.vars);
+			return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
 		}
 		if (rc == RENDER_EMPTY) {
 			made[i] = 0;
 			st->plots_empty++;
-		} else if (o->plots_dir != NULL && st->plot_error != -BS_ENOTFOUND) {
-			char msg[RENDER_MSGLEN];
-			int prc = make_png(o, dir, figures[i].name, vars, msg, sizeof msg);
+		} else if (o->plots_dir != NULL && st->plot_error.code != -BS_ENOTFOUND) {
+			struct bs_err perr;
+			int prc = draw(o, dir, figures[i].name, c.vars, png, &perr);
 			if (prc == 0) {
 				made[i] = 1;
 				st->plots_made++;
 			} else if (prc == -BS_ENOMEM) {
-				free(vars);
-				return prc;
-			} else if (st->plot_error == 0) {
-				st->plot_error = prc;
-				snprintf(st->message, sizeof st->message, "%s", msg);
+				plot_vars_free(c.vars);
+				return code_error(err, prc);
+			} else if (st->plot_error.code == 0) {
+				st->plot_error = perr;
 			}
 		}
-		free(vars);
+		plot_vars_free(c.vars);
 		/* A PNG from an earlier run must not sit next to newer data. */
-		if (made[i] != 1 && unlink(png) != 0 && errno != ENOENT) {
-			snprintf(st->message, sizeof st->message, "%.400s: %s", png,
-			         strerror(errno));
-			return -BS_EIO;
-		}
+		if (made[i] != 1 && unlink(png) != 0 && errno != ENOENT)
+			return bs_err_io(err, errno, "%.400s", png);
 	}
 	return 0;
 }
@@ -912,194 +467,197 @@ static int make_figures(const report_t *r, const struct render_options *o, const
 /* ---- the document ---- */
 
 /* The figure as an image when it was made, else a line saying why not. */
-static void figure_block(struct doc *d, const fig_made_t made, const struct render_status *st,
+static void figure_block(document_t *d, const fig_made_t made, const struct render_status *st,
                          enum fig_id id)
 {
 	char src[256];
 	snprintf(src, sizeof src, RENDER_PLOTS_SUBDIR "/%s.png", figures[id].name);
 	if (made[id] == 1)
-		doc_image(d, src, figures[id].caption);
+		document_image(d, src, figures[id].caption, RENDER_WIDTH, RENDER_HEIGHT);
 	else if (made[id] == 0)
-		doc_para(d, "(No plot: nothing to show in this period.)");
+		document_para(d, "(No plot: nothing to show in this period.)");
 	else
-		doc_para(d, "(Plot not made: %s. Its data is in " RENDER_PLOTS_SUBDIR "/%s.tsv.)",
-		         st->plot_error == -BS_ENOTFOUND ? "gnuplot was not found"
-		         : st->plot_error != 0           ? "gnuplot failed"
-		                                         : "plots were not asked for",
-		         figures[id].name);
+		document_para(d,
+		              "(Plot not made: %s. Its data is in " RENDER_PLOTS_SUBDIR "/%s.tsv.)",
+		              st->plot_error.code == -BS_ENOTFOUND ? "gnuplot was not found"
+		              : st->plot_error.code != 0           ? "gnuplot failed"
+		                                                   : "plots were not asked for",
+		              figures[id].name);
 }
 
-static void section_totals(struct doc *d, const report_t *r, const struct render_options *o)
+static void section_totals(document_t *d, const report_t *r, const struct render_options *o)
 {
 	const struct report_totals *t = report_totals(r);
 	char a[BS_TIME_STRLEN], b[BS_TIME_STRLEN];
 	static const char *const head[] = {"Quantity", "Value"};
-	doc_heading(d, 2, "Totals");
-	struct table *tb = doc_table(d, 2, head, "ll");
+	document_heading(d, 2, "Totals");
+	document_table_t *tb = document_table(d, 2, head, "ll");
 	const struct report_period *days;
 	size_t nd = report_days(r, &days), gaps = 0;
 	for (size_t i = 0; i < nd; i++)
 		gaps += days[i].covered_us == 0;
-	cell(d, tb, "Period covered");
+	document_cell(tb, "Period covered");
 	if (t->covered_us == 0)
-		cell(d, tb, RENDER_NODATA);
+		document_cell(tb, DOCUMENT_NODATA);
 	else
-		cell(d, tb, "%s to %s UTC: %.1f h of data over %zu day(s), %zu without data",
-		     time_text(t->first_us, 19, a), time_text(t->last_us, 19, b),
-		     (double)t->covered_us / BS_US_PER_HOUR, nd, gaps);
+		document_cell(tb, "%s to %s UTC: %.1f h of data over %zu day(s), %zu without data",
+		              time_text(t->first_us, 19, a), time_text(t->last_us, 19, b),
+		              (double)t->covered_us / BS_US_PER_HOUR, nd, gaps);
 	if (o->since != NULL || o->until != NULL) {
-		cell(d, tb, "Window");
-		cell(d, tb, "attacks starting from %s until %s (UTC)",
-		     o->since ? o->since : "the start", o->until ? o->until : "the end");
+		document_cell(tb, "Window");
+		document_cell(tb, "attacks starting from %s until %s (UTC)",
+		              o->since ? o->since : "the start", o->until ? o->until : "the end");
 	}
-	cell(d, tb, "Telescope size");
+	document_cell(tb, "Telescope size");
 	if (t->telescope_max == 0)
-		cell(d, tb, "unknown (no IPv4 prefix)");
+		document_cell(tb, "unknown (no IPv4 prefix)");
 	else if (t->telescope_min == t->telescope_max)
-		cell(d, tb, "%.0f IPv4 addresses (/%.0f)", t->telescope_max,
-		     32 - log2(t->telescope_max));
+		document_cell(tb, "%.0f IPv4 addresses (/%.0f)", t->telescope_max,
+		              32 - log2(t->telescope_max));
 	else
-		cell(d, tb, "%.0f to %.0f IPv4 addresses (differs between directories)",
-		     t->telescope_min, t->telescope_max);
-	cell(d, tb, "Attacks");
-	cell(d, tb, "%llu (%llu duplicate rows across directories counted once)",
-	     (unsigned long long)t->attacks, (unsigned long long)t->duplicates);
-	cell(d, tb, "Distinct victims");
-	cell(d, tb, "%llu (%llu IPv6)", (unsigned long long)t->victims,
-	     (unsigned long long)t->victims_v6);
-	cell(d, tb, "Backscatter packets");
-	cell(d, tb, "%llu in the time series, %llu of them in attacks",
-	     (unsigned long long)t->packets, (unsigned long long)t->attack_packets);
-	cell(d, tb, "Failed the uniformity test");
-	cell(d, tb, "%llu of %llu attacks (%.1f%%): their estimated rate is not valid",
-	     (unsigned long long)t->uniform_failed, (unsigned long long)t->attacks,
-	     pct(t->uniform_failed, t->attacks));
-	cell(d, tb, "Time-series bin");
+		document_cell(tb, "%.0f to %.0f IPv4 addresses (differs between directories)",
+		              t->telescope_min, t->telescope_max);
+	document_cell(tb, "Attacks");
+	document_cell(tb, "%llu (%llu duplicate rows across directories counted once)",
+	              (unsigned long long)t->attacks, (unsigned long long)t->duplicates);
+	document_cell(tb, "Distinct victims");
+	document_cell(tb, "%llu (%llu IPv6)", (unsigned long long)t->victims,
+	              (unsigned long long)t->victims_v6);
+	document_cell(tb, "Backscatter packets");
+	document_cell(tb, "%llu in the time series, %llu of them in attacks",
+	              (unsigned long long)t->packets, (unsigned long long)t->attack_packets);
+	document_cell(tb, "Failed the uniformity test");
+	document_cell(tb, "%llu of %llu attacks (%.1f%%): their estimated rate is not valid",
+	              (unsigned long long)t->uniform_failed, (unsigned long long)t->attacks,
+	              pct(t->uniform_failed, t->attacks));
+	document_cell(tb, "Time-series bin");
 	if (t->interval_min == t->interval_max)
-		cell(d, tb, "%u s", t->interval_min);
+		document_cell(tb, "%u s", t->interval_min);
 	else
-		cell(d, tb, "%u to %u s (differs between directories)", t->interval_min,
-		     t->interval_max);
-	cell(d, tb, "Directories");
-	cell(d, tb, "%zu (%zu incomplete)", t->dirs, t->dirs_incomplete);
+		document_cell(tb, "%u to %u s (differs between directories)", t->interval_min,
+		              t->interval_max);
+	document_cell(tb, "Directories");
+	document_cell(tb, "%zu (%zu incomplete)", t->dirs, t->dirs_incomplete);
 }
 
-static void section_inputs(struct doc *d, const report_t *r)
+static void section_inputs(document_t *d, const report_t *r)
 {
 	static const char *const head[] = {"Directory", "First packet (UTC)", "Last packet (UTC)",
 	                                   "Attacks",   "Complete",           "Warnings"};
 	const struct report_dir *dirs;
 	size_t n = report_dirs(r, &dirs);
 	char a[BS_TIME_STRLEN], b[BS_TIME_STRLEN];
-	doc_heading(d, 2, "Inputs");
-	struct table *t = doc_table(d, 6, head, "lllrlr");
+	document_heading(d, 2, "Inputs");
+	document_table_t *t = document_table(d, 6, head, "lllrlr");
 	for (size_t i = 0; i < n; i++) {
-		cell(d, t, "%s", dirs[i].path);
-		cell(d, t, "%s", dirs[i].first_us ? time_text(dirs[i].first_us, 19, a) : "-");
-		cell(d, t, "%s", dirs[i].last_us ? time_text(dirs[i].last_us, 19, b) : "-");
-		cell(d, t, "%llu", (unsigned long long)dirs[i].rows);
-		cell(d, t, "%s", dirs[i].complete ? "yes" : "NO");
-		cell(d, t, "%zu", dirs[i].n_warnings);
+		document_cell(t, "%s", dirs[i].path);
+		document_cell(t, "%s", dirs[i].first_us ? time_text(dirs[i].first_us, 19, a) : "-");
+		document_cell(t, "%s", dirs[i].last_us ? time_text(dirs[i].last_us, 19, b) : "-");
+		document_cell(t, "%llu", (unsigned long long)dirs[i].rows);
+		document_cell(t, "%s", dirs[i].complete ? "yes" : "NO");
+		document_cell(t, "%zu", dirs[i].n_warnings);
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t shown = dirs[i].n_warnings < RENDER_MAX_WARNINGS ? dirs[i].n_warnings
 		                                                        : RENDER_MAX_WARNINGS;
 		for (size_t w = 0; w < shown; w++)
-			doc_para(d, "Warning, %s: %s", dirs[i].path, dirs[i].warnings[w]);
+			document_para(d, "Warning, %s: %s", dirs[i].path, dirs[i].warnings[w]);
 		if (shown < dirs[i].n_warnings)
-			doc_para(d, "%s: %zu more warnings in its summary.json.", dirs[i].path,
-			         dirs[i].n_warnings - shown);
+			document_para(d, "%s: %zu more warnings in its summary.json.", dirs[i].path,
+			              dirs[i].n_warnings - shown);
 	}
 }
 
 /* A per-day or per-hour table; tlen is the length of the time label. */
-static void period_table(struct doc *d, const struct report_period *p, size_t n, size_t tlen,
+static void period_table(document_t *d, const struct report_period *p, size_t n, size_t tlen,
                          uint64_t len_us)
 {
 	static const char *const day_head[] = {"Day (UTC)", "Attacks", "Victims", "Data"};
 	static const char *const hour_head[] = {"Hour (UTC)", "Attacks", "Victims", "Data"};
-	struct table *t = doc_table(d, 4, len_us == BS_US_PER_DAY ? day_head : hour_head, "lrrr");
+	document_table_t *t =
+	    document_table(d, 4, len_us == BS_US_PER_DAY ? day_head : hour_head, "lrrr");
 	char buf[BS_TIME_STRLEN];
 	for (size_t i = 0; i < n; i++) {
-		cell(d, t, "%s", time_text(p[i].start_us, tlen, buf));
+		document_cell(t, "%s", time_text(p[i].start_us, tlen, buf));
 		if (p[i].covered_us == 0) {
-			cell(d, t, RENDER_NODATA);
-			cell(d, t, RENDER_NODATA);
-			cell(d, t, "none");
+			document_cell(t, DOCUMENT_NODATA);
+			document_cell(t, DOCUMENT_NODATA);
+			document_cell(t, "none");
 			continue;
 		}
-		cell(d, t, "%llu", (unsigned long long)p[i].attacks);
-		cell(d, t, "%llu", (unsigned long long)p[i].victims);
+		document_cell(t, "%llu", (unsigned long long)p[i].attacks);
+		document_cell(t, "%llu", (unsigned long long)p[i].victims);
 		if (p[i].covered_us == len_us)
-			cell(d, t, "all");
+			document_cell(t, "all");
 		else
-			cell(d, t, "%.1f h", (double)p[i].covered_us / BS_US_PER_HOUR);
+			document_cell(t, "%.1f h", (double)p[i].covered_us / BS_US_PER_HOUR);
 	}
 }
 
-static void section_time(struct doc *d, const report_t *r, const fig_made_t made,
+static void section_time(document_t *d, const report_t *r, const fig_made_t made,
                          const struct render_status *st)
 {
 	const struct report_period *p;
 	size_t n = report_days(r, &p);
-	doc_heading(d, 2, "Attacks and victims per day");
-	doc_para(d, "Attacks counted on the UTC day they started; victims are distinct per day. "
-	            "A day no input covers shows as \"" RENDER_NODATA "\", not as zero.");
+	document_heading(d, 2, "Attacks and victims per day");
+	document_para(d,
+	              "Attacks counted on the UTC day they started; victims are distinct per day. "
+	              "A day no input covers shows as \"" DOCUMENT_NODATA "\", not as zero.");
 	figure_block(d, made, st, FIG_PER_DAY);
 	period_table(d, p, n, 10, BS_US_PER_DAY);
 
 	n = report_hours(r, &p);
-	doc_heading(d, 2, "Attacks and victims per hour");
+	document_heading(d, 2, "Attacks and victims per hour");
 	figure_block(d, made, st, FIG_PER_HOUR);
 	if (n <= RENDER_MAX_HOUR_ROWS)
 		period_table(d, p, n, 16, BS_US_PER_HOUR);
 	else
-		doc_para(d,
-		         "%zu hours: too many to list; the numbers are in " RENDER_PLOTS_SUBDIR
-		         "/per_hour.tsv.",
-		         n);
+		document_para(d,
+		              "%zu hours: too many to list; the numbers are in " RENDER_PLOTS_SUBDIR
+		              "/per_hour.tsv.",
+		              n);
 
 	const struct report_bin *b;
 	n = report_bins(r, &b);
-	doc_heading(d, 2, "Time series");
-	doc_para(d,
-	         "%zu bins from the collect runs' timeseries.csv (bins seen in several "
-	         "directories count once). Data: " RENDER_PLOTS_SUBDIR "/timeseries.tsv.",
-	         n);
+	document_heading(d, 2, "Time series");
+	document_para(d,
+	              "%zu bins from the collect runs' timeseries.csv (bins seen in several "
+	              "directories count once). Data: " RENDER_PLOTS_SUBDIR "/timeseries.tsv.",
+	              n);
 	figure_block(d, made, st, FIG_TIMESERIES);
 }
 
-static void section_mix(struct doc *d, const report_t *r)
+static void section_mix(document_t *d, const report_t *r)
 {
 	const struct report_mix *m = report_mix(r);
 	const struct report_totals *t = report_totals(r);
 	static const char *const head[] = {
 	    "Protocol", "Attacks", "Share", "Victims", "Backscatter packets", "Failed uniformity"};
-	doc_heading(d, 2, "Attack protocols");
-	struct table *tb = doc_table(d, 6, head, "lrrrrr");
+	document_heading(d, 2, "Attack protocols");
+	document_table_t *tb = document_table(d, 6, head, "lrrrrr");
 	for (int p = 0; p < BS_PROTO_COUNT; p++) {
-		cell(d, tb, "%s", bs_proto_name(p));
-		cell(d, tb, "%llu", (unsigned long long)m->attacks[p]);
-		cell(d, tb, "%.1f%%", pct(m->attacks[p], t->attacks));
-		cell(d, tb, "%llu", (unsigned long long)m->victims[p]);
-		cell(d, tb, "%llu", (unsigned long long)m->packets[p]);
-		cell(d, tb, "%llu", (unsigned long long)m->uniform_failed[p]);
+		document_cell(tb, "%s", bs_proto_name(p));
+		document_cell(tb, "%llu", (unsigned long long)m->attacks[p]);
+		document_cell(tb, "%.1f%%", pct(m->attacks[p], t->attacks));
+		document_cell(tb, "%llu", (unsigned long long)m->victims[p]);
+		document_cell(tb, "%llu", (unsigned long long)m->packets[p]);
+		document_cell(tb, "%llu", (unsigned long long)m->uniform_failed[p]);
 	}
 	static const char *const rhead[] = {"Response type", "Attacks", "Share of attacks"};
-	doc_heading(d, 2, "Response types");
-	doc_para(d, "What the victims sent back. One attack can show several types, so the "
-	            "shares can add up to more than 100%%.");
-	tb = doc_table(d, 3, rhead, "lrr");
+	document_heading(d, 2, "Response types");
+	document_para(d, "What the victims sent back. One attack can show several types, so the "
+	                 "shares can add up to more than 100%%.");
+	tb = document_table(d, 3, rhead, "lrr");
 	for (int k = 0; k < BS_RESP_COUNT; k++) {
 		if (m->responses[k] == 0)
 			continue;
-		cell(d, tb, "%s", bs_response_name(k));
-		cell(d, tb, "%llu", (unsigned long long)m->responses[k]);
-		cell(d, tb, "%.1f%%", pct(m->responses[k], t->attacks));
+		document_cell(tb, "%s", bs_response_name(k));
+		document_cell(tb, "%llu", (unsigned long long)m->responses[k]);
+		document_cell(tb, "%.1f%%", pct(m->responses[k], t->attacks));
 	}
 }
 
-static void section_victims(struct doc *d, const report_t *r)
+static void section_victims(document_t *d, const report_t *r)
 {
 	const struct report_victim *v;
 	size_t n = report_top_victims(r, &v);
@@ -1107,42 +665,43 @@ static void section_victims(struct doc *d, const report_t *r)
 	static const char *const head[] = {"#",         "Victim",  "Attacks",
 	                                   "Protocols", "Packets", "First attack (UTC)",
 	                                   "Country",   "AS"};
-	doc_heading(d, 2, "Top victims by number of attacks");
-	struct table *t = doc_table(d, 8, head, "rlrlrlll");
+	document_heading(d, 2, "Top victims by number of attacks");
+	document_table_t *t = document_table(d, 8, head, "rlrlrlll");
 	for (size_t i = 0; i < n; i++) {
 		char addr[BS_ADDR_STRLEN];
-		cell(d, t, "%zu", i + 1);
-		cell(d, t, "%s", bs_addr_format(&v[i].addr, addr, sizeof addr));
-		cell(d, t, "%llu", (unsigned long long)v[i].attacks);
-		cell(d, t, "%s", protocols_text(v[i].protocols, buf));
-		cell(d, t, "%llu", (unsigned long long)v[i].packets);
-		cell(d, t, "%s", time_text(v[i].first_us, 19, when));
-		cell(d, t, "%s", v[i].country[0] ? v[i].country : "-");
-		cell(d, t, "%s", as_text(v[i].asn, v[i].as_org, buf));
+		document_cell(t, "%zu", i + 1);
+		document_cell(t, "%s", bs_addr_format(&v[i].addr, addr, sizeof addr));
+		document_cell(t, "%llu", (unsigned long long)v[i].attacks);
+		document_cell(t, "%s", protocols_text(v[i].protocols, buf));
+		document_cell(t, "%llu", (unsigned long long)v[i].packets);
+		document_cell(t, "%s", time_text(v[i].first_us, 19, when));
+		document_cell(t, "%s", v[i].country[0] ? v[i].country : "-");
+		document_cell(t, "%s", as_text(v[i].asn, v[i].as_org, buf));
 	}
 	n = report_top_rates(r, &v);
 	static const char *const rhead[] = {"#",        "Victim",      "Est. attack rate (pps)",
 	                                    "Protocol", "Start (UTC)", "Uniform",
 	                                    "Country",  "AS"};
-	doc_heading(d, 2, "Top victims by estimated attack rate");
-	doc_para(d, "The highest est_attack_pps of each victim (observed backscatter rate scaled "
-	            "by 2^32 / telescope size; IPv4 only). \"no\" under Uniform: the spoofing did "
-	            "not look uniform, so the estimate is not valid.");
-	t = doc_table(d, 8, rhead, "rlrlllll");
+	document_heading(d, 2, "Top victims by estimated attack rate");
+	document_para(
+	    d, "The highest est_attack_pps of each victim (observed backscatter rate scaled "
+	       "by 2^32 / telescope size; IPv4 only). \"no\" under Uniform: the spoofing did "
+	       "not look uniform, so the estimate is not valid.");
+	t = document_table(d, 8, rhead, "rlrlllll");
 	for (size_t i = 0; i < n; i++) {
 		char addr[BS_ADDR_STRLEN];
-		cell(d, t, "%zu", i + 1);
-		cell(d, t, "%s", bs_addr_format(&v[i].addr, addr, sizeof addr));
-		cell(d, t, "%s", value_text(v[i].max_est_pps, buf));
-		cell(d, t, "%s", bs_proto_name(v[i].max_proto));
-		cell(d, t, "%s", time_text(v[i].max_start_us, 19, when));
-		cell(d, t, "%s", v[i].max_uniform ? "yes" : "no");
-		cell(d, t, "%s", v[i].country[0] ? v[i].country : "-");
-		cell(d, t, "%s", as_text(v[i].asn, v[i].as_org, buf));
+		document_cell(t, "%zu", i + 1);
+		document_cell(t, "%s", bs_addr_format(&v[i].addr, addr, sizeof addr));
+		document_cell(t, "%s", value_text(v[i].max_est_pps, buf));
+		document_cell(t, "%s", bs_proto_name(v[i].max_proto));
+		document_cell(t, "%s", time_text(v[i].max_start_us, 19, when));
+		document_cell(t, "%s", v[i].max_uniform ? "yes" : "no");
+		document_cell(t, "%s", v[i].country[0] ? v[i].country : "-");
+		document_cell(t, "%s", as_text(v[i].asn, v[i].as_org, buf));
 	}
 }
 
-static void section_repeats(struct doc *d, const report_t *r, const fig_made_t made,
+static void section_repeats(document_t *d, const report_t *r, const fig_made_t made,
                             const struct render_status *st)
 {
 	const struct report_bucket *b;
@@ -1151,62 +710,63 @@ static void section_repeats(struct doc *d, const report_t *r, const fig_made_t m
 	static const char *const head[] = {"Attacks per victim", "Victims", "Share of victims",
 	                                   "Attacks"};
 	char buf[RENDER_CELL];
-	doc_heading(d, 2, "Repeat attacks");
+	document_heading(d, 2, "Repeat attacks");
 	figure_block(d, made, st, FIG_REPEATS);
-	struct table *tb = doc_table(d, 4, head, "lrrr");
+	document_table_t *tb = document_table(d, 4, head, "lrrr");
 	for (size_t i = 0; i < n; i++) {
-		cell(d, tb, "%s", bucket_text(&b[i], buf));
-		cell(d, tb, "%llu", (unsigned long long)b[i].count);
-		cell(d, tb, "%.1f%%", pct(b[i].count, t->victims));
-		cell(d, tb, "%llu", (unsigned long long)b[i].attacks);
+		document_cell(tb, "%s", bucket_text(&b[i], buf));
+		document_cell(tb, "%llu", (unsigned long long)b[i].count);
+		document_cell(tb, "%.1f%%", pct(b[i].count, t->victims));
+		document_cell(tb, "%llu", (unsigned long long)b[i].attacks);
 	}
 }
 
-static void section_geo(struct doc *d, const report_t *r)
+static void section_geo(document_t *d, const report_t *r)
 {
 	const struct report_totals *t = report_totals(r);
 	const struct report_group *g;
 	size_t n = report_top_countries(r, &g);
-	doc_heading(d, 2, "Top countries");
+	document_heading(d, 2, "Top countries");
 	if (t->with_country == 0) {
-		doc_para(d, "No attack has a country: the collect runs had no --geo-db.");
+		document_para(d, "No attack has a country: the collect runs had no --geo-db.");
 	} else {
-		doc_para(d, "Country of the victim (MaxMind). %llu attacks (%.1f%%) have none.",
-		         (unsigned long long)(t->attacks - t->with_country),
-		         pct(t->attacks - t->with_country, t->attacks));
+		document_para(d,
+		              "Country of the victim (MaxMind). %llu attacks (%.1f%%) have none.",
+		              (unsigned long long)(t->attacks - t->with_country),
+		              pct(t->attacks - t->with_country, t->attacks));
 		static const char *const head[] = {"#", "Country", "Attacks", "Share", "Victims"};
-		struct table *tb = doc_table(d, 5, head, "rlrrr");
+		document_table_t *tb = document_table(d, 5, head, "rlrrr");
 		for (size_t i = 0; i < n; i++) {
-			cell(d, tb, "%zu", i + 1);
-			cell(d, tb, "%s", g[i].country);
-			cell(d, tb, "%llu", (unsigned long long)g[i].attacks);
-			cell(d, tb, "%.1f%%", pct(g[i].attacks, t->attacks));
-			cell(d, tb, "%llu", (unsigned long long)g[i].victims);
+			document_cell(tb, "%zu", i + 1);
+			document_cell(tb, "%s", g[i].country);
+			document_cell(tb, "%llu", (unsigned long long)g[i].attacks);
+			document_cell(tb, "%.1f%%", pct(g[i].attacks, t->attacks));
+			document_cell(tb, "%llu", (unsigned long long)g[i].victims);
 		}
 	}
 	n = report_top_ases(r, &g);
-	doc_heading(d, 2, "Top ASes");
+	document_heading(d, 2, "Top ASes");
 	if (t->with_asn == 0) {
-		doc_para(d, "No attack has an AS: the collect runs had no --asn-db.");
+		document_para(d, "No attack has an AS: the collect runs had no --asn-db.");
 		return;
 	}
-	doc_para(d, "Origin AS of the victim (MaxMind). %llu attacks (%.1f%%) have none.",
-	         (unsigned long long)(t->attacks - t->with_asn),
-	         pct(t->attacks - t->with_asn, t->attacks));
+	document_para(d, "Origin AS of the victim (MaxMind). %llu attacks (%.1f%%) have none.",
+	              (unsigned long long)(t->attacks - t->with_asn),
+	              pct(t->attacks - t->with_asn, t->attacks));
 	static const char *const head[] = {"#",       "AS",    "Organisation",
 	                                   "Attacks", "Share", "Victims"};
-	struct table *tb = doc_table(d, 6, head, "rllrrr");
+	document_table_t *tb = document_table(d, 6, head, "rllrrr");
 	for (size_t i = 0; i < n; i++) {
-		cell(d, tb, "%zu", i + 1);
-		cell(d, tb, "AS%u", g[i].asn);
-		cell(d, tb, "%s", g[i].as_org[0] ? g[i].as_org : "-");
-		cell(d, tb, "%llu", (unsigned long long)g[i].attacks);
-		cell(d, tb, "%.1f%%", pct(g[i].attacks, t->attacks));
-		cell(d, tb, "%llu", (unsigned long long)g[i].victims);
+		document_cell(tb, "%zu", i + 1);
+		document_cell(tb, "AS%u", g[i].asn);
+		document_cell(tb, "%s", g[i].as_org[0] ? g[i].as_org : "-");
+		document_cell(tb, "%llu", (unsigned long long)g[i].attacks);
+		document_cell(tb, "%.1f%%", pct(g[i].attacks, t->attacks));
+		document_cell(tb, "%llu", (unsigned long long)g[i].victims);
 	}
 }
 
-static void section_distributions(struct doc *d, const report_t *r, const fig_made_t made,
+static void section_distributions(document_t *d, const report_t *r, const fig_made_t made,
                                   const struct render_status *st)
 {
 	static const struct {
@@ -1222,16 +782,16 @@ static void section_distributions(struct doc *d, const report_t *r, const fig_ma
 	static const char *const head[] = {"Quantity", "n",   "min", "10%", "25%", "median",
 	                                   "75%",      "90%", "99%", "max", "mean"};
 	char buf[RENDER_CELL];
-	doc_heading(d, 2, "Distributions");
-	doc_para(d, "Quantiles over attacks (nearest rank).");
-	struct table *t = doc_table(d, 11, head, "lrrrrrrrrrr");
+	document_heading(d, 2, "Distributions");
+	document_para(d, "Quantiles over attacks (nearest rank).");
+	document_table_t *t = document_table(d, 11, head, "lrrrrrrrrrr");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct report_dist *ds = report_dist(r, rows[i].m);
-		cell(d, t, "%s", rows[i].label);
-		cell(d, t, "%llu", (unsigned long long)ds->n);
+		document_cell(t, "%s", rows[i].label);
+		document_cell(t, "%llu", (unsigned long long)ds->n);
 		for (int q = 0; q < REPORT_Q_COUNT; q++)
-			cell(d, t, "%s", ds->n ? value_text(ds->q[q], buf) : "-");
-		cell(d, t, "%s", ds->n ? value_text(ds->mean, buf) : "-");
+			document_cell(t, "%s", ds->n ? value_text(ds->q[q], buf) : "-");
+		document_cell(t, "%s", ds->n ? value_text(ds->mean, buf) : "-");
 	}
 	figure_block(d, made, st, FIG_DURATION);
 	figure_block(d, made, st, FIG_RATE);
@@ -1239,42 +799,44 @@ static void section_distributions(struct doc *d, const report_t *r, const fig_ma
 	const struct report_bucket *b;
 	size_t n = report_peak_ppm(r, &b);
 	static const char *const phead[] = {"Peak packets per minute", "Attacks", "Share"};
-	t = doc_table(d, 3, phead, "lrr");
+	t = document_table(d, 3, phead, "lrr");
 	for (size_t i = 0; i < n; i++) {
-		cell(d, t, "%s", bucket_text(&b[i], buf));
-		cell(d, t, "%llu", (unsigned long long)b[i].count);
-		cell(d, t, "%.1f%%", pct(b[i].count, report_totals(r)->attacks));
+		document_cell(t, "%s", bucket_text(&b[i], buf));
+		document_cell(t, "%llu", (unsigned long long)b[i].count);
+		document_cell(t, "%.1f%%", pct(b[i].count, report_totals(r)->attacks));
 	}
 }
 
-static void section_uniformity(struct doc *d, const report_t *r)
+static void section_uniformity(document_t *d, const report_t *r)
 {
 	const struct report_totals *t = report_totals(r);
-	doc_heading(d, 2, "Uniformity of spoofing");
-	doc_para(d,
-	         "%llu of %llu attacks (%.1f%%) failed the uniform-spoofing test (Anderson-Darling "
-	         "A^2 of the telescope addresses reached, 5%% level). Their est_attack_pps assumes "
-	         "uniform spoofing and is not valid; they are still counted everywhere else. Per "
-	         "protocol: see Attack protocols.",
-	         (unsigned long long)t->uniform_failed, (unsigned long long)t->attacks,
-	         pct(t->uniform_failed, t->attacks));
+	document_heading(d, 2, "Uniformity of spoofing");
+	document_para(
+	    d,
+	    "%llu of %llu attacks (%.1f%%) failed the uniform-spoofing test (Anderson-Darling "
+	    "A^2 of the telescope addresses reached, 5%% level). Their est_attack_pps assumes "
+	    "uniform spoofing and is not valid; they are still counted everywhere else. Per "
+	    "protocol: see Attack protocols.",
+	    (unsigned long long)t->uniform_failed, (unsigned long long)t->attacks,
+	    pct(t->uniform_failed, t->attacks));
 }
 
-static void build_doc(struct doc *d, const report_t *r, const struct render_options *o,
-                      const char *period, const fig_made_t made, const struct render_status *st)
+static void build_doc(document_t *d, const report_t *r, const struct render_options *o,
+                      const char *title, const fig_made_t made, const struct render_status *st)
 {
 	const struct report_totals *t = report_totals(r);
-	doc_heading(d, 1, "Backscatter report: %s", period);
-	doc_para(d,
-	         "DoS attacks inferred from darknet backscatter: %llu attacks on %llu victims "
-	         "from %zu collect director%s.",
-	         (unsigned long long)t->attacks, (unsigned long long)t->victims, t->dirs,
-	         t->dirs == 1 ? "y" : "ies");
+	document_heading(d, 1, "%s", title);
+	document_para(d,
+	              "DoS attacks inferred from darknet backscatter: %llu attacks on %llu victims "
+	              "from %zu collect director%s.",
+	              (unsigned long long)t->attacks, (unsigned long long)t->victims, t->dirs,
+	              t->dirs == 1 ? "y" : "ies");
 	if (t->dirs_incomplete > 0)
-		doc_para(d,
-		         "Warning: %zu input director%s incomplete (see Inputs); numbers cover "
-		         "only what was read.",
-		         t->dirs_incomplete, t->dirs_incomplete == 1 ? "y is" : "ies are");
+		document_para(
+		    d,
+		    "Warning: %zu input director%s incomplete (see Inputs); numbers cover "
+		    "only what was read.",
+		    t->dirs_incomplete, t->dirs_incomplete == 1 ? "y is" : "ies are");
 	section_totals(d, r, o);
 	section_time(d, r, made, st);
 	section_mix(d, r);
@@ -1284,74 +846,74 @@ static void build_doc(struct doc *d, const report_t *r, const struct render_opti
 	section_distributions(d, r, made, st);
 	section_uniformity(d, r);
 	section_inputs(d, r);
-	doc_para(d, "Made by %s. Times are UTC.", o->tool ? o->tool : "backscatter");
+	document_para(d, "Made by %s. Times are UTC.", o->tool ? o->tool : "backscatter");
 }
 
 /* Writes one document through outfile. */
-static int write_doc(const struct doc *d, const char *dir, const char *name, bool html,
-                     const char *title, struct render_status *st)
+static int write_doc(const document_t *d, const char *dir, const char *name, bool html,
+                     const char *title, struct bs_err *err)
 {
 	outfile_t *o;
 	int rc = outfile_open(dir, name, &o);
 	if (rc == 0) {
 		FILE *f = outfile_stream(o);
-		if (html)
-			write_html(d, f, title);
-		else
-			write_md(d, f);
-		if (ferror(f)) {
+		rc = html ? document_write_html(d, f, title) : document_write_md(d, f);
+		if (rc != 0)
 			outfile_abort(o);
-			rc = -BS_EIO;
-		} else {
+		else
 			rc = outfile_commit(o);
-		}
 	}
-	if (rc != 0)
-		snprintf(st->message, sizeof st->message, "%.400s/%s: %s", dir, name,
-		         rc == -BS_EIO ? strerror(errno) : bs_strerror(rc));
-	return rc;
+	return rc != 0 ? file_error(err, rc, dir, name) : 0;
 }
 
-int render_report(const report_t *r, const struct render_options *o, struct render_status *st)
+/* Makes OUT/plots and its figures, then writes the documents. */
+static int render(const report_t *r, const struct render_options *o, const char *dir,
+                  struct render_status *st, struct bs_err *err)
 {
-	memset(st, 0, sizeof *st);
-	if (r == NULL || o == NULL || o->out_dir == NULL)
-		return -BS_EINVAL;
-	if (strpbrk(o->out_dir, "\r\n") != NULL ||
-	    (o->plots_dir != NULL && strpbrk(o->plots_dir, "\r\n") != NULL)) {
-		snprintf(st->message, sizeof st->message,
-		         "a path with a line break cannot be given "
-		         "to gnuplot");
-		return -BS_EINVAL;
-	}
-	size_t dlen = strlen(o->out_dir) + sizeof "/" RENDER_PLOTS_SUBDIR;
-	char *dir = malloc(dlen);
-	if (dir == NULL)
-		return -BS_ENOMEM;
-	snprintf(dir, dlen, "%s/" RENDER_PLOTS_SUBDIR, o->out_dir);
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(st->message, sizeof st->message, "%.400s: %s", dir, strerror(errno));
-		free(dir);
-		return -BS_EIO;
-	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return bs_err_io(err, errno, "%.400s", dir);
 	char period[2 * BS_TIME_STRLEN + 16];
 	period_text(r, period, sizeof period);
 	fig_made_t made;
-	int rc = make_figures(r, o, dir, period, made, st);
-	free(dir);
+	int rc = make_figures(r, o, dir, period, made, st, err);
 	if (rc != 0)
 		return rc;
-	struct doc d = {0};
-	build_doc(&d, r, o, period, made, st);
-	rc = d.rc;
 	char title[sizeof period + 32];
 	snprintf(title, sizeof title, "Backscatter report: %s", period);
+	document_t *d = document_create();
+	if (d == NULL)
+		return code_error(err, -BS_ENOMEM);
+	build_doc(d, r, o, title, made, st);
+	rc = document_error(d);
+	if (rc != 0)
+		code_error(err, rc);
 	if (rc == 0 && o->md)
-		rc = write_doc(&d, o->out_dir, "report.md", false, title, st);
+		rc = write_doc(d, o->out_dir, "report.md", false, title, err);
 	if (rc == 0 && o->html)
-		rc = write_doc(&d, o->out_dir, "report.html", true, title, st);
-	doc_free(&d);
+		rc = write_doc(d, o->out_dir, "report.html", true, title, err);
+	document_free(d);
 	if (rc == 0)
 		st->main_file = o->html ? "report.html" : o->md ? "report.md" : NULL;
+	return rc;
+}
+
+int render_report(const report_t *r, const struct render_options *o, struct render_status *st,
+                  struct bs_err *err)
+{
+	memset(st, 0, sizeof *st);
+	bs_err_clear(err);
+	if (r == NULL || o == NULL || o->out_dir == NULL)
+		return code_error(err, -BS_EINVAL);
+	if (strpbrk(o->out_dir, "\r\n") != NULL ||
+	    (o->plots_dir != NULL && strpbrk(o->plots_dir, "\r\n") != NULL))
+		return bs_err_set(err, -BS_EINVAL,
+		                  "a path with a line break cannot be given to gnuplot");
+	size_t dlen = strlen(o->out_dir) + sizeof "/" RENDER_PLOTS_SUBDIR;
+	char *dir = malloc(dlen);
+	if (dir == NULL)
+		return code_error(err, -BS_ENOMEM);
+	snprintf(dir, dlen, "%s/" RENDER_PLOTS_SUBDIR, o->out_dir);
+	int rc = render(r, o, dir, st, err);
+	free(dir);
 	return rc;
 }

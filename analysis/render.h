@@ -1,18 +1,14 @@
 /* render.h - write a computed report (report.h) as report.md, a
  * self-contained report.html, and PNG plots made by gnuplot.
  *
- * Tables are built once into a small document model and written in both
- * formats, so the Markdown and the HTML cannot disagree. Plots follow the
- * house rule that C never builds gnuplot text: render writes the data of
- * each figure as a TSV file under OUT/plots/ and runs gnuplot (found in
- * PATH, as a child process without a shell, with -d so no user init file
- * changes the figures) on a template PLOTS_DIR/NAME.gp, passing only
- * variable assignments (data directory, output file, period, axis choices).
- * Each PNG is written under a temporary name and renamed when gnuplot
- * succeeds, as every other output file is (INTERFACE.md); the HTML shows a
- * plot only when its PNG was made in this run, and links it relatively
- * (plots/NAME.png), so the report can be copied or served as a directory
- * with no network access and no JavaScript.
+ * This module decides what the report says: its sections, tables and
+ * figures. How a document is written in Markdown and HTML is
+ * analysis/document.h (built once, written twice, so the two cannot
+ * disagree); how gnuplot is run is analysis/plot.h. Each figure's data is
+ * written as a TSV file under OUT/plots/ and drawn by a template
+ * PLOTS_DIR/NAME.gp (C never builds gnuplot text). The HTML shows a plot
+ * only when its PNG was made in this run, and links it relatively
+ * (plots/NAME.png), so the report can be copied or served as a directory.
  *
  * gnuplot missing or failing never loses the tables: they are written
  * anyway and the status says what happened to the plots. */
@@ -23,9 +19,8 @@
 #include <stddef.h>
 
 #include "analysis/report.h"
+#include "base/bs_error.h"
 
-/** Size of render_status.message. */
-#define RENDER_MSGLEN 512
 /** Name of the subdirectory of the output directory for PNG and TSV files. */
 #define RENDER_PLOTS_SUBDIR "plots"
 
@@ -38,17 +33,17 @@ struct render_options {
 	const char *since, *until; /* the window as the user gave it, or NULL */
 };
 
-/** What happened to the plots and, on error, to which file. */
+/** What happened to the plots. */
 struct render_status {
-	size_t plots_made;           /* PNGs written */
-	size_t plots_empty;          /* figures left out: nothing to plot */
-	int plot_error;              /* 0; -BS_ENOTFOUND: gnuplot not found;
-	                                -BS_EIO: gnuplot failed on a template */
-	char message[RENDER_MSGLEN]; /* one line about plot_error, or about the
-	                                file a negative return failed on */
-	const char *main_file;       /* report.html, or report.md without html
-	                                (a static name, relative to out_dir); NULL
-	                                when neither was asked for */
+	size_t plots_made;        /* PNGs written */
+	size_t plots_empty;       /* figures left out: nothing to plot */
+	struct bs_err plot_error; /* the first plot that failed: code 0;
+	                             -BS_ENOTFOUND: gnuplot not found (no more
+	                             tried); -BS_EIO: gnuplot failed on a
+	                             template; msg says which and why */
+	const char *main_file;    /* report.html, or report.md without html
+	                             (a static name, relative to out_dir); NULL
+	                             when neither was asked for */
 };
 
 /** Templates render needs, NULL-terminated ("per_day.gp", ...). */
@@ -63,10 +58,13 @@ bool render_templates_present(const char *dir);
  * OUT/RENDER_PLOTS_SUBDIR/ (created if missing; a stale PNG of a figure not
  * made in this run is removed), then report.md and/or report.html. Returns
  * 0 when every document was written, whatever happened to the plots (see
- * st->plot_error); -BS_EIO (errno set) when a file or the plots directory
- * cannot be written, with st->message naming it; -BS_EINVAL when r, o or
- * o->out_dir is NULL, or a path holds a line break (it could not be passed
- * to gnuplot as one string); -BS_ENOMEM. st is always filled. */
-int render_report(const report_t *r, const struct render_options *o, struct render_status *st);
+ * st->plot_error); else, with err saying why in one line: -BS_EIO when a
+ * file or the plots directory cannot be written ("PATH: reason",
+ * err->sys_errno set); -BS_EINVAL when r, o or o->out_dir is NULL, or a
+ * path holds a line break (it could not be passed to gnuplot as one
+ * string); -BS_ENOMEM. st is always filled; err (may be NULL) is cleared
+ * on success. */
+int render_report(const report_t *r, const struct render_options *o, struct render_status *st,
+                  struct bs_err *err);
 
 #endif

@@ -273,10 +273,9 @@ static int run_report(const struct report_args *a)
 	    .until = a->until_text,
 	};
 	struct render_status st;
-	int rc = render_report(r, &ro, &st);
-	if (rc != 0) {
-		fprintf(stderr, "%s: report: %s\n", PROG,
-		        st.message[0] ? st.message : bs_strerror(rc));
+	struct bs_err err;
+	if (render_report(r, &ro, &st, &err) != 0) {
+		fprintf(stderr, "%s: report: %s\n", PROG, bs_err_text(&err));
 		report_free(r);
 		return EXIT_FAILED;
 	}
@@ -287,17 +286,17 @@ static int run_report(const struct report_args *a)
 		        "tables written without plots\n",
 		        PROG, PLOTS_ENV);
 		status = EXIT_WARNINGS;
-	} else if (st.plot_error == -BS_ENOTFOUND) {
+	} else if (st.plot_error.code == -BS_ENOTFOUND) {
 		fprintf(stderr,
 		        "%s: report: gnuplot not found: tables written without plots (install "
 		        "the Debian package %s)\n",
 		        PROG, GNUPLOT_PACKAGE);
 		status = EXIT_WARNINGS;
-	} else if (st.plot_error != 0) {
+	} else if (st.plot_error.code != 0) {
 		fprintf(stderr,
 		        "%s: report: %s; tables written, %zu plot(s) made (gnuplot: Debian "
 		        "package %s)\n",
-		        PROG, st.message, st.plots_made, GNUPLOT_PACKAGE);
+		        PROG, bs_err_text(&st.plot_error), st.plots_made, GNUPLOT_PACKAGE);
 		status = EXIT_WARNINGS;
 	}
 	const struct report_dir *dirs;
