@@ -13,9 +13,7 @@
 #include "analysis/report.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +25,7 @@
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
 #include "outdir/names.h"
+#include "outdir/summary.h"
 
 /* First size of a hash index, in slots. Indexes use open addressing with
  * linear probing and double whenever they would become more than half full,
@@ -322,22 +321,6 @@ int report_parse_time(const char *s, uint64_t *us)
 	return bs_parse_time(full, us);
 }
 
-/* Error text "FILE: message" into err. Returns rc. */
-__attribute__((format(printf, 5, 6))) static int seterr(int rc, char *err, size_t errlen,
-                                                        const char *file, const char *fmt, ...)
-{
-	if (errlen == 0)
-		return rc;
-	int n = snprintf(err, errlen, "%s: ", file);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* A directory being read. Its rows go into r as they come and are dropped
  * again if a later file of the directory fails (report_add_dir). */
 struct loading {
@@ -422,84 +405,41 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
-/* A time of summary.json: text or null (0). */
-static int json_time(json_t *v, uint64_t *us)
-{
-	*us = 0;
-	if (json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	return bs_parse_time(json_string_value(v), us) == 0 ? 0 : -1;
-}
-
 /* Reads summary.json into r->dirs[ld->dir] and ld's extent. */
-static int read_summary(struct loading *ld, const char *path, char *err, size_t errlen)
+static int read_summary(struct loading *ld, const char *path, struct bs_err *err)
 {
 	report_t *r = ld->r;
 	struct report_dir *d = &r->dirs[ld->dir];
-	/* Opened here rather than by json_load_file() so that a missing file
-	 * is told apart from a malformed one by errno, not by jansson's text. */
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return seterr(-BS_EIO, err, errlen, path, "%s", strerror(errno));
-	json_error_t je;
-	json_t *root = json_loadf(f, 0, &je);
-	fclose(f);
-	if (root == NULL)
-		return seterr(-BS_EFORMAT, err, errlen, path, "line %d: %s", je.line, je.text);
-	int rc = 0;
-	json_t *params = json_object_get(root, "parameters");
-	json_t *range = json_object_get(root, "time_range");
-	json_t *size = json_object_get(params, "telescope_size_v4");
-	json_t *interval = json_object_get(params, "interval_s");
-	json_t *complete = json_object_get(root, "complete");
-	json_t *warnings = json_object_get(root, "warnings");
-	uint64_t first, last;
-	if (!json_is_object(params) || !json_is_number(size) || !json_is_integer(interval) ||
-	    json_integer_value(interval) < 0 || json_integer_value(interval) > UINT32_MAX)
-		rc = seterr(-BS_EFORMAT, err, errlen, path,
-		            "no parameters.telescope_size_v4 and parameters.interval_s");
-	else if (!json_is_object(range) ||
-	         json_time(json_object_get(range, "first_packet"), &first) != 0 ||
-	         json_time(json_object_get(range, "last_packet"), &last) != 0 || last < first)
-		rc = seterr(-BS_EFORMAT, err, errlen, path,
-		            "no valid time_range.first_packet and last_packet");
-	else if (!json_is_boolean(complete))
-		rc = seterr(-BS_EFORMAT, err, errlen, path, "no \"complete\": true or false");
-	else if (warnings != NULL && !json_is_array(warnings))
-		rc = seterr(-BS_EFORMAT, err, errlen, path, "\"warnings\" is not a list");
-	if (rc != 0) {
-		json_decref(root);
+	struct summary_doc *sum;
+	int rc = summary_read(path, &sum, err);
+	if (rc != 0)
 		return rc;
-	}
-	d->telescope_v4 = json_number_value(size);
-	d->interval_s = (uint32_t)json_integer_value(interval);
-	d->complete = json_is_true(complete);
-	d->first_us = first;
-	d->last_us = last;
-	if (first != 0)
-		extend(ld, first, last + 1);
-	size_t nw = json_array_size(warnings);
+	d->telescope_v4 = sum->telescope_size_v4;
+	d->interval_s = sum->interval_s;
+	d->complete = sum->complete;
+	d->first_us = sum->first_us;
+	d->last_us = sum->last_us;
+	if (sum->first_us != 0)
+		extend(ld, sum->first_us, sum->last_us + 1);
+	size_t nw = sum->n_warnings;
 	char **w = nw ? calloc(nw, sizeof *w) : NULL;
 	if (nw && w == NULL)
 		rc = -BS_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < nw; i++) {
-		const char *s = json_string_value(json_array_get(warnings, i));
-		w[i] = strdup(s ? s : "");
+		w[i] = strdup(sum->warnings[i]);
 		if (w[i] == NULL)
 			rc = -BS_ENOMEM;
 	}
 	r->own[ld->dir].warnings = w;
 	d->warnings = (const char *const *)w;
 	d->n_warnings = nw;
-	json_decref(root);
+	summary_doc_free(sum);
 	return rc;
 }
 
 /* Opens DIR/name and streams it through reader into the loading state. */
-static int read_file(struct loading *ld, const char *dir, const char *name, bool attacks, char *err,
-                     size_t errlen)
+static int read_file(struct loading *ld, const char *dir, const char *name, bool attacks,
+                     struct bs_err *err)
 {
 	char *path = path_join(dir, name);
 	if (path == NULL)
@@ -507,27 +447,23 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 	int rc;
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		rc = seterr(-BS_EIO, err, errlen, path, "%s", strerror(errno));
+		rc = bs_err_io(err, errno, "%s", path);
 	} else {
-		char msg[CSVREAD_ERRLEN];
-		rc = attacks ? csvread_attacks(f, add_attack, ld, msg, sizeof msg)
-		             : csvread_timeseries(f, add_bin, ld, msg, sizeof msg);
+		rc = attacks ? csvread_attacks(f, add_attack, ld, err)
+		             : csvread_timeseries(f, add_bin, ld, err);
 		int e = errno;
 		fclose(f);
-		if (rc == -BS_EFORMAT)
-			seterr(rc, err, errlen, path, "%s", msg);
-		else if (rc == -BS_EIO)
-			seterr(rc, err, errlen, path, "%s", strerror(e));
+		if (rc != 0 && err != NULL && err->msg[0] != '\0')
+			bs_err_prefix(err, "%s", path);
 		errno = e;
 	}
 	free(path);
 	return rc;
 }
 
-int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen)
+int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (r == NULL || dir == NULL || r->finished)
 		return -BS_EINVAL;
 	if (RESERVE(r->dirs, r->cap_dirs, r->n_dirs + 1) ||
@@ -544,12 +480,12 @@ int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen)
 	int rc = r->own[ld.dir].path && summary ? 0 : -BS_ENOMEM;
 	d->path = r->own[ld.dir].path;
 	if (rc == 0)
-		rc = read_summary(&ld, summary, err, errlen);
+		rc = read_summary(&ld, summary, err);
 	free(summary);
 	if (rc == 0)
-		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err);
 	if (rc == 0)
-		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err);
 	if (rc != 0) {
 		int e = errno;
 		free_dir(r, ld.dir);
@@ -1069,10 +1005,9 @@ static int fill_dist(report_t *r, enum report_metric m, double *vals)
 	return 0;
 }
 
-int report_finish(report_t *r, char *err, size_t errlen)
+int report_finish(report_t *r, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (r == NULL || r->finished)
 		return -BS_EINVAL;
 	r->finished = true;
@@ -1086,10 +1021,10 @@ int report_finish(report_t *r, char *err, size_t errlen)
 			char a[BS_TIME_STRLEN], b[BS_TIME_STRLEN];
 			bs_format_time(lo, a, sizeof a);
 			bs_format_time(hi - 1, b, sizeof b);
-			return seterr(
-			    -BS_ERANGE, err, errlen, "period",
-			    "%s to %s spans %llu days, more than %u; choose a window with "
-			    "--since and --until",
+			return bs_err_set(
+			    err, -BS_ERANGE,
+			    "period: %s to %s spans %llu days, more than %u; choose a "
+			    "window with --since and --until",
 			    a, b, (unsigned long long)days, REPORT_MAX_SPAN_DAYS);
 		}
 	}

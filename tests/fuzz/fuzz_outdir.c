@@ -36,9 +36,6 @@
 /* What the test callback returns to stop a reader: a code no reader returns
  * by itself, so that rc can only have come from the callback. */
 #define FUZZ_CB_ERROR (-BS_ENOTFOUND)
-/* The short error buffers are 2 .. 2 + this - 1 bytes: shorter than every
- * message ("row 1: " alone is 7), at least room for one character. */
-#define FUZZ_SHORT_ERRLEN 24
 /* Largest port number, for top_port. */
 #define FUZZ_MAX_PORT 65535
 /* FNV-1a, 64 bits: a digest of the rows one reader passed, to compare it
@@ -195,8 +192,8 @@ static int on_bin(const struct csvread_bin *b, void *arg)
 /* One of the four readers of csvread.h. */
 struct csv_reader {
 	bool full;
-	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
-	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
+	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
+	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
 };
 
 static const struct csv_reader csv_readers[] = {
@@ -210,7 +207,7 @@ static const struct csv_reader csv_readers[] = {
 /* Reads data with rd into r; *rc receives the reader's code. False when the
  * in-memory file cannot be opened. */
 static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t size, struct rows *r,
-                     char *err, size_t errlen, int *rc)
+                     struct bs_err *err, int *rc)
 {
 	/* "r" mode never writes to the buffer: the cast only drops const. */
 	FILE *f = fmemopen((void *)(uintptr_t)data, size, "r");
@@ -218,97 +215,89 @@ static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t si
 		return false;
 	r->full = rd->full;
 	r->digest = FUZZ_FNV_OFFSET;
-	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err, errlen)
-	                  : rd->bins(f, on_bin, r, err, errlen);
+	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err) : rd->bins(f, on_bin, r, err);
 	fclose(f);
 	return true;
 }
 
-/* The message rules of csvread.h for a buffer of errlen bytes. */
-static const char *check_csv_err(int rc, const char *err, size_t errlen)
+/* The rules of a call that returns rc and fills err: rc is 0 or one of
+ * codes (0-terminated), the ones its header lists; err is cleared on
+ * success and on error holds rc and one line (out of memory may leave no
+ * message: there is no room to make one). Returns NULL or "WHO: what". */
+static const char *check_err(const char *who, int rc, const struct bs_err *err, const int *codes)
 {
-	if (errlen == 0)
+	static char why[BS_ERR_MSGLEN];
+	bool listed = rc == 0;
+	for (const int *c = codes; *c != 0; c++)
+		listed |= rc == *c;
+	const char *broken = NULL;
+	if (!listed)
+		broken = "unexpected return code";
+	else if (memchr(err->msg, '\0', sizeof err->msg) == NULL)
+		broken = "message not NUL-terminated";
+	else if (rc == 0 && (err->code != 0 || err->msg[0] != '\0'))
+		broken = "message on success";
+	else if (rc != 0 && err->msg[0] != '\0' && err->code != rc)
+		broken = "message with another code than the one returned";
+	else if (rc != 0 && rc != -BS_ENOMEM && err->msg[0] == '\0')
+		broken = "error without a message";
+	else if (strpbrk(err->msg, "\r\n") != NULL)
+		broken = "message of more than one line";
+	if (broken == NULL)
 		return NULL;
-	if (memchr(err, '\0', errlen) == NULL)
-		return "csvread: message not NUL-terminated";
-	if (rc != -BS_EFORMAT)
-		return err[0] == '\0' ? NULL : "csvread: message without -BS_EFORMAT";
-	if (err[0] == '\0')
-		return "csvread: -BS_EFORMAT without a message";
-	if (strpbrk(err, "\r\n") != NULL)
-		return "csvread: message of more than one line";
-	return NULL;
+	snprintf(why, sizeof why, "%s: %s", who, broken);
+	return why;
 }
 
-/* Runs rd four ways: full buffer, no buffer, short buffer, failing
+/* Runs rd three ways: with a message, without (err NULL), with a failing
  * callback. *rc and *rows are the first run's. */
 static const char *fuzz_csv_reader(const struct csv_reader *rd, const uint8_t *data, size_t size,
                                    int *rc, struct rows *rows)
 {
-	size_t short_len = 2 + size % FUZZ_SHORT_ERRLEN;
-	char *err = malloc(CSVREAD_ERRLEN); /* exact sizes: ASan sees any overrun */
-	char *shorter = malloc(short_len);
+	static const int csv_codes[] = {-BS_EFORMAT, -BS_ENOMEM, 0};
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
 	const char *why = NULL;
 	struct rows r = {0}, again = {0};
 	int rc2;
 
 	*rc = 0;
 	*rows = r;
-
-	if (err == NULL || shorter == NULL) {
-		why = "csvread: out of memory in the check";
-		goto out;
-	}
-	memset(err, 'x', CSVREAD_ERRLEN);
-	if (!read_csv(rd, data, size, &r, err, CSVREAD_ERRLEN, rc)) {
+	if (err == NULL)
+		return "csvread: out of memory in the check";
+	memset(err, 'x', sizeof *err);
+	if (!read_csv(rd, data, size, &r, err, rc)) {
 		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	*rows = r;
-	if (*rc != 0 && *rc != -BS_EFORMAT && *rc != -BS_ENOMEM)
-		why = "csvread: unexpected return code";
-	else if (r.why != NULL)
-		why = r.why;
-	else
-		why = check_csv_err(*rc, err, CSVREAD_ERRLEN);
+	why = r.why != NULL ? r.why : check_err("csvread", *rc, err, csv_codes);
 	if (why != NULL)
 		goto out;
 
-	/* csvread.h: err may be NULL when errlen is 0. */
-	if (!read_csv(rd, data, size, &again, NULL, 0, &rc2)) {
+	/* csvread.h: err may be NULL. */
+	if (!read_csv(rd, data, size, &again, NULL, &rc2)) {
 		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	if (rc2 != *rc || again.n != r.n || again.digest != r.digest) {
-		why = "csvread: the result depends on the error buffer";
+		why = "csvread: the result depends on whether a message is wanted";
 		goto out;
 	}
-
-	memset(shorter, 'x', short_len);
-	again = (struct rows){0};
-	if (!read_csv(rd, data, size, &again, shorter, short_len, &rc2)) {
-		why = "csvread: fmemopen failed";
-		goto out;
-	}
-	if (rc2 != *rc || again.n != r.n || again.digest != r.digest)
-		why = "csvread: the result depends on the error buffer";
-	else if ((why = check_csv_err(rc2, shorter, short_len)) == NULL && rc2 == -BS_EFORMAT &&
-	         strncmp(shorter, err, short_len - 1) != 0)
-		why = "csvread: a short buffer does not get the message's beginning";
-	if (why != NULL || r.n == 0)
+	if (r.n == 0)
 		goto out;
 
-	/* A callback error stops the read at once and is returned as is. */
+	/* A callback error stops the read at once and is returned as is, with
+	 * err as the callback left it: cleared, as this one writes nothing. */
 	again = (struct rows){.stop_at = (r.n + 1) / 2};
-	if (!read_csv(rd, data, size, &again, err, CSVREAD_ERRLEN, &rc2))
+	memset(err, 'x', sizeof *err);
+	if (!read_csv(rd, data, size, &again, err, &rc2))
 		why = "csvread: fmemopen failed";
-	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err[0] != '\0')
-		why = "csvread: a callback error is not returned at once, without a message";
+	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err->msg[0] != '\0')
+		why = "csvread: a callback error is not returned at once, err untouched";
 out:
-	if (why != NULL && err != NULL && memchr(err, '\0', CSVREAD_ERRLEN) != NULL)
-		fprintf(stderr, "csvread: rc %d, message '%s'\n", *rc, err);
+	if (why != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "csvread: rc %d, message '%s'\n", *rc, err->msg);
 	free(err);
-	free(shorter);
 	return why;
 }
 
@@ -334,7 +323,7 @@ const char *fuzz_run_csvread(const uint8_t *data, size_t size)
 	return NULL;
 }
 
-/* ---- merge ---- */
+/* ---- output directories: the files merge and report read ---- */
 
 static const char *const shard_files[FUZZ_FILES] = {"summary.json", "attacks.csv",
                                                     "timeseries.csv"};
@@ -380,7 +369,7 @@ static bool make_dirs(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[FUZZ_DIR_MAX];
-	int n = snprintf(path, sizeof path, "%s/fuzz-merge-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int n = snprintf(path, sizeof path, "%s/fuzz-outdir-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (n < 0 || (size_t)n >= sizeof path || mkdtemp(path) == NULL)
 		return false;
 	memcpy(base_dir, path, (size_t)n + 1);
@@ -407,44 +396,32 @@ static bool put_file(const char *dir, const char *name, const uint8_t *data, siz
 	return fclose(f) == 0 && ok;
 }
 
-/* Writes the NUL-separated parts of data as the shard files (a missing
- * part is a missing file); returns the number of shards given (1 or 2),
- * or 0 when a file cannot be written. */
+/* Makes the private directory and writes the NUL-separated parts of data
+ * as the files of the shard directories (a missing part is a missing
+ * file); returns the number of directories given (1 or 2), or 0 after
+ * removing what it made when a directory or file cannot be written. */
 static size_t write_shards(const uint8_t *data, size_t size)
 {
+	if (!make_dirs())
+		return 0;
+	if (size == 0)
+		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
 	const uint8_t *end = data + size, *p = data;
 	size_t parts = 0;
 	for (size_t k = 0; k < FUZZ_SHARDS * FUZZ_FILES && p != NULL; k++) {
 		const uint8_t *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = (size_t)((nul ? nul : end) - p);
-		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len))
+		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len)) {
+			remove_dirs();
 			return 0;
+		}
 		p = nul ? nul + 1 : NULL;
 		parts++;
 	}
 	return parts > FUZZ_FILES ? 2 : 1;
 }
 
-/* merge.h's message rules; codes is a 0-terminated list of the errors the
- * call may return. */
-static const char *check_merge_err(int rc, const char *err, const int *codes)
-{
-	if (memchr(err, '\0', MERGE_ERRLEN) == NULL)
-		return "merge: message not NUL-terminated";
-	if (rc == 0)
-		return err[0] == '\0' ? NULL : "merge: message on success";
-	bool listed = false;
-	for (const int *c = codes; *c != 0; c++)
-		listed |= rc == *c;
-	if (!listed)
-		return "merge: unexpected return code";
-	/* Out of memory may leave no message: there is no room to make one. */
-	if (err[0] == '\0' && rc != -BS_ENOMEM)
-		return "merge: error without a message";
-	if (strpbrk(err, "\r\n") != NULL)
-		return "merge: message of more than one line";
-	return NULL;
-}
+/* ---- merge ---- */
 
 /* summary.h: the warnings of summary.json are one-line messages. */
 static const char *check_warnings(const merge_t *m)
@@ -506,7 +483,7 @@ static int tally_bin(const struct csvread_bin *b, void *arg)
 
 /* Adds dir's CSV files to t, read with the full readers as merge reads
  * them; false when one cannot be read. */
-static bool tally_dir(const char *dir, struct tally *t, char *err)
+static bool tally_dir(const char *dir, struct tally *t, struct bs_err *err)
 {
 	for (size_t i = 1; i < FUZZ_FILES; i++) {
 		char path[FUZZ_DIR_MAX * 2];
@@ -514,8 +491,8 @@ static bool tally_dir(const char *dir, struct tally *t, char *err)
 		FILE *f = fopen(path, "r");
 		if (f == NULL)
 			return false;
-		int rc = i == 1 ? csvread_attacks_full(f, tally_attack, t, err, CSVREAD_ERRLEN)
-		                : csvread_timeseries_full(f, tally_bin, t, err, CSVREAD_ERRLEN);
+		int rc = i == 1 ? csvread_attacks_full(f, tally_attack, t, err)
+		                : csvread_timeseries_full(f, tally_bin, t, err);
 		fclose(f);
 		if (rc != 0)
 			return false;
@@ -527,7 +504,7 @@ static bool tally_dir(const char *dir, struct tally *t, char *err)
  * merge itself read it back; every row read is written or joined into
  * another; the series holds every packet of the shards' series. in is
  * the tally of the shards kept. */
-static const char *read_merged(const merge_t *m, const struct tally *in, char *err)
+static const char *read_merged(const merge_t *m, const struct tally *in, struct bs_err *err)
 {
 	struct tally out = {0};
 	if (!tally_dir(dirs[OUT_DIR], &out, err))
@@ -541,7 +518,7 @@ static const char *read_merged(const merge_t *m, const struct tally *in, char *e
 	merge_t *again = merge_create();
 	if (again == NULL)
 		return "merge: out of memory in the check";
-	const char *why = merge_add_shard(again, dirs[OUT_DIR], err, MERGE_ERRLEN) == 0
+	const char *why = merge_add_shard(again, dirs[OUT_DIR], err) == 0
 	                      ? NULL
 	                      : "merge_write: merge cannot read its own output as a shard";
 	merge_free(again);
@@ -555,27 +532,24 @@ const char *fuzz_run_merge(const uint8_t *data, size_t size)
 	static const int write_codes[] = {-BS_EIO, -BS_ERANGE, -BS_ENOMEM, 0};
 	const char *why = NULL;
 
-	if (!make_dirs())
-		return "merge: cannot make the private directory";
-	if (size == 0)
-		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
 	size_t n_shards = write_shards(data, size);
+	if (n_shards == 0)
+		return "merge: cannot write the shard files";
 	merge_t *m = merge_create();
-	char *err = malloc(MERGE_ERRLEN);
-	if (n_shards == 0 || m == NULL || err == NULL) {
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
+	if (m == NULL || err == NULL) {
 		merge_free(m);
 		free(err);
 		remove_dirs();
-		return n_shards == 0 ? "merge: cannot write the shard files"
-		                     : "merge: out of memory in the check";
+		return "merge: out of memory in the check";
 	}
-	memset(err, 'x', MERGE_ERRLEN);
+	memset(err, 'x', sizeof *err);
 	int rc = 0;
 	struct tally in = {0};
 	for (size_t i = 0; i < n_shards && rc == 0 && why == NULL; i++) {
 		size_t kept = merge_shard_count(m), warned = merge_warning_count(m);
-		rc = merge_add_shard(m, dirs[i], err, MERGE_ERRLEN);
-		why = check_merge_err(rc, err, add_codes);
+		rc = merge_add_shard(m, dirs[i], err);
+		why = check_err("merge_add_shard", rc, err, add_codes);
 		if (why != NULL || rc != 0)
 			break;
 		if (merge_shard_count(m) == kept + 1) {
@@ -589,18 +563,17 @@ const char *fuzz_run_merge(const uint8_t *data, size_t size)
 		why = check_warnings(m);
 	bool written = false;
 	if (why == NULL && rc == 0) {
-		memset(err, 'x', MERGE_ERRLEN);
-		rc = merge_write(m, dirs[OUT_DIR], FUZZ_COMMAND_LINE, FUZZ_VERSION, err,
-		                 MERGE_ERRLEN);
+		memset(err, 'x', sizeof *err);
+		rc = merge_write(m, dirs[OUT_DIR], FUZZ_COMMAND_LINE, FUZZ_VERSION, err);
 		written = rc == 0;
-		why = check_merge_err(rc, err, write_codes);
+		why = check_err("merge_write", rc, err, write_codes);
 	}
 	if (why == NULL)
 		why = check_out_dir(written);
 	if (why == NULL && written)
 		why = read_merged(m, &in, err);
-	if (why != NULL && memchr(err, '\0', MERGE_ERRLEN) != NULL)
-		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err);
+	if (why != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err->msg);
 	merge_free(m);
 	free(err);
 	remove_dirs();
