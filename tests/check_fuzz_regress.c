@@ -1,6 +1,6 @@
 /* check_fuzz_regress.c - replays what the fuzzers found, and their seeds.
  *
- * Every input in $TESTDATA/fuzz-regress/{classify,reader,csvread,merge}/
+ * Every input in $TESTDATA/fuzz-regress/{classify,reader,csvread,merge,report}/
  * once crashed, leaked or aborted a fuzz target (tests/fuzz/); each is run
  * again through exactly the code the target runs (tests/fuzz/fuzz_run.c,
  * tests/fuzz/fuzz_outdir.c), so a fix that regresses fails here, under the
@@ -391,6 +391,12 @@ START_TEST(replay_merge_crashes)
 }
 END_TEST
 
+START_TEST(replay_report_crashes)
+{
+	replay_dir("fuzz-regress/report", false, fuzz_run_report);
+}
+END_TEST
+
 START_TEST(replay_readback_seeds)
 {
 	replay_dir("../fuzz/corpus/csvread", true, fuzz_run_csvread);
@@ -400,6 +406,12 @@ END_TEST
 START_TEST(replay_merge_seeds)
 {
 	replay_dir("../fuzz/corpus/merge", true, fuzz_run_merge);
+}
+END_TEST
+
+START_TEST(replay_report_seeds)
+{
+	replay_dir("../fuzz/corpus/report", true, fuzz_run_report);
 }
 END_TEST
 
@@ -457,6 +469,8 @@ int main(void)
 	tcase_add_test(replay, replay_merge_crashes);
 	tcase_add_test(replay, replay_readback_seeds);
 	tcase_add_test(replay, replay_merge_seeds);
+	tcase_add_test(replay, replay_report_crashes);
+	tcase_add_test(replay, replay_report_seeds);
 	suite_add_tcase(s, replay);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -31,6 +31,7 @@
 #include "outdir/csvwrite.h"
 #include "telescope/event.h"
 #include "analysis/merge.h"
+#include "analysis/report.h"
 #include "outdir/csvread.h"
 
 /* What the test callback returns to stop a reader: a code no reader returns
@@ -47,6 +48,8 @@
 #define FUZZ_FILES  3
 /* Room for $TMPDIR, the directory name and a file name. */
 #define FUZZ_DIR_MAX 4096
+/* Rows of report's top tables: fewer than the directories can fill. */
+#define FUZZ_TOP 3
 /* What merge_write() puts into summary.json as the command and version. */
 #define FUZZ_COMMAND_LINE "fuzz_merge"
 #define FUZZ_VERSION      "0"
@@ -575,6 +578,256 @@ const char *fuzz_run_merge(const uint8_t *data, size_t size)
 	if (why != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
 		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err->msg);
 	merge_free(m);
+	free(err);
+	remove_dirs();
+	return why;
+}
+
+/* ---- report ---- */
+
+/* UTC days and hours of the report's tables. */
+typedef size_t (*periods_fn)(const report_t *r, const struct report_period **out);
+
+/* report_days() or report_hours(): consecutive periods of len_us that hold
+ * the covered time and, with no --since/--until, every attack. */
+static const char *check_periods(const report_t *r, periods_fn get, uint64_t len_us)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_period *p;
+	size_t n = get(r, &p);
+	uint64_t covered = 0, attacks = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].start_us % len_us != 0 ||
+		    (i > 0 && p[i].start_us != p[i - 1].start_us + len_us))
+			return "report_days/hours: periods not consecutive whole days or hours";
+		if (p[i].covered_us > len_us || p[i].victims > p[i].attacks)
+			return "report_days/hours: more covered than the period, or victims than "
+			       "attacks";
+		covered += p[i].covered_us;
+		attacks += p[i].attacks;
+	}
+	if (covered != t->covered_us || attacks != t->attacks)
+		return "report_days/hours: the periods do not hold the covered time and attacks";
+	return NULL;
+}
+
+static const char *check_bins(const report_t *r)
+{
+	const struct report_bin *b;
+	size_t n = report_bins(r, &b);
+	uint64_t packets = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].end_us <= b[i].start_us)
+			return "report_bins: a bin that ends before it starts";
+		if (i > 0 &&
+		    (b[i].start_us < b[i - 1].start_us ||
+		     (b[i].start_us == b[i - 1].start_us && b[i].end_us <= b[i - 1].end_us)))
+			return "report_bins: bins out of order or the same bin twice";
+		packets += b[i].packets;
+	}
+	return packets == report_totals(r)->packets ? NULL
+	                                            : "report_totals: packets not the bins' sum";
+}
+
+/* The mix and the bucket tables add up to the totals. */
+static const char *check_counts(const report_t *r)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_mix *m = report_mix(r);
+	uint64_t attacks = 0, packets = 0;
+	for (int p = 0; p < BS_PROTO_COUNT; p++) {
+		if (m->victims[p] > m->attacks[p] || m->uniform_failed[p] > m->attacks[p])
+			return "report_mix: more victims or failures than attacks of a protocol";
+		attacks += m->attacks[p];
+		packets += m->packets[p];
+	}
+	if (attacks != t->attacks || packets != t->attack_packets)
+		return "report_mix: protocols do not add up to the attacks";
+	for (int k = 0; k < BS_RESP_COUNT; k++)
+		if (m->responses[k] > t->attacks)
+			return "report_mix: more attacks with a response type than attacks";
+	const struct report_bucket *b;
+	size_t n = report_repeats(r, &b);
+	uint64_t victims = 0;
+	attacks = 0;
+	for (size_t i = 0; i < n; i++) {
+		victims += b[i].count;
+		attacks += b[i].attacks;
+	}
+	if (victims != t->victims || attacks != t->attacks)
+		return "report_repeats: buckets do not add up to the victims and attacks";
+	n = report_peak_ppm(r, &b);
+	attacks = 0;
+	for (size_t i = 0; i < n; i++)
+		attacks += b[i].count;
+	return attacks == t->attacks ? NULL
+	                             : "report_peak_ppm: buckets do not add up to the attacks";
+}
+
+/* The top tables: at most top_n rows, in their order. */
+static const char *check_tops(const report_t *r)
+{
+	const struct report_victim *v;
+	size_t n = report_top_victims(r, &v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].attacks == 0 || (i > 0 && v[i].attacks > v[i - 1].attacks) ||
+		    v[i].country == NULL || v[i].as_org == NULL)
+			return "report_top_victims: a row out of order or incomplete";
+	if (n > FUZZ_TOP)
+		return "report_top_victims: more than top_n rows";
+	n = report_top_rates(r, &v);
+	for (size_t i = 0; i < n; i++)
+		if (isnan(v[i].max_est_pps) || (i > 0 && v[i].max_est_pps > v[i - 1].max_est_pps))
+			return "report_top_rates: a row without a rate or out of order";
+	if (n > FUZZ_TOP)
+		return "report_top_rates: more than top_n rows";
+	const struct report_group *g;
+	for (int as = 0; as < 2; as++) {
+		n = as ? report_top_ases(r, &g) : report_top_countries(r, &g);
+		for (size_t i = 0; i < n; i++)
+			if (g[i].victims == 0 || g[i].victims > g[i].attacks ||
+			    (i > 0 && g[i].attacks > g[i - 1].attacks) ||
+			    (as ? g[i].asn == 0 || g[i].as_org == NULL : g[i].country == NULL))
+				return "report_top_countries/ases: a row out of order or "
+				       "incomplete";
+		if (n > FUZZ_TOP)
+			return "report_top_countries/ases: more than top_n rows";
+	}
+	return NULL;
+}
+
+/* Quantiles in order, and a CDF from the minimum to the maximum at 1. */
+static const char *check_dists(const report_t *r)
+{
+	for (int m = 0; m < REPORT_METRIC_COUNT; m++) {
+		const struct report_dist *d = report_dist(r, (enum report_metric)m);
+		const struct report_cdf_point *c;
+		size_t n = report_cdf(r, (enum report_metric)m, &c);
+		if (d->n > report_totals(r)->attacks)
+			return "report_dist: more values than attacks";
+		for (int q = 1; q < REPORT_Q_COUNT; q++)
+			if (d->q[q] < d->q[q - 1])
+				return "report_dist: quantiles out of order";
+		if (n != (d->n < REPORT_CDF_MAX_POINTS ? d->n : REPORT_CDF_MAX_POINTS))
+			return "report_cdf: not min(n, REPORT_CDF_MAX_POINTS) points";
+		for (size_t i = 0; i < n; i++)
+			if (!(c[i].fraction > 0 && c[i].fraction <= 1) ||
+			    (i > 0 &&
+			     (c[i].value < c[i - 1].value || c[i].fraction < c[i - 1].fraction)))
+				return "report_cdf: points out of order or fractions outside (0, "
+				       "1]";
+		if (n > 0 && (c[0].value != d->q[REPORT_Q_MIN] ||
+		              c[n - 1].value != d->q[REPORT_Q_MAX] || c[n - 1].fraction != 1.0))
+			return "report_cdf: does not run from the minimum to the maximum at 1";
+	}
+	return NULL;
+}
+
+/* report.h's promises about a finished report over n_dirs directories. */
+static const char *check_report(const report_t *r, size_t n_dirs)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_dir *d;
+	if (report_dirs(r, &d) != n_dirs || t->dirs != n_dirs)
+		return "report_dirs: not the directories read";
+	uint64_t rows = 0;
+	for (size_t i = 0; i < n_dirs; i++) {
+		if (d[i].path == NULL || d[i].last_us < d[i].first_us || d[i].interval_s == 0)
+			return "report_dirs: a directory without path, time order or interval";
+		for (size_t w = 0; w < d[i].n_warnings; w++)
+			if (d[i].warnings[w] == NULL)
+				return "report_dirs: a NULL warning";
+		rows += d[i].rows;
+	}
+	if (t->attacks + t->duplicates != rows)
+		return "report_totals: attacks and duplicates are not the rows read";
+	if (t->victims > t->attacks || t->victims_v6 > t->victims ||
+	    t->uniform_failed > t->attacks || t->rate_known > t->attacks ||
+	    t->with_country > t->attacks || t->with_asn > t->attacks)
+		return "report_totals: a count above the attacks or victims";
+	if (t->last_us < t->first_us || t->covered_us > t->last_us - t->first_us)
+		return "report_totals: more covered than the covered period";
+	const char *why = check_periods(r, report_days, BS_US_PER_DAY);
+	if (why == NULL)
+		why = check_periods(r, report_hours, BS_US_PER_HOUR);
+	if (why == NULL)
+		why = check_bins(r);
+	if (why == NULL)
+		why = check_counts(r);
+	if (why == NULL)
+		why = check_tops(r);
+	return why == NULL ? check_dists(r) : why;
+}
+
+/* The totals two reports over the same data agree on. */
+static bool same_totals(const struct report_totals *a, const struct report_totals *b)
+{
+	return a->attacks == b->attacks && a->duplicates == b->duplicates &&
+	       a->victims == b->victims && a->victims_v6 == b->victims_v6 &&
+	       a->packets == b->packets && a->attack_packets == b->attack_packets &&
+	       a->first_us == b->first_us && a->last_us == b->last_us &&
+	       a->covered_us == b->covered_us && a->uniform_failed == b->uniform_failed &&
+	       a->rate_known == b->rate_known && a->with_country == b->with_country &&
+	       a->with_asn == b->with_asn && a->interval_min == b->interval_min &&
+	       a->interval_max == b->interval_max && a->dirs == b->dirs;
+}
+
+/* A report over the first n directories but those in skip: the codes and
+ * messages of report_add_dir() (failed[i] set for a directory refused)
+ * and report_finish() (*rc) checked, the report in *out. */
+static const char *load_report(size_t n, const bool *skip, bool *failed, report_t **out, int *rc,
+                               struct bs_err *err)
+{
+	static const int add_codes[] = {-BS_EIO, -BS_EFORMAT, -BS_ENOMEM, 0};
+	static const int finish_codes[] = {-BS_ERANGE, -BS_ENOMEM, 0};
+	*out = report_create(0, REPORT_NO_UNTIL, FUZZ_TOP);
+	if (*out == NULL)
+		return "report: out of memory in the check";
+	const char *why = NULL;
+	for (size_t i = 0; i < n && why == NULL; i++) {
+		if (skip[i])
+			continue;
+		memset(err, 'x', sizeof *err);
+		int add = report_add_dir(*out, dirs[i], err);
+		why = check_err("report_add_dir", add, err, add_codes);
+		failed[i] = add != 0;
+	}
+	if (why != NULL)
+		return why;
+	memset(err, 'x', sizeof *err);
+	*rc = report_finish(*out, err);
+	return check_err("report_finish", *rc, err, finish_codes);
+}
+
+const char *fuzz_run_report(const uint8_t *data, size_t size)
+{
+	size_t n = write_shards(data, size);
+	if (n == 0)
+		return "report: cannot write the directories";
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
+	report_t *r = NULL, *good = NULL;
+	bool none[FUZZ_SHARDS] = {false}, failed[FUZZ_SHARDS] = {false}, again[FUZZ_SHARDS];
+	int rc = 0, good_rc = 0;
+	const char *why = err != NULL ? load_report(n, none, failed, &r, &rc, err)
+	                              : "report: out of memory in the check";
+	size_t n_read = 0;
+	for (size_t i = 0; i < n; i++)
+		n_read += !failed[i];
+	if (why == NULL && rc == 0)
+		why = check_report(r, n_read);
+	/* report.h: a directory that fails contributes nothing, so the report
+	 * is the one over the others alone. */
+	if (why == NULL && n_read > 0 && n_read < n) {
+		why = load_report(n, failed, again, &good, &good_rc, err);
+		if (why == NULL &&
+		    (good_rc != rc ||
+		     (rc == 0 && !same_totals(report_totals(r), report_totals(good)))))
+			why = "report_add_dir: a directory refused still changed the report";
+	}
+	if (why != NULL && err != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "report: rc %d, message '%s'\n", rc, err->msg);
+	report_free(r);
+	report_free(good);
 	free(err);
 	remove_dirs();
 	return why;

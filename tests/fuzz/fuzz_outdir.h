@@ -5,7 +5,7 @@
  * `report` and `merge` read these files back, and users edit, cut and copy
  * them between machines, so their readers (outdir/csvread.c,
  * outdir/summary.c, analysis/merge.c, analysis/report.c) take hostile
- * input. fuzz_csvread.c, fuzz_merge.c and
+ * input. fuzz_csvread.c, fuzz_merge.c, fuzz_report.c and
  * tests/check_fuzz_regress.c call these functions, so a crash fixed once
  * stays fixed on the code path that found it. Kept apart from fuzz_run.c,
  * which links libtrace: these targets need the outdir/ and analysis/
@@ -46,5 +46,19 @@ const char *fuzz_run_csvread(const uint8_t *data, size_t size);
  * description of the first contract broken (a failure to set up the
  * directory included). */
 const char *fuzz_run_merge(const uint8_t *data, size_t size);
+
+/** Splits data into one or two collect output directories as
+ * fuzz_run_merge() does, runs report_add_dir() on each (going on after one
+ * is refused, as the library allows) and report_finish(). Checks the
+ * messages and, on success, what report.h promises of the tables: the
+ * directories read, attacks plus duplicates equal the rows read, days and
+ * hours consecutive and holding the covered time and every attack, bins in
+ * order adding up to the packets, the protocol mix and the repeat and
+ * peak-rate buckets adding up to the totals, top tables of at most top_n
+ * rows in their order, quantiles in order and CDFs from the minimum to the
+ * maximum at 1. When one directory was refused, a report over the other
+ * alone has the same totals (a refused directory contributes nothing).
+ * Returns NULL, or a static description of the first contract broken. */
+const char *fuzz_run_report(const uint8_t *data, size_t size);
 
 #endif
