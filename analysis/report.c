@@ -1,7 +1,7 @@
 /* report.c - read collect directories back and compute the report's tables.
  *
  * Loading keeps one compact record per attack (victims, countries and AS
- * organisations are interned into tables and referred to by index), the
+ * organisations are interned, base/bs_intern.h, and referred to by index), the
  * time-series bins and one coverage interval per directory. report_finish()
  * then sorts the attacks by (start, victim, protocol), which both drops
  * duplicates across directories and puts attacks in time order, so the
@@ -17,20 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_intern.h"
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
 #include "outdir/names.h"
 #include "outdir/summary.h"
 
-/* First size of a hash index, in slots. Indexes use open addressing with
- * linear probing and double whenever they would become more than half full,
- * which keeps probe sequences short. */
-#define REPORT_HASH_MIN_CAP 1024u
 /* "No attack" in attack-index fields. */
 #define NO_ATTACK UINT32_MAX
 /* Length of "YYYY-MM-DD", the date-only form of --since/--until. */
@@ -60,13 +56,6 @@ struct rattack {
 	uint8_t uniform;
 };
 
-/* Open-addressing index of items stored elsewhere: slots hold item + 1. */
-struct index {
-	uint32_t *slot;
-	size_t cap; /* power of two */
-	size_t n;
-};
-
 /* A directory's own copies of what struct report_dir points to. */
 struct dir_own {
 	char *path;
@@ -93,15 +82,8 @@ struct report {
 	struct rattack *att;
 	size_t n_att, cap_att;
 
-	bs_addr_t *victims;
-	size_t n_victims, cap_victims;
-	struct index victim_index;
-
-	char *strings; /* NUL-terminated strings back to back; offset 0 is "" */
-	size_t strings_len, strings_cap;
-	uint32_t *string_off; /* string index -> offset */
-	size_t n_strings, cap_strings;
-	struct index string_index;
+	bs_intern_t *victims; /* bs_addr_t keys */
+	bs_intern_t *strings; /* countries and AS organisations; 0 is "" */
 
 	struct report_dir *dirs;
 	struct dir_own *own; /* parallel to dirs */
@@ -135,119 +117,19 @@ struct report {
 
 #define RESERVE(arr, cap, need) bs_array_reserve(&(arr), &(cap), (need), sizeof *(arr))
 
-/* Whether stored item equals the key being looked up. */
-typedef bool (*index_eq)(const report_t *r, uint32_t item, const void *key);
-
-/* The slot holding key (hash h), or the empty slot where it belongs. */
-static size_t index_find(const report_t *r, const struct index *ix, uint64_t h, index_eq eq,
-                         const void *key)
+static const bs_addr_t *victim_at(const report_t *r, uint32_t v)
 {
-	size_t mask = ix->cap - 1;
-	size_t i = (size_t)h & mask;
-	while (ix->slot[i] != 0 && !eq(r, ix->slot[i] - 1, key))
-		i = (i + 1) & mask;
-	return i;
+	return bs_intern_key(r->victims, v);
 }
 
-/* Doubles the index; hash(r, item) recomputes each item's hash. */
-static int index_grow(const report_t *r, struct index *ix,
-                      uint64_t (*hash)(const report_t *, uint32_t))
+static size_t victim_count(const report_t *r)
 {
-	size_t cap = ix->cap ? ix->cap * 2 : REPORT_HASH_MIN_CAP;
-	if (cap > SIZE_MAX / sizeof *ix->slot)
-		return -BS_ENOMEM;
-	uint32_t *slot = calloc(cap, sizeof *slot);
-	if (slot == NULL)
-		return -BS_ENOMEM;
-	for (size_t i = 0; i < ix->cap; i++) {
-		if (ix->slot[i] == 0)
-			continue;
-		size_t j = (size_t)hash(r, ix->slot[i] - 1) & (cap - 1);
-		while (slot[j] != 0)
-			j = (j + 1) & (cap - 1);
-		slot[j] = ix->slot[i];
-	}
-	free(ix->slot);
-	ix->slot = slot;
-	ix->cap = cap;
-	return 0;
-}
-
-static uint64_t victim_hash(const report_t *r, uint32_t item)
-{
-	return XXH3_64bits(&r->victims[item], sizeof r->victims[item]);
-}
-
-static bool victim_eq(const report_t *r, uint32_t item, const void *key)
-{
-	return memcmp(&r->victims[item], key, sizeof r->victims[item]) == 0;
-}
-
-/* Index of victim a, added when new. 0 or -BS_ENOMEM. */
-static int intern_victim(report_t *r, const bs_addr_t *a, uint32_t *out)
-{
-	if ((r->victim_index.n + 1) * 2 > r->victim_index.cap &&
-	    index_grow(r, &r->victim_index, victim_hash) != 0)
-		return -BS_ENOMEM;
-	/* bs_addr_t has no padding and bs_addr_parse zero-fills unused bytes,
-	 * so addresses hash and compare as bytes. */
-	uint64_t h = XXH3_64bits(a, sizeof *a);
-	size_t s = index_find(r, &r->victim_index, h, victim_eq, a);
-	if (r->victim_index.slot[s] != 0) {
-		*out = r->victim_index.slot[s] - 1;
-		return 0;
-	}
-	if (r->n_victims >= UINT32_MAX - 1 || RESERVE(r->victims, r->cap_victims, r->n_victims + 1))
-		return -BS_ENOMEM;
-	r->victims[r->n_victims] = *a;
-	*out = (uint32_t)r->n_victims++;
-	r->victim_index.slot[s] = *out + 1;
-	r->victim_index.n++;
-	return 0;
+	return bs_intern_count(r->victims);
 }
 
 static const char *str_at(const report_t *r, uint32_t idx)
 {
-	return r->strings + r->string_off[idx];
-}
-
-static uint64_t string_hash(const report_t *r, uint32_t item)
-{
-	const char *s = str_at(r, item);
-	return XXH3_64bits(s, strlen(s));
-}
-
-static bool string_eq(const report_t *r, uint32_t item, const void *key)
-{
-	return strcmp(str_at(r, item), key) == 0;
-}
-
-/* Index of string s ("" is always 0), added when new. 0 or -BS_ENOMEM. */
-static int intern_string(report_t *r, const char *s, uint32_t *out)
-{
-	*out = 0;
-	if (s[0] == '\0')
-		return 0;
-	if ((r->string_index.n + 1) * 2 > r->string_index.cap &&
-	    index_grow(r, &r->string_index, string_hash) != 0)
-		return -BS_ENOMEM;
-	size_t len = strlen(s);
-	size_t s_slot = index_find(r, &r->string_index, XXH3_64bits(s, len), string_eq, s);
-	if (r->string_index.slot[s_slot] != 0) {
-		*out = r->string_index.slot[s_slot] - 1;
-		return 0;
-	}
-	if (r->strings_len + len + 1 > UINT32_MAX || r->n_strings >= UINT32_MAX - 1 ||
-	    RESERVE(r->strings, r->strings_cap, r->strings_len + len + 1) ||
-	    RESERVE(r->string_off, r->cap_strings, r->n_strings + 1))
-		return -BS_ENOMEM;
-	memcpy(r->strings + r->strings_len, s, len + 1);
-	r->string_off[r->n_strings] = (uint32_t)r->strings_len;
-	r->strings_len += len + 1;
-	*out = (uint32_t)r->n_strings++;
-	r->string_index.slot[s_slot] = *out + 1;
-	r->string_index.n++;
-	return 0;
+	return bs_intern_key(r->strings, idx);
 }
 
 report_t *report_create(uint64_t since_us, uint64_t until_us, uint32_t top_n)
@@ -260,16 +142,15 @@ report_t *report_create(uint64_t since_us, uint64_t until_us, uint32_t top_n)
 	r->since = since_us;
 	r->until = until_us;
 	r->top_n = top_n;
-	/* String 0 is "", the unknown country or organisation; it is never in
-	 * the index (intern_string answers it directly). */
-	if (RESERVE(r->strings, r->strings_cap, 1) || RESERVE(r->string_off, r->cap_strings, 1)) {
+	r->victims = bs_intern_create(sizeof(bs_addr_t));
+	r->strings = bs_intern_create(BS_INTERN_STRINGS);
+	/* String 0 is "", the unknown country or organisation. */
+	uint32_t unknown;
+	if (r->victims == NULL || r->strings == NULL ||
+	    bs_intern_add(r->strings, "", &unknown) != 0) {
 		report_free(r);
 		return NULL;
 	}
-	r->strings[0] = '\0';
-	r->strings_len = 1;
-	r->string_off[0] = 0;
-	r->n_strings = 1;
 	return r;
 }
 
@@ -291,11 +172,8 @@ void report_free(report_t *r)
 	free(r->dirs);
 	free(r->own);
 	free(r->att);
-	free(r->victims);
-	free(r->victim_index.slot);
-	free(r->strings);
-	free(r->string_off);
-	free(r->string_index.slot);
+	bs_intern_free(r->victims);
+	bs_intern_free(r->strings);
 	free(r->cover);
 	free(r->bins);
 	free(r->days);
@@ -362,11 +240,13 @@ static int add_attack(const struct csvread_attack *a, void *arg)
 	t->responses = (uint16_t)a->responses;
 	t->proto = a->proto;
 	t->uniform = a->uniform;
-	int rc = intern_victim(r, &a->victim, &t->victim);
+	/* bs_addr_t has no padding and bs_addr_parse zero-fills unused bytes,
+	 * so addresses intern as bytes. */
+	int rc = bs_intern_add(r->victims, &a->victim, &t->victim);
 	if (rc == 0)
-		rc = intern_string(r, a->country, &t->country);
+		rc = bs_intern_add(r->strings, a->country, &t->country);
 	if (rc == 0)
-		rc = intern_string(r, a->as_org, &t->as_org);
+		rc = bs_intern_add(r->strings, a->as_org, &t->as_org);
 	if (rc != 0)
 		return rc;
 	r->n_att++;
@@ -598,7 +478,7 @@ static int fill_periods(report_t *r, uint64_t lo, uint64_t hi, uint64_t len_us, 
 			p[q - first].covered_us += to - from;
 		}
 	}
-	memset(mark, 0, r->n_victims * sizeof *mark);
+	memset(mark, 0, victim_count(r) * sizeof *mark);
 	/* Attacks are in start order, so periods come in order and one mark per
 	 * victim ("counted in period k - 1") finds each victim once per period. */
 	for (size_t i = 0; i < r->n_att; i++) {
@@ -687,7 +567,7 @@ static void sum_attacks(report_t *r, struct vstat *vs)
 {
 	struct report_totals *t = &r->totals;
 	struct report_mix *m = &r->mix;
-	for (size_t v = 0; v < r->n_victims; v++)
+	for (size_t v = 0; v < victim_count(r); v++)
 		vs[v].max_rate = NO_ATTACK;
 	for (size_t i = 0; i < r->n_att; i++) {
 		const struct rattack *a = &r->att[i];
@@ -713,11 +593,11 @@ static void sum_attacks(report_t *r, struct vstat *vs)
 			v->max_rate = (uint32_t)i;
 	}
 	t->attacks = r->n_att;
-	for (size_t v = 0; v < r->n_victims; v++) {
+	for (size_t v = 0; v < victim_count(r); v++) {
 		if (vs[v].attacks == 0)
 			continue;
 		t->victims++;
-		t->victims_v6 += r->victims[v].family == BS_AF_INET6;
+		t->victims_v6 += victim_at(r, (uint32_t)v)->family == BS_AF_INET6;
 		for (int p = 0; p < BS_PROTO_COUNT; p++)
 			m->victims[p] += (vs[v].protos >> p) & 1u;
 	}
@@ -745,7 +625,7 @@ static void fill_victim(const report_t *r, const struct vstat *vs, uint32_t v,
 	const struct vstat *s = &vs[v];
 	const struct rattack *last = &r->att[s->last];
 	memset(out, 0, sizeof *out);
-	out->addr = r->victims[v];
+	out->addr = *victim_at(r, v);
 	out->attacks = s->attacks;
 	out->packets = s->packets;
 	out->protocols = s->protos;
@@ -769,16 +649,17 @@ static int top_victims(report_t *r, const struct vstat *vs, bool by_rate,
 {
 	*out = NULL;
 	*n = 0;
-	struct rank *rk = r->n_victims ? calloc(r->n_victims, sizeof *rk) : NULL;
-	if (r->n_victims && rk == NULL)
+	size_t nv = victim_count(r);
+	struct rank *rk = nv ? calloc(nv, sizeof *rk) : NULL;
+	if (nv && rk == NULL)
 		return -BS_ENOMEM;
 	size_t nr = 0;
-	for (uint32_t v = 0; v < r->n_victims; v++) {
+	for (uint32_t v = 0; v < nv; v++) {
 		if (vs[v].attacks == 0 || (by_rate && vs[v].max_rate == NO_ATTACK))
 			continue;
 		rk[nr].k1 = by_rate ? r->att[vs[v].max_rate].est_pps : (double)vs[v].attacks;
 		rk[nr].k2 = by_rate ? 0 : (double)vs[v].packets;
-		rk[nr].addr = &r->victims[v];
+		rk[nr].addr = victim_at(r, v);
 		rk[nr].v = v;
 		nr++;
 	}
@@ -805,7 +686,7 @@ static void fill_repeats(report_t *r, const struct vstat *vs)
 		r->repeats[b] = (struct report_bucket){.lo = lo, .hi = repeat_upper[b]};
 		lo = repeat_upper[b] + 1;
 	}
-	for (size_t v = 0; v < r->n_victims; v++) {
+	for (size_t v = 0; v < victim_count(r); v++) {
 		if (vs[v].attacks == 0)
 			continue;
 		size_t b = 0;
@@ -1031,8 +912,8 @@ int report_finish(report_t *r, struct bs_err *err)
 	merge_bins(r);
 	sum_dirs(r);
 	int rc = -BS_ENOMEM;
-	struct vstat *vs = calloc(r->n_victims + 1, sizeof *vs);
-	uint32_t *mark = calloc(r->n_victims + 1, sizeof *mark);
+	struct vstat *vs = calloc(victim_count(r) + 1, sizeof *vs);
+	uint32_t *mark = calloc(victim_count(r) + 1, sizeof *mark);
 	double *vals = calloc(r->n_att + 1, sizeof *vals);
 	if (vs == NULL || mark == NULL || vals == NULL)
 		goto out;

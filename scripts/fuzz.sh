@@ -39,10 +39,12 @@ RSS_LIMIT_MB=2048
 PKT_SRC="base/bs_error.c telescope/parse.c telescope/classify.c telescope/addr.c
 telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
 PKT_LIBS="-ltrace -lwandio -lpcap -lm"
-OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c telescope/addr.c telescope/event.c
-telescope/geo.c telescope/packet_counters.c telescope/attack.c telescope/distinct.c
-telescope/peak.c telescope/portcount.c telescope/uniformity.c outdir/csvwrite.c outdir/csvread.c outdir/outfile.c
-outdir/transaction.c outdir/attack_list.c outdir/tseries.c outdir/summary.c outdir/outdir.c
+OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c base/bs_intern.c
+telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
+telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
+telescope/uniformity.c
+outdir/csvwrite.c outdir/csvread.c outdir/outfile.c outdir/transaction.c outdir/attack_list.c
+outdir/tseries.c outdir/summary.c outdir/outdir.c
 analysis/merge.c analysis/report.c
 tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lm"
