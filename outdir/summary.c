@@ -521,6 +521,7 @@ static void read_rest(struct jctx *c, struct doc *d)
 int summary_read(const char *path, struct summary_doc **out, struct bs_err *err)
 {
 	*out = NULL;
+	bs_err_clear(err);
 	/* fopen() first so a missing file is told by errno, not by jansson's text. */
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
@@ -575,6 +576,7 @@ void summary_doc_free(struct summary_doc *doc)
 int summary_prefixes(const struct summary_doc *doc, bs_prefixes_t *into, struct bs_err *err)
 {
 	const struct doc *d = (const struct doc *)doc;
+	bs_err_clear(err);
 	for (size_t i = 0; i < doc->n_telescope; i++) {
 		int rc = bs_prefixes_add(into, doc->telescope[i]);
 		if (rc == -BS_ENOMEM)

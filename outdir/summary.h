@@ -88,21 +88,21 @@ struct summary_doc {
  * 0), time_range (both times present, text or null, last not before first),
  * complete, and the lists of strings must all be what summary_write()
  * writes; optional keys may be absent or null. 0 with *out set (free it
- * with summary_doc_free()); else *out is NULL and err holds one line
- * naming the file: -BS_EIO (cannot open or read it, errno's text),
- * -BS_EFORMAT ("PATH: line N: ..." for JSON syntax, "PATH: KEY is WHAT"
- * for the first key that is wrong), or -BS_ENOMEM (possibly without a
- * message). */
+ * with summary_doc_free()) and err cleared (it may be NULL); else *out is
+ * NULL and err holds one line naming the file: -BS_EIO (cannot open or
+ * read it, errno's text), -BS_EFORMAT ("PATH: line N: ..." for JSON
+ * syntax, "PATH: KEY is WHAT" for the first key that is wrong), or
+ * -BS_ENOMEM (possibly without a message). */
 int summary_read(const char *path, struct summary_doc **out, struct bs_err *err);
 
 /** Safe on NULL. */
 void summary_doc_free(struct summary_doc *doc);
 
-/** Adds the prefixes of doc->telescope to into, in order. 0; -BS_EFORMAT
- * with "PATH: parameters.telescope: 'TEXT' is not a valid prefix (WHY)"
- * in err, PATH the one doc was read from; -BS_ENOMEM. Kept apart from
- * summary_read() so that merge can first compare a later shard's list with
- * the first shard's as written. */
+/** Adds the prefixes of doc->telescope to into, in order. 0 (err
+ * cleared); -BS_EFORMAT with "PATH: parameters.telescope: 'TEXT' is not a
+ * valid prefix (WHY)" in err, PATH the one doc was read from; -BS_ENOMEM.
+ * Kept apart from summary_read() so that merge can first compare a later
+ * shard's list with the first shard's as written. */
 int summary_prefixes(const struct summary_doc *doc, bs_prefixes_t *into, struct bs_err *err);
 
 #endif
