@@ -363,10 +363,11 @@ END_TEST
 
 START_TEST(report_json_error_near_line_break_is_one_line)
 {
-	/* The same summary.json as merge's finding: report printed jansson's
-	 * text as it was, over two lines, until both read it through
-	 * summary_read(). */
-	char *dir = shard_from("fuzz-regress/merge/json-error-near-line-break");
+	/* The summary.json of merge's finding: report printed jansson's text
+	 * as it was, over two lines (scripts/outputs.sh, bad.report.err), until
+	 * both read it through summary_read(). fuzz_report's message check
+	 * catches it too. */
+	char *dir = shard_from("fuzz-regress/report/json-error-near-line-break");
 	report_t *r = report_create(0, REPORT_NO_UNTIL, REPORT_DEFAULT_TOP);
 	ck_assert_ptr_nonnull(r);
 	struct bs_err err;
