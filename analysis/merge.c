@@ -1,8 +1,9 @@
 /* merge.c - shards read back, checked against each other, attacks joined
  * across seams, outputs written as collect writes them (see merge.h).
  *
- * Each shard's summary.json stays parsed (jansson) while the merge lives:
- * the input URIs, errors and warnings of the merged summary point into it.
+ * Each shard's summary.json stays read (summary_read) while the merge
+ * lives: the input URIs, errors and warnings of the merged summary point
+ * into it.
  * Attack rows of every shard go into one array of parts; merge_write()
  * sorts them by (victim, protocol, start) and joins neighbours from
  * different shards whose gap is at most the flow timeout, the rule of
@@ -26,7 +27,6 @@
 #include "analysis/merge.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,28 +48,11 @@
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
 
-/* Longest dotted key name quoted in a message, "inputs[123].first_packet". */
-#define MERGE_KEYLEN 64
-
 struct shard {
 	char *dir;
-	size_t seq;   /* position among the shards added (kept ones) */
-	json_t *root; /* summary.json; the strings below point into it */
-	const char *preset;
-	struct attack_params params;
-	uint32_t interval_s;
-	json_t *telescope; /* array of prefix texts, in root */
-	const char *geo_db, *asn_db, *filter;
-	struct summary_input *inputs;
-	size_t n_inputs;
-	struct packet_counters counters;
-	struct attack_stats stats;
-	uint64_t first_us, last_us; /* time_range: backscatter; 0 when none */
-	uint64_t order_us;          /* earliest packet of its inputs: the merge order */
-	bool complete;
-	const char *partial_reason;
-	const char **warnings;
-	size_t n_warnings;
+	size_t seq;              /* position among the shards added (kept ones) */
+	struct summary_doc *sum; /* its summary.json */
+	uint64_t order_us;       /* earliest packet of its inputs: the merge order */
 };
 
 struct part {
@@ -92,23 +75,6 @@ struct merge {
 	bool written;
 	enum merge_status status;
 };
-
-/* Formats a one-line message into err (cut to errlen) and returns rc. */
-__attribute__((format(printf, 4, 5))) static int seterr(int rc, char *err, size_t errlen,
-                                                        const char *fmt, ...)
-{
-	if (errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-		/* Messages quote text from the shards (the token jansson stopped
-		 * at, a prefix, a preset, an input URI), which may hold a line
-		 * break (found by fuzz_merge). */
-		bs_message_one_line(err);
-	}
-	return rc;
-}
 
 /* "dir/name", malloc'd; NULL when out of memory. */
 static char *path_join(const char *dir, const char *name)
@@ -161,9 +127,7 @@ merge_t *merge_create(void)
 static void shard_clear(struct shard *s)
 {
 	free(s->dir);
-	free(s->inputs);
-	free(s->warnings);
-	json_decref(s->root);
+	summary_doc_free(s->sum);
 	memset(s, 0, sizeof *s);
 }
 
@@ -184,260 +148,25 @@ void merge_free(merge_t *m)
 	free(m);
 }
 
-/* ---- summary.json ---- */
-
-/* Reading one summary.json: the first error wins, later getters do nothing. */
-struct jctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-	int rc;
-};
-
-/* Records "PATH: KEY is WHAT" unless an earlier error was recorded. */
-static void jfail(struct jctx *c, const char *key, const char *what)
-{
-	if (c->rc == 0)
-		c->rc = seterr(-BS_EFORMAT, c->err, c->errlen, "%s: %s is %s", c->path, key, what);
-}
-
-/* obj[key] when it is an object (or array when array is true). */
-static json_t *jget_container(struct jctx *c, json_t *obj, const char *key, const char *name,
-                              bool array)
-{
-	json_t *v = json_object_get(obj, key);
-	if (array ? json_is_array(v) : json_is_object(v))
-		return v;
-	jfail(c, name, array ? "missing or not a list" : "missing or not an object");
-	return NULL;
-}
-
-/* obj[key] as a whole number in [0, max]; 0 when absent and not required. */
-static uint64_t jget_uint(struct jctx *c, json_t *obj, const char *key, const char *name,
-                          bool required, uint64_t max)
-{
-	json_t *v = json_object_get(obj, key);
-	if (v == NULL && !required)
-		return 0;
-	/* ju64() of summary.c writes a count past 2^63 - 1 as a real. */
-	double d = json_is_real(v) ? json_real_value(v) : -1;
-	if (max == UINT64_MAX && d >= 0 && d < 0x1p64 && d == floor(d))
-		return (uint64_t)d;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    (uint64_t)json_integer_value(v) > max) {
-		jfail(c, name, "missing or not a whole number");
-		return 0;
-	}
-	return (uint64_t)json_integer_value(v);
-}
-
-/* obj[key] as a string; NULL for null or, when not required, absence. */
-static const char *jget_str(struct jctx *c, json_t *obj, const char *key, const char *name,
-                            bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_null(v) || (v == NULL && !required))
-		return NULL;
-	jfail(c, name, required ? "missing or not a string" : "not a string or null");
-	return NULL;
-}
-
-/* obj[key] as a packet time; 0 for null or absence. */
-static uint64_t jget_time(struct jctx *c, json_t *obj, const char *key, const char *name)
-{
-	json_t *v = json_object_get(obj, key);
-	uint64_t us = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || bs_parse_time(json_string_value(v), &us) != 0)
-		jfail(c, name, "not a UTC time like 2026-11-24T03:00:05.123456Z or null");
-	return us;
-}
-
-static bool jget_bool(struct jctx *c, json_t *obj, const char *key, const char *name, bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_boolean(v))
-		return json_is_true(v);
-	if (v != NULL || required)
-		jfail(c, name, "missing or not true or false");
-	return false;
-}
-
-static void read_parameters(struct jctx *c, struct shard *s)
-{
-	json_t *p = jget_container(c, s->root, "parameters", "parameters", false);
-	s->preset = jget_str(c, p, "preset", "parameters.preset", true);
-	s->params.flow_timeout_s = (uint32_t)jget_uint(
-	    c, p, "flow_timeout_s", "parameters.flow_timeout_s", true, UINT32_MAX);
-	s->params.min_packets =
-	    (uint32_t)jget_uint(c, p, "min_packets", "parameters.min_packets", true, UINT32_MAX);
-	s->params.min_duration_s = (uint32_t)jget_uint(
-	    c, p, "min_duration_s", "parameters.min_duration_s", true, UINT32_MAX);
-	s->params.min_ppm =
-	    (uint32_t)jget_uint(c, p, "min_ppm", "parameters.min_ppm", true, UINT32_MAX);
-	s->params.min_dests =
-	    (uint32_t)jget_uint(c, p, "min_dests", "parameters.min_dests", true, UINT32_MAX);
-	s->interval_s =
-	    (uint32_t)jget_uint(c, p, "interval_s", "parameters.interval_s", true, UINT32_MAX);
-	s->telescope = jget_container(c, p, "telescope", "parameters.telescope", true);
-	s->geo_db = jget_str(c, p, "geo_db", "parameters.geo_db", false);
-	s->asn_db = jget_str(c, p, "asn_db", "parameters.asn_db", false);
-	s->filter = jget_str(c, p, "filter", "parameters.filter", false);
-	if (c->rc != 0)
-		return;
-	if (s->interval_s == 0)
-		jfail(c, "parameters.interval_s", "0");
-	else if (s->params.flow_timeout_s == 0)
-		jfail(c, "parameters.flow_timeout_s", "0");
-	else if (json_array_size(s->telescope) == 0)
-		jfail(c, "parameters.telescope", "empty");
-	for (size_t i = 0; c->rc == 0 && i < json_array_size(s->telescope); i++)
-		if (!json_is_string(json_array_get(s->telescope, i)))
-			jfail(c, "parameters.telescope", "not a list of prefixes");
-}
-
-static void read_inputs(struct jctx *c, struct shard *s)
-{
-	json_t *list = jget_container(c, s->root, "inputs", "inputs", true);
-	size_t n = json_array_size(list);
-	if (c->rc != 0)
-		return;
-	s->inputs = calloc(n ? n : 1, sizeof *s->inputs);
-	if (s->inputs == NULL) {
-		c->rc = -BS_ENOMEM;
-		return;
-	}
-	s->n_inputs = n;
-	for (size_t i = 0; c->rc == 0 && i < n; i++) {
-		json_t *o = json_array_get(list, i);
-		struct summary_input *in = &s->inputs[i];
-		char key[MERGE_KEYLEN];
-#define KEY(k) (snprintf(key, sizeof key, "inputs[%zu]." k, i), key)
-		if (!json_is_object(o)) {
-			snprintf(key, sizeof key, "inputs[%zu]", i);
-			jfail(c, key, "not an object");
-			break;
-		}
-		in->uri = jget_str(c, o, "uri", KEY("uri"), true);
-		json_t *size = json_object_get(o, "size_bytes");
-		in->size_bytes = size == NULL || json_is_null(size)
-		                     ? -1
-		                     : (int64_t)jget_uint(c, o, "size_bytes", KEY("size_bytes"),
-		                                          true, INT64_MAX);
-		in->packets = jget_uint(c, o, "packets", KEY("packets"), false, UINT64_MAX);
-		in->first_us = jget_time(c, o, "first_packet", KEY("first_packet"));
-		in->last_us = jget_time(c, o, "last_packet", KEY("last_packet"));
-		in->error = jget_str(c, o, "error", KEY("error"), false);
-		in->skipped = jget_bool(c, o, "skipped", KEY("skipped"), false);
-#undef KEY
-		if (in->first_us != 0 && (s->order_us == 0 || in->first_us < s->order_us))
-			s->order_us = in->first_us;
-	}
-}
-
-static void read_counters(struct jctx *c, struct shard *s)
-{
-	json_t *o = jget_container(c, s->root, "counters", "counters", false);
-	struct packet_counters *k = &s->counters;
-	const struct {
-		const char *key;
-		uint64_t *to;
-	} fields[] = {
-	    {"packets", &k->packets},
-	    {"non_ip", &k->non_ip},
-	    {"malformed", &k->malformed},
-	    {"truncated", &k->truncated},
-	    {"fragments", &k->fragments},
-	    {"outside_telescope", &k->outside_telescope},
-	    {"not_backscatter", &k->not_backscatter},
-	    {"backscatter", &k->backscatter},
-	    {"filtered", &k->filtered},
-	    {"out_of_order", &k->out_of_order},
-	    {"time_outliers", &k->time_outliers},
-	    {"files_failed", &k->files_failed},
-	};
-	/* Absent counters are 0: an older version may not have written them. */
-	for (size_t i = 0; c->rc == 0 && i < sizeof fields / sizeof fields[0]; i++) {
-		char name[MERGE_KEYLEN];
-		snprintf(name, sizeof name, "counters.%s", fields[i].key);
-		*fields[i].to = jget_uint(c, o, fields[i].key, name, false, UINT64_MAX);
-	}
-	json_t *f = jget_container(c, s->root, "flows", "flows", false);
-	s->stats.flows = jget_uint(c, f, "flows", "flows.flows", false, UINT64_MAX);
-	s->stats.attacks = jget_uint(c, f, "attacks", "flows.attacks", false, UINT64_MAX);
-	s->stats.rejected = jget_uint(c, f, "rejected", "flows.rejected", false, UINT64_MAX);
-	s->stats.open_flows = jget_uint(c, f, "open_flows", "flows.open_flows", false, UINT64_MAX);
-	s->stats.peak_open_flows =
-	    jget_uint(c, f, "peak_open_flows", "flows.peak_open_flows", false, UINT64_MAX);
-	s->stats.stitched = jget_uint(c, f, "stitched", "flows.stitched", false, UINT64_MAX);
-}
-
-static void read_state(struct jctx *c, struct shard *s)
-{
-	json_t *range = jget_container(c, s->root, "time_range", "time_range", false);
-	s->first_us = jget_time(c, range, "first_packet", "time_range.first_packet");
-	s->last_us = jget_time(c, range, "last_packet", "time_range.last_packet");
-	if (c->rc == 0 && s->last_us < s->first_us)
-		jfail(c, "time_range.last_packet", "before first_packet");
-	if (s->order_us == 0)
-		s->order_us = s->first_us;
-	s->complete = jget_bool(c, s->root, "complete", "complete", true);
-	s->partial_reason = jget_str(c, s->root, "partial_reason", "partial_reason", false);
-	json_t *w = json_object_get(s->root, "warnings");
-	if (w != NULL && !json_is_array(w)) {
-		jfail(c, "warnings", "not a list");
-		return;
-	}
-	size_t n = json_array_size(w);
-	if (c->rc != 0 || n == 0)
-		return;
-	s->warnings = calloc(n, sizeof *s->warnings);
-	if (s->warnings == NULL) {
-		c->rc = -BS_ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		s->warnings[i] = json_string_value(json_array_get(w, i));
-		if (s->warnings[i] == NULL)
-			jfail(c, "warnings", "not a list of strings");
-	}
-	s->n_warnings = n;
-}
-
-/* Parses DIR/summary.json into s (s->dir set). */
-static int read_summary(struct shard *s, char *err, size_t errlen)
+/* Reads DIR/summary.json into s (s->dir set) and finds its merge order:
+ * the earliest packet of its inputs, else of its time range. */
+static int read_summary(struct shard *s, struct bs_err *err)
 {
 	char *path = path_join(s->dir, OUTDIR_SUMMARY);
 	if (path == NULL)
 		return -BS_ENOMEM;
-	/* fopen() first so a missing file is told by errno, not by jansson's text. */
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		int rc = seterr(-BS_EIO, err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	json_error_t je;
-	s->root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	fclose(f);
-	struct jctx c = {.path = path, .err = err, .errlen = errlen};
-	if (s->root == NULL)
-		c.rc = seterr(-BS_EFORMAT, err, errlen, "%s: line %d: %s", path, je.line, je.text);
-	else if (!json_is_object(s->root))
-		c.rc = seterr(-BS_EFORMAT, err, errlen, "%s: not a JSON object", path);
-	if (c.rc == 0)
-		read_parameters(&c, s);
-	if (c.rc == 0)
-		read_inputs(&c, s);
-	if (c.rc == 0)
-		read_counters(&c, s);
-	if (c.rc == 0)
-		read_state(&c, s);
+	int rc = summary_read(path, &s->sum, err);
 	free(path);
-	return c.rc;
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < s->sum->n_inputs; i++) {
+		uint64_t first = s->sum->inputs[i].first_us;
+		if (first != 0 && (s->order_us == 0 || first < s->order_us))
+			s->order_us = first;
+	}
+	if (s->order_us == 0)
+		s->order_us = s->sum->first_us;
+	return 0;
 }
 
 /* ---- checks between shards ---- */
@@ -455,37 +184,32 @@ static bool same_str(const char *a, const char *b)
 
 /* s against the first shard f: every parameter that changes the attack
  * list or the series must agree. */
-static int check_parameters(const struct shard *f, const struct shard *s, char *err, size_t errlen)
+static int check_parameters(const struct shard *f, const struct shard *s, struct bs_err *err)
 {
+	const struct summary_doc *fs = f->sum, *ss = s->sum;
 	const struct {
 		const char *name;
 		uint32_t mine, first;
 	} nums[] = {
-	    {"interval_s", s->interval_s, f->interval_s},
-	    {"flow_timeout_s", s->params.flow_timeout_s, f->params.flow_timeout_s},
-	    {"min_packets", s->params.min_packets, f->params.min_packets},
-	    {"min_duration_s", s->params.min_duration_s, f->params.min_duration_s},
-	    {"min_ppm", s->params.min_ppm, f->params.min_ppm},
-	    {"min_dests", s->params.min_dests, f->params.min_dests},
+	    {"interval_s", ss->interval_s, fs->interval_s},
+	    {"flow_timeout_s", ss->params.flow_timeout_s, fs->params.flow_timeout_s},
+	    {"min_packets", ss->params.min_packets, fs->params.min_packets},
+	    {"min_duration_s", ss->params.min_duration_s, fs->params.min_duration_s},
+	    {"min_ppm", ss->params.min_ppm, fs->params.min_ppm},
+	    {"min_dests", ss->params.min_dests, fs->params.min_dests},
 	};
-	if (!json_equal(f->telescope, s->telescope)) {
-		char *a = json_dumps(s->telescope, JSON_COMPACT);
-		char *b = json_dumps(f->telescope, JSON_COMPACT);
-		int rc =
-		    a && b ? seterr(-BS_EFORMAT, err, errlen,
-		                    "%s: telescope %s differs from %s in %s", s->dir, a, b, f->dir)
-		           : -BS_ENOMEM;
-		free(a);
-		free(b);
-		return rc;
-	}
+	/* The lists as written: equal JSON texts are equal lists. */
+	if (strcmp(fs->telescope_json, ss->telescope_json) != 0)
+		return bs_err_set(err, -BS_EFORMAT, "%s: telescope %s differs from %s in %s",
+		                  s->dir, ss->telescope_json, fs->telescope_json, f->dir);
 	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
 		if (nums[i].mine != nums[i].first)
-			return seterr(-BS_EFORMAT, err, errlen, "%s: %s %u differs from %u in %s",
-			              s->dir, nums[i].name, nums[i].mine, nums[i].first, f->dir);
-	if (!same_str(s->preset, f->preset))
-		return seterr(-BS_EFORMAT, err, errlen, "%s: preset %s differs from %s in %s",
-		              s->dir, or_none(s->preset), or_none(f->preset), f->dir);
+			return bs_err_set(err, -BS_EFORMAT, "%s: %s %u differs from %u in %s",
+			                  s->dir, nums[i].name, nums[i].mine, nums[i].first,
+			                  f->dir);
+	if (!same_str(ss->preset, fs->preset))
+		return bs_err_set(err, -BS_EFORMAT, "%s: preset %s differs from %s in %s", s->dir,
+		                  or_none(ss->preset), or_none(fs->preset), f->dir);
 	return 0;
 }
 
@@ -496,9 +220,9 @@ static int check_settings(merge_t *m, const struct shard *f, const struct shard 
 	const struct {
 		const char *name, *mine, *first;
 	} strs[] = {
-	    {"geo_db", s->geo_db, f->geo_db},
-	    {"asn_db", s->asn_db, f->asn_db},
-	    {"filter", s->filter, f->filter},
+	    {"geo_db", s->sum->geo_db, f->sum->geo_db},
+	    {"asn_db", s->sum->asn_db, f->sum->asn_db},
+	    {"filter", s->sum->filter, f->sum->filter},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		if (same_str(strs[i].mine, strs[i].first))
@@ -523,8 +247,8 @@ static bool same_input(const struct summary_input *a, const struct summary_input
 /* Index of the input of o equal to in, or -1. */
 static long find_input(const struct shard *o, const struct summary_input *in)
 {
-	for (size_t i = 0; i < o->n_inputs; i++)
-		if (same_input(&o->inputs[i], in))
+	for (size_t i = 0; i < o->sum->n_inputs; i++)
+		if (same_input(&o->sum->inputs[i], in))
 			return (long)i;
 	return -1;
 }
@@ -534,42 +258,44 @@ static long find_input(const struct shard *o, const struct summary_input *in)
  * gave no packet (missing, unreadable) carry nothing that could count
  * twice, so sharing one of them alone is no conflict. */
 static int check_inputs(const merge_t *m, const struct shard *s, const struct shard **dup,
-                        char *err, size_t errlen)
+                        struct bs_err *err)
 {
 	*dup = NULL;
+	const struct summary_doc *ss = s->sum;
 	for (size_t j = 0; j < m->n_shards; j++) {
 		const struct shard *o = &m->shards[j];
 		size_t found = 0;
 		const struct summary_input *shared = NULL;
-		for (size_t i = 0; i < s->n_inputs; i++) {
-			if (find_input(o, &s->inputs[i]) < 0)
+		for (size_t i = 0; i < ss->n_inputs; i++) {
+			if (find_input(o, &ss->inputs[i]) < 0)
 				continue;
 			found++;
-			if (shared == NULL && s->inputs[i].first_us != 0)
-				shared = &s->inputs[i];
+			if (shared == NULL && ss->inputs[i].first_us != 0)
+				shared = &ss->inputs[i];
 		}
-		if (found == s->n_inputs && s->n_inputs == o->n_inputs) {
+		if (found == ss->n_inputs && ss->n_inputs == o->sum->n_inputs) {
 			*dup = o;
 			return 0;
 		}
 		if (shared != NULL)
-			return seterr(-BS_EEXIST, err, errlen,
-			              "%s and %s share the input %s but not all their inputs: its "
-			              "packets would count twice",
-			              s->dir, o->dir, or_none(shared->uri));
+			return bs_err_set(err, -BS_EEXIST,
+			                  "%s and %s share the input %s but not all their inputs: "
+			                  "its packets would count twice",
+			                  s->dir, o->dir, or_none(shared->uri));
 	}
 	return 0;
 }
 
 /* ---- attacks.csv and timeseries.csv ---- */
 
-/* State of one CSV read: the callbacks' own message, if they fail. */
+/* State of one CSV read. A callback that fails says why in err, which
+ * the reader then leaves as it is (csvread.h). */
 struct csv_ctx {
 	merge_t *m;
 	size_t shard;
 	uint64_t interval_us;
 	unsigned long long row; /* data rows seen; the header is row 1 */
-	char msg[CSVREAD_ERRLEN];
+	struct bs_err *err;
 };
 
 static int add_part(const struct csvread_attack *a, void *arg)
@@ -581,10 +307,9 @@ static int add_part(const struct csvread_attack *a, void *arg)
 	 * not written by collect. */
 	bool long_country = strlen(a->country) >= GEO_COUNTRY_LEN;
 	if (long_country || strlen(a->as_org) >= GEO_ORG_LEN) {
-		snprintf(c->msg, sizeof c->msg, "row %llu: column %s: longer than %d bytes",
-		         c->row + 1, long_country ? "country" : "as_org",
-		         long_country ? GEO_COUNTRY_LEN - 1 : GEO_ORG_LEN - 1);
-		return -BS_EFORMAT;
+		return bs_err_set(c->err, -BS_EFORMAT, "row %llu: column %s: longer than %d bytes",
+		                  c->row + 1, long_country ? "country" : "as_org",
+		                  long_country ? GEO_COUNTRY_LEN - 1 : GEO_ORG_LEN - 1);
 	}
 	if (bs_array_reserve(&m->parts, &m->cap_parts, m->n_parts + 1, sizeof *m->parts) != 0)
 		return -BS_ENOMEM;
@@ -620,21 +345,18 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 	struct csv_ctx *c = arg;
 	c->row++;
 	if (b->end_us - b->start_us != c->interval_us || b->start_us % c->interval_us != 0) {
-		snprintf(c->msg, sizeof c->msg,
-		         "row %llu: not a bin of interval_s %llu s aligned to the epoch, as the "
-		         "summary says",
-		         c->row + 1, (unsigned long long)(c->interval_us / BS_US_PER_S));
-		return -BS_EFORMAT;
+		return bs_err_set(c->err, -BS_EFORMAT,
+		                  "row %llu: not a bin of interval_s %llu s aligned to the epoch, "
+		                  "as the summary says",
+		                  c->row + 1, (unsigned long long)(c->interval_us / BS_US_PER_S));
 	}
 	for (int p = 0; p < BS_PROTO_COUNT; p++) {
 		int rc = tseries_add_packets(c->m->tseries, b->start_us, p, b->packets_proto[p]);
-		if (rc == -BS_ERANGE) {
-			snprintf(c->msg, sizeof c->msg,
-			         "row %llu: the shards together span more than %u bins or reach "
-			         "past year 9999",
-			         c->row + 1, TSERIES_MAX_BINS);
-			return rc;
-		}
+		if (rc == -BS_ERANGE)
+			return bs_err_set(c->err, rc,
+			                  "row %llu: the shards together span more than %u bins or "
+			                  "reach past year 9999",
+			                  c->row + 1, TSERIES_MAX_BINS);
 		if (rc != 0)
 			return rc;
 	}
@@ -642,7 +364,7 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 }
 
 /* Streams DIR/name through the full reader into the merge. */
-static int read_csv(merge_t *m, const struct shard *s, bool attacks, char *err, size_t errlen)
+static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_err *err)
 {
 	const char *name = attacks ? OUTDIR_ATTACKS : OUTDIR_TIMESERIES;
 	char *path = path_join(s->dir, name);
@@ -651,26 +373,21 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, char *err, 
 	struct csv_ctx c = {
 	    .m = m,
 	    .shard = s->seq,
-	    .interval_us = (uint64_t)s->interval_s * BS_US_PER_S,
+	    .interval_us = (uint64_t)s->sum->interval_s * BS_US_PER_S,
+	    .err = err,
 	};
 	int rc;
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		rc = seterr(-BS_EIO, err, errlen, "%s: %s", path, strerror(errno));
+		rc = bs_err_io(err, errno, "%s", path);
 	} else {
-		char msg[CSVREAD_ERRLEN];
-		rc = attacks ? csvread_attacks_full(f, add_part, &c, msg, sizeof msg)
-		             : csvread_timeseries_full(f, add_bin, &c, msg, sizeof msg);
+		rc = attacks ? csvread_attacks_full(f, add_part, &c, err)
+		             : csvread_timeseries_full(f, add_bin, &c, err);
 		int e = errno;
 		fclose(f);
-		/* A callback's own message is more precise than the reader's
-		 * "row N: callback failed". */
-		if (c.msg[0] != '\0')
-			seterr(rc, err, errlen, "%s: %s", path, c.msg);
-		else if (rc == -BS_EFORMAT)
-			seterr(rc, err, errlen, "%s: %s", path, msg);
-		else if (rc == -BS_EIO)
-			seterr(rc, err, errlen, "%s: %s", path, strerror(e));
+		/* The reader's message or a callback's: "row N: ..." */
+		if (rc != 0 && err != NULL && err->msg[0] != '\0')
+			bs_err_prefix(err, "%s", path);
 		errno = e;
 	}
 	free(path);
@@ -681,41 +398,32 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, char *err, 
 static int note_losses(merge_t *m, const struct shard *s)
 {
 	int rc = 0;
-	if (!s->complete) {
+	if (!s->sum->complete) {
 		m->status = MERGE_WARNINGS;
 		rc = add_warning(m, "%s is incomplete (%s): the merged result lacks what it lost",
-		                 s->dir, or_none(s->partial_reason));
+		                 s->dir, or_none(s->sum->partial_reason));
 	}
-	if (rc == 0 && s->counters.files_failed > 0) {
+	if (rc == 0 && s->sum->counters.files_failed > 0) {
 		m->status = MERGE_WARNINGS;
 		rc = add_warning(m, "%s: %llu input file(s) could not be read completely", s->dir,
-		                 (unsigned long long)s->counters.files_failed);
+		                 (unsigned long long)s->sum->counters.files_failed);
 	}
 	return rc;
 }
 
 /* The first shard sets the telescope and the time series. */
-static int adopt_first(merge_t *m, const struct shard *s, char *err, size_t errlen)
+static int adopt_first(merge_t *m, const struct shard *s, struct bs_err *err)
 {
-	for (size_t i = 0; i < json_array_size(s->telescope); i++) {
-		const char *text = json_string_value(json_array_get(s->telescope, i));
-		int rc = bs_prefixes_add(m->telescope, text);
-		if (rc == -BS_ENOMEM)
-			return rc;
-		if (rc != 0)
-			return seterr(
-			    -BS_EFORMAT, err, errlen,
-			    "%s/%s: parameters.telescope: '%s' is not a valid prefix (%s)", s->dir,
-			    OUTDIR_SUMMARY, text, bs_strerror(rc));
-	}
-	m->tseries = tseries_create(s->interval_s);
+	int rc = summary_prefixes(s->sum, m->telescope, err);
+	if (rc != 0)
+		return rc;
+	m->tseries = tseries_create(s->sum->interval_s);
 	return m->tseries ? 0 : -BS_ENOMEM;
 }
 
-int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen)
+int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (m->written)
 		return -BS_EINVAL;
 	if (bs_array_reserve(&m->shards, &m->cap_shards, m->n_shards + 1, sizeof *m->shards) != 0)
@@ -726,12 +434,12 @@ int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen)
 	s->dir = strdup(dir);
 	if (s->dir == NULL)
 		return -BS_ENOMEM;
-	int rc = read_summary(s, err, errlen);
+	int rc = read_summary(s, err);
 	const struct shard *dup = NULL;
 	if (rc == 0 && m->n_shards > 0)
-		rc = check_parameters(&m->shards[0], s, err, errlen);
+		rc = check_parameters(&m->shards[0], s, err);
 	if (rc == 0)
-		rc = check_inputs(m, s, &dup, err, errlen);
+		rc = check_inputs(m, s, &dup, err);
 	if (rc == 0 && dup != NULL) {
 		rc = add_warning(m, "%s: the same inputs as %s: skipped", s->dir, dup->dir);
 		shard_clear(s);
@@ -740,11 +448,11 @@ int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen)
 	if (rc == 0 && m->n_shards > 0)
 		rc = check_settings(m, &m->shards[0], s);
 	if (rc == 0 && m->n_shards == 0)
-		rc = adopt_first(m, s, err, errlen);
+		rc = adopt_first(m, s, err);
 	if (rc == 0)
-		rc = read_csv(m, s, true, err, errlen);
+		rc = read_csv(m, s, true, err);
 	if (rc == 0)
-		rc = read_csv(m, s, false, err, errlen);
+		rc = read_csv(m, s, false, err);
 	if (rc == 0)
 		rc = note_losses(m, s);
 	if (rc != 0) {
@@ -879,7 +587,7 @@ static int join_parts(merge_t *m)
 	if (m->n_parts == 0)
 		return 0;
 	qsort(m->parts, m->n_parts, sizeof *m->parts, part_cmp);
-	uint64_t timeout_us = (uint64_t)m->shards[0].params.flow_timeout_s * BS_US_PER_S;
+	uint64_t timeout_us = (uint64_t)m->shards[0].sum->params.flow_timeout_s * BS_US_PER_S;
 	struct group *g = malloc(sizeof *g);
 	if (g == NULL)
 		return -BS_ENOMEM;
@@ -917,8 +625,8 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 {
 	size_t n_in = 0, n_warn = m->n_warnings;
 	for (size_t i = 0; i < m->n_shards; i++) {
-		n_in += m->shards[i].n_inputs;
-		n_warn += m->shards[i].n_warnings;
+		n_in += m->shards[i].sum->n_inputs;
+		n_warn += m->shards[i].sum->n_warnings;
 	}
 	struct lists l = {
 	    .inputs = calloc(n_in ? n_in : 1, sizeof *l.inputs),
@@ -926,7 +634,7 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	    .dirs = calloc(m->n_shards, sizeof *l.dirs),
 	};
 	int rc = l.inputs && l.warnings && l.dirs ? 0 : -BS_ENOMEM;
-	const struct shard *first = &m->shards[0];
+	const struct summary_doc *first = m->shards[0].sum;
 	struct summary s = {
 	    .version = version,
 	    .command_line = command_line,
@@ -943,14 +651,14 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	    .n_merged_from = m->n_shards,
 	};
 	for (size_t i = 0; rc == 0 && i < m->n_shards; i++) {
-		const struct shard *sh = &m->shards[i];
-		l.dirs[i] = sh->dir;
+		const struct summary_doc *sh = m->shards[i].sum;
+		l.dirs[i] = m->shards[i].dir;
 		memcpy(l.inputs + s.n_inputs, sh->inputs, sh->n_inputs * sizeof *l.inputs);
 		s.n_inputs += sh->n_inputs;
 		for (size_t w = 0; w < sh->n_warnings; w++)
 			l.warnings[s.n_warnings++] = sh->warnings[w];
 		packet_counters_add(&s.counters, &sh->counters);
-		attack_stats_add(&s.attack_stats, &sh->stats);
+		attack_stats_add(&s.attack_stats, &sh->attack_stats);
 		if (sh->first_us != 0 && (s.first_us == 0 || sh->first_us < s.first_us))
 			s.first_us = sh->first_us;
 		if (sh->last_us > s.last_us)
@@ -980,10 +688,9 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 }
 
 int merge_write(merge_t *m, const char *dir, const char *command_line, const char *version,
-                char *err, size_t errlen)
+                struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (m->n_shards == 0 || m->written)
 		return -BS_EINVAL;
 	m->written = true;
@@ -992,11 +699,7 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 		rc = join_parts(m);
 	if (rc != 0)
 		return rc;
-	struct bs_err e;
-	rc = write_outdir(m, dir, command_line, version, &e);
-	if (rc != 0)
-		snprintf(err, errlen, "%s", bs_err_text(&e));
-	return rc;
+	return write_outdir(m, dir, command_line, version, err);
 }
 
 enum merge_status merge_status(const merge_t *m)

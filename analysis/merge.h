@@ -37,15 +37,13 @@
  * union of independent samples, not a count.
  *
  * Library code: nothing is printed; errors are BS_E* codes with a
- * one-line message in the caller's buffer. */
+ * one-line message in the caller's struct bs_err (base/bs_error.h). */
 #ifndef ANALYSIS_MERGE_H
 #define ANALYSIS_MERGE_H
 
 #include <stddef.h>
 
-/** Size of an error buffer that fits every message of this module (two
- * shard paths, a file name and a reader message; longer ones are cut). */
-#define MERGE_ERRLEN 2048
+#include "base/bs_error.h"
 
 /** How the merged result stands. */
 enum merge_status {
@@ -65,14 +63,15 @@ void merge_free(merge_t *m);
  * attacks.csv and timeseries.csv, checking it against the shards added
  * before. A shard with the same inputs as an earlier one is skipped: 0,
  * and merge_warning() says so. Errors, with a one-line message naming the
- * file or shard in err (errlen bytes, MERGE_ERRLEN fits all; "" on
- * success): -BS_EIO (a file cannot be opened or read; errno set),
+ * file or shard in err (cleared on success; err may be NULL; -BS_ENOMEM
+ * and -BS_EINVAL may come without a message): -BS_EIO (a file cannot be
+ * opened or read; errno's text),
  * -BS_EFORMAT (a file does not parse, a value is missing or wrong, or a
  * parameter differs from the first shard's), -BS_EEXIST (some but not all
  * inputs are an earlier shard's), -BS_ERANGE (the shards span more bins
  * than a time series may), -BS_ENOMEM. After an error m may only be
  * freed. */
-int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen);
+int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err);
 
 /** Joins the shards added and writes attacks.csv, timeseries.csv and
  * summary.json into dir (which must exist), staged and renamed together
@@ -81,7 +80,7 @@ int merge_add_shard(merge_t *m, const char *dir, char *err, size_t errlen);
  * or called twice); -BS_EIO (errno set), -BS_ERANGE, -BS_ENOMEM, with err
  * naming the file that failed. */
 int merge_write(merge_t *m, const char *dir, const char *command_line, const char *version,
-                char *err, size_t errlen);
+                struct bs_err *err);
 
 /** MERGE_WARNINGS when a shard added is partial or lost input files. */
 enum merge_status merge_status(const merge_t *m);

@@ -1,7 +1,7 @@
 /* report.c - read collect directories back and compute the report's tables.
  *
  * Loading keeps one compact record per attack (victims, countries and AS
- * organisations are interned into tables and referred to by index), the
+ * organisations are interned, base/bs_intern.h, and referred to by index), the
  * time-series bins and one coverage interval per directory. report_finish()
  * then sorts the attacks by (start, victim, protocol), which both drops
  * duplicates across directories and puts attacks in time order, so the
@@ -13,25 +13,20 @@
 #include "analysis/report.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_intern.h"
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
 #include "outdir/names.h"
+#include "outdir/summary.h"
 
-/* First size of a hash index, in slots. Indexes use open addressing with
- * linear probing and double whenever they would become more than half full,
- * which keeps probe sequences short. */
-#define REPORT_HASH_MIN_CAP 1024u
 /* "No attack" in attack-index fields. */
 #define NO_ATTACK UINT32_MAX
 /* Length of "YYYY-MM-DD", the date-only form of --since/--until. */
@@ -61,13 +56,6 @@ struct rattack {
 	uint8_t uniform;
 };
 
-/* Open-addressing index of items stored elsewhere: slots hold item + 1. */
-struct index {
-	uint32_t *slot;
-	size_t cap; /* power of two */
-	size_t n;
-};
-
 /* A directory's own copies of what struct report_dir points to. */
 struct dir_own {
 	char *path;
@@ -94,15 +82,8 @@ struct report {
 	struct rattack *att;
 	size_t n_att, cap_att;
 
-	bs_addr_t *victims;
-	size_t n_victims, cap_victims;
-	struct index victim_index;
-
-	char *strings; /* NUL-terminated strings back to back; offset 0 is "" */
-	size_t strings_len, strings_cap;
-	uint32_t *string_off; /* string index -> offset */
-	size_t n_strings, cap_strings;
-	struct index string_index;
+	bs_intern_t *victims; /* bs_addr_t keys */
+	bs_intern_t *strings; /* countries and AS organisations; 0 is "" */
 
 	struct report_dir *dirs;
 	struct dir_own *own; /* parallel to dirs */
@@ -136,119 +117,19 @@ struct report {
 
 #define RESERVE(arr, cap, need) bs_array_reserve(&(arr), &(cap), (need), sizeof *(arr))
 
-/* Whether stored item equals the key being looked up. */
-typedef bool (*index_eq)(const report_t *r, uint32_t item, const void *key);
-
-/* The slot holding key (hash h), or the empty slot where it belongs. */
-static size_t index_find(const report_t *r, const struct index *ix, uint64_t h, index_eq eq,
-                         const void *key)
+static const bs_addr_t *victim_at(const report_t *r, uint32_t v)
 {
-	size_t mask = ix->cap - 1;
-	size_t i = (size_t)h & mask;
-	while (ix->slot[i] != 0 && !eq(r, ix->slot[i] - 1, key))
-		i = (i + 1) & mask;
-	return i;
+	return bs_intern_key(r->victims, v);
 }
 
-/* Doubles the index; hash(r, item) recomputes each item's hash. */
-static int index_grow(const report_t *r, struct index *ix,
-                      uint64_t (*hash)(const report_t *, uint32_t))
+static size_t victim_count(const report_t *r)
 {
-	size_t cap = ix->cap ? ix->cap * 2 : REPORT_HASH_MIN_CAP;
-	if (cap > SIZE_MAX / sizeof *ix->slot)
-		return -BS_ENOMEM;
-	uint32_t *slot = calloc(cap, sizeof *slot);
-	if (slot == NULL)
-		return -BS_ENOMEM;
-	for (size_t i = 0; i < ix->cap; i++) {
-		if (ix->slot[i] == 0)
-			continue;
-		size_t j = (size_t)hash(r, ix->slot[i] - 1) & (cap - 1);
-		while (slot[j] != 0)
-			j = (j + 1) & (cap - 1);
-		slot[j] = ix->slot[i];
-	}
-	free(ix->slot);
-	ix->slot = slot;
-	ix->cap = cap;
-	return 0;
-}
-
-static uint64_t victim_hash(const report_t *r, uint32_t item)
-{
-	return XXH3_64bits(&r->victims[item], sizeof r->victims[item]);
-}
-
-static bool victim_eq(const report_t *r, uint32_t item, const void *key)
-{
-	return memcmp(&r->victims[item], key, sizeof r->victims[item]) == 0;
-}
-
-/* Index of victim a, added when new. 0 or -BS_ENOMEM. */
-static int intern_victim(report_t *r, const bs_addr_t *a, uint32_t *out)
-{
-	if ((r->victim_index.n + 1) * 2 > r->victim_index.cap &&
-	    index_grow(r, &r->victim_index, victim_hash) != 0)
-		return -BS_ENOMEM;
-	/* bs_addr_t has no padding and bs_addr_parse zero-fills unused bytes,
-	 * so addresses hash and compare as bytes. */
-	uint64_t h = XXH3_64bits(a, sizeof *a);
-	size_t s = index_find(r, &r->victim_index, h, victim_eq, a);
-	if (r->victim_index.slot[s] != 0) {
-		*out = r->victim_index.slot[s] - 1;
-		return 0;
-	}
-	if (r->n_victims >= UINT32_MAX - 1 || RESERVE(r->victims, r->cap_victims, r->n_victims + 1))
-		return -BS_ENOMEM;
-	r->victims[r->n_victims] = *a;
-	*out = (uint32_t)r->n_victims++;
-	r->victim_index.slot[s] = *out + 1;
-	r->victim_index.n++;
-	return 0;
+	return bs_intern_count(r->victims);
 }
 
 static const char *str_at(const report_t *r, uint32_t idx)
 {
-	return r->strings + r->string_off[idx];
-}
-
-static uint64_t string_hash(const report_t *r, uint32_t item)
-{
-	const char *s = str_at(r, item);
-	return XXH3_64bits(s, strlen(s));
-}
-
-static bool string_eq(const report_t *r, uint32_t item, const void *key)
-{
-	return strcmp(str_at(r, item), key) == 0;
-}
-
-/* Index of string s ("" is always 0), added when new. 0 or -BS_ENOMEM. */
-static int intern_string(report_t *r, const char *s, uint32_t *out)
-{
-	*out = 0;
-	if (s[0] == '\0')
-		return 0;
-	if ((r->string_index.n + 1) * 2 > r->string_index.cap &&
-	    index_grow(r, &r->string_index, string_hash) != 0)
-		return -BS_ENOMEM;
-	size_t len = strlen(s);
-	size_t s_slot = index_find(r, &r->string_index, XXH3_64bits(s, len), string_eq, s);
-	if (r->string_index.slot[s_slot] != 0) {
-		*out = r->string_index.slot[s_slot] - 1;
-		return 0;
-	}
-	if (r->strings_len + len + 1 > UINT32_MAX || r->n_strings >= UINT32_MAX - 1 ||
-	    RESERVE(r->strings, r->strings_cap, r->strings_len + len + 1) ||
-	    RESERVE(r->string_off, r->cap_strings, r->n_strings + 1))
-		return -BS_ENOMEM;
-	memcpy(r->strings + r->strings_len, s, len + 1);
-	r->string_off[r->n_strings] = (uint32_t)r->strings_len;
-	r->strings_len += len + 1;
-	*out = (uint32_t)r->n_strings++;
-	r->string_index.slot[s_slot] = *out + 1;
-	r->string_index.n++;
-	return 0;
+	return bs_intern_key(r->strings, idx);
 }
 
 report_t *report_create(uint64_t since_us, uint64_t until_us, uint32_t top_n)
@@ -261,16 +142,15 @@ report_t *report_create(uint64_t since_us, uint64_t until_us, uint32_t top_n)
 	r->since = since_us;
 	r->until = until_us;
 	r->top_n = top_n;
-	/* String 0 is "", the unknown country or organisation; it is never in
-	 * the index (intern_string answers it directly). */
-	if (RESERVE(r->strings, r->strings_cap, 1) || RESERVE(r->string_off, r->cap_strings, 1)) {
+	r->victims = bs_intern_create(sizeof(bs_addr_t));
+	r->strings = bs_intern_create(BS_INTERN_STRINGS);
+	/* String 0 is "", the unknown country or organisation. */
+	uint32_t unknown;
+	if (r->victims == NULL || r->strings == NULL ||
+	    bs_intern_add(r->strings, "", &unknown) != 0) {
 		report_free(r);
 		return NULL;
 	}
-	r->strings[0] = '\0';
-	r->strings_len = 1;
-	r->string_off[0] = 0;
-	r->n_strings = 1;
 	return r;
 }
 
@@ -292,11 +172,8 @@ void report_free(report_t *r)
 	free(r->dirs);
 	free(r->own);
 	free(r->att);
-	free(r->victims);
-	free(r->victim_index.slot);
-	free(r->strings);
-	free(r->string_off);
-	free(r->string_index.slot);
+	bs_intern_free(r->victims);
+	bs_intern_free(r->strings);
 	free(r->cover);
 	free(r->bins);
 	free(r->days);
@@ -320,22 +197,6 @@ int report_parse_time(const char *s, uint64_t *us)
 	char full[REPORT_DATE_LEN + sizeof "T00:00:00Z"];
 	snprintf(full, sizeof full, "%sT00:00:00Z", s);
 	return bs_parse_time(full, us);
-}
-
-/* Error text "FILE: message" into err. Returns rc. */
-__attribute__((format(printf, 5, 6))) static int seterr(int rc, char *err, size_t errlen,
-                                                        const char *file, const char *fmt, ...)
-{
-	if (errlen == 0)
-		return rc;
-	int n = snprintf(err, errlen, "%s: ", file);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
 }
 
 /* A directory being read. Its rows go into r as they come and are dropped
@@ -379,11 +240,13 @@ static int add_attack(const struct csvread_attack *a, void *arg)
 	t->responses = (uint16_t)a->responses;
 	t->proto = a->proto;
 	t->uniform = a->uniform;
-	int rc = intern_victim(r, &a->victim, &t->victim);
+	/* bs_addr_t has no padding and bs_addr_parse zero-fills unused bytes,
+	 * so addresses intern as bytes. */
+	int rc = bs_intern_add(r->victims, &a->victim, &t->victim);
 	if (rc == 0)
-		rc = intern_string(r, a->country, &t->country);
+		rc = bs_intern_add(r->strings, a->country, &t->country);
 	if (rc == 0)
-		rc = intern_string(r, a->as_org, &t->as_org);
+		rc = bs_intern_add(r->strings, a->as_org, &t->as_org);
 	if (rc != 0)
 		return rc;
 	r->n_att++;
@@ -422,84 +285,41 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
-/* A time of summary.json: text or null (0). */
-static int json_time(json_t *v, uint64_t *us)
-{
-	*us = 0;
-	if (json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	return bs_parse_time(json_string_value(v), us) == 0 ? 0 : -1;
-}
-
 /* Reads summary.json into r->dirs[ld->dir] and ld's extent. */
-static int read_summary(struct loading *ld, const char *path, char *err, size_t errlen)
+static int read_summary(struct loading *ld, const char *path, struct bs_err *err)
 {
 	report_t *r = ld->r;
 	struct report_dir *d = &r->dirs[ld->dir];
-	/* Opened here rather than by json_load_file() so that a missing file
-	 * is told apart from a malformed one by errno, not by jansson's text. */
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return seterr(-BS_EIO, err, errlen, path, "%s", strerror(errno));
-	json_error_t je;
-	json_t *root = json_loadf(f, 0, &je);
-	fclose(f);
-	if (root == NULL)
-		return seterr(-BS_EFORMAT, err, errlen, path, "line %d: %s", je.line, je.text);
-	int rc = 0;
-	json_t *params = json_object_get(root, "parameters");
-	json_t *range = json_object_get(root, "time_range");
-	json_t *size = json_object_get(params, "telescope_size_v4");
-	json_t *interval = json_object_get(params, "interval_s");
-	json_t *complete = json_object_get(root, "complete");
-	json_t *warnings = json_object_get(root, "warnings");
-	uint64_t first, last;
-	if (!json_is_object(params) || !json_is_number(size) || !json_is_integer(interval) ||
-	    json_integer_value(interval) < 0 || json_integer_value(interval) > UINT32_MAX)
-		rc = seterr(-BS_EFORMAT, err, errlen, path,
-		            "no parameters.telescope_size_v4 and parameters.interval_s");
-	else if (!json_is_object(range) ||
-	         json_time(json_object_get(range, "first_packet"), &first) != 0 ||
-	         json_time(json_object_get(range, "last_packet"), &last) != 0 || last < first)
-		rc = seterr(-BS_EFORMAT, err, errlen, path,
-		            "no valid time_range.first_packet and last_packet");
-	else if (!json_is_boolean(complete))
-		rc = seterr(-BS_EFORMAT, err, errlen, path, "no \"complete\": true or false");
-	else if (warnings != NULL && !json_is_array(warnings))
-		rc = seterr(-BS_EFORMAT, err, errlen, path, "\"warnings\" is not a list");
-	if (rc != 0) {
-		json_decref(root);
+	struct summary_doc *sum;
+	int rc = summary_read(path, &sum, err);
+	if (rc != 0)
 		return rc;
-	}
-	d->telescope_v4 = json_number_value(size);
-	d->interval_s = (uint32_t)json_integer_value(interval);
-	d->complete = json_is_true(complete);
-	d->first_us = first;
-	d->last_us = last;
-	if (first != 0)
-		extend(ld, first, last + 1);
-	size_t nw = json_array_size(warnings);
+	d->telescope_v4 = sum->telescope_size_v4;
+	d->interval_s = sum->interval_s;
+	d->complete = sum->complete;
+	d->first_us = sum->first_us;
+	d->last_us = sum->last_us;
+	if (sum->first_us != 0)
+		extend(ld, sum->first_us, sum->last_us + 1);
+	size_t nw = sum->n_warnings;
 	char **w = nw ? calloc(nw, sizeof *w) : NULL;
 	if (nw && w == NULL)
 		rc = -BS_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < nw; i++) {
-		const char *s = json_string_value(json_array_get(warnings, i));
-		w[i] = strdup(s ? s : "");
+		w[i] = strdup(sum->warnings[i]);
 		if (w[i] == NULL)
 			rc = -BS_ENOMEM;
 	}
 	r->own[ld->dir].warnings = w;
 	d->warnings = (const char *const *)w;
 	d->n_warnings = nw;
-	json_decref(root);
+	summary_doc_free(sum);
 	return rc;
 }
 
 /* Opens DIR/name and streams it through reader into the loading state. */
-static int read_file(struct loading *ld, const char *dir, const char *name, bool attacks, char *err,
-                     size_t errlen)
+static int read_file(struct loading *ld, const char *dir, const char *name, bool attacks,
+                     struct bs_err *err)
 {
 	char *path = path_join(dir, name);
 	if (path == NULL)
@@ -507,27 +327,23 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 	int rc;
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		rc = seterr(-BS_EIO, err, errlen, path, "%s", strerror(errno));
+		rc = bs_err_io(err, errno, "%s", path);
 	} else {
-		char msg[CSVREAD_ERRLEN];
-		rc = attacks ? csvread_attacks(f, add_attack, ld, msg, sizeof msg)
-		             : csvread_timeseries(f, add_bin, ld, msg, sizeof msg);
+		rc = attacks ? csvread_attacks(f, add_attack, ld, err)
+		             : csvread_timeseries(f, add_bin, ld, err);
 		int e = errno;
 		fclose(f);
-		if (rc == -BS_EFORMAT)
-			seterr(rc, err, errlen, path, "%s", msg);
-		else if (rc == -BS_EIO)
-			seterr(rc, err, errlen, path, "%s", strerror(e));
+		if (rc != 0 && err != NULL && err->msg[0] != '\0')
+			bs_err_prefix(err, "%s", path);
 		errno = e;
 	}
 	free(path);
 	return rc;
 }
 
-int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen)
+int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (r == NULL || dir == NULL || r->finished)
 		return -BS_EINVAL;
 	if (RESERVE(r->dirs, r->cap_dirs, r->n_dirs + 1) ||
@@ -544,12 +360,12 @@ int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen)
 	int rc = r->own[ld.dir].path && summary ? 0 : -BS_ENOMEM;
 	d->path = r->own[ld.dir].path;
 	if (rc == 0)
-		rc = read_summary(&ld, summary, err, errlen);
+		rc = read_summary(&ld, summary, err);
 	free(summary);
 	if (rc == 0)
-		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err);
 	if (rc == 0)
-		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err, errlen);
+		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err);
 	if (rc != 0) {
 		int e = errno;
 		free_dir(r, ld.dir);
@@ -662,7 +478,7 @@ static int fill_periods(report_t *r, uint64_t lo, uint64_t hi, uint64_t len_us, 
 			p[q - first].covered_us += to - from;
 		}
 	}
-	memset(mark, 0, r->n_victims * sizeof *mark);
+	memset(mark, 0, victim_count(r) * sizeof *mark);
 	/* Attacks are in start order, so periods come in order and one mark per
 	 * victim ("counted in period k - 1") finds each victim once per period. */
 	for (size_t i = 0; i < r->n_att; i++) {
@@ -751,7 +567,7 @@ static void sum_attacks(report_t *r, struct vstat *vs)
 {
 	struct report_totals *t = &r->totals;
 	struct report_mix *m = &r->mix;
-	for (size_t v = 0; v < r->n_victims; v++)
+	for (size_t v = 0; v < victim_count(r); v++)
 		vs[v].max_rate = NO_ATTACK;
 	for (size_t i = 0; i < r->n_att; i++) {
 		const struct rattack *a = &r->att[i];
@@ -777,11 +593,11 @@ static void sum_attacks(report_t *r, struct vstat *vs)
 			v->max_rate = (uint32_t)i;
 	}
 	t->attacks = r->n_att;
-	for (size_t v = 0; v < r->n_victims; v++) {
+	for (size_t v = 0; v < victim_count(r); v++) {
 		if (vs[v].attacks == 0)
 			continue;
 		t->victims++;
-		t->victims_v6 += r->victims[v].family == BS_AF_INET6;
+		t->victims_v6 += victim_at(r, (uint32_t)v)->family == BS_AF_INET6;
 		for (int p = 0; p < BS_PROTO_COUNT; p++)
 			m->victims[p] += (vs[v].protos >> p) & 1u;
 	}
@@ -809,7 +625,7 @@ static void fill_victim(const report_t *r, const struct vstat *vs, uint32_t v,
 	const struct vstat *s = &vs[v];
 	const struct rattack *last = &r->att[s->last];
 	memset(out, 0, sizeof *out);
-	out->addr = r->victims[v];
+	out->addr = *victim_at(r, v);
 	out->attacks = s->attacks;
 	out->packets = s->packets;
 	out->protocols = s->protos;
@@ -833,16 +649,17 @@ static int top_victims(report_t *r, const struct vstat *vs, bool by_rate,
 {
 	*out = NULL;
 	*n = 0;
-	struct rank *rk = r->n_victims ? calloc(r->n_victims, sizeof *rk) : NULL;
-	if (r->n_victims && rk == NULL)
+	size_t nv = victim_count(r);
+	struct rank *rk = nv ? calloc(nv, sizeof *rk) : NULL;
+	if (nv && rk == NULL)
 		return -BS_ENOMEM;
 	size_t nr = 0;
-	for (uint32_t v = 0; v < r->n_victims; v++) {
+	for (uint32_t v = 0; v < nv; v++) {
 		if (vs[v].attacks == 0 || (by_rate && vs[v].max_rate == NO_ATTACK))
 			continue;
 		rk[nr].k1 = by_rate ? r->att[vs[v].max_rate].est_pps : (double)vs[v].attacks;
 		rk[nr].k2 = by_rate ? 0 : (double)vs[v].packets;
-		rk[nr].addr = &r->victims[v];
+		rk[nr].addr = victim_at(r, v);
 		rk[nr].v = v;
 		nr++;
 	}
@@ -869,7 +686,7 @@ static void fill_repeats(report_t *r, const struct vstat *vs)
 		r->repeats[b] = (struct report_bucket){.lo = lo, .hi = repeat_upper[b]};
 		lo = repeat_upper[b] + 1;
 	}
-	for (size_t v = 0; v < r->n_victims; v++) {
+	for (size_t v = 0; v < victim_count(r); v++) {
 		if (vs[v].attacks == 0)
 			continue;
 		size_t b = 0;
@@ -1069,10 +886,9 @@ static int fill_dist(report_t *r, enum report_metric m, double *vals)
 	return 0;
 }
 
-int report_finish(report_t *r, char *err, size_t errlen)
+int report_finish(report_t *r, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	if (r == NULL || r->finished)
 		return -BS_EINVAL;
 	r->finished = true;
@@ -1086,18 +902,18 @@ int report_finish(report_t *r, char *err, size_t errlen)
 			char a[BS_TIME_STRLEN], b[BS_TIME_STRLEN];
 			bs_format_time(lo, a, sizeof a);
 			bs_format_time(hi - 1, b, sizeof b);
-			return seterr(
-			    -BS_ERANGE, err, errlen, "period",
-			    "%s to %s spans %llu days, more than %u; choose a window with "
-			    "--since and --until",
+			return bs_err_set(
+			    err, -BS_ERANGE,
+			    "period: %s to %s spans %llu days, more than %u; choose a "
+			    "window with --since and --until",
 			    a, b, (unsigned long long)days, REPORT_MAX_SPAN_DAYS);
 		}
 	}
 	merge_bins(r);
 	sum_dirs(r);
 	int rc = -BS_ENOMEM;
-	struct vstat *vs = calloc(r->n_victims + 1, sizeof *vs);
-	uint32_t *mark = calloc(r->n_victims + 1, sizeof *mark);
+	struct vstat *vs = calloc(victim_count(r) + 1, sizeof *vs);
+	uint32_t *mark = calloc(victim_count(r) + 1, sizeof *mark);
 	double *vals = calloc(r->n_att + 1, sizeof *vals);
 	if (vs == NULL || mark == NULL || vals == NULL)
 		goto out;

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bs_error.h"
 #include "telescope/addr.h"
 #include "telescope/event.h"
 
@@ -37,8 +38,6 @@
 /** Most points of a CDF curve: finer than a 900 pixel wide plot can show,
  * so 10^6 attacks still give a small data file. */
 #define REPORT_CDF_MAX_POINTS 1000u
-/** Size of an error text buffer that fits every message of this module. */
-#define REPORT_ERRLEN 512
 /** until_us meaning "no upper bound". */
 #define REPORT_NO_UNTIL UINT64_MAX
 
@@ -55,18 +54,20 @@ void report_free(report_t *r);
 
 /** Reads one collect output directory: DIR/summary.json, DIR/attacks.csv and
  * DIR/timeseries.csv (dir is borrowed, copied). Must come before
- * report_finish(). 0; -BS_EIO (errno set) when a file cannot be opened or
- * read; -BS_EFORMAT when one is malformed; -BS_ENOMEM; -BS_EINVAL after
- * report_finish(). On error err (errlen bytes, REPORT_ERRLEN fits) says
- * which file and what, and the directory contributes nothing. */
-int report_add_dir(report_t *r, const char *dir, char *err, size_t errlen);
+ * report_finish(). 0; -BS_EIO (errno's text) when a file cannot be opened
+ * or read; -BS_EFORMAT when one is malformed (summary.json by the rules of
+ * summary_read()); -BS_ENOMEM; -BS_EINVAL after report_finish(). On error
+ * err says in one line which file and what (-BS_ENOMEM and -BS_EINVAL may
+ * come without a message), and the directory contributes nothing. err is
+ * cleared on success and may be NULL. */
+int report_add_dir(report_t *r, const char *dir, struct bs_err *err);
 
 /** Removes duplicates and computes every table. Call once, after the last
  * report_add_dir(). 0; -BS_ERANGE when the period of report_days() spans
  * more than REPORT_MAX_SPAN_DAYS days (err says so; narrow the window);
  * -BS_ENOMEM; -BS_EINVAL when called twice. The accessors below are valid
  * after it returns 0 and return borrowed data that lives as long as r. */
-int report_finish(report_t *r, char *err, size_t errlen);
+int report_finish(report_t *r, struct bs_err *err);
 
 /** Parses a --since/--until value: a UTC date "2026-11-24" (its midnight)
  * or a time as in the CSV files, "2026-11-24T03:00:05Z" with an optional

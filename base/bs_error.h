@@ -27,8 +27,8 @@ enum bs_error {
 };
 
 /** Longest message of a struct bs_err, file names included; longer ones
- * are cut. */
-#define BS_ERR_MSGLEN 1024
+ * are cut. merge's longest quote two shard paths and both telescope lists. */
+#define BS_ERR_MSGLEN 2048
 
 /** One error on its way to the user. */
 struct bs_err {

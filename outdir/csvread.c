@@ -65,43 +65,37 @@ struct reader {
 	union row_cb cb; /* the caller's callback, called by on_row */
 	void *arg;
 	int rc; /* first error; callbacks do nothing once set */
-	char *err;
-	size_t errlen;
+	struct bs_err *err;
 };
 
-/* Records the first error: rc, and when it is -BS_EFORMAT, "row N: ..." in
- * rd->err. Returns rc so callers can `return fail(...)`. */
+/* Records the first error, a -BS_EFORMAT one with "row N: ..." in rd->err.
+ * Returns rc so callers can `return fail(...)`. */
 __attribute__((format(printf, 3, 4))) static int fail(struct reader *rd, int rc, const char *fmt,
                                                       ...)
 {
 	if (rd->rc != 0)
 		return rd->rc;
 	rd->rc = rc;
-	if (rc == -BS_EFORMAT && rd->errlen > 0) {
-		int n = snprintf(rd->err, rd->errlen, "row %llu: ", rd->row);
-		if (n >= 0 && (size_t)n < rd->errlen) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(rd->err + n, rd->errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
+	if (rc == -BS_EFORMAT) {
+		char what[BS_ERR_MSGLEN];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		bs_err_set(rd->err, rc, "row %llu: %s", rd->row, what);
 	}
 	return rc;
 }
 
-/* "column C: 'cell' is not WHAT" for the wanted column i. Control
- * characters of the cell are quoted as '?': a quoted cell may hold a line
- * break, which made the one-line message two (found by fuzz_readback). */
+/* "column C: 'cell' is not WHAT" for the wanted column i. A quoted cell
+ * may hold a line break (found by fuzz_readback): bs_err_set() makes it
+ * '?'. */
 static int bad_cell(struct reader *rd, size_t i, const char *what)
 {
 	const char *cell = rd->cells[i];
-	char quote[CSVREAD_CELL_QUOTE + 1];
 	size_t n = strnlen(cell, CSVREAD_CELL_QUOTE);
-	memcpy(quote, cell, n);
-	quote[n] = '\0';
-	bs_message_one_line(quote);
-	return fail(rd, -BS_EFORMAT, "column %s: '%s%s' is not %s", rd->cols[i].name, quote,
-	            cell[n] != '\0' ? "..." : "", what);
+	return fail(rd, -BS_EFORMAT, "column %s: '%.*s%s' is not %s", rd->cols[i].name, (int)n,
+	            cell, cell[n] != '\0' ? "..." : "", what);
 }
 
 /* UTF-8 byte order mark, which spreadsheet programs put in front of a CSV
@@ -186,7 +180,9 @@ static void on_row_end(int c, void *data)
 			rd->cells[i] = rd->present[i] ? rd->buf + rd->off[i] : "";
 		int rc = rd->on_row(rd);
 		if (rc != 0) {
-			fail(rd, rc, "callback failed");
+			/* Ours (bad_cell) or the caller's callback's, with its
+			 * message, if any, already in rd->err. */
+			rd->rc = rc;
 			return;
 		}
 	}
@@ -225,7 +221,9 @@ static int read_csv(FILE *f, struct reader *rd)
 	}
 	if (rd->rc == 0 && ferror(f)) {
 		int e = errno;
-		fail(rd, -BS_EIO, "read error");
+		rd->rc = bs_err_set(rd->err, -BS_EIO, "%s", strerror(e));
+		if (rd->err != NULL)
+			rd->err->sys_errno = e;
 		errno = e;
 	}
 	if (rd->rc == 0 && csv_fini(&p, on_field, on_row_end, rd) != 0)
@@ -240,10 +238,9 @@ static int read_csv(FILE *f, struct reader *rd)
 
 /* Sets up rd for cols, runs it over f, frees what it allocated. */
 static int run_reader(FILE *f, const struct column *cols, size_t n_cols, row_fn on_row,
-                      union row_cb cb, void *arg, char *err, size_t errlen)
+                      union row_cb cb, void *arg, struct bs_err *err)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	bs_err_clear(err);
 	struct reader rd = {
 	    .cols = cols,
 	    .n_cols = n_cols,
@@ -252,7 +249,6 @@ static int run_reader(FILE *f, const struct column *cols, size_t n_cols, row_fn 
 	    .cb = cb,
 	    .arg = arg,
 	    .err = err,
-	    .errlen = errlen,
 	};
 	rd.off = calloc(n_cols, sizeof *rd.off);
 	rd.present = calloc(n_cols, sizeof *rd.present);
@@ -265,8 +261,6 @@ static int run_reader(FILE *f, const struct column *cols, size_t n_cols, row_fn 
 	free(rd.cells);
 	free(rd.buf);
 	free(rd.map);
-	if (rc != -BS_EFORMAT && errlen > 0)
-		err[0] = '\0';
 	return rc;
 }
 
@@ -544,26 +538,24 @@ static int bin_row(struct reader *rd)
 	return rd->cb.bin(&b, rd->arg);
 }
 
-int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen)
+int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err)
 {
 	return run_reader(f, attack_cols, AC_COUNT, attack_row, (union row_cb){.attack = cb}, arg,
-	                  err, errlen);
+	                  err);
 }
 
-int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen)
+int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err)
 {
-	return run_reader(f, bin_cols, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
-	                  errlen);
+	return run_reader(f, bin_cols, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err);
 }
 
-int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen)
+int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err)
 {
 	return run_reader(f, attack_cols_full, AC_COUNT, attack_row, (union row_cb){.attack = cb},
-	                  arg, err, errlen);
+	                  arg, err);
 }
 
-int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen)
+int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err)
 {
-	return run_reader(f, bin_cols_full, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err,
-	                  errlen);
+	return run_reader(f, bin_cols_full, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err);
 }

@@ -25,12 +25,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/bs_error.h"
 #include "telescope/addr.h"
 #include "telescope/event.h"
-
-/** Size of an error text buffer that fits every message of this module
- * (row number, column name and the offending cell, shortened). */
-#define CSVREAD_ERRLEN 256
 
 /** One row of attacks.csv. The first group is what `report` uses; the
  * second is read only by csvread_attacks_full() and keeps its "unknown"
@@ -71,7 +68,9 @@ struct csvread_bin {
 };
 
 /** Receives each row once, in file order; the row is borrowed. Returns 0 to
- * go on, or a negative BS_E* code that stops reading and is returned. */
+ * go on, or a negative BS_E* code that stops reading and is returned, with
+ * the reader's err as the callback left it: a callback that knows more
+ * than its code writes its message there (through its arg). */
 typedef int (*csvread_attack_cb)(const struct csvread_attack *row, void *arg);
 /** As csvread_attack_cb, for timeseries.csv rows. */
 typedef int (*csvread_bin_cb)(const struct csvread_bin *row, void *arg);
@@ -82,16 +81,17 @@ typedef int (*csvread_bin_cb)(const struct csvread_bin *row, void *arg);
  * est_attack_pps and uniform; country, asn and as_org are optional (empty
  * when absent); other columns are ignored. Returns 0; -BS_EFORMAT for a
  * missing column, a row whose field count differs from the header's, or a
- * cell that does not parse (err then says which row and column); -BS_EIO
- * when reading fails (errno set); -BS_ENOMEM; or cb's error. err (errlen
- * bytes, CSVREAD_ERRLEN fits all) receives a one-line message on
- * -BS_EFORMAT and is "" otherwise; it may be NULL when errlen is 0. */
-int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
+ * cell that does not parse (err then says "row N: ..." with the column and
+ * the cell, quoted on one line); -BS_EIO when reading fails (err holds
+ * errno's text); -BS_ENOMEM (err cleared); or cb's error (see
+ * csvread_attack_cb). err is cleared first and on success; it may be NULL.
+ * Its messages do not name the file: the caller, who opened it, does. */
+int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
 
 /** Reads timeseries.csv from f like csvread_attacks(). Required columns:
  * bin_start, bin_end, packets, attacks_active, attacks_started, victims;
  * a bin whose end is not after its start is -BS_EFORMAT. */
-int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
+int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
 
 /** As csvread_attacks(), but every column attack_list.c writes except the
  * derived attack_id, duration_s and mean_pps is required (country, asn
@@ -99,11 +99,11 @@ int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t 
  * bytes, telescope_addrs, victim_ports, icmp_mismatches whole numbers,
  * top_port empty or 0..65535, uniformity_a2 empty or a number, responder
  * empty or an address. Same errors as csvread_attacks(). */
-int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
+int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
 
 /** As csvread_timeseries(), but the per-protocol columns packets_tcp,
  * packets_udp, packets_icmp and packets_other are required too and must
  * add up to packets (-BS_EFORMAT otherwise). */
-int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
+int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
 
 #endif

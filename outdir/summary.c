@@ -32,13 +32,22 @@
  * }
  *
  * Counters are JSON integers; a count beyond 2^63 - 1 (which no run
- * reaches) would be written as a real rather than wrapped. */
+ * reaches) would be written as a real rather than wrapped.
+ *
+ * Reading (summary_read) checks key by key in the order above and stops at
+ * the first fault, which its message names ("PATH: KEY is WHAT"). Keys only
+ * `report` used to require (telescope_size_v4, the presence of both
+ * time_range times) and the ones neither engine needs (tool.version,
+ * command_line, merged_from) come last, so a file with several faults is
+ * named for the same one `merge` always named. */
 #include "outdir/summary.h"
 
 #include "outdir/names.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +61,8 @@
 #define SUMMARY_INDENT 2
 /* Prefix text: address, '/', up to three digits of length, NUL. */
 #define SUMMARY_PREFIX_STRLEN (BS_ADDR_STRLEN + 5)
+/* Longest dotted key name quoted in a message, "inputs[123].first_packet". */
+#define SUMMARY_KEYLEN 64
 
 /* A JSON string for s, null for NULL. jansson refuses invalid UTF-8, and
  * file names and command lines are bytes: such a string is written with
@@ -228,4 +239,353 @@ int summary_write(const char *dir, const struct summary *s)
 		return rc;
 	}
 	return outfile_commit(out);
+}
+
+/* ---- reading ---- */
+
+/* A document and what its public part points into. */
+struct doc {
+	struct summary_doc pub; /* first: summary_doc_free() gets it back */
+	char *path;             /* for summary_prefixes()' message */
+	json_t *root;           /* the strings of pub point into it */
+	char *telescope_json;
+	const char **telescope;
+	struct summary_input *inputs;
+	const char **warnings;
+	const char **merged_from;
+};
+
+/* Reading one summary.json: the first fault wins, later getters do nothing
+ * but return their "absent" value. */
+struct jctx {
+	const char *path;
+	struct bs_err *err;
+	int rc;
+};
+
+/* Records "PATH: KEY is WHAT" unless an earlier fault was recorded. */
+static void jfail(struct jctx *c, const char *key, const char *what)
+{
+	if (c->rc == 0)
+		c->rc = bs_err_set(c->err, -BS_EFORMAT, "%s: %s is %s", c->path, key, what);
+}
+
+/* obj[key] when it is an object (or array when array is true). */
+static json_t *jget_container(struct jctx *c, json_t *obj, const char *key, const char *name,
+                              bool array)
+{
+	json_t *v = json_object_get(obj, key);
+	if (array ? json_is_array(v) : json_is_object(v))
+		return v;
+	jfail(c, name, array ? "missing or not a list" : "missing or not an object");
+	return NULL;
+}
+
+/* obj[key] as a whole number in [0, max]; 0 when absent and not required. */
+static uint64_t jget_uint(struct jctx *c, json_t *obj, const char *key, const char *name,
+                          bool required, uint64_t max)
+{
+	json_t *v = json_object_get(obj, key);
+	if (v == NULL && !required)
+		return 0;
+	/* ju64() writes a count past 2^63 - 1 as a real. */
+	double d = json_is_real(v) ? json_real_value(v) : -1;
+	if (max == UINT64_MAX && d >= 0 && d < 0x1p64 && d == floor(d))
+		return (uint64_t)d;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max) {
+		jfail(c, name, "missing or not a whole number");
+		return 0;
+	}
+	return (uint64_t)json_integer_value(v);
+}
+
+/* obj[key] as a string; NULL for null or, when not required, absence. */
+static const char *jget_str(struct jctx *c, json_t *obj, const char *key, const char *name,
+                            bool required)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_null(v) || (v == NULL && !required))
+		return NULL;
+	jfail(c, name, required ? "missing or not a string" : "not a string or null");
+	return NULL;
+}
+
+/* obj[key] as a packet time; 0 for null or absence. */
+static uint64_t jget_time(struct jctx *c, json_t *obj, const char *key, const char *name)
+{
+	json_t *v = json_object_get(obj, key);
+	uint64_t us = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || bs_parse_time(json_string_value(v), &us) != 0)
+		jfail(c, name, "not a UTC time like 2026-11-24T03:00:05.123456Z or null");
+	return us;
+}
+
+static bool jget_bool(struct jctx *c, json_t *obj, const char *key, const char *name, bool required)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (v != NULL || required)
+		jfail(c, name, "missing or not true or false");
+	return false;
+}
+
+/* The strings of list (an array, or NULL for none) into a new array *out;
+ * a non-string is "NAME is WHAT". Returns the count. */
+static size_t jget_strings(struct jctx *c, json_t *list, const char *name, const char *what,
+                           const char ***out)
+{
+	size_t n = json_array_size(list);
+	*out = NULL;
+	if (c->rc != 0 || n == 0)
+		return 0;
+	const char **s = calloc(n, sizeof *s);
+	if (s == NULL) {
+		c->rc = -BS_ENOMEM;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s[i] = json_string_value(json_array_get(list, i));
+		if (s[i] == NULL)
+			jfail(c, name, what);
+	}
+	*out = s;
+	return n;
+}
+
+static void read_parameters(struct jctx *c, struct doc *d)
+{
+	struct summary_doc *s = &d->pub;
+	json_t *p = jget_container(c, d->root, "parameters", "parameters", false);
+	s->preset = jget_str(c, p, "preset", "parameters.preset", true);
+	s->params.flow_timeout_s = (uint32_t)jget_uint(
+	    c, p, "flow_timeout_s", "parameters.flow_timeout_s", true, UINT32_MAX);
+	s->params.min_packets =
+	    (uint32_t)jget_uint(c, p, "min_packets", "parameters.min_packets", true, UINT32_MAX);
+	s->params.min_duration_s = (uint32_t)jget_uint(
+	    c, p, "min_duration_s", "parameters.min_duration_s", true, UINT32_MAX);
+	s->params.min_ppm =
+	    (uint32_t)jget_uint(c, p, "min_ppm", "parameters.min_ppm", true, UINT32_MAX);
+	s->params.min_dests =
+	    (uint32_t)jget_uint(c, p, "min_dests", "parameters.min_dests", true, UINT32_MAX);
+	s->interval_s =
+	    (uint32_t)jget_uint(c, p, "interval_s", "parameters.interval_s", true, UINT32_MAX);
+	json_t *tel = jget_container(c, p, "telescope", "parameters.telescope", true);
+	s->geo_db = jget_str(c, p, "geo_db", "parameters.geo_db", false);
+	s->asn_db = jget_str(c, p, "asn_db", "parameters.asn_db", false);
+	s->filter = jget_str(c, p, "filter", "parameters.filter", false);
+	if (c->rc != 0)
+		return;
+	if (s->interval_s == 0)
+		jfail(c, "parameters.interval_s", "0");
+	else if (s->params.flow_timeout_s == 0)
+		jfail(c, "parameters.flow_timeout_s", "0");
+	else if (json_array_size(tel) == 0)
+		jfail(c, "parameters.telescope", "empty");
+	s->n_telescope =
+	    jget_strings(c, tel, "parameters.telescope", "not a list of prefixes", &d->telescope);
+	s->telescope = d->telescope;
+	if (c->rc == 0 && (d->telescope_json = json_dumps(tel, JSON_COMPACT)) == NULL)
+		c->rc = -BS_ENOMEM;
+	s->telescope_json = d->telescope_json;
+}
+
+static void read_inputs(struct jctx *c, struct doc *d)
+{
+	json_t *list = jget_container(c, d->root, "inputs", "inputs", true);
+	size_t n = json_array_size(list);
+	if (c->rc != 0)
+		return;
+	d->inputs = calloc(n ? n : 1, sizeof *d->inputs);
+	if (d->inputs == NULL) {
+		c->rc = -BS_ENOMEM;
+		return;
+	}
+	d->pub.inputs = d->inputs;
+	d->pub.n_inputs = n;
+	for (size_t i = 0; c->rc == 0 && i < n; i++) {
+		json_t *o = json_array_get(list, i);
+		struct summary_input *in = &d->inputs[i];
+		char key[SUMMARY_KEYLEN];
+#define KEY(k) (snprintf(key, sizeof key, "inputs[%zu]." k, i), key)
+		if (!json_is_object(o)) {
+			snprintf(key, sizeof key, "inputs[%zu]", i);
+			jfail(c, key, "not an object");
+			break;
+		}
+		in->uri = jget_str(c, o, "uri", KEY("uri"), true);
+		json_t *size = json_object_get(o, "size_bytes");
+		in->size_bytes = size == NULL || json_is_null(size)
+		                     ? -1
+		                     : (int64_t)jget_uint(c, o, "size_bytes", KEY("size_bytes"),
+		                                          true, INT64_MAX);
+		in->packets = jget_uint(c, o, "packets", KEY("packets"), false, UINT64_MAX);
+		in->first_us = jget_time(c, o, "first_packet", KEY("first_packet"));
+		in->last_us = jget_time(c, o, "last_packet", KEY("last_packet"));
+		in->error = jget_str(c, o, "error", KEY("error"), false);
+		in->skipped = jget_bool(c, o, "skipped", KEY("skipped"), false);
+#undef KEY
+	}
+}
+
+static void read_counters(struct jctx *c, struct doc *d)
+{
+	json_t *o = jget_container(c, d->root, "counters", "counters", false);
+	struct packet_counters *k = &d->pub.counters;
+	const struct {
+		const char *key;
+		uint64_t *to;
+	} fields[] = {
+	    {"packets", &k->packets},
+	    {"non_ip", &k->non_ip},
+	    {"malformed", &k->malformed},
+	    {"truncated", &k->truncated},
+	    {"fragments", &k->fragments},
+	    {"outside_telescope", &k->outside_telescope},
+	    {"not_backscatter", &k->not_backscatter},
+	    {"backscatter", &k->backscatter},
+	    {"filtered", &k->filtered},
+	    {"out_of_order", &k->out_of_order},
+	    {"time_outliers", &k->time_outliers},
+	    {"files_failed", &k->files_failed},
+	};
+	/* Absent counters are 0: an older version may not have written them. */
+	for (size_t i = 0; c->rc == 0 && i < sizeof fields / sizeof fields[0]; i++) {
+		char name[SUMMARY_KEYLEN];
+		snprintf(name, sizeof name, "counters.%s", fields[i].key);
+		*fields[i].to = jget_uint(c, o, fields[i].key, name, false, UINT64_MAX);
+	}
+	struct attack_stats *a = &d->pub.attack_stats;
+	json_t *f = jget_container(c, d->root, "flows", "flows", false);
+	a->flows = jget_uint(c, f, "flows", "flows.flows", false, UINT64_MAX);
+	a->attacks = jget_uint(c, f, "attacks", "flows.attacks", false, UINT64_MAX);
+	a->rejected = jget_uint(c, f, "rejected", "flows.rejected", false, UINT64_MAX);
+	a->open_flows = jget_uint(c, f, "open_flows", "flows.open_flows", false, UINT64_MAX);
+	a->peak_open_flows =
+	    jget_uint(c, f, "peak_open_flows", "flows.peak_open_flows", false, UINT64_MAX);
+	a->stitched = jget_uint(c, f, "stitched", "flows.stitched", false, UINT64_MAX);
+}
+
+static void read_state(struct jctx *c, struct doc *d)
+{
+	struct summary_doc *s = &d->pub;
+	json_t *range = jget_container(c, d->root, "time_range", "time_range", false);
+	s->first_us = jget_time(c, range, "first_packet", "time_range.first_packet");
+	s->last_us = jget_time(c, range, "last_packet", "time_range.last_packet");
+	if (c->rc == 0 && s->last_us < s->first_us)
+		jfail(c, "time_range.last_packet", "before first_packet");
+	s->complete = jget_bool(c, d->root, "complete", "complete", true);
+	s->partial_reason = jget_str(c, d->root, "partial_reason", "partial_reason", false);
+	json_t *w = json_object_get(d->root, "warnings");
+	if (w != NULL && !json_is_array(w)) {
+		jfail(c, "warnings", "not a list");
+		return;
+	}
+	s->n_warnings = jget_strings(c, w, "warnings", "not a list of strings", &d->warnings);
+	s->warnings = d->warnings;
+}
+
+/* The keys checked last (see the top of this file). */
+static void read_rest(struct jctx *c, struct doc *d)
+{
+	struct summary_doc *s = &d->pub;
+	json_t *size = json_object_get(json_object_get(d->root, "parameters"), "telescope_size_v4");
+	if (!json_is_number(size))
+		jfail(c, "parameters.telescope_size_v4", "missing or not a number");
+	s->telescope_size_v4 = json_number_value(size);
+	json_t *range = json_object_get(d->root, "time_range");
+	if (json_object_get(range, "first_packet") == NULL)
+		jfail(c, "time_range.first_packet", "missing");
+	if (json_object_get(range, "last_packet") == NULL)
+		jfail(c, "time_range.last_packet", "missing");
+	json_t *tool = json_object_get(d->root, "tool");
+	if (tool != NULL && !json_is_object(tool))
+		jfail(c, "tool", "not an object");
+	s->version = jget_str(c, tool, "version", "tool.version", false);
+	s->command_line = jget_str(c, d->root, "command_line", "command_line", false);
+	json_t *from = json_object_get(d->root, "merged_from");
+	if (from != NULL && !json_is_array(from)) {
+		jfail(c, "merged_from", "not a list");
+		return;
+	}
+	s->n_merged_from =
+	    jget_strings(c, from, "merged_from", "not a list of strings", &d->merged_from);
+	s->merged_from = d->merged_from;
+}
+
+int summary_read(const char *path, struct summary_doc **out, struct bs_err *err)
+{
+	*out = NULL;
+	bs_err_clear(err);
+	/* fopen() first so a missing file is told by errno, not by jansson's text. */
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return bs_err_io(err, errno, "%s", path);
+	struct doc *d = calloc(1, sizeof *d);
+	if (d == NULL || (d->path = strdup(path)) == NULL) {
+		fclose(f);
+		free(d);
+		return -BS_ENOMEM;
+	}
+	json_error_t je;
+	d->root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	fclose(f);
+	struct jctx c = {.path = path, .err = err};
+	if (d->root == NULL)
+		c.rc = bs_err_set(err, -BS_EFORMAT, "%s: line %d: %s", path, je.line, je.text);
+	else if (!json_is_object(d->root))
+		c.rc = bs_err_set(err, -BS_EFORMAT, "%s: not a JSON object", path);
+	if (c.rc == 0)
+		read_parameters(&c, d);
+	if (c.rc == 0)
+		read_inputs(&c, d);
+	if (c.rc == 0)
+		read_counters(&c, d);
+	if (c.rc == 0)
+		read_state(&c, d);
+	if (c.rc == 0)
+		read_rest(&c, d);
+	if (c.rc != 0) {
+		summary_doc_free(&d->pub);
+		return c.rc;
+	}
+	*out = &d->pub;
+	return 0;
+}
+
+void summary_doc_free(struct summary_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	struct doc *d = (struct doc *)doc;
+	free(d->path);
+	json_decref(d->root);
+	free(d->telescope_json);
+	free(d->telescope);
+	free(d->inputs);
+	free(d->warnings);
+	free(d->merged_from);
+	free(d);
+}
+
+int summary_prefixes(const struct summary_doc *doc, bs_prefixes_t *into, struct bs_err *err)
+{
+	const struct doc *d = (const struct doc *)doc;
+	bs_err_clear(err);
+	for (size_t i = 0; i < doc->n_telescope; i++) {
+		int rc = bs_prefixes_add(into, doc->telescope[i]);
+		if (rc == -BS_ENOMEM)
+			return rc;
+		if (rc != 0)
+			return bs_err_set(
+			    err, -BS_EFORMAT,
+			    "%s: parameters.telescope: '%s' is not a valid prefix (%s)", d->path,
+			    doc->telescope[i], bs_strerror(rc));
+	}
+	return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
-# FUZZ_TARGETS="csvread merge" runs only those (default: all).
+# FUZZ_TARGETS="csvread merge" runs only those (default: all: classify
+# reader csvread merge report).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -23,12 +24,13 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader csvread merge}
+TARGETS=${FUZZ_TARGETS:-classify reader csvread merge report}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
-# The CSV seeds are up to ~2 KiB; a merge input holds two shards of three
-# files each (seeds up to ~8 KiB), which needs twice that to grow.
-declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384)
+# The CSV seeds are up to ~2 KiB; a merge or report input holds two
+# directories of three files each (seeds up to ~8 KiB), which needs twice
+# that to grow.
+declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384 [report]=16384)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
@@ -37,17 +39,23 @@ RSS_LIMIT_MB=2048
 PKT_SRC="base/bs_error.c telescope/parse.c telescope/classify.c telescope/addr.c
 telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
 PKT_LIBS="-ltrace -lwandio -lpcap -lm"
-OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c telescope/addr.c telescope/event.c
-telescope/geo.c telescope/packet_counters.c outdir/csvwrite.c outdir/csvread.c outdir/outfile.c
-outdir/transaction.c outdir/attack_list.c outdir/tseries.c outdir/summary.c outdir/outdir.c
-analysis/merge.c
+OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c base/bs_intern.c
+telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
+telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
+telescope/uniformity.c
+outdir/csvwrite.c outdir/csvread.c outdir/outfile.c outdir/transaction.c outdir/attack_list.c
+outdir/tseries.c outdir/summary.c outdir/outdir.c
+analysis/merge.c analysis/report.c
 tests/fuzz/fuzz_outdir.c"
-OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb) -lm"
-declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC)
-declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [csvread]=$OUT_LIBS [merge]=$OUT_LIBS)
-# fuzz_merge writes every shard and merged output to files, each synced
-# (outfile.h): on a tmpfs that costs nothing, on a disk it is most of the
-# run. Its private directory goes under TMPDIR (fuzz_outdir.c).
+OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lm"
+declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC
+	[report]=$OUT_SRC)
+declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [csvread]=$OUT_LIBS [merge]=$OUT_LIBS
+	[report]=$OUT_LIBS)
+# fuzz_merge and fuzz_report write every directory they read to files, and
+# merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
+# a disk it is most of the run. Their private directory goes under TMPDIR
+# (fuzz_outdir.c).
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	export TMPDIR=/dev/shm
 fi

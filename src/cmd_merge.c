@@ -82,31 +82,32 @@ static int parse_merge_args(int argc, char **argv, struct merge_args *a)
 	return 0;
 }
 
-/* "backscatter: merge: MSG", MSG the library's or the code's text. */
-static int failed(const char *err, int rc)
+/* "backscatter: merge: MSG", MSG the library's (err may be NULL) or, when
+ * it gave none, the code's text. */
+static int failed(const struct bs_err *err, int rc)
 {
-	fprintf(stderr, "%s: merge: %s\n", PROG, err[0] ? err : bs_strerror(rc));
+	fprintf(stderr, "%s: merge: %s\n", PROG,
+	        err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 	return EXIT_FAILED;
 }
 
 static int run_merge(const struct merge_args *a, const char *command_line)
 {
-	char err[MERGE_ERRLEN] = "";
 	merge_t *m = merge_create();
 	if (m == NULL)
-		return failed(err, -BS_ENOMEM);
+		return failed(NULL, -BS_ENOMEM);
+	struct bs_err err;
 	int rc = 0;
 	/* Every shard is read and checked before anything is written. */
 	for (int i = 0; rc == 0 && i < a->n_shards; i++)
-		rc = merge_add_shard(m, a->shards[i], err, sizeof err);
-	struct bs_err e;
-	if (rc == 0 && (rc = outdir_make_dir(a->out, &e)) != 0)
-		snprintf(err, sizeof err, "%s", bs_err_text(&e));
+		rc = merge_add_shard(m, a->shards[i], &err);
 	if (rc == 0)
-		rc = merge_write(m, a->out, command_line, PACKAGE_VERSION, err, sizeof err);
+		rc = outdir_make_dir(a->out, &err);
+	if (rc == 0)
+		rc = merge_write(m, a->out, command_line, PACKAGE_VERSION, &err);
 	if (rc != 0) {
 		merge_free(m);
-		return failed(err, rc);
+		return failed(&err, rc);
 	}
 	enum merge_status st = merge_status(m);
 	if (!a->quiet) {
@@ -132,7 +133,7 @@ int cmd_merge(int argc, char **argv)
 		return status;
 	char *cl = cmd_line(argc, argv);
 	if (cl == NULL)
-		return failed("", -BS_ENOMEM);
+		return failed(NULL, -BS_ENOMEM);
 	status = run_merge(&a, cl);
 	free(cl);
 	return status;

@@ -226,22 +226,30 @@ static int find_plots_dir(const char *given, char *buf, size_t len)
 	return 0;
 }
 
+/* "backscatter: report: MSG", MSG the model's (err may be NULL) or, when
+ * it gave none, the code's text. */
+static void report_failed(const struct bs_err *err, int rc)
+{
+	fprintf(stderr, "%s: report: %s\n", PROG,
+	        err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
+}
+
 /* Reads every directory and computes the tables; NULL after printing why. */
 static report_t *build_report(const struct report_args *a)
 {
 	report_t *r = report_create(a->since, a->until, a->top);
 	if (r == NULL) {
-		fprintf(stderr, "%s: report: %s\n", PROG, bs_strerror(-BS_ENOMEM));
+		report_failed(NULL, -BS_ENOMEM);
 		return NULL;
 	}
-	char err[REPORT_ERRLEN];
+	struct bs_err err;
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < a->n_dirs; i++)
-		rc = report_add_dir(r, a->dirs[i], err, sizeof err);
+		rc = report_add_dir(r, a->dirs[i], &err);
 	if (rc == 0)
-		rc = report_finish(r, err, sizeof err);
+		rc = report_finish(r, &err);
 	if (rc != 0) {
-		fprintf(stderr, "%s: report: %s\n", PROG, err[0] ? err : bs_strerror(rc));
+		report_failed(&err, rc);
 		report_free(r);
 		return NULL;
 	}

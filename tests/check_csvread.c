@@ -63,20 +63,20 @@ static int on_bin(const struct csvread_bin *b, void *arg)
 }
 
 /* Runs csvread_attacks over text; the message goes to err. */
-static int read_attacks(const char *text, struct got *g, char *err, size_t errlen)
+static int read_attacks(const char *text, struct got *g, struct bs_err *err)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = csvread_attacks(f, on_attack, g, err, errlen);
+	int rc = csvread_attacks(f, on_attack, g, err);
 	fclose(f);
 	return rc;
 }
 
-static int read_bins(const char *text, struct got *g, char *err, size_t errlen)
+static int read_bins(const char *text, struct got *g, struct bs_err *err)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = csvread_timeseries(f, on_bin, g, err, errlen);
+	int rc = csvread_timeseries(f, on_bin, g, err);
 	fclose(f);
 	return rc;
 }
@@ -85,10 +85,10 @@ static int read_bins(const char *text, struct got *g, char *err, size_t errlen)
 static void expect_format_error(const char *text, const char *want)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	int rc = read_attacks(text, &g, err, sizeof err);
+	struct bs_err err;
+	int rc = read_attacks(text, &g, &err);
 	ck_assert_msg(rc == -BS_EFORMAT, "rc %d for <%s>", rc, text);
-	ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
 }
 
 START_TEST(empty_file_is_an_error)
@@ -171,9 +171,9 @@ START_TEST(nul_byte_is_an_error)
 	static const char text[] = "victim\0x,protocol\n";
 	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof text - 1, "r");
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(csvread_attacks(f, on_attack, &g, err, sizeof err), -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "NUL"));
+	struct bs_err err;
+	ck_assert_int_eq(csvread_attacks(f, on_attack, &g, &err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NUL"));
 	fclose(f);
 }
 END_TEST
@@ -181,20 +181,20 @@ END_TEST
 START_TEST(callback_error_stops_reading)
 {
 	struct got g = {.fail_at = 2};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_attacks(HEADER ROW1 ROW1 ROW1, &g, err, sizeof err), -BS_ENOMEM);
+	struct bs_err err;
+	ck_assert_int_eq(read_attacks(HEADER ROW1 ROW1 ROW1, &g, &err), -BS_ENOMEM);
 	ck_assert_uint_eq(g.rows, 2);
-	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(err.msg, "");
 }
 END_TEST
 
 START_TEST(header_only_has_no_rows)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_attacks(HEADER, &g, err, sizeof err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(read_attacks(HEADER, &g, &err), 0);
 	ck_assert_uint_eq(g.rows, 0);
-	ck_assert_int_eq(read_bins(TS_HEADER, &g, err, sizeof err), 0);
+	ck_assert_int_eq(read_bins(TS_HEADER, &g, &err), 0);
 	ck_assert_uint_eq(g.rows, 0);
 }
 END_TEST
@@ -202,8 +202,8 @@ END_TEST
 START_TEST(row_parses)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, err, sizeof err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, &err), 0);
 	ck_assert_uint_eq(g.rows, 1);
 	char buf[BS_ADDR_STRLEN];
 	ck_assert_str_eq(bs_addr_format(&g.last.victim, buf, sizeof buf), "192.0.2.1");
@@ -224,12 +224,12 @@ END_TEST
 START_TEST(empty_cells_are_unknown)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
+	struct bs_err err;
 	ck_assert_int_eq(
 	    read_attacks(HEADER "5,2001:db8::1,TCP,2026-11-25T03:00:00.000000Z,"
 	                        "2026-11-25T03:10:00.000000Z,600.000000,100,4000,100,1,80,,30,"
 	                        "0.166667,,,0,0,,,,\n",
-	                 &g, err, sizeof err),
+	                 &g, &err),
 	    0);
 	ck_assert(isnan(g.last.est_attack_pps));
 	ck_assert_uint_eq(g.last.responses, 0);
@@ -246,14 +246,14 @@ START_TEST(columns_found_by_name)
 	/* reordered, optional geo columns absent, an unknown column added,
 	 * doubled quotes, a quoted line break, CRLF and no final newline */
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
+	struct bs_err err;
 	ck_assert_int_eq(
 	    read_attacks("uniform,est_attack_pps,peak_ppm,responses,packets,end_time,"
 	                 "start_time,protocol,victim,future_column\r\n"
 	                 "0,1.5,31,ICMP_UNREACH|ICMP6_UNREACH,26,"
 	                 "2026-11-24T22:11:00Z,2026-11-24T22:10:00Z,OTHER,198.51.100.7,"
 	                 "\"a \"\"quoted\"\"\nvalue\"",
-	                 &g, err, sizeof err),
+	                 &g, &err),
 	    0);
 	ck_assert_uint_eq(g.rows, 1);
 	ck_assert_uint_eq(g.last.proto, BS_PROTO_OTHER);
@@ -268,23 +268,22 @@ END_TEST
 START_TEST(timeseries_errors_and_row)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_bins("bin_start,bin_end,packets\n", &g, err, sizeof err),
-	                 -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "no column attacks_active"));
+	struct bs_err err;
+	ck_assert_int_eq(read_bins("bin_start,bin_end,packets\n", &g, &err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no column attacks_active"));
 	ck_assert_int_eq(read_bins(TS_HEADER
 	                           "2026-11-24T22:05:00.000000Z,2026-11-24T22:05:00.000000Z,"
 	                           "10,2,1,2,10,0,0,0\n",
-	                           &g, err, sizeof err),
+	                           &g, &err),
 	                 -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "row 2: column bin_end"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "row 2: column bin_end"));
 	ck_assert_int_eq(read_bins(TS_HEADER
 	                           "2026-11-24T22:00:00.000000Z,2026-11-24T22:05:00.000000Z,"
 	                           "ten,2,1,2,10,0,0,0\n",
-	                           &g, err, sizeof err),
+	                           &g, &err),
 	                 -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "column packets: 'ten'"));
-	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "column packets: 'ten'"));
+	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, &err), 0);
 	ck_assert_uint_eq(g.rows, 1);
 	ck_assert_uint_eq(g.bin.start_us, T_2210 - 600000000ull);
 	ck_assert_uint_eq(g.bin.end_us, T_2210 - 300000000ull);
@@ -300,15 +299,14 @@ END_TEST
 START_TEST(byte_order_mark_is_skipped)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_bins("\xef\xbb\xbf" TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(read_bins("\xef\xbb\xbf" TS_HEADER TS_ROW, &g, &err), 0);
 	ck_assert_uint_eq(g.rows, 1);
 	ck_assert_uint_eq(g.bin.packets, 10);
 	memset(&g, 0, sizeof g);
-	ck_assert_int_eq(
-	    read_bins("\xef\xbb\xbf\xef\xbb\xbf" TS_HEADER TS_ROW, &g, err, sizeof err),
-	    -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "no column bin_start"));
+	ck_assert_int_eq(read_bins("\xef\xbb\xbf\xef\xbb\xbf" TS_HEADER TS_ROW, &g, &err),
+	                 -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no column bin_start"));
 }
 END_TEST
 
@@ -321,18 +319,18 @@ START_TEST(long_cell_is_shortened_in_message)
 	snprintf(text, sizeof text, HEADER "1,%s,TCP,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s\n",
 	         longv);
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_attacks(text, &g, err, sizeof err), -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "...'"));
-	ck_assert_uint_lt(strlen(err), CSVREAD_ERRLEN - 1);
+	struct bs_err err;
+	ck_assert_int_eq(read_attacks(text, &g, &err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "...'"));
+	ck_assert_uint_lt(strlen(err.msg), sizeof longv); /* shortened, not whole */
 }
 END_TEST
 
-static int read_attacks_full(const char *text, struct got *g, char *err, size_t errlen)
+static int read_attacks_full(const char *text, struct got *g, struct bs_err *err)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = csvread_attacks_full(f, on_attack, g, err, errlen);
+	int rc = csvread_attacks_full(f, on_attack, g, err);
 	fclose(f);
 	return rc;
 }
@@ -341,12 +339,12 @@ START_TEST(full_reader_needs_every_column)
 {
 	/* What report accepts (columns_found_by_name) is not enough for merge. */
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
+	struct bs_err err;
 	ck_assert_int_eq(read_attacks_full("victim,protocol,start_time,end_time,packets,responses,"
 	                                   "peak_ppm,est_attack_pps,uniform,country,asn,as_org\n",
-	                                   &g, err, sizeof err),
+	                                   &g, &err),
 	                 -BS_EFORMAT);
-	ck_assert_str_eq(err, "row 1: the header has no column bytes");
+	ck_assert_str_eq(err.msg, "row 1: the header has no column bytes");
 }
 END_TEST
 
@@ -370,12 +368,12 @@ START_TEST(full_reader_bad_cells)
 		snprintf(text, sizeof text, "%s%.*s%s%s", HEADER, (int)(at - ROW1), ROW1,
 		         cases[i].to, at + strlen(cases[i].from));
 		struct got g = {0};
-		char err[CSVREAD_ERRLEN];
-		ck_assert_int_eq(read_attacks_full(text, &g, err, sizeof err), -BS_EFORMAT);
-		ck_assert_msg(strstr(err, cases[i].want) != NULL, "'%s' lacks '%s'", err,
+		struct bs_err err;
+		ck_assert_int_eq(read_attacks_full(text, &g, &err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err.msg, cases[i].want) != NULL, "'%s' lacks '%s'", err.msg,
 		              cases[i].want);
 		/* report ignores these columns: the same text reads fine there. */
-		ck_assert_int_eq(read_attacks(text, &g, err, sizeof err), 0);
+		ck_assert_int_eq(read_attacks(text, &g, &err), 0);
 	}
 }
 END_TEST
@@ -383,8 +381,8 @@ END_TEST
 START_TEST(full_reader_row_parses)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
-	ck_assert_int_eq(read_attacks_full(HEADER ROW1, &g, err, sizeof err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(read_attacks_full(HEADER ROW1, &g, &err), 0);
 	ck_assert_uint_eq(g.last.packets, 5400);
 	ck_assert_uint_eq(g.last.bytes, 216000);
 	ck_assert_uint_eq(g.last.telescope_addrs, 5000);
@@ -398,7 +396,7 @@ START_TEST(full_reader_row_parses)
 	                                          "2026-11-25T03:10:00.000000Z,600.000000,100,"
 	                                          "4000,100,0,,ICMP6_UNREACH,30,0.166667,,,0,100,"
 	                                          "2001:db8::fe,,,\n",
-	                                   &g, err, sizeof err),
+	                                   &g, &err),
 	                 0);
 	ck_assert_int_eq(g.last.top_port, -1);
 	ck_assert(isnan(g.last.uniformity_a2));
@@ -407,18 +405,18 @@ START_TEST(full_reader_row_parses)
 	char buf[BS_ADDR_STRLEN];
 	ck_assert_str_eq(bs_addr_format(&g.last.responder, buf, sizeof buf), "2001:db8::fe");
 	/* report's reader leaves the extra fields unknown. */
-	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, err, sizeof err), 0);
+	ck_assert_int_eq(read_attacks(HEADER ROW1, &g, &err), 0);
 	ck_assert_uint_eq(g.last.bytes, 0);
 	ck_assert_int_eq(g.last.top_port, -1);
 	ck_assert(isnan(g.last.uniformity_a2));
 }
 END_TEST
 
-static int read_bins_full(const char *text, struct got *g, char *err, size_t errlen)
+static int read_bins_full(const char *text, struct got *g, struct bs_err *err)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
-	int rc = csvread_timeseries_full(f, on_bin, g, err, errlen);
+	int rc = csvread_timeseries_full(f, on_bin, g, err);
 	fclose(f);
 	return rc;
 }
@@ -426,28 +424,28 @@ static int read_bins_full(const char *text, struct got *g, char *err, size_t err
 START_TEST(full_timeseries)
 {
 	struct got g = {0};
-	char err[CSVREAD_ERRLEN];
+	struct bs_err err;
 	ck_assert_int_eq(read_bins_full("bin_start,bin_end,packets,attacks_active,attacks_started,"
 	                                "victims\n",
-	                                &g, err, sizeof err),
+	                                &g, &err),
 	                 -BS_EFORMAT);
-	ck_assert_str_eq(err, "row 1: the header has no column packets_tcp");
+	ck_assert_str_eq(err.msg, "row 1: the header has no column packets_tcp");
 	ck_assert_int_eq(read_bins_full(TS_HEADER
 	                                "2026-11-24T22:00:00Z,2026-11-24T22:05:00Z,10,2,1,"
 	                                "2,9,0,0,0\n",
-	                                &g, err, sizeof err),
+	                                &g, &err),
 	                 -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "row 2: column packets: '10' is not the sum"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "row 2: column packets: '10' is not the sum"));
 	ck_assert_int_eq(read_bins_full(TS_HEADER
 	                                "2026-11-24T22:00:00Z,2026-11-24T22:05:00Z,10,2,1,"
 	                                "2,4,3,2,1\n",
-	                                &g, err, sizeof err),
+	                                &g, &err),
 	                 0);
 	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_TCP], 4);
 	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_UDP], 3);
 	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_ICMP], 2);
 	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_OTHER], 1);
-	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, err, sizeof err), 0);
+	ck_assert_int_eq(read_bins(TS_HEADER TS_ROW, &g, &err), 0);
 	ck_assert_uint_eq(g.bin.packets_proto[BS_PROTO_TCP], 0);
 }
 END_TEST
@@ -463,19 +461,19 @@ START_TEST(fixtures_parse)
 	} want[] = {{"night1", 6, 96}, {"shard", 3, 48}, {"night2", 2, 48}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		char path[4096];
-		char err[CSVREAD_ERRLEN];
+		struct bs_err err;
 		struct got g = {0};
 		snprintf(path, sizeof path, "%s/report/%s/attacks.csv", dir, want[i].night);
 		FILE *f = fopen(path, "r");
 		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-		ck_assert_int_eq(csvread_attacks(f, on_attack, &g, err, sizeof err), 0);
+		ck_assert_int_eq(csvread_attacks(f, on_attack, &g, &err), 0);
 		fclose(f);
 		ck_assert_uint_eq(g.rows, want[i].attacks);
 		g.rows = 0;
 		snprintf(path, sizeof path, "%s/report/%s/timeseries.csv", dir, want[i].night);
 		f = fopen(path, "r");
 		ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-		ck_assert_int_eq(csvread_timeseries(f, on_bin, &g, err, sizeof err), 0);
+		ck_assert_int_eq(csvread_timeseries(f, on_bin, &g, &err), 0);
 		fclose(f);
 		ck_assert_uint_eq(g.rows, want[i].bins);
 	}

@@ -1,6 +1,6 @@
 /* check_fuzz_regress.c - replays what the fuzzers found, and their seeds.
  *
- * Every input in $TESTDATA/fuzz-regress/{classify,reader,csvread,merge}/
+ * Every input in $TESTDATA/fuzz-regress/{classify,reader,csvread,merge,report}/
  * once crashed, leaked or aborted a fuzz target (tests/fuzz/); each is run
  * again through exactly the code the target runs (tests/fuzz/fuzz_run.c,
  * tests/fuzz/fuzz_outdir.c), so a fix that regresses fails here, under the
@@ -8,8 +8,8 @@
  * replayed the same way, so the contracts the fuzz targets check hold on
  * every real trace, packet and output file we ship.
  *
- * What csvread.c and merge.c now do with the inputs that broke their
- * contracts is checked one by one as well (the outdir_findings case).
+ * What csvread.c, merge.c and report.c now do with the inputs that broke
+ * their contracts is checked one by one as well (the outdir_findings case).
  *
  * The reader inputs that libtrace 3.0.22 aborted or crashed on are also
  * checked one by one for what reader.c now does with them: the guard tests
@@ -30,6 +30,7 @@
 #include "tests/fuzz/fuzz_outdir.h"
 #include "tests/fuzz/fuzz_run.h"
 #include "analysis/merge.h"
+#include "analysis/report.h"
 #include "outdir/csvread.h"
 #include "telescope/reader.h"
 
@@ -267,15 +268,15 @@ START_TEST(csvread_cell_with_line_break_is_quoted_on_one_line)
 {
 	/* A quoted protocol cell holding only a line break: the message
 	 * quoted it verbatim and became two lines. */
-	char err[CSVREAD_ERRLEN];
+	struct bs_err err;
 	int rows = 0;
 	FILE *f = fopen(data_path("fuzz-regress/csvread/cell-with-line-break.csv"), "rb");
 	ck_assert_ptr_nonnull(f);
-	int rc = csvread_attacks(f, count_row, &rows, err, sizeof err);
+	int rc = csvread_attacks(f, count_row, &rows, &err);
 	fclose(f);
 	ck_assert_int_eq(rc, -BS_EFORMAT);
 	ck_assert_int_eq(rows, 0);
-	ck_assert_str_eq(err, "row 2: column protocol: '?' is not TCP, UDP, ICMP or OTHER");
+	ck_assert_str_eq(err.msg, "row 2: column protocol: '?' is not TCP, UDP, ICMP or OTHER");
 }
 END_TEST
 
@@ -305,15 +306,15 @@ static char *shard_from(const char *rel)
 
 /* Adds the shard of $TESTDATA/fuzz-regress/merge/name to a new merge;
  * returns merge_add_shard()'s code, the merge in *m and the message in
- * err (MERGE_ERRLEN bytes). */
-static int add_regress_shard(const char *name, merge_t **m, char *err)
+ * err. */
+static int add_regress_shard(const char *name, merge_t **m, struct bs_err *err)
 {
 	char rel[REGRESS_PATH_MAX];
 	snprintf(rel, sizeof rel, "fuzz-regress/merge/%s", name);
 	char *dir = shard_from(rel);
 	*m = merge_create();
 	ck_assert_ptr_nonnull(*m);
-	int rc = merge_add_shard(*m, dir, err, MERGE_ERRLEN);
+	int rc = merge_add_shard(*m, dir, err);
 	outdir_remove(dir);
 	return rc;
 }
@@ -323,10 +324,11 @@ START_TEST(merge_json_error_near_line_break_is_one_line)
 	/* summary.json is '"\' and a line break: jansson's message quotes the
 	 * token it stopped at, line break included, and merge passed it on. */
 	merge_t *m;
-	char err[MERGE_ERRLEN];
-	ck_assert_int_eq(add_regress_shard("json-error-near-line-break", &m, err), -BS_EFORMAT);
-	ck_assert_ptr_null(strpbrk(err, "\r\n"));
-	ck_assert_ptr_nonnull(strstr(err, "/summary.json: line 2: invalid escape near '\"\\?'"));
+	struct bs_err err;
+	ck_assert_int_eq(add_regress_shard("json-error-near-line-break", &m, &err), -BS_EFORMAT);
+	ck_assert_ptr_null(strpbrk(err.msg, "\r\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "/summary.json: line 2: invalid escape near '\"\\?'"));
 	merge_free(m);
 }
 END_TEST
@@ -335,11 +337,11 @@ START_TEST(merge_prefix_with_line_break_is_one_line)
 {
 	/* Telescope "10.0.0.0/8\n": the message quotes the prefix. */
 	merge_t *m;
-	char err[MERGE_ERRLEN];
-	ck_assert_int_eq(add_regress_shard("prefix-with-line-break", &m, err), -BS_EFORMAT);
-	ck_assert_ptr_null(strpbrk(err, "\r\n"));
+	struct bs_err err;
+	ck_assert_int_eq(add_regress_shard("prefix-with-line-break", &m, &err), -BS_EFORMAT);
+	ck_assert_ptr_null(strpbrk(err.msg, "\r\n"));
 	ck_assert_ptr_nonnull(strstr(
-	    err, "/summary.json: parameters.telescope: '10.0.0.0/8?' is not a valid prefix"));
+	    err.msg, "/summary.json: parameters.telescope: '10.0.0.0/8?' is not a valid prefix"));
 	merge_free(m);
 }
 END_TEST
@@ -349,13 +351,32 @@ START_TEST(merge_partial_reason_with_line_break_is_one_line)
 	/* An incomplete shard's partial_reason "SIG\nINT" is quoted in a
 	 * warning, which summary.json and stderr show one per line. */
 	merge_t *m;
-	char err[MERGE_ERRLEN];
-	ck_assert_int_eq(add_regress_shard("partial-reason-with-line-break", &m, err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(add_regress_shard("partial-reason-with-line-break", &m, &err), 0);
 	ck_assert_uint_eq(merge_warning_count(m), 1);
 	ck_assert_ptr_nonnull(strstr(
 	    merge_warning(m, 0), " is incomplete (SIG?INT): the merged result lacks what it lost"));
 	ck_assert_int_eq(merge_status(m), MERGE_WARNINGS);
 	merge_free(m);
+}
+END_TEST
+
+START_TEST(report_json_error_near_line_break_is_one_line)
+{
+	/* The summary.json of merge's finding: report printed jansson's text
+	 * as it was, over two lines (scripts/outputs.sh, bad.report.err), until
+	 * both read it through summary_read(). fuzz_report's message check
+	 * catches it too. */
+	char *dir = shard_from("fuzz-regress/report/json-error-near-line-break");
+	report_t *r = report_create(0, REPORT_NO_UNTIL, REPORT_DEFAULT_TOP);
+	ck_assert_ptr_nonnull(r);
+	struct bs_err err;
+	ck_assert_int_eq(report_add_dir(r, dir, &err), -BS_EFORMAT);
+	ck_assert_ptr_null(strpbrk(err.msg, "\r\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "/summary.json: line 2: invalid escape near '\"\\?'"));
+	report_free(r);
+	outdir_remove(dir);
 }
 END_TEST
 
@@ -371,6 +392,12 @@ START_TEST(replay_merge_crashes)
 }
 END_TEST
 
+START_TEST(replay_report_crashes)
+{
+	replay_dir("fuzz-regress/report", false, fuzz_run_report);
+}
+END_TEST
+
 START_TEST(replay_readback_seeds)
 {
 	replay_dir("../fuzz/corpus/csvread", true, fuzz_run_csvread);
@@ -380,6 +407,12 @@ END_TEST
 START_TEST(replay_merge_seeds)
 {
 	replay_dir("../fuzz/corpus/merge", true, fuzz_run_merge);
+}
+END_TEST
+
+START_TEST(replay_report_seeds)
+{
+	replay_dir("../fuzz/corpus/report", true, fuzz_run_report);
 }
 END_TEST
 
@@ -426,6 +459,7 @@ int main(void)
 	tcase_add_test(outdir, merge_json_error_near_line_break_is_one_line);
 	tcase_add_test(outdir, merge_prefix_with_line_break_is_one_line);
 	tcase_add_test(outdir, merge_partial_reason_with_line_break_is_one_line);
+	tcase_add_test(outdir, report_json_error_near_line_break_is_one_line);
 	suite_add_tcase(s, outdir);
 	TCase *replay = tcase_create("replay");
 	tcase_add_test(replay, replay_classify_crashes);
@@ -436,6 +470,8 @@ int main(void)
 	tcase_add_test(replay, replay_merge_crashes);
 	tcase_add_test(replay, replay_readback_seeds);
 	tcase_add_test(replay, replay_merge_seeds);
+	tcase_add_test(replay, replay_report_crashes);
+	tcase_add_test(replay, replay_report_seeds);
 	suite_add_tcase(s, replay);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -139,13 +139,14 @@ static char *hour_shard(int hour, const char *attacks, const char *ts)
 }
 
 /* Adds dirs[0..n-1]; expects rc from the last, 0 from the others. */
-static merge_t *add_all(char **dirs, size_t n, int want_rc, char *err)
+static merge_t *add_all(char **dirs, size_t n, int want_rc, struct bs_err *err)
 {
 	merge_t *m = merge_create();
 	ck_assert_ptr_nonnull(m);
 	for (size_t i = 0; i < n; i++) {
-		int rc = merge_add_shard(m, dirs[i], err, MERGE_ERRLEN);
-		ck_assert_msg(rc == (i + 1 == n ? want_rc : 0), "shard %zu: rc %d: %s", i, rc, err);
+		int rc = merge_add_shard(m, dirs[i], err);
+		ck_assert_msg(rc == (i + 1 == n ? want_rc : 0), "shard %zu: rc %d: %s", i, rc,
+		              err->msg);
 	}
 	return m;
 }
@@ -154,10 +155,11 @@ static merge_t *add_all(char **dirs, size_t n, int want_rc, char *err)
  * holding want (and the path of the last shard when path is true). */
 static void expect_add_error(char **dirs, size_t n, int rc, const char *want)
 {
-	char err[MERGE_ERRLEN];
-	merge_t *m = add_all(dirs, n, rc, err);
-	ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
-	ck_assert_msg(strstr(err, dirs[n - 1]) != NULL, "message '%s' lacks the shard", err);
+	struct bs_err err;
+	merge_t *m = add_all(dirs, n, rc, &err);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+	ck_assert_msg(strstr(err.msg, dirs[n - 1]) != NULL, "message '%s' lacks the shard",
+	              err.msg);
 	merge_free(m);
 }
 
@@ -189,18 +191,16 @@ static int keep_row(const struct csvread_attack *a, void *arg)
 /* Merges dirs into a new directory; returns it, with its rows in *rows. */
 static char *merge_into(char **dirs, size_t n, struct rows *rows, merge_t **keep)
 {
-	char err[MERGE_ERRLEN];
-	merge_t *m = add_all(dirs, n, 0, err);
+	struct bs_err err;
+	merge_t *m = add_all(dirs, n, 0, &err);
 	char *out = outdir_create();
-	ck_assert_msg(merge_write(m, out, "backscatter merge", "9.9", err, sizeof err) == 0, "%s",
-	              err);
+	ck_assert_msg(merge_write(m, out, "backscatter merge", "9.9", &err) == 0, "%s", err.msg);
 	char *text = outdir_read(out, "attacks.csv");
 	ck_assert_ptr_nonnull(text);
 	FILE *f = fmemopen(text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
 	memset(rows, 0, sizeof *rows);
-	char rerr[CSVREAD_ERRLEN];
-	ck_assert_int_eq(csvread_attacks_full(f, keep_row, rows, rerr, sizeof rerr), 0);
+	ck_assert_int_eq(csvread_attacks_full(f, keep_row, rows, NULL), 0);
 	fclose(f);
 	free(text);
 	if (keep != NULL)
@@ -266,12 +266,12 @@ static long long jint(json_t *root, const char *obj, const char *key)
 START_TEST(missing_shard_dir)
 {
 	char *dirs[] = {"/nonexistent/shard"};
-	char err[MERGE_ERRLEN];
-	merge_t *m = add_all(dirs, 1, -BS_EIO, err);
-	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/shard/summary.json"));
-	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+	struct bs_err err;
+	merge_t *m = add_all(dirs, 1, -BS_EIO, &err);
+	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/shard/summary.json"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "No such file"));
 	ck_assert_uint_eq(merge_shard_count(m), 0);
-	ck_assert_int_eq(merge_write(m, "/tmp", "x", "x", err, sizeof err), -BS_EINVAL);
+	ck_assert_int_eq(merge_write(m, "/tmp", "x", "x", &err), -BS_EINVAL);
 	merge_free(m);
 	merge_free(NULL);
 }
@@ -411,9 +411,9 @@ START_TEST(shared_input_is_eexist)
 	           "\"last_packet\": \"2026-11-24T01:59:59.000000Z\"}]";
 	char *dirs[2] = {hour_shard(0, ATTACKS_HEADER, TS_H0), shard(&f, ATTACKS_HEADER, TS_H1)};
 	expect_add_error(dirs, 2, -BS_EEXIST, "share the input h0.pcap");
-	char err[MERGE_ERRLEN];
-	merge_t *m = add_all(dirs, 2, -BS_EEXIST, err);
-	ck_assert_ptr_nonnull(strstr(err, dirs[0]));
+	struct bs_err err;
+	merge_t *m = add_all(dirs, 2, -BS_EEXIST, &err);
+	ck_assert_ptr_nonnull(strstr(err.msg, dirs[0]));
 	merge_free(m);
 	remove_all(dirs, 2);
 }
@@ -423,10 +423,10 @@ START_TEST(unwritable_out_writes_nothing)
 {
 	char *dirs[2] = {hour_shard(0, ATTACKS_HEADER A0_BEFORE, TS_H0),
 	                 hour_shard(1, ATTACKS_HEADER A0_AFTER_180S, TS_H1)};
-	char err[MERGE_ERRLEN];
-	merge_t *m = add_all(dirs, 2, 0, err);
-	ck_assert_int_eq(merge_write(m, "/nonexistent/out", "c", "v", err, sizeof err), -BS_EIO);
-	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/out"));
+	struct bs_err err;
+	merge_t *m = add_all(dirs, 2, 0, &err);
+	ck_assert_int_eq(merge_write(m, "/nonexistent/out", "c", "v", &err), -BS_EIO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/out"));
 	merge_free(m);
 	remove_all(dirs, 2);
 }

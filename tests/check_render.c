@@ -35,10 +35,10 @@ static const char *templates(void)
 static report_t *load(const char *const *dirs)
 {
 	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
+	struct bs_err err;
 	for (size_t i = 0; dirs[i] != NULL; i++)
-		ck_assert_msg(report_add_dir(r, dirs[i], err, sizeof err) == 0, "%s", err);
-	ck_assert_msg(report_finish(r, err, sizeof err) == 0, "%s", err);
+		ck_assert_msg(report_add_dir(r, dirs[i], &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
 	return r;
 }
 
@@ -232,7 +232,11 @@ START_TEST(markup_in_names_is_escaped)
 	outdir_write(night, "timeseries.csv",
 	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
 	outdir_write(night, "summary.json",
-	             "{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 60},"
+	             "{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 60,"
+	             " \"preset\": \"rsdos\", \"flow_timeout_s\": 300, \"min_packets\": 25,"
+	             " \"min_duration_s\": 60, \"min_ppm\": 30, \"min_dests\": 5,"
+	             " \"telescope\": [\"10.0.0.0/24\"]}, \"inputs\": [], \"counters\": {},"
+	             " \"flows\": {},"
 	             " \"time_range\": {\"first_packet\": \"2026-11-24T00:00:00Z\","
 	             " \"last_packet\": \"2026-11-24T02:00:00Z\"}, \"complete\": true,"
 	             " \"warnings\": [\"<trace> & friends\"]}");

@@ -42,11 +42,10 @@ static report_t *load(uint64_t since, uint64_t until, uint32_t top, const char *
 {
 	report_t *r = report_create(since, until, top);
 	ck_assert_ptr_nonnull(r);
-	char err[REPORT_ERRLEN];
+	struct bs_err err;
 	for (size_t i = 0; nights[i] != NULL; i++)
-		ck_assert_msg(report_add_dir(r, fixture(nights[i]), err, sizeof err) == 0, "%s",
-		              err);
-	ck_assert_msg(report_finish(r, err, sizeof err) == 0, "%s", err);
+		ck_assert_msg(report_add_dir(r, fixture(nights[i]), &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
 	return r;
 }
 
@@ -89,43 +88,59 @@ END_TEST
 START_TEST(missing_directory_names_the_file)
 {
 	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
-	ck_assert_int_eq(report_add_dir(r, "/nonexistent/night", err, sizeof err), -BS_EIO);
-	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/night/summary.json"));
+	struct bs_err err;
+	ck_assert_int_eq(report_add_dir(r, "/nonexistent/night", &err), -BS_EIO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/night/summary.json"));
 	report_free(r);
 }
 END_TEST
 
 START_TEST(malformed_summary)
 {
+	/* summary.json by the rules of summary_read(), as merge reads it:
+	 * each message names the file and the key. */
 	static const struct {
-		const char *text, *want;
-	} cases[] = {
-	    {"{", "summary.json: line"},
-	    {"[]", "telescope_size_v4"},
-	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
-	     "\"time_range\": {\"first_packet\": \"yesterday\", \"last_packet\": null}, "
-	     "\"complete\": true}",
-	     "time_range"},
-	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
-	     "\"time_range\": {\"first_packet\": null, \"last_packet\": null}, "
-	     "\"complete\": \"yes\"}",
-	     "complete"},
-	    {"{\"parameters\": {\"telescope_size_v4\": 256.0, \"interval_s\": 300}, "
-	     "\"time_range\": {\"first_packet\": \"2026-11-25T00:00:00.000000Z\", "
-	     "\"last_packet\": \"2026-11-24T00:00:00.000000Z\"}, \"complete\": true}",
-	     "time_range"},
+		const char *from, *to, *want;
+	} edits[] = {
+	    {NULL, "{", "summary.json: line"}, /* NULL: the whole file */
+	    {NULL, "[]", "summary.json: not a JSON object"},
+	    {"\"complete\": true,", "\"complete\": true, \"complete\": true,",
+	     "summary.json: line 60: duplicate object key"},
+	    {"\"telescope_size_v4\": 16777216.0,", "",
+	     "summary.json: parameters.telescope_size_v4 is missing or not a number"},
+	    {"\"time_range\": {\n    \"first_packet\": \"2026-11-24T22:00:00.000000Z\"",
+	     "\"time_range\": {\n    \"first_packet\": \"yesterday\"",
+	     "summary.json: time_range.first_packet is not a UTC time"},
+	    {"\"time_range\": {\n    \"first_packet\": \"2026-11-24T22:00:00.000000Z\"",
+	     "\"time_range\": {\n    \"first_packet\": \"2026-11-25T22:00:00.000000Z\"",
+	     "summary.json: time_range.last_packet is before first_packet"},
+	    {"\"complete\": true", "\"complete\": \"yes\"",
+	     "summary.json: complete is missing or not true or false"},
+	    {"\"warnings\": []", "\"warnings\": [3]",
+	     "summary.json: warnings is not a list of strings"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *dir = scratch_night("summary.json", cases[i].text);
+	char *good = outdir_read(fixture("night1"), "summary.json");
+	ck_assert_ptr_nonnull(good);
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		char text[8192];
+		if (edits[i].from == NULL) {
+			snprintf(text, sizeof text, "%s", edits[i].to);
+		} else {
+			const char *at = strstr(good, edits[i].from);
+			ck_assert_msg(at != NULL, "%s", edits[i].from);
+			snprintf(text, sizeof text, "%.*s%s%s", (int)(at - good), good, edits[i].to,
+			         at + strlen(edits[i].from));
+		}
+		char *dir = scratch_night("summary.json", text);
 		report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-		char err[REPORT_ERRLEN];
-		ck_assert_int_eq(report_add_dir(r, dir, err, sizeof err), -BS_EFORMAT);
-		ck_assert_msg(strstr(err, cases[i].want) != NULL, "'%s' lacks '%s'", err,
-		              cases[i].want);
+		struct bs_err err;
+		ck_assert_int_eq(report_add_dir(r, dir, &err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err.msg, edits[i].want) != NULL, "'%s' lacks '%s'", err.msg,
+		              edits[i].want);
 		report_free(r);
 		outdir_remove(dir);
 	}
+	free(good);
 }
 END_TEST
 
@@ -140,11 +155,11 @@ START_TEST(failed_directory_contributes_nothing)
 	         ts);
 	char *dir = scratch_night("timeseries.csv", bad);
 	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
-	ck_assert_int_eq(report_add_dir(r, dir, err, sizeof err), -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err, "timeseries.csv: row 98: column packets: 'x'"));
-	ck_assert_int_eq(report_add_dir(r, fixture("night2"), err, sizeof err), 0);
-	ck_assert_int_eq(report_finish(r, err, sizeof err), 0);
+	struct bs_err err;
+	ck_assert_int_eq(report_add_dir(r, dir, &err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "timeseries.csv: row 98: column packets: 'x'"));
+	ck_assert_int_eq(report_add_dir(r, fixture("night2"), &err), 0);
+	ck_assert_int_eq(report_finish(r, &err), 0);
 	const struct report_dir *dirs;
 	ck_assert_uint_eq(report_dirs(r, &dirs), 1);
 	ck_assert_uint_eq(report_totals(r)->attacks, 2);
@@ -162,10 +177,10 @@ END_TEST
 START_TEST(calls_out_of_order)
 {
 	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
-	ck_assert_int_eq(report_finish(r, err, sizeof err), 0);
-	ck_assert_int_eq(report_finish(r, err, sizeof err), -BS_EINVAL);
-	ck_assert_int_eq(report_add_dir(r, fixture("night1"), err, sizeof err), -BS_EINVAL);
+	struct bs_err err;
+	ck_assert_int_eq(report_finish(r, &err), 0);
+	ck_assert_int_eq(report_finish(r, &err), -BS_EINVAL);
+	ck_assert_int_eq(report_add_dir(r, fixture("night1"), &err), -BS_EINVAL);
 	/* nothing read: every table is empty */
 	const struct report_period *p;
 	ck_assert_uint_eq(report_days(r, &p), 0);
@@ -181,10 +196,10 @@ END_TEST
 START_TEST(period_too_long)
 {
 	report_t *r = report_create(NOV24 - 4000ull * DAY, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
-	ck_assert_int_eq(report_add_dir(r, fixture("night1"), err, sizeof err), 0);
-	ck_assert_int_eq(report_finish(r, err, sizeof err), -BS_ERANGE);
-	ck_assert_ptr_nonnull(strstr(err, "--since"));
+	struct bs_err err;
+	ck_assert_int_eq(report_add_dir(r, fixture("night1"), &err), 0);
+	ck_assert_int_eq(report_finish(r, &err), -BS_ERANGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "--since"));
 	report_free(r);
 }
 END_TEST
@@ -565,7 +580,11 @@ static char *many_victims_night(unsigned n_victims, uint64_t *attacks)
 	outdir_write(dir, "timeseries.csv",
 	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
 	outdir_write(dir, "summary.json",
-	             "{\"parameters\": {\"telescope_size_v4\": 16777216.0, \"interval_s\": 300},"
+	             "{\"parameters\": {\"preset\": \"rsdos\", \"flow_timeout_s\": 300,"
+	             " \"min_packets\": 25, \"min_duration_s\": 60, \"min_ppm\": 30,"
+	             " \"min_dests\": 5, \"interval_s\": 300, \"telescope\": [\"10.0.0.0/8\"],"
+	             " \"telescope_size_v4\": 16777216.0}, \"inputs\": [], \"counters\": {},"
+	             " \"flows\": {},"
 	             " \"time_range\": {\"first_packet\": null, \"last_packet\": null},"
 	             " \"complete\": true, \"warnings\": []}");
 	return dir;
@@ -577,9 +596,9 @@ START_TEST(many_victims_grow_the_tables)
 	uint64_t attacks;
 	char *dir = many_victims_night(n, &attacks);
 	report_t *r = report_create(0, REPORT_NO_UNTIL, 10);
-	char err[REPORT_ERRLEN];
-	ck_assert_msg(report_add_dir(r, dir, err, sizeof err) == 0, "%s", err);
-	ck_assert_msg(report_finish(r, err, sizeof err) == 0, "%s", err);
+	struct bs_err err;
+	ck_assert_msg(report_add_dir(r, dir, &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
 	const struct report_totals *t = report_totals(r);
 	ck_assert_uint_eq(t->attacks, attacks);
 	ck_assert_uint_eq(t->victims, n);

@@ -31,14 +31,12 @@
 #include "outdir/csvwrite.h"
 #include "telescope/event.h"
 #include "analysis/merge.h"
+#include "analysis/report.h"
 #include "outdir/csvread.h"
 
 /* What the test callback returns to stop a reader: a code no reader returns
  * by itself, so that rc can only have come from the callback. */
 #define FUZZ_CB_ERROR (-BS_ENOTFOUND)
-/* The short error buffers are 2 .. 2 + this - 1 bytes: shorter than every
- * message ("row 1: " alone is 7), at least room for one character. */
-#define FUZZ_SHORT_ERRLEN 24
 /* Largest port number, for top_port. */
 #define FUZZ_MAX_PORT 65535
 /* FNV-1a, 64 bits: a digest of the rows one reader passed, to compare it
@@ -50,6 +48,8 @@
 #define FUZZ_FILES  3
 /* Room for $TMPDIR, the directory name and a file name. */
 #define FUZZ_DIR_MAX 4096
+/* Rows of report's top tables: fewer than the directories can fill. */
+#define FUZZ_TOP 3
 /* What merge_write() puts into summary.json as the command and version. */
 #define FUZZ_COMMAND_LINE "fuzz_merge"
 #define FUZZ_VERSION      "0"
@@ -195,8 +195,8 @@ static int on_bin(const struct csvread_bin *b, void *arg)
 /* One of the four readers of csvread.h. */
 struct csv_reader {
 	bool full;
-	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, char *err, size_t errlen);
-	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, char *err, size_t errlen);
+	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
+	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
 };
 
 static const struct csv_reader csv_readers[] = {
@@ -210,7 +210,7 @@ static const struct csv_reader csv_readers[] = {
 /* Reads data with rd into r; *rc receives the reader's code. False when the
  * in-memory file cannot be opened. */
 static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t size, struct rows *r,
-                     char *err, size_t errlen, int *rc)
+                     struct bs_err *err, int *rc)
 {
 	/* "r" mode never writes to the buffer: the cast only drops const. */
 	FILE *f = fmemopen((void *)(uintptr_t)data, size, "r");
@@ -218,97 +218,89 @@ static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t si
 		return false;
 	r->full = rd->full;
 	r->digest = FUZZ_FNV_OFFSET;
-	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err, errlen)
-	                  : rd->bins(f, on_bin, r, err, errlen);
+	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err) : rd->bins(f, on_bin, r, err);
 	fclose(f);
 	return true;
 }
 
-/* The message rules of csvread.h for a buffer of errlen bytes. */
-static const char *check_csv_err(int rc, const char *err, size_t errlen)
+/* The rules of a call that returns rc and fills err: rc is 0 or one of
+ * codes (0-terminated), the ones its header lists; err is cleared on
+ * success and on error holds rc and one line (out of memory may leave no
+ * message: there is no room to make one). Returns NULL or "WHO: what". */
+static const char *check_err(const char *who, int rc, const struct bs_err *err, const int *codes)
 {
-	if (errlen == 0)
+	static char why[BS_ERR_MSGLEN];
+	bool listed = rc == 0;
+	for (const int *c = codes; *c != 0; c++)
+		listed |= rc == *c;
+	const char *broken = NULL;
+	if (!listed)
+		broken = "unexpected return code";
+	else if (memchr(err->msg, '\0', sizeof err->msg) == NULL)
+		broken = "message not NUL-terminated";
+	else if (rc == 0 && (err->code != 0 || err->msg[0] != '\0'))
+		broken = "message on success";
+	else if (rc != 0 && err->msg[0] != '\0' && err->code != rc)
+		broken = "message with another code than the one returned";
+	else if (rc != 0 && rc != -BS_ENOMEM && err->msg[0] == '\0')
+		broken = "error without a message";
+	else if (strpbrk(err->msg, "\r\n") != NULL)
+		broken = "message of more than one line";
+	if (broken == NULL)
 		return NULL;
-	if (memchr(err, '\0', errlen) == NULL)
-		return "csvread: message not NUL-terminated";
-	if (rc != -BS_EFORMAT)
-		return err[0] == '\0' ? NULL : "csvread: message without -BS_EFORMAT";
-	if (err[0] == '\0')
-		return "csvread: -BS_EFORMAT without a message";
-	if (strpbrk(err, "\r\n") != NULL)
-		return "csvread: message of more than one line";
-	return NULL;
+	snprintf(why, sizeof why, "%s: %s", who, broken);
+	return why;
 }
 
-/* Runs rd four ways: full buffer, no buffer, short buffer, failing
+/* Runs rd three ways: with a message, without (err NULL), with a failing
  * callback. *rc and *rows are the first run's. */
 static const char *fuzz_csv_reader(const struct csv_reader *rd, const uint8_t *data, size_t size,
                                    int *rc, struct rows *rows)
 {
-	size_t short_len = 2 + size % FUZZ_SHORT_ERRLEN;
-	char *err = malloc(CSVREAD_ERRLEN); /* exact sizes: ASan sees any overrun */
-	char *shorter = malloc(short_len);
+	static const int csv_codes[] = {-BS_EFORMAT, -BS_ENOMEM, 0};
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
 	const char *why = NULL;
 	struct rows r = {0}, again = {0};
 	int rc2;
 
 	*rc = 0;
 	*rows = r;
-
-	if (err == NULL || shorter == NULL) {
-		why = "csvread: out of memory in the check";
-		goto out;
-	}
-	memset(err, 'x', CSVREAD_ERRLEN);
-	if (!read_csv(rd, data, size, &r, err, CSVREAD_ERRLEN, rc)) {
+	if (err == NULL)
+		return "csvread: out of memory in the check";
+	memset(err, 'x', sizeof *err);
+	if (!read_csv(rd, data, size, &r, err, rc)) {
 		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	*rows = r;
-	if (*rc != 0 && *rc != -BS_EFORMAT && *rc != -BS_ENOMEM)
-		why = "csvread: unexpected return code";
-	else if (r.why != NULL)
-		why = r.why;
-	else
-		why = check_csv_err(*rc, err, CSVREAD_ERRLEN);
+	why = r.why != NULL ? r.why : check_err("csvread", *rc, err, csv_codes);
 	if (why != NULL)
 		goto out;
 
-	/* csvread.h: err may be NULL when errlen is 0. */
-	if (!read_csv(rd, data, size, &again, NULL, 0, &rc2)) {
+	/* csvread.h: err may be NULL. */
+	if (!read_csv(rd, data, size, &again, NULL, &rc2)) {
 		why = "csvread: fmemopen failed";
 		goto out;
 	}
 	if (rc2 != *rc || again.n != r.n || again.digest != r.digest) {
-		why = "csvread: the result depends on the error buffer";
+		why = "csvread: the result depends on whether a message is wanted";
 		goto out;
 	}
-
-	memset(shorter, 'x', short_len);
-	again = (struct rows){0};
-	if (!read_csv(rd, data, size, &again, shorter, short_len, &rc2)) {
-		why = "csvread: fmemopen failed";
-		goto out;
-	}
-	if (rc2 != *rc || again.n != r.n || again.digest != r.digest)
-		why = "csvread: the result depends on the error buffer";
-	else if ((why = check_csv_err(rc2, shorter, short_len)) == NULL && rc2 == -BS_EFORMAT &&
-	         strncmp(shorter, err, short_len - 1) != 0)
-		why = "csvread: a short buffer does not get the message's beginning";
-	if (why != NULL || r.n == 0)
+	if (r.n == 0)
 		goto out;
 
-	/* A callback error stops the read at once and is returned as is. */
+	/* A callback error stops the read at once and is returned as is, with
+	 * err as the callback left it: cleared, as this one writes nothing. */
 	again = (struct rows){.stop_at = (r.n + 1) / 2};
-	if (!read_csv(rd, data, size, &again, err, CSVREAD_ERRLEN, &rc2))
+	memset(err, 'x', sizeof *err);
+	if (!read_csv(rd, data, size, &again, err, &rc2))
 		why = "csvread: fmemopen failed";
-	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err[0] != '\0')
-		why = "csvread: a callback error is not returned at once, without a message";
+	else if (rc2 != FUZZ_CB_ERROR || again.n != again.stop_at || err->msg[0] != '\0')
+		why = "csvread: a callback error is not returned at once, err untouched";
 out:
-	if (why != NULL && err != NULL && memchr(err, '\0', CSVREAD_ERRLEN) != NULL)
-		fprintf(stderr, "csvread: rc %d, message '%s'\n", *rc, err);
+	if (why != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "csvread: rc %d, message '%s'\n", *rc, err->msg);
 	free(err);
-	free(shorter);
 	return why;
 }
 
@@ -334,7 +326,7 @@ const char *fuzz_run_csvread(const uint8_t *data, size_t size)
 	return NULL;
 }
 
-/* ---- merge ---- */
+/* ---- output directories: the files merge and report read ---- */
 
 static const char *const shard_files[FUZZ_FILES] = {"summary.json", "attacks.csv",
                                                     "timeseries.csv"};
@@ -380,7 +372,7 @@ static bool make_dirs(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[FUZZ_DIR_MAX];
-	int n = snprintf(path, sizeof path, "%s/fuzz-merge-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int n = snprintf(path, sizeof path, "%s/fuzz-outdir-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (n < 0 || (size_t)n >= sizeof path || mkdtemp(path) == NULL)
 		return false;
 	memcpy(base_dir, path, (size_t)n + 1);
@@ -407,44 +399,32 @@ static bool put_file(const char *dir, const char *name, const uint8_t *data, siz
 	return fclose(f) == 0 && ok;
 }
 
-/* Writes the NUL-separated parts of data as the shard files (a missing
- * part is a missing file); returns the number of shards given (1 or 2),
- * or 0 when a file cannot be written. */
+/* Makes the private directory and writes the NUL-separated parts of data
+ * as the files of the shard directories (a missing part is a missing
+ * file); returns the number of directories given (1 or 2), or 0 after
+ * removing what it made when a directory or file cannot be written. */
 static size_t write_shards(const uint8_t *data, size_t size)
 {
+	if (!make_dirs())
+		return 0;
+	if (size == 0)
+		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
 	const uint8_t *end = data + size, *p = data;
 	size_t parts = 0;
 	for (size_t k = 0; k < FUZZ_SHARDS * FUZZ_FILES && p != NULL; k++) {
 		const uint8_t *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = (size_t)((nul ? nul : end) - p);
-		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len))
+		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len)) {
+			remove_dirs();
 			return 0;
+		}
 		p = nul ? nul + 1 : NULL;
 		parts++;
 	}
 	return parts > FUZZ_FILES ? 2 : 1;
 }
 
-/* merge.h's message rules; codes is a 0-terminated list of the errors the
- * call may return. */
-static const char *check_merge_err(int rc, const char *err, const int *codes)
-{
-	if (memchr(err, '\0', MERGE_ERRLEN) == NULL)
-		return "merge: message not NUL-terminated";
-	if (rc == 0)
-		return err[0] == '\0' ? NULL : "merge: message on success";
-	bool listed = false;
-	for (const int *c = codes; *c != 0; c++)
-		listed |= rc == *c;
-	if (!listed)
-		return "merge: unexpected return code";
-	/* Out of memory may leave no message: there is no room to make one. */
-	if (err[0] == '\0' && rc != -BS_ENOMEM)
-		return "merge: error without a message";
-	if (strpbrk(err, "\r\n") != NULL)
-		return "merge: message of more than one line";
-	return NULL;
-}
+/* ---- merge ---- */
 
 /* summary.h: the warnings of summary.json are one-line messages. */
 static const char *check_warnings(const merge_t *m)
@@ -506,7 +486,7 @@ static int tally_bin(const struct csvread_bin *b, void *arg)
 
 /* Adds dir's CSV files to t, read with the full readers as merge reads
  * them; false when one cannot be read. */
-static bool tally_dir(const char *dir, struct tally *t, char *err)
+static bool tally_dir(const char *dir, struct tally *t, struct bs_err *err)
 {
 	for (size_t i = 1; i < FUZZ_FILES; i++) {
 		char path[FUZZ_DIR_MAX * 2];
@@ -514,8 +494,8 @@ static bool tally_dir(const char *dir, struct tally *t, char *err)
 		FILE *f = fopen(path, "r");
 		if (f == NULL)
 			return false;
-		int rc = i == 1 ? csvread_attacks_full(f, tally_attack, t, err, CSVREAD_ERRLEN)
-		                : csvread_timeseries_full(f, tally_bin, t, err, CSVREAD_ERRLEN);
+		int rc = i == 1 ? csvread_attacks_full(f, tally_attack, t, err)
+		                : csvread_timeseries_full(f, tally_bin, t, err);
 		fclose(f);
 		if (rc != 0)
 			return false;
@@ -527,7 +507,7 @@ static bool tally_dir(const char *dir, struct tally *t, char *err)
  * merge itself read it back; every row read is written or joined into
  * another; the series holds every packet of the shards' series. in is
  * the tally of the shards kept. */
-static const char *read_merged(const merge_t *m, const struct tally *in, char *err)
+static const char *read_merged(const merge_t *m, const struct tally *in, struct bs_err *err)
 {
 	struct tally out = {0};
 	if (!tally_dir(dirs[OUT_DIR], &out, err))
@@ -541,7 +521,7 @@ static const char *read_merged(const merge_t *m, const struct tally *in, char *e
 	merge_t *again = merge_create();
 	if (again == NULL)
 		return "merge: out of memory in the check";
-	const char *why = merge_add_shard(again, dirs[OUT_DIR], err, MERGE_ERRLEN) == 0
+	const char *why = merge_add_shard(again, dirs[OUT_DIR], err) == 0
 	                      ? NULL
 	                      : "merge_write: merge cannot read its own output as a shard";
 	merge_free(again);
@@ -555,27 +535,24 @@ const char *fuzz_run_merge(const uint8_t *data, size_t size)
 	static const int write_codes[] = {-BS_EIO, -BS_ERANGE, -BS_ENOMEM, 0};
 	const char *why = NULL;
 
-	if (!make_dirs())
-		return "merge: cannot make the private directory";
-	if (size == 0)
-		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
 	size_t n_shards = write_shards(data, size);
+	if (n_shards == 0)
+		return "merge: cannot write the shard files";
 	merge_t *m = merge_create();
-	char *err = malloc(MERGE_ERRLEN);
-	if (n_shards == 0 || m == NULL || err == NULL) {
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
+	if (m == NULL || err == NULL) {
 		merge_free(m);
 		free(err);
 		remove_dirs();
-		return n_shards == 0 ? "merge: cannot write the shard files"
-		                     : "merge: out of memory in the check";
+		return "merge: out of memory in the check";
 	}
-	memset(err, 'x', MERGE_ERRLEN);
+	memset(err, 'x', sizeof *err);
 	int rc = 0;
 	struct tally in = {0};
 	for (size_t i = 0; i < n_shards && rc == 0 && why == NULL; i++) {
 		size_t kept = merge_shard_count(m), warned = merge_warning_count(m);
-		rc = merge_add_shard(m, dirs[i], err, MERGE_ERRLEN);
-		why = check_merge_err(rc, err, add_codes);
+		rc = merge_add_shard(m, dirs[i], err);
+		why = check_err("merge_add_shard", rc, err, add_codes);
 		if (why != NULL || rc != 0)
 			break;
 		if (merge_shard_count(m) == kept + 1) {
@@ -589,19 +566,268 @@ const char *fuzz_run_merge(const uint8_t *data, size_t size)
 		why = check_warnings(m);
 	bool written = false;
 	if (why == NULL && rc == 0) {
-		memset(err, 'x', MERGE_ERRLEN);
-		rc = merge_write(m, dirs[OUT_DIR], FUZZ_COMMAND_LINE, FUZZ_VERSION, err,
-		                 MERGE_ERRLEN);
+		memset(err, 'x', sizeof *err);
+		rc = merge_write(m, dirs[OUT_DIR], FUZZ_COMMAND_LINE, FUZZ_VERSION, err);
 		written = rc == 0;
-		why = check_merge_err(rc, err, write_codes);
+		why = check_err("merge_write", rc, err, write_codes);
 	}
 	if (why == NULL)
 		why = check_out_dir(written);
 	if (why == NULL && written)
 		why = read_merged(m, &in, err);
-	if (why != NULL && memchr(err, '\0', MERGE_ERRLEN) != NULL)
-		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err);
+	if (why != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "merge: rc %d, message '%s'\n", rc, err->msg);
 	merge_free(m);
+	free(err);
+	remove_dirs();
+	return why;
+}
+
+/* ---- report ---- */
+
+/* UTC days and hours of the report's tables. */
+typedef size_t (*periods_fn)(const report_t *r, const struct report_period **out);
+
+/* report_days() or report_hours(): consecutive periods of len_us that hold
+ * the covered time and, with no --since/--until, every attack. */
+static const char *check_periods(const report_t *r, periods_fn get, uint64_t len_us)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_period *p;
+	size_t n = get(r, &p);
+	uint64_t covered = 0, attacks = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].start_us % len_us != 0 ||
+		    (i > 0 && p[i].start_us != p[i - 1].start_us + len_us))
+			return "report_days/hours: periods not consecutive whole days or hours";
+		if (p[i].covered_us > len_us || p[i].victims > p[i].attacks)
+			return "report_days/hours: more covered than the period, or victims than "
+			       "attacks";
+		covered += p[i].covered_us;
+		attacks += p[i].attacks;
+	}
+	if (covered != t->covered_us || attacks != t->attacks)
+		return "report_days/hours: the periods do not hold the covered time and attacks";
+	return NULL;
+}
+
+static const char *check_bins(const report_t *r)
+{
+	const struct report_bin *b;
+	size_t n = report_bins(r, &b);
+	uint64_t packets = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].end_us <= b[i].start_us)
+			return "report_bins: a bin that ends before it starts";
+		if (i > 0 &&
+		    (b[i].start_us < b[i - 1].start_us ||
+		     (b[i].start_us == b[i - 1].start_us && b[i].end_us <= b[i - 1].end_us)))
+			return "report_bins: bins out of order or the same bin twice";
+		packets += b[i].packets;
+	}
+	return packets == report_totals(r)->packets ? NULL
+	                                            : "report_totals: packets not the bins' sum";
+}
+
+/* The mix and the bucket tables add up to the totals. */
+static const char *check_counts(const report_t *r)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_mix *m = report_mix(r);
+	uint64_t attacks = 0, packets = 0;
+	for (int p = 0; p < BS_PROTO_COUNT; p++) {
+		if (m->victims[p] > m->attacks[p] || m->uniform_failed[p] > m->attacks[p])
+			return "report_mix: more victims or failures than attacks of a protocol";
+		attacks += m->attacks[p];
+		packets += m->packets[p];
+	}
+	if (attacks != t->attacks || packets != t->attack_packets)
+		return "report_mix: protocols do not add up to the attacks";
+	for (int k = 0; k < BS_RESP_COUNT; k++)
+		if (m->responses[k] > t->attacks)
+			return "report_mix: more attacks with a response type than attacks";
+	const struct report_bucket *b;
+	size_t n = report_repeats(r, &b);
+	uint64_t victims = 0;
+	attacks = 0;
+	for (size_t i = 0; i < n; i++) {
+		victims += b[i].count;
+		attacks += b[i].attacks;
+	}
+	if (victims != t->victims || attacks != t->attacks)
+		return "report_repeats: buckets do not add up to the victims and attacks";
+	n = report_peak_ppm(r, &b);
+	attacks = 0;
+	for (size_t i = 0; i < n; i++)
+		attacks += b[i].count;
+	return attacks == t->attacks ? NULL
+	                             : "report_peak_ppm: buckets do not add up to the attacks";
+}
+
+/* The top tables: at most top_n rows, in their order. */
+static const char *check_tops(const report_t *r)
+{
+	const struct report_victim *v;
+	size_t n = report_top_victims(r, &v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].attacks == 0 || (i > 0 && v[i].attacks > v[i - 1].attacks) ||
+		    v[i].country == NULL || v[i].as_org == NULL)
+			return "report_top_victims: a row out of order or incomplete";
+	if (n > FUZZ_TOP)
+		return "report_top_victims: more than top_n rows";
+	n = report_top_rates(r, &v);
+	for (size_t i = 0; i < n; i++)
+		if (isnan(v[i].max_est_pps) || (i > 0 && v[i].max_est_pps > v[i - 1].max_est_pps))
+			return "report_top_rates: a row without a rate or out of order";
+	if (n > FUZZ_TOP)
+		return "report_top_rates: more than top_n rows";
+	const struct report_group *g;
+	for (int as = 0; as < 2; as++) {
+		n = as ? report_top_ases(r, &g) : report_top_countries(r, &g);
+		for (size_t i = 0; i < n; i++)
+			if (g[i].victims == 0 || g[i].victims > g[i].attacks ||
+			    (i > 0 && g[i].attacks > g[i - 1].attacks) ||
+			    (as ? g[i].asn == 0 || g[i].as_org == NULL : g[i].country == NULL))
+				return "report_top_countries/ases: a row out of order or "
+				       "incomplete";
+		if (n > FUZZ_TOP)
+			return "report_top_countries/ases: more than top_n rows";
+	}
+	return NULL;
+}
+
+/* Quantiles in order, and a CDF from the minimum to the maximum at 1. */
+static const char *check_dists(const report_t *r)
+{
+	for (int m = 0; m < REPORT_METRIC_COUNT; m++) {
+		const struct report_dist *d = report_dist(r, (enum report_metric)m);
+		const struct report_cdf_point *c;
+		size_t n = report_cdf(r, (enum report_metric)m, &c);
+		if (d->n > report_totals(r)->attacks)
+			return "report_dist: more values than attacks";
+		for (int q = 1; q < REPORT_Q_COUNT; q++)
+			if (d->q[q] < d->q[q - 1])
+				return "report_dist: quantiles out of order";
+		if (n != (d->n < REPORT_CDF_MAX_POINTS ? d->n : REPORT_CDF_MAX_POINTS))
+			return "report_cdf: not min(n, REPORT_CDF_MAX_POINTS) points";
+		for (size_t i = 0; i < n; i++)
+			if (!(c[i].fraction > 0 && c[i].fraction <= 1) ||
+			    (i > 0 &&
+			     (c[i].value < c[i - 1].value || c[i].fraction < c[i - 1].fraction)))
+				return "report_cdf: points out of order or fractions outside (0, "
+				       "1]";
+		if (n > 0 && (c[0].value != d->q[REPORT_Q_MIN] ||
+		              c[n - 1].value != d->q[REPORT_Q_MAX] || c[n - 1].fraction != 1.0))
+			return "report_cdf: does not run from the minimum to the maximum at 1";
+	}
+	return NULL;
+}
+
+/* report.h's promises about a finished report over n_dirs directories. */
+static const char *check_report(const report_t *r, size_t n_dirs)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_dir *d;
+	if (report_dirs(r, &d) != n_dirs || t->dirs != n_dirs)
+		return "report_dirs: not the directories read";
+	uint64_t rows = 0;
+	for (size_t i = 0; i < n_dirs; i++) {
+		if (d[i].path == NULL || d[i].last_us < d[i].first_us || d[i].interval_s == 0)
+			return "report_dirs: a directory without path, time order or interval";
+		for (size_t w = 0; w < d[i].n_warnings; w++)
+			if (d[i].warnings[w] == NULL)
+				return "report_dirs: a NULL warning";
+		rows += d[i].rows;
+	}
+	if (t->attacks + t->duplicates != rows)
+		return "report_totals: attacks and duplicates are not the rows read";
+	if (t->victims > t->attacks || t->victims_v6 > t->victims ||
+	    t->uniform_failed > t->attacks || t->rate_known > t->attacks ||
+	    t->with_country > t->attacks || t->with_asn > t->attacks)
+		return "report_totals: a count above the attacks or victims";
+	if (t->last_us < t->first_us || t->covered_us > t->last_us - t->first_us)
+		return "report_totals: more covered than the covered period";
+	const char *why = check_periods(r, report_days, BS_US_PER_DAY);
+	if (why == NULL)
+		why = check_periods(r, report_hours, BS_US_PER_HOUR);
+	if (why == NULL)
+		why = check_bins(r);
+	if (why == NULL)
+		why = check_counts(r);
+	if (why == NULL)
+		why = check_tops(r);
+	return why == NULL ? check_dists(r) : why;
+}
+
+/* The totals two reports over the same data agree on. */
+static bool same_totals(const struct report_totals *a, const struct report_totals *b)
+{
+	return a->attacks == b->attacks && a->duplicates == b->duplicates &&
+	       a->victims == b->victims && a->victims_v6 == b->victims_v6 &&
+	       a->packets == b->packets && a->attack_packets == b->attack_packets &&
+	       a->first_us == b->first_us && a->last_us == b->last_us &&
+	       a->covered_us == b->covered_us && a->uniform_failed == b->uniform_failed &&
+	       a->rate_known == b->rate_known && a->with_country == b->with_country &&
+	       a->with_asn == b->with_asn && a->interval_min == b->interval_min &&
+	       a->interval_max == b->interval_max && a->dirs == b->dirs;
+}
+
+/* A report over the first n directories but those in skip: the codes and
+ * messages of report_add_dir() (failed[i] set for a directory refused)
+ * and report_finish() (*rc) checked, the report in *out. */
+static const char *load_report(size_t n, const bool *skip, bool *failed, report_t **out, int *rc,
+                               struct bs_err *err)
+{
+	static const int add_codes[] = {-BS_EIO, -BS_EFORMAT, -BS_ENOMEM, 0};
+	static const int finish_codes[] = {-BS_ERANGE, -BS_ENOMEM, 0};
+	*out = report_create(0, REPORT_NO_UNTIL, FUZZ_TOP);
+	if (*out == NULL)
+		return "report: out of memory in the check";
+	const char *why = NULL;
+	for (size_t i = 0; i < n && why == NULL; i++) {
+		if (skip[i])
+			continue;
+		memset(err, 'x', sizeof *err);
+		int add = report_add_dir(*out, dirs[i], err);
+		why = check_err("report_add_dir", add, err, add_codes);
+		failed[i] = add != 0;
+	}
+	if (why != NULL)
+		return why;
+	memset(err, 'x', sizeof *err);
+	*rc = report_finish(*out, err);
+	return check_err("report_finish", *rc, err, finish_codes);
+}
+
+const char *fuzz_run_report(const uint8_t *data, size_t size)
+{
+	size_t n = write_shards(data, size);
+	if (n == 0)
+		return "report: cannot write the directories";
+	struct bs_err *err = malloc(sizeof *err); /* on the heap: ASan sees any overrun */
+	report_t *r = NULL, *good = NULL;
+	bool none[FUZZ_SHARDS] = {false}, failed[FUZZ_SHARDS] = {false}, again[FUZZ_SHARDS];
+	int rc = 0, good_rc = 0;
+	const char *why = err != NULL ? load_report(n, none, failed, &r, &rc, err)
+	                              : "report: out of memory in the check";
+	size_t n_read = 0;
+	for (size_t i = 0; i < n; i++)
+		n_read += !failed[i];
+	if (why == NULL && rc == 0)
+		why = check_report(r, n_read);
+	/* report.h: a directory that fails contributes nothing, so the report
+	 * is the one over the others alone. */
+	if (why == NULL && n_read > 0 && n_read < n) {
+		why = load_report(n, failed, again, &good, &good_rc, err);
+		if (why == NULL &&
+		    (good_rc != rc ||
+		     (rc == 0 && !same_totals(report_totals(r), report_totals(good)))))
+			why = "report_add_dir: a directory refused still changed the report";
+	}
+	if (why != NULL && err != NULL && memchr(err->msg, '\0', sizeof err->msg) != NULL)
+		fprintf(stderr, "report: rc %d, message '%s'\n", rc, err->msg);
+	report_free(r);
+	report_free(good);
 	free(err);
 	remove_dirs();
 	return why;
