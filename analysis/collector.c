@@ -31,6 +31,7 @@
 #include "base/bs_time.h"
 #include "telescope/classify.h"
 #include "telescope/evqueue.h"
+#include "telescope/outlier.h"
 #include "telescope/reader.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
@@ -271,53 +272,16 @@ static bool is_duplicate(const collector_t *c, size_t i)
 	return false;
 }
 
-static uint64_t time_gap(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : b - a;
-}
-
-static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * BS_US_PER_S;
-
-/* The time-outlier rule (COLLECTOR_MAX_TIME_JUMP_S): a packet at ts_us is
- * one when it is far from the last accepted packet (accepted_us, NULL when
- * none yet) and from the packet after it (next_us, NULL at the end). With
- * no accepted packet yet, at the start of a file, the packet after next
- * (after_us) stands in for the accepted one, so that a bogus second packet
- * does not take the genuine first one with it; a lone packet is kept. */
-static inline bool time_outlier(uint64_t ts_us, const uint64_t *accepted_us,
-                                const uint64_t *next_us, const uint64_t *after_us)
-{
-	/* Near the accepted packet is the answer for nearly every packet. */
-	if (accepted_us != NULL && time_gap(ts_us, *accepted_us) <= MAX_JUMP_US)
-		return false;
-	bool far_next = next_us == NULL || time_gap(ts_us, *next_us) > MAX_JUMP_US;
-	if (accepted_us != NULL)
-		return far_next;
-	if (next_us == NULL)
-		return false;
-	return far_next && (after_us == NULL || time_gap(ts_us, *after_us) > MAX_JUMP_US);
-}
-
-/* Packets the ordering pass reads: the first two and the one after, for
- * the outlier rule. */
-#define PROBE_PACKETS 3u
-
 /* First packet time of a trace, for ordering: the first packet that the
- * outlier rule keeps among the first PROBE_PACKETS. */
+ * outlier rule keeps among the first OUTLIER_PROBE_PACKETS. */
 static void probe_first_time(reader_t *r, struct input *in)
 {
 	struct reader_packet pkt;
-	uint64_t ts[PROBE_PACKETS];
+	uint64_t ts[OUTLIER_PROBE_PACKETS];
 	size_t n = 0;
-	while (n < PROBE_PACKETS && reader_next(r, &pkt) == 1)
+	while (n < OUTLIER_PROBE_PACKETS && reader_next(r, &pkt) == 1)
 		ts[n++] = pkt.ts_us;
-	for (size_t i = 0; i < n; i++) {
-		if (!time_outlier(ts[i], NULL, i + 1 < n ? &ts[i + 1] : NULL,
-		                  i + 2 < n ? &ts[i + 2] : NULL)) {
-			in->first_us = ts[i];
-			return;
-		}
-	}
+	outlier_first_kept(ts, n, &in->first_us);
 }
 
 /* Ordering pass: first packet time of every input. A stream (standard
@@ -483,49 +447,21 @@ static int feed_table(const struct bs_event *ev, void *arg)
 	return attack_table_update(jb->table, ev);
 }
 
-/* Packets waiting for the outlier rule (time_outlier()): one once a packet
- * has been accepted, two before. */
-struct lookahead {
-	struct verdict pending[2]; /* oldest first */
-	unsigned n_pending;
-	uint64_t accepted_us; /* time of the last accepted packet */
-	bool has_accepted;
-};
-
-/* Decides the oldest pending packet, given the time of the packet after
- * the pending ones (NULL at the end of the file). */
-static int settle_oldest(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
-{
-	const struct verdict *p = &la->pending[0];
-	const uint64_t *next_us = la->n_pending > 1 ? &la->pending[1].ts_us : arriving_us;
-	const uint64_t *after_us = la->n_pending > 1 ? arriving_us : NULL;
-	int rc = 0;
-	if (time_outlier(p->ts_us, la->has_accepted ? &la->accepted_us : NULL, next_us, after_us)) {
-		jb->counters.time_outliers++;
-	} else {
-		la->accepted_us = p->ts_us;
-		la->has_accepted = true;
-		rc = commit_packet(jb, p);
-	}
-	if (--la->n_pending > 0)
-		la->pending[0] = la->pending[1];
-	return rc;
-}
-
-/* Makes room for the packet arriving at *arriving_us (NULL: the file
- * ended, settle everything). */
-static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
+/* Settles the held packets that are due before the packet arriving at
+ * *arriving_us (NULL: the file ended): counts a time outlier, commits a
+ * genuine packet. pending holds the verdicts, by look-ahead slot. */
+static int settle_pending(struct job *jb, struct outlier_lookahead *la,
+                          const struct verdict *pending, const uint64_t *arriving_us)
 {
 	int rc = 0;
-	if (arriving_us == NULL) {
-		while (rc == 0 && la->n_pending > 0)
-			rc = settle_oldest(jb, la, NULL);
-		return rc;
+	unsigned slot;
+	enum outlier_decision d;
+	while (rc == 0 && (d = outlier_settle(la, arriving_us, &slot)) != OUTLIER_WAIT) {
+		if (d == OUTLIER_DROP)
+			jb->counters.time_outliers++;
+		else
+			rc = commit_packet(jb, &pending[slot]);
 	}
-	/* Once a packet is accepted one pending packet is enough, so the
-	 * steady state holds one and never shifts the ring. */
-	while (rc == 0 && (la->n_pending == 2 || (la->n_pending == 1 && la->has_accepted)))
-		rc = settle_oldest(jb, la, arriving_us);
 	return rc;
 }
 
@@ -553,15 +489,17 @@ static void read_job(collector_t *c, struct job *jb)
 			return;
 		}
 	}
-	struct lookahead la = {0};
+	struct outlier_lookahead la;
+	struct verdict pending[OUTLIER_SLOTS];
 	struct reader_packet pkt;
 	uint32_t since_publish = 0;
 	int got;
+	outlier_init(&la);
 	while ((got = reader_next(r, &pkt)) == 1) {
 		jb->counters.packets++;
-		if ((jb->rc = settle_pending(jb, &la, &pkt.ts_us)) != 0)
+		if ((jb->rc = settle_pending(jb, &la, pending, &pkt.ts_us)) != 0)
 			break;
-		judge_packet(c, &pkt, &la.pending[la.n_pending++]);
+		judge_packet(c, &pkt, &pending[outlier_push(&la, pkt.ts_us)]);
 		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
 			since_publish = 0;
 			pthread_mutex_lock(&c->lock);
@@ -573,7 +511,7 @@ static void read_job(collector_t *c, struct job *jb)
 		}
 	}
 	if (jb->rc == 0)
-		jb->rc = settle_pending(jb, &la, NULL);
+		jb->rc = settle_pending(jb, &la, pending, NULL);
 	if (got < 0)
 		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
 		         (unsigned long long)jb->counters.packets, reader_error(r));

@@ -26,12 +26,6 @@
 #define COLLECTOR_PROGRESS_EVERY (1u << 16)
 /* How often (ms) the progress callback runs while files are read. */
 #define COLLECTOR_PROGRESS_MS 500u
-/* A packet whose time is more than this far from both its neighbours in
- * the file is a corrupt timestamp, not traffic: it is counted as a time
- * outlier and skipped, so it cannot stretch an attack or the time series
- * over decades (issue 4). A telescope sees packets every few ms; a real
- * gap of a day on both sides of one packet does not happen. */
-#define COLLECTOR_MAX_TIME_JUMP_S 86400u
 /* Bytes hashed at the head of each input file to recognise a copy of an
  * input given again: a pcap header and the first dozens of packets. */
 #define COLLECTOR_HEAD_BYTES 65536u
