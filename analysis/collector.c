@@ -29,10 +29,10 @@
 #include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
-#include "telescope/classify.h"
 #include "telescope/evqueue.h"
 #include "telescope/outlier.h"
 #include "telescope/reader.h"
+#include "telescope/verdict.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
@@ -330,58 +330,6 @@ static int by_first_packet(const void *a, const void *b)
 	return strcmp(x->uri, y->uri);
 }
 
-/* What one packet turned out to be, kept for one packet so that its
- * neighbours can vote on its timestamp before it counts. */
-enum verdict_kind {
-	V_FILTERED,
-	V_NON_IP,
-	V_TRUNCATED,
-	V_MALFORMED,
-	V_FRAGMENT,
-	V_NOT_BACKSCATTER,
-	V_OUTSIDE,
-	V_BACKSCATTER,
-};
-
-struct verdict {
-	enum verdict_kind kind;
-	uint64_t ts_us;
-	struct bs_event ev; /* valid for V_BACKSCATTER */
-};
-
-static void judge_packet(const collector_t *c, const struct reader_packet *pkt, struct verdict *v)
-{
-	v->ts_us = pkt->ts_us;
-	if (pkt->filtered) {
-		v->kind = V_FILTERED;
-		return;
-	}
-	if (pkt->l3 == NULL) {
-		v->kind = V_NON_IP;
-		return;
-	}
-	int rc = classify_packet(pkt->l3, pkt->l3_len, pkt->ethertype, &v->ev);
-	switch (rc) {
-	case CLASSIFY_BACKSCATTER:
-		v->ev.ts_us = pkt->ts_us;
-		v->kind =
-		    bs_prefixes_contains(c->cfg.telescope, &v->ev.dst) ? V_BACKSCATTER : V_OUTSIDE;
-		return;
-	case CLASSIFY_NOT_BACKSCATTER:
-		v->kind = V_NOT_BACKSCATTER;
-		return;
-	case CLASSIFY_FRAGMENT:
-		v->kind = V_FRAGMENT;
-		return;
-	case CLASSIFY_NOT_IP:
-		v->kind = V_NON_IP;
-		return;
-	default:
-		v->kind = rc == -BS_ETRUNC ? V_TRUNCATED : V_MALFORMED;
-		return;
-	}
-}
-
 /* Counts an accepted packet and feeds backscatter to the job's table and
  * time series. 0 or a fatal error. */
 static int commit_packet(struct job *jb, const struct verdict *v)
@@ -397,31 +345,8 @@ static int commit_packet(struct job *jb, const struct verdict *v)
 	if (v->ts_us > in->last_us)
 		in->last_us = v->ts_us;
 	in->packets++;
-	switch (v->kind) {
-	case V_FILTERED:
-		k->filtered++;
+	if (verdict_count(k, v->kind))
 		return 0;
-	case V_NON_IP:
-		k->non_ip++;
-		return 0;
-	case V_TRUNCATED:
-		k->truncated++;
-		return 0;
-	case V_MALFORMED:
-		k->malformed++;
-		return 0;
-	case V_FRAGMENT:
-		k->fragments++;
-		return 0;
-	case V_NOT_BACKSCATTER:
-		k->not_backscatter++;
-		return 0;
-	case V_OUTSIDE:
-		k->outside_telescope++;
-		return 0;
-	case V_BACKSCATTER:
-		break;
-	}
 	int rc = tseries_add_packet(jb->tseries, v->ts_us, v->ev.proto);
 	if (rc == -BS_ERANGE) {
 		/* Beyond the time-series cap: a timestamp too far off to bin. */
@@ -489,17 +414,19 @@ static void read_job(collector_t *c, struct job *jb)
 			return;
 		}
 	}
+	const bs_prefixes_t *telescope = c->cfg.telescope;
 	struct outlier_lookahead la;
-	struct verdict pending[OUTLIER_SLOTS];
+	struct verdict pending[OUTLIER_SLOTS]; /* by look-ahead slot */
 	struct reader_packet pkt;
 	uint32_t since_publish = 0;
-	int got;
+	uint64_t packets = 0;
+	int got, rc = 0;
 	outlier_init(&la);
 	while ((got = reader_next(r, &pkt)) == 1) {
-		jb->counters.packets++;
-		if ((jb->rc = settle_pending(jb, &la, pending, &pkt.ts_us)) != 0)
+		packets++;
+		if ((rc = settle_pending(jb, &la, pending, &pkt.ts_us)) != 0)
 			break;
-		judge_packet(c, &pkt, &pending[outlier_push(&la, pkt.ts_us)]);
+		verdict_judge(&pkt, telescope, &pending[outlier_push(&la, pkt.ts_us)]);
 		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
 			since_publish = 0;
 			pthread_mutex_lock(&c->lock);
@@ -510,11 +437,13 @@ static void read_job(collector_t *c, struct job *jb)
 				break;
 		}
 	}
-	if (jb->rc == 0)
-		jb->rc = settle_pending(jb, &la, pending, NULL);
+	if (rc == 0)
+		rc = settle_pending(jb, &la, pending, NULL);
+	jb->rc = rc;
+	jb->counters.packets = packets;
 	if (got < 0)
 		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
-		         (unsigned long long)jb->counters.packets, reader_error(r));
+		         (unsigned long long)packets, reader_error(r));
 	reader_free(r);
 	pthread_mutex_lock(&c->lock);
 	c->packets_read += since_publish;
