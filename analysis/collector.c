@@ -23,37 +23,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
 #include "telescope/evqueue.h"
+#include "telescope/inputs.h"
 #include "telescope/outlier.h"
 #include "telescope/reader.h"
 #include "telescope/verdict.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
-
-#include <xxhash.h>
-
-struct input {
-	char *uri;
-	int64_t size_bytes; /* -1 when not a regular file */
-	dev_t dev;
-	ino_t ino;
-	bool has_inode;
-	uint64_t packets;
-	uint64_t first_us, last_us; /* accepted packets */
-	char *error;                /* NULL or what went wrong */
-	bool skipped;               /* never read */
-	bool duplicate;             /* the same data as an earlier input: skipped, no loss */
-	bool stream;                /* standard input, a FIFO or a device: can be opened once */
-	uint64_t head_hash;         /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
-	reader_t *held;             /* a stream: opened once, by the probe */
-};
 
 /* A flow handed out for stitching, with its start kept next to it so that
  * sorting does not chase pointers to cold flows. */
@@ -82,8 +64,7 @@ struct job {
 
 struct collector {
 	struct collector_config cfg;
-	struct input *inputs;
-	size_t n_inputs, cap_inputs;
+	inputs_t *inputs;
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	struct packet_counters counters;
@@ -121,15 +102,11 @@ __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, con
 	return 0;
 }
 
-/* Records a per-file problem both on the input and as a run warning. */
-static int input_failed(collector_t *c, struct input *in, const char *why)
+/* Counts an input that could not be read (fully) and warns of it. */
+static int warn_failed(collector_t *c, const struct input *in)
 {
-	free(in->error);
-	in->error = strdup(why);
-	if (in->error == NULL)
-		return -BS_ENOMEM;
 	c->counters.files_failed++;
-	return add_warning(c, "%s: %s", in->uri, why);
+	return add_warning(c, "%s: %s", in->uri, in->error);
 }
 
 /* Attack callback of every table, from any thread. Geolocation happens
@@ -172,7 +149,8 @@ collector_t *collector_create(const struct collector_config *cfg)
 	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
 	c->results = attack_list_create();
 	c->tseries = tseries_create(cfg->interval_s);
-	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL) {
+	c->inputs = inputs_create();
+	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL || c->inputs == NULL) {
 		collector_free(c);
 		return NULL;
 	}
@@ -199,12 +177,7 @@ void collector_free(collector_t *c)
 	for (size_t i = 0; i < c->n_jobs; i++)
 		job_clear(&c->jobs[i]);
 	free(c->jobs);
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		free(c->inputs[i].uri);
-		free(c->inputs[i].error);
-		reader_free(c->inputs[i].held);
-	}
-	free(c->inputs);
+	inputs_free(c->inputs);
 	for (size_t i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);
@@ -216,118 +189,26 @@ void collector_free(collector_t *c)
 	free(c);
 }
 
-/* Hash of a file's first bytes, to spot a copy of an input given again
- * under another name (0 when unreadable: the open reports why). */
-static uint64_t head_hash(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return 0;
-	static _Thread_local uint8_t buf[COLLECTOR_HEAD_BYTES];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return XXH3_64bits(buf, n);
-}
-
 int collector_add_input(collector_t *c, const char *uri)
 {
-	if (bs_array_reserve(&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof *c->inputs))
-		return -BS_ENOMEM;
-	struct input *in = &c->inputs[c->n_inputs];
-	memset(in, 0, sizeof *in);
-	in->uri = strdup(uri);
-	if (in->uri == NULL)
-		return -BS_ENOMEM;
-	in->size_bytes = -1;
-	in->stream = reader_is_stream(uri);
-	struct stat st;
-	if (strcmp(uri, "-") != 0 && stat(uri, &st) == 0 && S_ISREG(st.st_mode)) {
-		in->size_bytes = st.st_size;
-		in->dev = st.st_dev;
-		in->ino = st.st_ino;
-		in->has_inode = true;
-		in->head_hash = head_hash(uri);
-	}
-	c->n_inputs++;
-	return 0;
+	return inputs_add(c->inputs, uri);
 }
 
-/* The same file named twice (or through a link) would count every packet
- * twice: keep the first. */
-static bool is_duplicate(const collector_t *c, size_t i)
+/* Warns of the inputs the ordering pass left out, in the order given: a
+ * duplicate is no loss, an input that could not be opened is. */
+static int warn_skipped(collector_t *c)
 {
-	const struct input *in = &c->inputs[i];
-	for (size_t j = 0; j < i; j++) {
-		const struct input *o = &c->inputs[j];
-		if (strcmp(in->uri, "-") == 0 && strcmp(o->uri, "-") == 0)
-			return true;
-		if (!in->has_inode || !o->has_inode)
-			continue;
-		if (in->dev == o->dev && in->ino == o->ino)
-			return true;
-		/* A copy: same size and same first bytes. */
-		if (in->size_bytes == o->size_bytes && in->head_hash == o->head_hash)
-			return true;
-	}
-	return false;
-}
-
-/* First packet time of a trace, for ordering: the first packet that the
- * outlier rule keeps among the first OUTLIER_PROBE_PACKETS. */
-static void probe_first_time(reader_t *r, struct input *in)
-{
-	struct reader_packet pkt;
-	uint64_t ts[OUTLIER_PROBE_PACKETS];
-	size_t n = 0;
-	while (n < OUTLIER_PROBE_PACKETS && reader_next(r, &pkt) == 1)
-		ts[n++] = pkt.ts_us;
-	outlier_first_kept(ts, n, &in->first_us);
-}
-
-/* Ordering pass: first packet time of every input. A stream (standard
- * input, a FIFO) cannot be opened twice, so its reader is kept and it
- * sorts first. */
-static int probe_inputs(collector_t *c)
-{
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		struct input *in = &c->inputs[i];
-		int rc;
-		if (is_duplicate(c, i)) {
-			in->skipped = in->duplicate = true;
-			if ((rc =
-			         add_warning(c, "%s: given twice (same data), read once", in->uri)))
-				return rc;
-			continue;
-		}
-		char err[READER_ERRLEN];
-		reader_t *r;
-		rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
-		if (rc == -BS_ENOMEM)
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		struct input *in = inputs_at(c->inputs, i);
+		int rc = 0;
+		if (in->duplicate)
+			rc = add_warning(c, "%s: given twice (same data), read once", in->uri);
+		else if (in->skipped)
+			rc = warn_failed(c, in);
+		if (rc != 0)
 			return rc;
-		if (rc != 0) {
-			in->skipped = true;
-			if ((rc = input_failed(c, in, err)))
-				return rc;
-			continue;
-		}
-		if (in->stream) {
-			in->held = r;
-			continue;
-		}
-		probe_first_time(r, in);
-		reader_free(r);
-		if (in->size_bytes > 0)
-			c->bytes_total += in->size_bytes;
 	}
 	return 0;
-}
-
-static int by_first_packet(const void *a, const void *b)
-{
-	const struct input *x = a, *y = b;
-	if (x->first_us != y->first_us)
-		return x->first_us < y->first_us ? -1 : 1;
-	return strcmp(x->uri, y->uri);
 }
 
 /* Counts an accepted packet and feeds backscatter to the job's table and
@@ -400,8 +281,7 @@ static bool stop_requested(const collector_t *c)
 static void read_job(collector_t *c, struct job *jb)
 {
 	struct input *in = jb->in;
-	reader_t *r = in->held;
-	in->held = NULL;
+	reader_t *r = inputs_take_reader(in);
 	in->first_us = in->last_us = 0;
 	if (r == NULL) {
 		char err[READER_ERRLEN];
@@ -521,7 +401,8 @@ static void *reader_thread(void *arg)
 static int stitch_job(collector_t *c, struct job *jb)
 {
 	int rc = 0;
-	if (jb->error[0] != '\0' && (rc = input_failed(c, jb->in, jb->error)) != 0)
+	if (jb->error[0] != '\0' &&
+	    ((rc = inputs_fail(jb->in, jb->error)) != 0 || (rc = warn_failed(c, jb->in)) != 0))
 		return rc;
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i].flow;
@@ -604,12 +485,13 @@ static int warn_overlaps(collector_t *c)
 
 static int read_all(collector_t *c)
 {
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		if (c->inputs[i].skipped)
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		struct input *in = inputs_at(c->inputs, i);
+		if (in->skipped)
 			continue;
 		struct job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
-		jb->in = &c->inputs[i];
+		jb->in = in;
 		jb->hold.until_us =
 		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
 		jb->hold.after_previous = c->n_jobs > 1;
@@ -650,11 +532,15 @@ static int read_all(collector_t *c)
 
 int collector_run(collector_t *c)
 {
-	int rc = probe_inputs(c);
+	int rc = inputs_probe(c->inputs, c->cfg.filter);
+	if (rc == 0)
+		rc = warn_skipped(c);
 	if (rc != 0)
 		return rc;
-	qsort(c->inputs, c->n_inputs, sizeof *c->inputs, by_first_packet);
-	c->jobs = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *c->jobs);
+	inputs_sort(c->inputs);
+	c->bytes_total = inputs_bytes_total(c->inputs);
+	size_t n = inputs_count(c->inputs);
+	c->jobs = calloc(n ? n : 1, sizeof *c->jobs);
 	if (c->jobs == NULL)
 		return -BS_ENOMEM;
 	if ((rc = read_all(c)) != 0)
@@ -680,8 +566,8 @@ int collector_run(collector_t *c)
 enum collector_status collector_status(const collector_t *c)
 {
 	bool any_read = false, all_ok = true;
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		const struct input *in = &c->inputs[i];
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		const struct input *in = inputs_at(c->inputs, i);
 		if (in->duplicate)
 			continue;
 		if (in->error != NULL || in->skipped)
@@ -716,11 +602,12 @@ size_t collector_attack_count(const collector_t *c)
 int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version,
                     struct bs_err *err)
 {
-	struct summary_input *ins = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *ins);
+	size_t n = inputs_count(c->inputs);
+	struct summary_input *ins = calloc(n ? n : 1, sizeof *ins);
 	if (ins == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "%s", bs_strerror(-BS_ENOMEM));
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		const struct input *in = &c->inputs[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct input *in = inputs_at(c->inputs, i);
 		ins[i] = (struct summary_input){
 		    .uri = in->uri,
 		    .size_bytes = in->size_bytes,
@@ -742,7 +629,7 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .asn_db = c->cfg.asn_db,
 	    .filter = c->cfg.filter,
 	    .inputs = ins,
-	    .n_inputs = c->n_inputs,
+	    .n_inputs = n,
 	    .counters = c->counters,
 	    .attack_stats = c->stats,
 	    .first_us = c->first_us,

@@ -26,9 +26,6 @@
 #define COLLECTOR_PROGRESS_EVERY (1u << 16)
 /* How often (ms) the progress callback runs while files are read. */
 #define COLLECTOR_PROGRESS_MS 500u
-/* Bytes hashed at the head of each input file to recognise a copy of an
- * input given again: a pcap header and the first dozens of packets. */
-#define COLLECTOR_HEAD_BYTES 65536u
 /* Most reader threads: more only add contention when reading is bound by
  * I/O and decompression. */
 #define COLLECTOR_MAX_JOBS 64u
