@@ -57,8 +57,8 @@ struct job {
 	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
 	struct partial *partials;         /* sorted by start once the job is read */
 	size_t n_partials, cap_partials;
-	char error[READER_ERRLEN + 64]; /* a problem with the file, "" if none */
-	int rc;                         /* fatal error: the run cannot be trusted */
+	struct bs_err error; /* a problem with the file; code 0 if none */
+	int rc;              /* fatal error: the run cannot be trusted */
 	bool done;
 };
 
@@ -284,15 +284,11 @@ static void read_job(collector_t *c, struct job *jb)
 	reader_t *r = inputs_take_reader(in);
 	in->first_us = in->last_us = 0;
 	if (r == NULL) {
-		char err[READER_ERRLEN];
-		jb->rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
-		if (jb->rc == -BS_ENOMEM)
+		int rc = reader_open(in->uri, c->cfg.filter, &r, &jb->error);
+		if (rc == -BS_ENOMEM)
+			jb->rc = rc;
+		if (rc != 0)
 			return;
-		if (jb->rc != 0) {
-			jb->rc = 0;
-			snprintf(jb->error, sizeof jb->error, "%s", err);
-			return;
-		}
 	}
 	const bs_prefixes_t *telescope = c->cfg.telescope;
 	struct outlier_lookahead la;
@@ -322,8 +318,8 @@ static void read_job(collector_t *c, struct job *jb)
 	jb->rc = rc;
 	jb->counters.packets = packets;
 	if (got < 0)
-		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
-		         (unsigned long long)packets, reader_error(r));
+		bs_err_set(&jb->error, got, "cut short or corrupt after %llu packets: %s",
+		           (unsigned long long)packets, bs_err_text(reader_error(r)));
 	reader_free(r);
 	pthread_mutex_lock(&c->lock);
 	c->packets_read += since_publish;
@@ -401,8 +397,8 @@ static void *reader_thread(void *arg)
 static int stitch_job(collector_t *c, struct job *jb)
 {
 	int rc = 0;
-	if (jb->error[0] != '\0' &&
-	    ((rc = inputs_fail(jb->in, jb->error)) != 0 || (rc = warn_failed(c, jb->in)) != 0))
+	if (jb->error.code != 0 && ((rc = inputs_fail(jb->in, bs_err_text(&jb->error))) != 0 ||
+	                            (rc = warn_failed(c, jb->in)) != 0))
 		return rc;
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i].flow;

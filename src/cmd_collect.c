@@ -274,9 +274,9 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	if (optind >= argc)
 		return usage_error(cmd, "no trace given");
 	if (a->filter != NULL) {
-		char err[READER_ERRLEN];
-		if (reader_check_filter(a->filter, err, sizeof err) != 0)
-			return usage_error(cmd, "--filter: %s", err);
+		struct bs_err err;
+		if (reader_check_filter(a->filter, &err) != 0)
+			return usage_error(cmd, "--filter: %s", bs_err_text(&err));
 	}
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;

@@ -125,14 +125,14 @@ int inputs_probe(inputs_t *l, const char *bpf)
 		struct input *in = &l->v[i];
 		if (in->skipped)
 			continue;
-		char err[READER_ERRLEN];
+		struct bs_err err;
 		reader_t *r;
-		int rc = reader_open(in->uri, bpf, &r, err, sizeof err);
+		int rc = reader_open(in->uri, bpf, &r, &err);
 		if (rc == -BS_ENOMEM)
 			return rc;
 		if (rc != 0) {
 			in->skipped = true;
-			if ((rc = inputs_fail(in, err)) != 0)
+			if ((rc = inputs_fail(in, bs_err_text(&err))) != 0)
 				return rc;
 			continue;
 		}
