@@ -117,7 +117,9 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	struct geo_info geo;
 	pthread_mutex_lock(&c->lock);
 	const struct geo_info *g = NULL;
-	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo) == 0)
+	/* A corrupt record leaves the victim's geography empty, as for an
+	 * address the databases do not have. */
+	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo, NULL) == 0)
 		g = &geo;
 	int rc = attack_list_add(c->results, rec, g);
 	pthread_mutex_unlock(&c->lock);

@@ -42,7 +42,7 @@ struct collector_config {
 	const char *preset;          /* for summary.json */
 	uint32_t interval_s;         /* time-series bin, seconds */
 	const char *filter;          /* BPF, checked by reader_check_filter(); NULL for none */
-	geo_t *geo;                  /* borrowed; NULL without databases */
+	const geo_t *geo;            /* borrowed; NULL without databases */
 	const char *geo_db, *asn_db; /* paths, for summary.json; may be NULL */
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */

@@ -288,9 +288,9 @@ static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 	*geo = NULL;
 	if (a->geo_db == NULL && a->asn_db == NULL)
 		return 0;
-	int rc = geo_open(a->geo_db, a->asn_db, geo);
-	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, geo_last_error());
+	struct bs_err err;
+	if (geo_open(a->geo_db, a->asn_db, geo, &err) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
 		return EXIT_FAILED;
 	}
 	return 0;
