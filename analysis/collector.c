@@ -37,6 +37,9 @@
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
 
+/* Longest warning kept, file names included; longer ones are cut. */
+#define COLLECTOR_WARNING_LEN 512
+
 /* A flow handed out for stitching, with its start kept next to it so that
  * sorting does not chase pointers to cold flows. */
 struct partial {
@@ -85,16 +88,20 @@ struct collector {
 	bool abort;
 };
 
+/* Adds a warning of the run ("FILE: what went wrong"), cut at
+ * COLLECTOR_WARNING_LEN and made one line whatever the file names it
+ * quotes, for stderr and summary.json alike. */
 __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, const char *fmt, ...)
 {
 	if (bs_array_reserve(&c->warnings, &c->cap_warnings, c->n_warnings + 1,
 	                     sizeof *c->warnings))
 		return -BS_ENOMEM;
-	char buf[512];
+	char buf[COLLECTOR_WARNING_LEN];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	bs_message_one_line(buf);
 	char *copy = strdup(buf);
 	if (copy == NULL)
 		return -BS_ENOMEM;
