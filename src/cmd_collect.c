@@ -87,6 +87,15 @@ struct collect_args {
 
 static volatile sig_atomic_t stop_flag;
 
+/* Prints "backscatter: CONTEXT: MESSAGE", the one form of every error
+ * (CONTEXT the command) and warning (CONTEXT "warning") of collect. The
+ * messages come one line from where they were made (struct bs_err, the
+ * collector's warnings). */
+static void print_problem(const char *context, const char *message)
+{
+	fprintf(stderr, "%s: %s: %s\n", PROG, context, message);
+}
+
 /* First signal: stop reading and write what we have. Second: leave now
  * (outputs are written under temporary names, so nothing half-written
  * ever carries a final name). */
@@ -290,7 +299,7 @@ static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 		return 0;
 	struct bs_err err;
 	if (geo_open(a->geo_db, a->asn_db, geo, &err) != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
+		print_problem(cmd, bs_err_text(&err));
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -320,7 +329,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 		return status;
 	struct bs_err err;
 	if (outdir_make_dir(a->out, &err) != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
+		print_problem(cmd, bs_err_text(&err));
 		geo_free(geo);
 		return EXIT_FAILED;
 	}
@@ -350,7 +359,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	if (cfg.progress && ps.tty)
 		fputc('\n', stderr);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(rc));
+		print_problem(cmd, bs_strerror(rc));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -358,15 +367,15 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	/* --quiet hides warnings, but never the reason a run failed. */
 	if (!a->quiet || cs == COLLECTOR_NO_INPUT)
 		for (size_t i = 0; i < collector_warning_count(c); i++)
-			fprintf(stderr, "%s: warning: %s\n", PROG, collector_warning(c, i));
+			print_problem("warning", collector_warning(c, i));
 	if (cs == COLLECTOR_NO_INPUT) {
-		fprintf(stderr, "%s: %s: no trace could be read; nothing written\n", PROG, cmd);
+		print_problem(cmd, "no trace could be read; nothing written");
 		status = EXIT_FAILED;
 		goto out;
 	}
 	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION, &err);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
+		print_problem(cmd, bs_err_text(&err));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -386,7 +395,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 	memset(out, 0, sizeof *out);
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(-BS_ENOMEM));
+		print_problem(cmd, bs_strerror(-BS_ENOMEM));
 		return EXIT_FAILED;
 	}
 	int status = parse_collect_args(cmd, argc, argv, &a);
