@@ -30,6 +30,16 @@
  * I/O and decompression. */
 #define COLLECTOR_MAX_JOBS 64u
 
+/* Defaults for a caller whose user says nothing (src/cmd_collect.c and its
+ * --help). The threshold preset: CAIDA's RSDoS feed (attack.h). */
+#define COLLECTOR_DEFAULT_PRESET "rsdos"
+/* Time-series bin: corsaro's 300 s interval (METHOD.md section 4). */
+#define COLLECTOR_DEFAULT_INTERVAL_S 300u
+/* Threads: the CPUs, but no more than this, as every file read at once
+ * holds its own flow table (about 45 MB for the bench trace's hour of 100k
+ * victims, bench/RESULTS.md): a big server's default stays modest. */
+#define COLLECTOR_DEFAULT_JOBS_MAX 4u
+
 struct collector_progress {
 	size_t files_done, n_files;
 	uint64_t packets;                /* packets read so far, all files */
