@@ -1,21 +1,19 @@
 /* collector.c - the collect pipeline (see collector.h).
  *
- * Every input is a job: one reader, one flow table in hold mode, one time
- * series and its own counters, so jobs share nothing on the per-packet
- * path and --jobs threads can read files side by side. --jobs is the
- * number of threads that work on packets: while files outnumber them,
- * each reads a file and runs its flow table inline; a job started when
- * there are at least twice as many threads as jobs left gets a second
- * thread for its flow table (evqueue.h), so one file read alone still
- * uses two CPUs. The events reach the table in the same order either
- * way. The thread that
- * called collector_run() stitches the jobs in capture order as they
- * finish: it adopts each job's partial flows into one stitching table,
- * adds its time series and counters to the run's, and frees the job. One
- * code path serves every --jobs value, so the attack list cannot depend
- * on it. A results mutex guards the only shared state the readers touch:
- * the attack list (attacks are rare next to packets). */
+ * Every input is a job (collect_job.h) with its own reader, flow table,
+ * time series and counters. --jobs is the number of threads that work on
+ * packets: while files outnumber them, each reads a file and runs its flow
+ * table inline; a job started when there are at least twice as many
+ * threads as jobs left gets a second thread for its flow table, so one
+ * file read alone still uses two CPUs. The thread that called
+ * collector_run() stitches the jobs in capture order as they finish: it
+ * adopts each job's partial flows into one stitching table, adds its time
+ * series and counters to the run's, and frees the job. One code path
+ * serves every --jobs value, so the attack list cannot depend on it. A
+ * mutex guards the little the threads share: the attack list (attacks are
+ * rare next to packets), the scheduling and the progress counts. */
 #include "analysis/collector.h"
+#include "analysis/collect_job.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,42 +26,13 @@
 #include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
-#include "telescope/evqueue.h"
 #include "telescope/inputs.h"
-#include "telescope/outlier.h"
-#include "telescope/reader.h"
-#include "telescope/verdict.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
 
 /* Longest warning kept, file names included; longer ones are cut. */
 #define COLLECTOR_WARNING_LEN 512
-
-/* A flow handed out for stitching, with its start kept next to it so that
- * sorting does not chase pointers to cold flows. */
-struct partial {
-	uint64_t start_us;
-	attack_flow_t *flow;
-};
-
-/* One input being read: everything its reader thread writes. */
-struct job {
-	struct input *in;
-	struct attack_hold hold; /* its place among the files */
-	attack_table_t *table;
-	evqueue_t *queue; /* backscatter events on their way to a table thread; NULL inline */
-	tseries_t *tseries;
-	struct packet_counters counters;
-	struct attack_stats stats;
-	uint64_t max_us;                  /* latest accepted packet time */
-	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
-	struct partial *partials;         /* sorted by start once the job is read */
-	size_t n_partials, cap_partials;
-	struct bs_err error; /* a problem with the file; code 0 if none */
-	int rc;              /* fatal error: the run cannot be trusted */
-	bool done;
-};
 
 struct collector {
 	struct collector_config cfg;
@@ -78,10 +47,11 @@ struct collector {
 	attack_list_t *results;
 	tseries_t *tseries;
 	int64_t bytes_total;
+	struct collect_job_env env; /* what the jobs share */
 	/* Shared with the reader threads, under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	struct job *jobs;
+	struct collect_job *jobs;
 	size_t n_jobs, next_job, running, files_done;
 	int64_t bytes_done;
 	uint64_t packets_read;
@@ -133,16 +103,20 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	return rc;
 }
 
-static int on_partial(attack_flow_t *f, void *arg)
+static bool stop_requested(const collector_t *c)
 {
-	struct job *jb = arg;
-	if (bs_array_reserve(&jb->partials, &jb->cap_partials, jb->n_partials + 1,
-	                     sizeof *jb->partials)) {
-		attack_flow_free(f);
-		return -BS_ENOMEM;
-	}
-	jb->partials[jb->n_partials++] = (struct partial){attack_flow_start(f), f};
-	return 0;
+	return c->cfg.stop != NULL && *c->cfg.stop;
+}
+
+/* A job's packet count, for progress; true when the run is to stop. */
+static bool publish_packets(uint64_t packets, void *arg)
+{
+	collector_t *c = arg;
+	pthread_mutex_lock(&c->lock);
+	c->packets_read += packets;
+	bool quit = c->abort;
+	pthread_mutex_unlock(&c->lock);
+	return quit || stop_requested(c);
 }
 
 collector_t *collector_create(const struct collector_config *cfg)
@@ -153,6 +127,16 @@ collector_t *collector_create(const struct collector_config *cfg)
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
+	c->env = (struct collect_job_env){
+	    .params = &c->cfg.params,
+	    .telescope = cfg->telescope,
+	    .interval_s = cfg->interval_s,
+	    .filter = cfg->filter,
+	    .on_attack = on_attack,
+	    .on_attack_arg = c,
+	    .publish = publish_packets,
+	    .publish_arg = c,
+	};
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
 	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
@@ -166,25 +150,12 @@ collector_t *collector_create(const struct collector_config *cfg)
 	return c;
 }
 
-static void job_clear(struct job *jb)
-{
-	attack_table_free(jb->table);
-	jb->table = NULL;
-	tseries_free(jb->tseries);
-	jb->tseries = NULL;
-	for (size_t i = 0; i < jb->n_partials; i++)
-		attack_flow_free(jb->partials[i].flow);
-	free(jb->partials);
-	jb->partials = NULL;
-	jb->n_partials = 0;
-}
-
 void collector_free(collector_t *c)
 {
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->n_jobs; i++)
-		job_clear(&c->jobs[i]);
+		collect_job_clear(&c->jobs[i]);
 	free(c->jobs);
 	inputs_free(c->inputs);
 	for (size_t i = 0; i < c->n_warnings; i++)
@@ -220,158 +191,6 @@ static int warn_skipped(collector_t *c)
 	return 0;
 }
 
-/* Counts an accepted packet and feeds backscatter to the job's table and
- * time series. 0 or a fatal error. */
-static int commit_packet(struct job *jb, const struct verdict *v)
-{
-	struct packet_counters *k = &jb->counters;
-	struct input *in = jb->in;
-	if (v->ts_us < jb->max_us)
-		k->out_of_order++;
-	else
-		jb->max_us = v->ts_us;
-	if (in->packets == 0 || v->ts_us < in->first_us)
-		in->first_us = v->ts_us;
-	if (v->ts_us > in->last_us)
-		in->last_us = v->ts_us;
-	in->packets++;
-	if (verdict_count(k, v->kind))
-		return 0;
-	int rc = tseries_add_packet(jb->tseries, v->ts_us, v->ev.proto);
-	if (rc == -BS_ERANGE) {
-		/* Beyond the time-series cap: a timestamp too far off to bin. */
-		k->time_outliers++;
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	k->backscatter++;
-	if (jb->bs_first_us == 0 || v->ts_us < jb->bs_first_us)
-		jb->bs_first_us = v->ts_us;
-	if (v->ts_us > jb->bs_last_us)
-		jb->bs_last_us = v->ts_us;
-	if (jb->queue != NULL)
-		return evqueue_push(jb->queue, &v->ev);
-	return attack_table_update(jb->table, &v->ev);
-}
-
-/* The flow table's side of the job's event queue (its own thread). */
-static int feed_table(const struct bs_event *ev, void *arg)
-{
-	struct job *jb = arg;
-	return attack_table_update(jb->table, ev);
-}
-
-/* Settles the held packets that are due before the packet arriving at
- * *arriving_us (NULL: the file ended): counts a time outlier, commits a
- * genuine packet. pending holds the verdicts, by look-ahead slot. */
-static int settle_pending(struct job *jb, struct outlier_lookahead *la,
-                          const struct verdict *pending, const uint64_t *arriving_us)
-{
-	int rc = 0;
-	unsigned slot;
-	enum outlier_decision d;
-	while (rc == 0 && (d = outlier_settle(la, arriving_us, &slot)) != OUTLIER_WAIT) {
-		if (d == OUTLIER_DROP)
-			jb->counters.time_outliers++;
-		else
-			rc = commit_packet(jb, &pending[slot]);
-	}
-	return rc;
-}
-
-static bool stop_requested(const collector_t *c)
-{
-	return c->cfg.stop != NULL && *c->cfg.stop;
-}
-
-/* Reads one input to its end, a stop request or an abort. Runs in a reader
- * thread; touches only jb, jb->in and (under lock) the shared counts. */
-static void read_job(collector_t *c, struct job *jb)
-{
-	struct input *in = jb->in;
-	reader_t *r = inputs_take_reader(in);
-	in->first_us = in->last_us = 0;
-	if (r == NULL) {
-		int rc = reader_open(in->uri, c->cfg.filter, &r, &jb->error);
-		if (rc == -BS_ENOMEM)
-			jb->rc = rc;
-		if (rc != 0)
-			return;
-	}
-	const bs_prefixes_t *telescope = c->cfg.telescope;
-	struct outlier_lookahead la;
-	struct verdict pending[OUTLIER_SLOTS]; /* by look-ahead slot */
-	struct reader_packet pkt;
-	uint32_t since_publish = 0;
-	uint64_t packets = 0;
-	int got, rc = 0;
-	outlier_init(&la);
-	while ((got = reader_next(r, &pkt)) == 1) {
-		packets++;
-		if ((rc = settle_pending(jb, &la, pending, &pkt.ts_us)) != 0)
-			break;
-		verdict_judge(&pkt, telescope, &pending[outlier_push(&la, pkt.ts_us)]);
-		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
-			since_publish = 0;
-			pthread_mutex_lock(&c->lock);
-			c->packets_read += COLLECTOR_PROGRESS_EVERY;
-			bool quit = c->abort;
-			pthread_mutex_unlock(&c->lock);
-			if (quit || stop_requested(c))
-				break;
-		}
-	}
-	if (rc == 0)
-		rc = settle_pending(jb, &la, pending, NULL);
-	jb->rc = rc;
-	jb->counters.packets = packets;
-	if (got < 0)
-		bs_err_set(&jb->error, got, "cut short or corrupt after %llu packets: %s",
-		           (unsigned long long)packets, bs_err_text(reader_error(r)));
-	reader_free(r);
-	pthread_mutex_lock(&c->lock);
-	c->packets_read += since_publish;
-	pthread_mutex_unlock(&c->lock);
-}
-
-static int by_start(const void *a, const void *b)
-{
-	uint64_t x = ((const struct partial *)a)->start_us;
-	uint64_t y = ((const struct partial *)b)->start_us;
-	return x < y ? -1 : x > y;
-}
-
-/* Sets up and reads one job; the table and series are created here, in
- * the reader thread, so that memory is spent only while a file is read.
- * pipelined: the table gets a thread of its own. */
-static void run_job(collector_t *c, struct job *jb, bool pipelined)
-{
-	jb->table = attack_table_create(&c->cfg.params, c->cfg.telescope, on_attack, c);
-	jb->tseries = tseries_create(c->cfg.interval_s);
-	if (jb->table == NULL || jb->tseries == NULL) {
-		jb->rc = -BS_ENOMEM;
-		return;
-	}
-	attack_table_hold(jb->table, &jb->hold, on_partial, jb);
-	if (pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
-		jb->rc = -BS_ENOMEM;
-		return;
-	}
-	read_job(c, jb);
-	int rc = evqueue_finish(jb->queue);
-	jb->queue = NULL;
-	if (jb->rc == 0)
-		jb->rc = rc;
-	if (jb->rc == 0)
-		jb->rc = attack_table_flush(jb->table);
-	attack_table_stats(jb->table, &jb->stats);
-	/* Stitching adopts them in start order; sorting here, in the job's
-	 * thread, keeps that work off the thread that stitches every job. */
-	if (jb->n_partials > 1)
-		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_start);
-}
-
 static void *reader_thread(void *arg)
 {
 	collector_t *c = arg;
@@ -384,11 +203,11 @@ static void *reader_thread(void *arg)
 		/* A thread per job while there are as many jobs as --jobs; the
 		 * spare threads, once files run out, go to flow tables. */
 		size_t active = c->running + (c->n_jobs - c->next_job);
-		struct job *jb = &c->jobs[c->next_job++];
+		struct collect_job *jb = &c->jobs[c->next_job++];
 		bool pipelined = 2 * active <= c->cfg.jobs;
 		c->running++;
 		pthread_mutex_unlock(&c->lock);
-		run_job(c, jb, pipelined);
+		collect_job_run(jb, &c->env, pipelined);
 		pthread_mutex_lock(&c->lock);
 		c->running--;
 		jb->done = true;
@@ -403,7 +222,7 @@ static void *reader_thread(void *arg)
 }
 
 /* Joins a finished job into the run, in capture order, then frees it. */
-static int stitch_job(collector_t *c, struct job *jb)
+static int stitch_job(collector_t *c, struct collect_job *jb)
 {
 	int rc = 0;
 	if (jb->error.code != 0 && ((rc = inputs_fail(jb->in, bs_err_text(&jb->error))) != 0 ||
@@ -426,7 +245,7 @@ static int stitch_job(collector_t *c, struct job *jb)
 		c->first_us = jb->bs_first_us;
 	if (jb->bs_last_us > c->last_us)
 		c->last_us = jb->bs_last_us;
-	job_clear(jb);
+	collect_job_clear(jb);
 	return rc;
 }
 
@@ -494,7 +313,7 @@ static int read_all(collector_t *c)
 		struct input *in = inputs_at(c->inputs, i);
 		if (in->skipped)
 			continue;
-		struct job *jb = &c->jobs[c->n_jobs++];
+		struct collect_job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
 		jb->in = in;
 		jb->hold.until_us =

@@ -21,9 +21,6 @@
 #include "telescope/geo.h"
 #include "outdir/summary.h"
 
-/* How often (packets) a reader publishes its count and looks at the stop
- * flag: rare enough to cost nothing per packet. */
-#define COLLECTOR_PROGRESS_EVERY (1u << 16)
 /* How often (ms) the progress callback runs while files are read. */
 #define COLLECTOR_PROGRESS_MS 500u
 /* Most reader threads: more only add contention when reading is bound by
