@@ -1,21 +1,19 @@
 /* collector.c - the collect pipeline (see collector.h).
  *
- * Every input is a job: one reader, one flow table in hold mode, one time
- * series and its own counters, so jobs share nothing on the per-packet
- * path and --jobs threads can read files side by side. --jobs is the
- * number of threads that work on packets: while files outnumber them,
- * each reads a file and runs its flow table inline; a job started when
- * there are at least twice as many threads as jobs left gets a second
- * thread for its flow table (evqueue.h), so one file read alone still
- * uses two CPUs. The events reach the table in the same order either
- * way. The thread that
- * called collector_run() stitches the jobs in capture order as they
- * finish: it adopts each job's partial flows into one stitching table,
- * adds its time series and counters to the run's, and frees the job. One
- * code path serves every --jobs value, so the attack list cannot depend
- * on it. A results mutex guards the only shared state the readers touch:
- * the attack list (attacks are rare next to packets). */
+ * Every input is a job (collect_job.h) with its own reader, flow table,
+ * time series and counters. --jobs is the number of threads that work on
+ * packets: while files outnumber them, each reads a file and runs its flow
+ * table inline; a job started when there are at least twice as many
+ * threads as jobs left gets a second thread for its flow table, so one
+ * file read alone still uses two CPUs. The thread that called
+ * collector_run() stitches the jobs in capture order as they finish: it
+ * adopts each job's partial flows into one stitching table, adds its time
+ * series and counters to the run's, and frees the job. One code path
+ * serves every --jobs value, so the attack list cannot depend on it. A
+ * mutex guards the little the threads share: the attack list (attacks are
+ * rare next to packets), the scheduling and the progress counts. */
 #include "analysis/collector.h"
+#include "analysis/collect_job.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -23,66 +21,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "base/bs_time.h"
-#include "telescope/classify.h"
-#include "telescope/evqueue.h"
-#include "telescope/reader.h"
+#include "telescope/inputs.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
 
-#include <xxhash.h>
-
-struct input {
-	char *uri;
-	int64_t size_bytes; /* -1 when not a regular file */
-	dev_t dev;
-	ino_t ino;
-	bool has_inode;
-	uint64_t packets;
-	uint64_t first_us, last_us; /* accepted packets */
-	char *error;                /* NULL or what went wrong */
-	bool skipped;               /* never read */
-	bool duplicate;             /* the same data as an earlier input: skipped, no loss */
-	bool stream;                /* standard input, a FIFO or a device: can be opened once */
-	uint64_t head_hash;         /* XXH3 of the first COLLECTOR_HEAD_BYTES, regular files */
-	reader_t *held;             /* a stream: opened once, by the probe */
-};
-
-/* A flow handed out for stitching, with its start kept next to it so that
- * sorting does not chase pointers to cold flows. */
-struct partial {
-	uint64_t start_us;
-	attack_flow_t *flow;
-};
-
-/* One input being read: everything its reader thread writes. */
-struct job {
-	struct input *in;
-	struct attack_hold hold; /* its place among the files */
-	attack_table_t *table;
-	evqueue_t *queue; /* backscatter events on their way to a table thread; NULL inline */
-	tseries_t *tseries;
-	struct packet_counters counters;
-	struct attack_stats stats;
-	uint64_t max_us;                  /* latest accepted packet time */
-	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
-	struct partial *partials;         /* sorted by start once the job is read */
-	size_t n_partials, cap_partials;
-	char error[READER_ERRLEN + 64]; /* a problem with the file, "" if none */
-	int rc;                         /* fatal error: the run cannot be trusted */
-	bool done;
-};
+/* Longest warning kept, file names included; longer ones are cut. */
+#define COLLECTOR_WARNING_LEN 512
 
 struct collector {
 	struct collector_config cfg;
-	struct input *inputs;
-	size_t n_inputs, cap_inputs;
+	inputs_t *inputs;
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	struct packet_counters counters;
@@ -93,26 +47,31 @@ struct collector {
 	attack_list_t *results;
 	tseries_t *tseries;
 	int64_t bytes_total;
+	struct collect_job_env env; /* what the jobs share */
 	/* Shared with the reader threads, under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	struct job *jobs;
+	struct collect_job *jobs;
 	size_t n_jobs, next_job, running, files_done;
 	int64_t bytes_done;
 	uint64_t packets_read;
 	bool abort;
 };
 
+/* Adds a warning of the run ("FILE: what went wrong"), cut at
+ * COLLECTOR_WARNING_LEN and made one line whatever the file names it
+ * quotes, for stderr and summary.json alike. */
 __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, const char *fmt, ...)
 {
 	if (bs_array_reserve(&c->warnings, &c->cap_warnings, c->n_warnings + 1,
 	                     sizeof *c->warnings))
 		return -BS_ENOMEM;
-	char buf[512];
+	char buf[COLLECTOR_WARNING_LEN];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	bs_message_one_line(buf);
 	char *copy = strdup(buf);
 	if (copy == NULL)
 		return -BS_ENOMEM;
@@ -120,15 +79,11 @@ __attribute__((format(printf, 2, 3))) static int add_warning(collector_t *c, con
 	return 0;
 }
 
-/* Records a per-file problem both on the input and as a run warning. */
-static int input_failed(collector_t *c, struct input *in, const char *why)
+/* Counts an input that could not be read (fully) and warns of it. */
+static int warn_failed(collector_t *c, const struct input *in)
 {
-	free(in->error);
-	in->error = strdup(why);
-	if (in->error == NULL)
-		return -BS_ENOMEM;
 	c->counters.files_failed++;
-	return add_warning(c, "%s: %s", in->uri, why);
+	return add_warning(c, "%s: %s", in->uri, in->error);
 }
 
 /* Attack callback of every table, from any thread. Geolocation happens
@@ -139,23 +94,29 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	struct geo_info geo;
 	pthread_mutex_lock(&c->lock);
 	const struct geo_info *g = NULL;
-	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo) == 0)
+	/* A corrupt record leaves the victim's geography empty, as for an
+	 * address the databases do not have. */
+	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo, NULL) == 0)
 		g = &geo;
 	int rc = attack_list_add(c->results, rec, g);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
-static int on_partial(attack_flow_t *f, void *arg)
+static bool stop_requested(const collector_t *c)
 {
-	struct job *jb = arg;
-	if (bs_array_reserve(&jb->partials, &jb->cap_partials, jb->n_partials + 1,
-	                     sizeof *jb->partials)) {
-		attack_flow_free(f);
-		return -BS_ENOMEM;
-	}
-	jb->partials[jb->n_partials++] = (struct partial){attack_flow_start(f), f};
-	return 0;
+	return c->cfg.stop != NULL && *c->cfg.stop;
+}
+
+/* A job's packet count, for progress; true when the run is to stop. */
+static bool publish_packets(uint64_t packets, void *arg)
+{
+	collector_t *c = arg;
+	pthread_mutex_lock(&c->lock);
+	c->packets_read += packets;
+	bool quit = c->abort;
+	pthread_mutex_unlock(&c->lock);
+	return quit || stop_requested(c);
 }
 
 collector_t *collector_create(const struct collector_config *cfg)
@@ -166,29 +127,27 @@ collector_t *collector_create(const struct collector_config *cfg)
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
+	c->env = (struct collect_job_env){
+	    .params = &c->cfg.params,
+	    .telescope = cfg->telescope,
+	    .interval_s = cfg->interval_s,
+	    .filter = cfg->filter,
+	    .on_attack = on_attack,
+	    .on_attack_arg = c,
+	    .publish = publish_packets,
+	    .publish_arg = c,
+	};
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
 	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
 	c->results = attack_list_create();
 	c->tseries = tseries_create(cfg->interval_s);
-	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL) {
+	c->inputs = inputs_create();
+	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL || c->inputs == NULL) {
 		collector_free(c);
 		return NULL;
 	}
 	return c;
-}
-
-static void job_clear(struct job *jb)
-{
-	attack_table_free(jb->table);
-	jb->table = NULL;
-	tseries_free(jb->tseries);
-	jb->tseries = NULL;
-	for (size_t i = 0; i < jb->n_partials; i++)
-		attack_flow_free(jb->partials[i].flow);
-	free(jb->partials);
-	jb->partials = NULL;
-	jb->n_partials = 0;
 }
 
 void collector_free(collector_t *c)
@@ -196,14 +155,9 @@ void collector_free(collector_t *c)
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->n_jobs; i++)
-		job_clear(&c->jobs[i]);
+		collect_job_clear(&c->jobs[i]);
 	free(c->jobs);
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		free(c->inputs[i].uri);
-		free(c->inputs[i].error);
-		reader_free(c->inputs[i].held);
-	}
-	free(c->inputs);
+	inputs_free(c->inputs);
 	for (size_t i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);
@@ -215,409 +169,26 @@ void collector_free(collector_t *c)
 	free(c);
 }
 
-/* Hash of a file's first bytes, to spot a copy of an input given again
- * under another name (0 when unreadable: the open reports why). */
-static uint64_t head_hash(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return 0;
-	static _Thread_local uint8_t buf[COLLECTOR_HEAD_BYTES];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return XXH3_64bits(buf, n);
-}
-
 int collector_add_input(collector_t *c, const char *uri)
 {
-	if (bs_array_reserve(&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof *c->inputs))
-		return -BS_ENOMEM;
-	struct input *in = &c->inputs[c->n_inputs];
-	memset(in, 0, sizeof *in);
-	in->uri = strdup(uri);
-	if (in->uri == NULL)
-		return -BS_ENOMEM;
-	in->size_bytes = -1;
-	in->stream = reader_is_stream(uri);
-	struct stat st;
-	if (strcmp(uri, "-") != 0 && stat(uri, &st) == 0 && S_ISREG(st.st_mode)) {
-		in->size_bytes = st.st_size;
-		in->dev = st.st_dev;
-		in->ino = st.st_ino;
-		in->has_inode = true;
-		in->head_hash = head_hash(uri);
-	}
-	c->n_inputs++;
-	return 0;
+	return inputs_add(c->inputs, uri);
 }
 
-/* The same file named twice (or through a link) would count every packet
- * twice: keep the first. */
-static bool is_duplicate(const collector_t *c, size_t i)
+/* Warns of the inputs the ordering pass left out, in the order given: a
+ * duplicate is no loss, an input that could not be opened is. */
+static int warn_skipped(collector_t *c)
 {
-	const struct input *in = &c->inputs[i];
-	for (size_t j = 0; j < i; j++) {
-		const struct input *o = &c->inputs[j];
-		if (strcmp(in->uri, "-") == 0 && strcmp(o->uri, "-") == 0)
-			return true;
-		if (!in->has_inode || !o->has_inode)
-			continue;
-		if (in->dev == o->dev && in->ino == o->ino)
-			return true;
-		/* A copy: same size and same first bytes. */
-		if (in->size_bytes == o->size_bytes && in->head_hash == o->head_hash)
-			return true;
-	}
-	return false;
-}
-
-static uint64_t time_gap(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : b - a;
-}
-
-static const uint64_t MAX_JUMP_US = (uint64_t)COLLECTOR_MAX_TIME_JUMP_S * BS_US_PER_S;
-
-/* The time-outlier rule (COLLECTOR_MAX_TIME_JUMP_S): a packet at ts_us is
- * one when it is far from the last accepted packet (accepted_us, NULL when
- * none yet) and from the packet after it (next_us, NULL at the end). With
- * no accepted packet yet, at the start of a file, the packet after next
- * (after_us) stands in for the accepted one, so that a bogus second packet
- * does not take the genuine first one with it; a lone packet is kept. */
-static inline bool time_outlier(uint64_t ts_us, const uint64_t *accepted_us,
-                                const uint64_t *next_us, const uint64_t *after_us)
-{
-	/* Near the accepted packet is the answer for nearly every packet. */
-	if (accepted_us != NULL && time_gap(ts_us, *accepted_us) <= MAX_JUMP_US)
-		return false;
-	bool far_next = next_us == NULL || time_gap(ts_us, *next_us) > MAX_JUMP_US;
-	if (accepted_us != NULL)
-		return far_next;
-	if (next_us == NULL)
-		return false;
-	return far_next && (after_us == NULL || time_gap(ts_us, *after_us) > MAX_JUMP_US);
-}
-
-/* Packets the ordering pass reads: the first two and the one after, for
- * the outlier rule. */
-#define PROBE_PACKETS 3u
-
-/* First packet time of a trace, for ordering: the first packet that the
- * outlier rule keeps among the first PROBE_PACKETS. */
-static void probe_first_time(reader_t *r, struct input *in)
-{
-	struct reader_packet pkt;
-	uint64_t ts[PROBE_PACKETS];
-	size_t n = 0;
-	while (n < PROBE_PACKETS && reader_next(r, &pkt) == 1)
-		ts[n++] = pkt.ts_us;
-	for (size_t i = 0; i < n; i++) {
-		if (!time_outlier(ts[i], NULL, i + 1 < n ? &ts[i + 1] : NULL,
-		                  i + 2 < n ? &ts[i + 2] : NULL)) {
-			in->first_us = ts[i];
-			return;
-		}
-	}
-}
-
-/* Ordering pass: first packet time of every input. A stream (standard
- * input, a FIFO) cannot be opened twice, so its reader is kept and it
- * sorts first. */
-static int probe_inputs(collector_t *c)
-{
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		struct input *in = &c->inputs[i];
-		int rc;
-		if (is_duplicate(c, i)) {
-			in->skipped = in->duplicate = true;
-			if ((rc =
-			         add_warning(c, "%s: given twice (same data), read once", in->uri)))
-				return rc;
-			continue;
-		}
-		char err[READER_ERRLEN];
-		reader_t *r;
-		rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
-		if (rc == -BS_ENOMEM)
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		struct input *in = inputs_at(c->inputs, i);
+		int rc = 0;
+		if (in->duplicate)
+			rc = add_warning(c, "%s: given twice (same data), read once", in->uri);
+		else if (in->skipped)
+			rc = warn_failed(c, in);
+		if (rc != 0)
 			return rc;
-		if (rc != 0) {
-			in->skipped = true;
-			if ((rc = input_failed(c, in, err)))
-				return rc;
-			continue;
-		}
-		if (in->stream) {
-			in->held = r;
-			continue;
-		}
-		probe_first_time(r, in);
-		reader_free(r);
-		if (in->size_bytes > 0)
-			c->bytes_total += in->size_bytes;
 	}
 	return 0;
-}
-
-static int by_first_packet(const void *a, const void *b)
-{
-	const struct input *x = a, *y = b;
-	if (x->first_us != y->first_us)
-		return x->first_us < y->first_us ? -1 : 1;
-	return strcmp(x->uri, y->uri);
-}
-
-/* What one packet turned out to be, kept for one packet so that its
- * neighbours can vote on its timestamp before it counts. */
-enum verdict_kind {
-	V_FILTERED,
-	V_NON_IP,
-	V_TRUNCATED,
-	V_MALFORMED,
-	V_FRAGMENT,
-	V_NOT_BACKSCATTER,
-	V_OUTSIDE,
-	V_BACKSCATTER,
-};
-
-struct verdict {
-	enum verdict_kind kind;
-	uint64_t ts_us;
-	struct bs_event ev; /* valid for V_BACKSCATTER */
-};
-
-static void judge_packet(const collector_t *c, const struct reader_packet *pkt, struct verdict *v)
-{
-	v->ts_us = pkt->ts_us;
-	if (pkt->filtered) {
-		v->kind = V_FILTERED;
-		return;
-	}
-	if (pkt->l3 == NULL) {
-		v->kind = V_NON_IP;
-		return;
-	}
-	int rc = classify_packet(pkt->l3, pkt->l3_len, pkt->ethertype, &v->ev);
-	switch (rc) {
-	case CLASSIFY_BACKSCATTER:
-		v->ev.ts_us = pkt->ts_us;
-		v->kind =
-		    bs_prefixes_contains(c->cfg.telescope, &v->ev.dst) ? V_BACKSCATTER : V_OUTSIDE;
-		return;
-	case CLASSIFY_NOT_BACKSCATTER:
-		v->kind = V_NOT_BACKSCATTER;
-		return;
-	case CLASSIFY_FRAGMENT:
-		v->kind = V_FRAGMENT;
-		return;
-	case CLASSIFY_NOT_IP:
-		v->kind = V_NON_IP;
-		return;
-	default:
-		v->kind = rc == -BS_ETRUNC ? V_TRUNCATED : V_MALFORMED;
-		return;
-	}
-}
-
-/* Counts an accepted packet and feeds backscatter to the job's table and
- * time series. 0 or a fatal error. */
-static int commit_packet(struct job *jb, const struct verdict *v)
-{
-	struct packet_counters *k = &jb->counters;
-	struct input *in = jb->in;
-	if (v->ts_us < jb->max_us)
-		k->out_of_order++;
-	else
-		jb->max_us = v->ts_us;
-	if (in->packets == 0 || v->ts_us < in->first_us)
-		in->first_us = v->ts_us;
-	if (v->ts_us > in->last_us)
-		in->last_us = v->ts_us;
-	in->packets++;
-	switch (v->kind) {
-	case V_FILTERED:
-		k->filtered++;
-		return 0;
-	case V_NON_IP:
-		k->non_ip++;
-		return 0;
-	case V_TRUNCATED:
-		k->truncated++;
-		return 0;
-	case V_MALFORMED:
-		k->malformed++;
-		return 0;
-	case V_FRAGMENT:
-		k->fragments++;
-		return 0;
-	case V_NOT_BACKSCATTER:
-		k->not_backscatter++;
-		return 0;
-	case V_OUTSIDE:
-		k->outside_telescope++;
-		return 0;
-	case V_BACKSCATTER:
-		break;
-	}
-	int rc = tseries_add_packet(jb->tseries, v->ts_us, v->ev.proto);
-	if (rc == -BS_ERANGE) {
-		/* Beyond the time-series cap: a timestamp too far off to bin. */
-		k->time_outliers++;
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	k->backscatter++;
-	if (jb->bs_first_us == 0 || v->ts_us < jb->bs_first_us)
-		jb->bs_first_us = v->ts_us;
-	if (v->ts_us > jb->bs_last_us)
-		jb->bs_last_us = v->ts_us;
-	if (jb->queue != NULL)
-		return evqueue_push(jb->queue, &v->ev);
-	return attack_table_update(jb->table, &v->ev);
-}
-
-/* The flow table's side of the job's event queue (its own thread). */
-static int feed_table(const struct bs_event *ev, void *arg)
-{
-	struct job *jb = arg;
-	return attack_table_update(jb->table, ev);
-}
-
-/* Packets waiting for the outlier rule (time_outlier()): one once a packet
- * has been accepted, two before. */
-struct lookahead {
-	struct verdict pending[2]; /* oldest first */
-	unsigned n_pending;
-	uint64_t accepted_us; /* time of the last accepted packet */
-	bool has_accepted;
-};
-
-/* Decides the oldest pending packet, given the time of the packet after
- * the pending ones (NULL at the end of the file). */
-static int settle_oldest(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
-{
-	const struct verdict *p = &la->pending[0];
-	const uint64_t *next_us = la->n_pending > 1 ? &la->pending[1].ts_us : arriving_us;
-	const uint64_t *after_us = la->n_pending > 1 ? arriving_us : NULL;
-	int rc = 0;
-	if (time_outlier(p->ts_us, la->has_accepted ? &la->accepted_us : NULL, next_us, after_us)) {
-		jb->counters.time_outliers++;
-	} else {
-		la->accepted_us = p->ts_us;
-		la->has_accepted = true;
-		rc = commit_packet(jb, p);
-	}
-	if (--la->n_pending > 0)
-		la->pending[0] = la->pending[1];
-	return rc;
-}
-
-/* Makes room for the packet arriving at *arriving_us (NULL: the file
- * ended, settle everything). */
-static int settle_pending(struct job *jb, struct lookahead *la, const uint64_t *arriving_us)
-{
-	int rc = 0;
-	if (arriving_us == NULL) {
-		while (rc == 0 && la->n_pending > 0)
-			rc = settle_oldest(jb, la, NULL);
-		return rc;
-	}
-	/* Once a packet is accepted one pending packet is enough, so the
-	 * steady state holds one and never shifts the ring. */
-	while (rc == 0 && (la->n_pending == 2 || (la->n_pending == 1 && la->has_accepted)))
-		rc = settle_oldest(jb, la, arriving_us);
-	return rc;
-}
-
-static bool stop_requested(const collector_t *c)
-{
-	return c->cfg.stop != NULL && *c->cfg.stop;
-}
-
-/* Reads one input to its end, a stop request or an abort. Runs in a reader
- * thread; touches only jb, jb->in and (under lock) the shared counts. */
-static void read_job(collector_t *c, struct job *jb)
-{
-	struct input *in = jb->in;
-	reader_t *r = in->held;
-	in->held = NULL;
-	in->first_us = in->last_us = 0;
-	if (r == NULL) {
-		char err[READER_ERRLEN];
-		jb->rc = reader_open(in->uri, c->cfg.filter, &r, err, sizeof err);
-		if (jb->rc == -BS_ENOMEM)
-			return;
-		if (jb->rc != 0) {
-			jb->rc = 0;
-			snprintf(jb->error, sizeof jb->error, "%s", err);
-			return;
-		}
-	}
-	struct lookahead la = {0};
-	struct reader_packet pkt;
-	uint32_t since_publish = 0;
-	int got;
-	while ((got = reader_next(r, &pkt)) == 1) {
-		jb->counters.packets++;
-		if ((jb->rc = settle_pending(jb, &la, &pkt.ts_us)) != 0)
-			break;
-		judge_packet(c, &pkt, &la.pending[la.n_pending++]);
-		if (++since_publish == COLLECTOR_PROGRESS_EVERY) {
-			since_publish = 0;
-			pthread_mutex_lock(&c->lock);
-			c->packets_read += COLLECTOR_PROGRESS_EVERY;
-			bool quit = c->abort;
-			pthread_mutex_unlock(&c->lock);
-			if (quit || stop_requested(c))
-				break;
-		}
-	}
-	if (jb->rc == 0)
-		jb->rc = settle_pending(jb, &la, NULL);
-	if (got < 0)
-		snprintf(jb->error, sizeof jb->error, "cut short or corrupt after %llu packets: %s",
-		         (unsigned long long)jb->counters.packets, reader_error(r));
-	reader_free(r);
-	pthread_mutex_lock(&c->lock);
-	c->packets_read += since_publish;
-	pthread_mutex_unlock(&c->lock);
-}
-
-static int by_start(const void *a, const void *b)
-{
-	uint64_t x = ((const struct partial *)a)->start_us;
-	uint64_t y = ((const struct partial *)b)->start_us;
-	return x < y ? -1 : x > y;
-}
-
-/* Sets up and reads one job; the table and series are created here, in
- * the reader thread, so that memory is spent only while a file is read.
- * pipelined: the table gets a thread of its own. */
-static void run_job(collector_t *c, struct job *jb, bool pipelined)
-{
-	jb->table = attack_table_create(&c->cfg.params, c->cfg.telescope, on_attack, c);
-	jb->tseries = tseries_create(c->cfg.interval_s);
-	if (jb->table == NULL || jb->tseries == NULL) {
-		jb->rc = -BS_ENOMEM;
-		return;
-	}
-	attack_table_hold(jb->table, &jb->hold, on_partial, jb);
-	if (pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
-		jb->rc = -BS_ENOMEM;
-		return;
-	}
-	read_job(c, jb);
-	int rc = evqueue_finish(jb->queue);
-	jb->queue = NULL;
-	if (jb->rc == 0)
-		jb->rc = rc;
-	if (jb->rc == 0)
-		jb->rc = attack_table_flush(jb->table);
-	attack_table_stats(jb->table, &jb->stats);
-	/* Stitching adopts them in start order; sorting here, in the job's
-	 * thread, keeps that work off the thread that stitches every job. */
-	if (jb->n_partials > 1)
-		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_start);
 }
 
 static void *reader_thread(void *arg)
@@ -632,11 +203,11 @@ static void *reader_thread(void *arg)
 		/* A thread per job while there are as many jobs as --jobs; the
 		 * spare threads, once files run out, go to flow tables. */
 		size_t active = c->running + (c->n_jobs - c->next_job);
-		struct job *jb = &c->jobs[c->next_job++];
+		struct collect_job *jb = &c->jobs[c->next_job++];
 		bool pipelined = 2 * active <= c->cfg.jobs;
 		c->running++;
 		pthread_mutex_unlock(&c->lock);
-		run_job(c, jb, pipelined);
+		collect_job_run(jb, &c->env, pipelined);
 		pthread_mutex_lock(&c->lock);
 		c->running--;
 		jb->done = true;
@@ -651,10 +222,11 @@ static void *reader_thread(void *arg)
 }
 
 /* Joins a finished job into the run, in capture order, then frees it. */
-static int stitch_job(collector_t *c, struct job *jb)
+static int stitch_job(collector_t *c, struct collect_job *jb)
 {
 	int rc = 0;
-	if (jb->error[0] != '\0' && (rc = input_failed(c, jb->in, jb->error)) != 0)
+	if (jb->error.code != 0 && ((rc = inputs_fail(jb->in, bs_err_text(&jb->error))) != 0 ||
+	                            (rc = warn_failed(c, jb->in)) != 0))
 		return rc;
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i].flow;
@@ -673,7 +245,7 @@ static int stitch_job(collector_t *c, struct job *jb)
 		c->first_us = jb->bs_first_us;
 	if (jb->bs_last_us > c->last_us)
 		c->last_us = jb->bs_last_us;
-	job_clear(jb);
+	collect_job_clear(jb);
 	return rc;
 }
 
@@ -737,12 +309,13 @@ static int warn_overlaps(collector_t *c)
 
 static int read_all(collector_t *c)
 {
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		if (c->inputs[i].skipped)
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		struct input *in = inputs_at(c->inputs, i);
+		if (in->skipped)
 			continue;
-		struct job *jb = &c->jobs[c->n_jobs++];
+		struct collect_job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
-		jb->in = &c->inputs[i];
+		jb->in = in;
 		jb->hold.until_us =
 		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
 		jb->hold.after_previous = c->n_jobs > 1;
@@ -783,11 +356,15 @@ static int read_all(collector_t *c)
 
 int collector_run(collector_t *c)
 {
-	int rc = probe_inputs(c);
+	int rc = inputs_probe(c->inputs, c->cfg.filter);
+	if (rc == 0)
+		rc = warn_skipped(c);
 	if (rc != 0)
 		return rc;
-	qsort(c->inputs, c->n_inputs, sizeof *c->inputs, by_first_packet);
-	c->jobs = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *c->jobs);
+	inputs_sort(c->inputs);
+	c->bytes_total = inputs_bytes_total(c->inputs);
+	size_t n = inputs_count(c->inputs);
+	c->jobs = calloc(n ? n : 1, sizeof *c->jobs);
 	if (c->jobs == NULL)
 		return -BS_ENOMEM;
 	if ((rc = read_all(c)) != 0)
@@ -813,8 +390,8 @@ int collector_run(collector_t *c)
 enum collector_status collector_status(const collector_t *c)
 {
 	bool any_read = false, all_ok = true;
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		const struct input *in = &c->inputs[i];
+	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
+		const struct input *in = inputs_at(c->inputs, i);
 		if (in->duplicate)
 			continue;
 		if (in->error != NULL || in->skipped)
@@ -849,11 +426,12 @@ size_t collector_attack_count(const collector_t *c)
 int collector_write(collector_t *c, const char *dir, const char *command_line, const char *version,
                     struct bs_err *err)
 {
-	struct summary_input *ins = calloc(c->n_inputs ? c->n_inputs : 1, sizeof *ins);
+	size_t n = inputs_count(c->inputs);
+	struct summary_input *ins = calloc(n ? n : 1, sizeof *ins);
 	if (ins == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "%s", bs_strerror(-BS_ENOMEM));
-	for (size_t i = 0; i < c->n_inputs; i++) {
-		const struct input *in = &c->inputs[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct input *in = inputs_at(c->inputs, i);
 		ins[i] = (struct summary_input){
 		    .uri = in->uri,
 		    .size_bytes = in->size_bytes,
@@ -875,7 +453,7 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .asn_db = c->cfg.asn_db,
 	    .filter = c->cfg.filter,
 	    .inputs = ins,
-	    .n_inputs = c->n_inputs,
+	    .n_inputs = n,
 	    .counters = c->counters,
 	    .attack_stats = c->stats,
 	    .first_us = c->first_us,

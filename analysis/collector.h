@@ -21,23 +21,21 @@
 #include "telescope/geo.h"
 #include "outdir/summary.h"
 
-/* How often (packets) a reader publishes its count and looks at the stop
- * flag: rare enough to cost nothing per packet. */
-#define COLLECTOR_PROGRESS_EVERY (1u << 16)
 /* How often (ms) the progress callback runs while files are read. */
 #define COLLECTOR_PROGRESS_MS 500u
-/* A packet whose time is more than this far from both its neighbours in
- * the file is a corrupt timestamp, not traffic: it is counted as a time
- * outlier and skipped, so it cannot stretch an attack or the time series
- * over decades (issue 4). A telescope sees packets every few ms; a real
- * gap of a day on both sides of one packet does not happen. */
-#define COLLECTOR_MAX_TIME_JUMP_S 86400u
-/* Bytes hashed at the head of each input file to recognise a copy of an
- * input given again: a pcap header and the first dozens of packets. */
-#define COLLECTOR_HEAD_BYTES 65536u
 /* Most reader threads: more only add contention when reading is bound by
  * I/O and decompression. */
 #define COLLECTOR_MAX_JOBS 64u
+
+/* Defaults for a caller whose user says nothing (src/cmd_collect.c and its
+ * --help). The threshold preset: CAIDA's RSDoS feed (attack.h). */
+#define COLLECTOR_DEFAULT_PRESET "rsdos"
+/* Time-series bin: corsaro's 300 s interval (METHOD.md section 4). */
+#define COLLECTOR_DEFAULT_INTERVAL_S 300u
+/* Threads: the CPUs, but no more than this, as every file read at once
+ * holds its own flow table (about 45 MB for the bench trace's hour of 100k
+ * victims, bench/RESULTS.md): a big server's default stays modest. */
+#define COLLECTOR_DEFAULT_JOBS_MAX 4u
 
 struct collector_progress {
 	size_t files_done, n_files;
@@ -51,7 +49,7 @@ struct collector_config {
 	const char *preset;          /* for summary.json */
 	uint32_t interval_s;         /* time-series bin, seconds */
 	const char *filter;          /* BPF, checked by reader_check_filter(); NULL for none */
-	geo_t *geo;                  /* borrowed; NULL without databases */
+	const geo_t *geo;            /* borrowed; NULL without databases */
 	const char *geo_db, *asn_db; /* paths, for summary.json; may be NULL */
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */

@@ -22,15 +22,15 @@
 #include "telescope/reader.h"
 #include "outdir/outdir.h"
 
-/* Time-series bin default: corsaro's 300 s interval (METHOD.md section 4). */
-#define COLLECT_DEFAULT_INTERVAL_S 300u
 /* Bounds for options given in seconds: one week is longer than any flow
  * timeout or bin anyone has asked for, and keeps products in range. */
 #define COLLECT_MAX_SECONDS (7u * 24u * 3600u)
-/* --jobs default: the CPUs, but no more than this, as every file read at
- * once holds its own flow table (about 45 MB for the bench trace's hour of
- * 100k victims, bench/RESULTS.md): a big server's default stays modest. */
-#define COLLECT_DEFAULT_MAX_JOBS 4u
+/* Room for one --help line formatted with its defaults (help_text()). */
+#define COLLECT_HELP_LEN 128
+
+/* --help quotes one --min-duration default for both presets. */
+_Static_assert(ATTACK_RSDOS_MIN_DURATION_S == ATTACK_MOORE_MIN_DURATION_S,
+               "--min-duration's help needs the default of each preset");
 
 enum {
 	OPT_TELESCOPE = 't',
@@ -51,26 +51,67 @@ enum {
 	OPT_QUIET,
 };
 
+/* A NULL help is formatted by help_text() from the constants behind the
+ * defaults it quotes, so that --help cannot drift from them. */
 static const struct opt_spec collect_opts[] = {
     {"telescope", OPT_TELESCOPE, "PREFIX[,PREFIX]",
      "telescope prefixes (repeatable); their size is n"},
     {"out", OPT_OUT, "DIR", "output directory (created if missing)"},
-    {"preset", OPT_PRESET, "rsdos|moore", "threshold preset (default rsdos)"},
-    {"flow-timeout", OPT_FLOW_TIMEOUT, "SECONDS", "gap that ends a flow (default 300)"},
-    {"min-packets", OPT_MIN_PACKETS, "N", "packets an attack needs (rsdos 25, moore 100)"},
-    {"min-duration", OPT_MIN_DURATION, "SECONDS", "duration an attack needs (default 60)"},
-    {"min-ppm", OPT_MIN_PPM, "N", "peak packets in a 60 s window (rsdos 30, moore 0 = none)"},
-    {"min-dests", OPT_MIN_DESTS, "N", "distinct telescope addresses an attack needs (default 5)"},
-    {"interval", OPT_INTERVAL, "SECONDS", "time-series bin (default 300)"},
+    {"preset", OPT_PRESET, "rsdos|moore",
+     "threshold preset (default " COLLECTOR_DEFAULT_PRESET ")"},
+    {"flow-timeout", OPT_FLOW_TIMEOUT, "SECONDS", NULL},
+    {"min-packets", OPT_MIN_PACKETS, "N", NULL},
+    {"min-duration", OPT_MIN_DURATION, "SECONDS", NULL},
+    {"min-ppm", OPT_MIN_PPM, "N", NULL},
+    {"min-dests", OPT_MIN_DESTS, "N", NULL},
+    {"interval", OPT_INTERVAL, "SECONDS", NULL},
     {"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
     {"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
     {"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
-    {"jobs", OPT_JOBS, "N", "threads (default: CPUs, at most 4); same results for any N"},
+    {"jobs", OPT_JOBS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
     {"help", OPT_HELP, NULL, "show this help"},
 };
 #define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
+
+/* The help of option key whose table entry is NULL, into buf. */
+static const char *help_text(int key, char *buf, size_t len)
+{
+	switch (key) {
+	case OPT_FLOW_TIMEOUT:
+		snprintf(buf, len, "gap that ends a flow (default %u)", ATTACK_FLOW_TIMEOUT_S);
+		break;
+	case OPT_MIN_PACKETS:
+		snprintf(buf, len, "packets an attack needs (rsdos %u, moore %u)",
+		         ATTACK_RSDOS_MIN_PACKETS, ATTACK_MOORE_MIN_PACKETS);
+		break;
+	case OPT_MIN_DURATION:
+		snprintf(buf, len, "duration an attack needs (default %u)",
+		         ATTACK_RSDOS_MIN_DURATION_S);
+		break;
+	case OPT_MIN_PPM:
+		snprintf(buf, len, "peak packets in a %u s window (rsdos %u, moore %u%s)",
+		         ATTACK_PEAK_WINDOW_S, ATTACK_RSDOS_MIN_PPM, ATTACK_MOORE_MIN_PPM,
+		         ATTACK_MOORE_MIN_PPM == 0 ? " = none" : "");
+		break;
+	case OPT_MIN_DESTS:
+		snprintf(buf, len, "distinct telescope addresses an attack needs (default %u)",
+		         ATTACK_MIN_DESTS);
+		break;
+	case OPT_INTERVAL:
+		snprintf(buf, len, "time-series bin (default %u)", COLLECTOR_DEFAULT_INTERVAL_S);
+		break;
+	case OPT_JOBS:
+		snprintf(buf, len, "threads (default: CPUs, at most %u); same results for any N",
+		         COLLECTOR_DEFAULT_JOBS_MAX);
+		break;
+	default: /* every NULL entry has its case above (tests/check_collect_help) */
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
 
 struct collect_args {
 	bs_prefixes_t *telescope;
@@ -86,6 +127,15 @@ struct collect_args {
 };
 
 static volatile sig_atomic_t stop_flag;
+
+/* Prints "backscatter: CONTEXT: MESSAGE", the one form of every error
+ * (CONTEXT the command) and warning (CONTEXT "warning") of collect. The
+ * messages come one line from where they were made (struct bs_err, the
+ * collector's warnings). */
+static void print_problem(const char *context, const char *message)
+{
+	fprintf(stderr, "%s: %s: %s\n", PROG, context, message);
+}
 
 /* First signal: stop reading and write what we have. Second: leave now
  * (outputs are written under temporary names, so nothing half-written
@@ -147,6 +197,13 @@ static int set_number(const char *cmd, const char *name, const char *val, uint32
 
 static void print_collect_help(const char *cmd)
 {
+	struct opt_spec opts[N_COLLECT_OPTS];
+	char text[N_COLLECT_OPTS][COLLECT_HELP_LEN];
+	for (size_t i = 0; i < N_COLLECT_OPTS; i++) {
+		opts[i] = collect_opts[i];
+		if (opts[i].help == NULL)
+			opts[i].help = help_text(opts[i].key, text[i], sizeof text[i]);
+	}
 	char usage[128];
 	snprintf(usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...",
 	         cmd);
@@ -157,7 +214,7 @@ static void print_collect_help(const char *cmd)
 	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
 	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
 	          "stdin.",
-	    collect_opts, N_COLLECT_OPTS);
+	    opts, N_COLLECT_OPTS);
 }
 
 static uint32_t default_jobs(void)
@@ -165,7 +222,8 @@ static uint32_t default_jobs(void)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cpus < 1)
 		return 1;
-	return cpus < (long)COLLECT_DEFAULT_MAX_JOBS ? (uint32_t)cpus : COLLECT_DEFAULT_MAX_JOBS;
+	return cpus < (long)COLLECTOR_DEFAULT_JOBS_MAX ? (uint32_t)cpus
+	                                               : COLLECTOR_DEFAULT_JOBS_MAX;
 }
 
 /* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
@@ -176,8 +234,8 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	/* Explicit thresholds win over the preset whatever the order given. */
 	uint32_t flow_timeout = 0, min_packets = 0, min_duration = 0, min_ppm = 0, min_dests = 0;
 	bool set_ft = false, set_mp = false, set_md = false, set_ppm = false, set_dests = false;
-	a->preset = "rsdos";
-	a->interval_s = COLLECT_DEFAULT_INTERVAL_S;
+	a->preset = COLLECTOR_DEFAULT_PRESET;
+	a->interval_s = COLLECTOR_DEFAULT_INTERVAL_S;
 	a->jobs = default_jobs();
 	int c, rc = 0;
 	optind = 1;
@@ -274,9 +332,9 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	if (optind >= argc)
 		return usage_error(cmd, "no trace given");
 	if (a->filter != NULL) {
-		char err[READER_ERRLEN];
-		if (reader_check_filter(a->filter, err, sizeof err) != 0)
-			return usage_error(cmd, "--filter: %s", err);
+		struct bs_err err;
+		if (reader_check_filter(a->filter, &err) != 0)
+			return usage_error(cmd, "--filter: %s", bs_err_text(&err));
 	}
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;
@@ -288,9 +346,9 @@ static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 	*geo = NULL;
 	if (a->geo_db == NULL && a->asn_db == NULL)
 		return 0;
-	int rc = geo_open(a->geo_db, a->asn_db, geo);
-	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, geo_last_error());
+	struct bs_err err;
+	if (geo_open(a->geo_db, a->asn_db, geo, &err) != 0) {
+		print_problem(cmd, bs_err_text(&err));
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -320,7 +378,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 		return status;
 	struct bs_err err;
 	if (outdir_make_dir(a->out, &err) != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
+		print_problem(cmd, bs_err_text(&err));
 		geo_free(geo);
 		return EXIT_FAILED;
 	}
@@ -350,7 +408,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	if (cfg.progress && ps.tty)
 		fputc('\n', stderr);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(rc));
+		print_problem(cmd, bs_strerror(rc));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -358,15 +416,15 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	/* --quiet hides warnings, but never the reason a run failed. */
 	if (!a->quiet || cs == COLLECTOR_NO_INPUT)
 		for (size_t i = 0; i < collector_warning_count(c); i++)
-			fprintf(stderr, "%s: warning: %s\n", PROG, collector_warning(c, i));
+			print_problem("warning", collector_warning(c, i));
 	if (cs == COLLECTOR_NO_INPUT) {
-		fprintf(stderr, "%s: %s: no trace could be read; nothing written\n", PROG, cmd);
+		print_problem(cmd, "no trace could be read; nothing written");
 		status = EXIT_FAILED;
 		goto out;
 	}
 	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION, &err);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_err_text(&err));
+		print_problem(cmd, bs_err_text(&err));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -386,7 +444,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 	memset(out, 0, sizeof *out);
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, bs_strerror(-BS_ENOMEM));
+		print_problem(cmd, bs_strerror(-BS_ENOMEM));
 		return EXIT_FAILED;
 	}
 	int status = parse_collect_args(cmd, argc, argv, &a);

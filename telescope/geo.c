@@ -5,7 +5,6 @@
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,22 +16,7 @@ struct geo {
 	MMDB_s country, asn;
 	bool has_country, has_asn;
 	char *country_path, *asn_path; /* copies, for messages */
-	char err[GEO_ERR_LEN];
 };
-
-/* Error of the last geo_open(): no handle exists to hold it. Thread-local
- * so the collector's threads cannot overwrite each other's message. */
-static _Thread_local char last_error[GEO_ERR_LEN];
-
-const char *geo_last_error(void)
-{
-	return last_error;
-}
-
-const char *geo_error(const geo_t *g)
-{
-	return g->err;
-}
 
 static void close_db(MMDB_s *db, bool *open)
 {
@@ -57,38 +41,30 @@ void geo_free(geo_t *g)
  * caught here by the metadata's database_type. */
 enum geo_kind { GEO_KIND_COUNTRY, GEO_KIND_ASN };
 
-/* Sets last_error to "PATH: reason" and returns code. */
-static int open_failed(const char *path, const char *reason, int code)
-{
-	snprintf(last_error, sizeof last_error, "%s: %s", path, reason);
-	return code;
-}
-
-static int open_db(const char *path, enum geo_kind kind, MMDB_s *db, bool *open)
+static int open_db(const char *path, enum geo_kind kind, MMDB_s *db, bool *open, struct bs_err *err)
 {
 	/* libmaxminddb maps the file: a directory fails with ENODEV and an
 	 * empty file with EINVAL, neither of which tells the user anything. */
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return open_failed(path, strerror(errno), -BS_EIO);
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		return open_failed(path, strerror(errno), -BS_EIO);
-	}
+		return bs_err_io(err, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return bs_err_io(err, EISDIR, "%s", path);
 	if (!S_ISREG(st.st_mode))
-		return open_failed(path, "not a regular file (a MaxMind DB is mapped)",
-		                   -BS_EFORMAT);
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "%s: not a regular file (a MaxMind DB is mapped)", path);
 	if (st.st_size == 0)
-		return open_failed(path, "empty file, not a MaxMind DB", -BS_EFORMAT);
+		return bs_err_set(err, -BS_EFORMAT, "%s: empty file, not a MaxMind DB", path);
 	int status = MMDB_open(path, MMDB_MODE_MMAP, db);
 	if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
-		return open_failed(path, strerror(errno), -BS_EIO);
+		return bs_err_io(err, errno, "%s", path);
 	if (status == MMDB_OUT_OF_MEMORY_ERROR)
-		return open_failed(path, bs_strerror(BS_ENOMEM), -BS_ENOMEM);
+		return bs_err_set(err, -BS_ENOMEM, "%s: %s", path, bs_strerror(BS_ENOMEM));
 	if (status == MMDB_INVALID_METADATA_ERROR)
-		return open_failed(path, "not a MaxMind DB file (no valid metadata)", -BS_EFORMAT);
+		return bs_err_set(err, -BS_EFORMAT, "%s: not a MaxMind DB file (no valid metadata)",
+		                  path);
 	if (status != MMDB_SUCCESS)
-		return open_failed(path, MMDB_strerror(status), -BS_EFORMAT);
+		return bs_err_set(err, -BS_EFORMAT, "%s: %s", path, MMDB_strerror(status));
 	*open = true;
 	const char *type = db->metadata.database_type;
 	if (type == NULL)
@@ -96,45 +72,43 @@ static int open_db(const char *path, enum geo_kind kind, MMDB_s *db, bool *open)
 	bool wrong = kind == GEO_KIND_COUNTRY
 	                 ? strstr(type, "ASN") != NULL
 	                 : strstr(type, "Country") != NULL || strstr(type, "City") != NULL;
-	if (wrong) {
-		snprintf(last_error, sizeof last_error, "%s: is a %s database, not %s", path, type,
-		         kind == GEO_KIND_COUNTRY ? "a country or city one" : "an ASN one");
-		return -BS_EFORMAT;
-	}
+	if (wrong)
+		return bs_err_set(err, -BS_EFORMAT, "%s: is a %s database, not %s", path, type,
+		                  kind == GEO_KIND_COUNTRY ? "a country or city one"
+		                                           : "an ASN one");
 	return 0;
 }
 
-int geo_open(const char *country_db, const char *asn_db, geo_t **out)
+int geo_open(const char *country_db, const char *asn_db, geo_t **out, struct bs_err *err)
 {
 	*out = NULL;
-	last_error[0] = '\0';
+	bs_err_clear(err);
 	geo_t *g = calloc(1, sizeof *g);
 	int rc = g ? 0 : -BS_ENOMEM;
 	if (rc == 0 && country_db != NULL && (g->country_path = strdup(country_db)) == NULL)
 		rc = -BS_ENOMEM;
 	if (rc == 0 && asn_db != NULL && (g->asn_path = strdup(asn_db)) == NULL)
 		rc = -BS_ENOMEM;
-	if (rc == 0 && country_db != NULL)
-		rc = open_db(country_db, GEO_KIND_COUNTRY, &g->country, &g->has_country);
-	if (rc == 0 && asn_db != NULL)
-		rc = open_db(asn_db, GEO_KIND_ASN, &g->asn, &g->has_asn);
-	if (rc < 0) {
-		int saved = errno;
-		if (last_error[0] == '\0') /* calloc or strdup failed */
-			snprintf(last_error, sizeof last_error, "%s", bs_strerror(rc));
+	if (rc != 0) {
 		geo_free(g);
-		errno = saved;
+		return bs_err_set(err, rc, "%s", bs_strerror(rc));
+	}
+	if (country_db != NULL)
+		rc = open_db(country_db, GEO_KIND_COUNTRY, &g->country, &g->has_country, err);
+	if (rc == 0 && asn_db != NULL)
+		rc = open_db(asn_db, GEO_KIND_ASN, &g->asn, &g->has_asn, err);
+	if (rc != 0) {
+		geo_free(g);
 		return rc;
 	}
 	*out = g;
 	return 0;
 }
 
-/* Records a lookup failure in g and returns -BS_EFORMAT. */
-static int lookup_failed(geo_t *g, const char *path, int status)
+/* A lookup failure in the database at path: -BS_EFORMAT. */
+static int lookup_failed(struct bs_err *err, const char *path, int status)
 {
-	snprintf(g->err, sizeof g->err, "%s: %s", path, MMDB_strerror(status));
-	return -BS_EFORMAT;
+	return bs_err_set(err, -BS_EFORMAT, "%s: %s", path, MMDB_strerror(status));
 }
 
 /* Finds a's record in db: MMDB_SUCCESS (res->found_entry says whether there
@@ -219,7 +193,8 @@ static void copy_org(const MMDB_entry_data_s *d, char out[GEO_ORG_LEN])
 	out[n] = '\0';
 }
 
-static int lookup_country(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+static int lookup_country(const geo_t *g, const bs_addr_t *a, struct geo_info *out,
+                          struct bs_err *err)
 {
 	static const char *const path[] = {"country", "iso_code", NULL};
 	MMDB_lookup_result_s res;
@@ -228,13 +203,13 @@ static int lookup_country(geo_t *g, const bs_addr_t *a, struct geo_info *out)
 	if (status == MMDB_SUCCESS && res.found_entry)
 		status = get_value(&res, &d, path);
 	if (status != MMDB_SUCCESS)
-		return lookup_failed(g, g->country_path, status);
+		return lookup_failed(err, g->country_path, status);
 	if (res.found_entry)
 		copy_country(&d, out->country);
 	return 0;
 }
 
-static int lookup_asn(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+static int lookup_asn(const geo_t *g, const bs_addr_t *a, struct geo_info *out, struct bs_err *err)
 {
 	static const char *const num_path[] = {"autonomous_system_number", NULL};
 	static const char *const org_path[] = {"autonomous_system_organization", NULL};
@@ -242,27 +217,27 @@ static int lookup_asn(geo_t *g, const bs_addr_t *a, struct geo_info *out)
 	MMDB_entry_data_s num, org;
 	int status = find(&g->asn, a, &res);
 	if (status != MMDB_SUCCESS)
-		return lookup_failed(g, g->asn_path, status);
+		return lookup_failed(err, g->asn_path, status);
 	if (!res.found_entry)
 		return 0;
 	status = get_value(&res, &num, num_path);
 	if (status == MMDB_SUCCESS)
 		status = get_value(&res, &org, org_path);
 	if (status != MMDB_SUCCESS)
-		return lookup_failed(g, g->asn_path, status);
+		return lookup_failed(err, g->asn_path, status);
 	out->asn = asn_of(&num);
 	copy_org(&org, out->as_org);
 	return 0;
 }
 
-int geo_lookup(geo_t *g, const bs_addr_t *a, struct geo_info *out)
+int geo_lookup(const geo_t *g, const bs_addr_t *a, struct geo_info *out, struct bs_err *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = 0;
 	if (g->has_country)
-		rc = lookup_country(g, a, out);
+		rc = lookup_country(g, a, out, err);
 	if (rc == 0 && g->has_asn)
-		rc = lookup_asn(g, a, out);
+		rc = lookup_asn(g, a, out, err);
 	if (rc < 0)
 		memset(out, 0, sizeof *out);
 	return rc;

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "base/bs_error.h"
 #include "telescope/addr.h"
 
 /** ISO 3166-1 alpha-2 code plus NUL. */
@@ -23,8 +24,6 @@
 /** AS organisation buffer. GeoLite2 names are under 100 bytes; longer ones
  * are cut at a UTF-8 character boundary so the CSV stays valid UTF-8. */
 #define GEO_ORG_LEN 256
-/** Longest geo_last_error()/geo_error() text, file name included. */
-#define GEO_ERR_LEN 1024
 
 struct geo_info {
 	char country[GEO_COUNTRY_LEN]; /* "SE"; "" when unknown */
@@ -36,29 +35,21 @@ typedef struct geo geo_t;
 
 /** Opens the databases; either path may be NULL (that part of every lookup
  * is then empty). Paths are borrowed (copied for messages). On failure *out
- * is NULL and geo_last_error() gives "FILE: reason" for the file that
- * failed. Errors: -BS_EIO (cannot open or read; errno set), -BS_EFORMAT
- * (not a MaxMind DB, corrupt, or the wrong kind: an ASN database given as
- * the country one or the reverse), -BS_ENOMEM. */
-int geo_open(const char *country_db, const char *asn_db, geo_t **out);
+ * is NULL and err (may be NULL) says "FILE: reason" for the file that
+ * failed, the reason from libmaxminddb or strerror. Errors: -BS_EIO (cannot
+ * open or read; err->sys_errno says why), -BS_EFORMAT (not a MaxMind DB,
+ * corrupt, or the wrong kind: an ASN database given as the country one or
+ * the reverse), -BS_ENOMEM. On success err is cleared. */
+int geo_open(const char *country_db, const char *asn_db, geo_t **out, struct bs_err *err);
 
 /** Closes the databases. Safe on NULL. */
 void geo_free(geo_t *g);
 
-/** Why the last geo_open() in the calling thread failed, as "FILE: reason"
- * (reason from libmaxminddb, or strerror for I/O errors); "" if none
- * failed. Thread-local storage, valid until the next geo_open() in the
- * same thread. */
-const char *geo_last_error(void);
-
 /** Looks a up (borrowed, IPv4 or IPv6) and fills *out; fields the
  * databases do not have for a stay empty ("" / 0), which is not an error.
- * 0, or -BS_EFORMAT when a database's data section is corrupt (*out is
- * then all empty and geo_error() says which file and why). The error slot
- * lives in g: one thread at a time per handle. */
-int geo_lookup(geo_t *g, const bs_addr_t *a, struct geo_info *out);
-
-/** "FILE: reason" of the last failed geo_lookup() on g; "" if none. */
-const char *geo_error(const geo_t *g);
+ * 0, or -BS_EFORMAT when a database's data section is corrupt: *out is
+ * then all empty and err (may be NULL) says "FILE: reason". g is only
+ * read. */
+int geo_lookup(const geo_t *g, const bs_addr_t *a, struct geo_info *out, struct bs_err *err);
 
 #endif

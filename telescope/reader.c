@@ -93,22 +93,19 @@ struct reader {
 	libtrace_packet_t *packet;
 	libtrace_filter_t *filter;
 	enum pcap_order order;
-	bool nanoseconds; /* with order known: the file's times are in ns */
-	char error[READER_ERRLEN];
+	bool nanoseconds;    /* with order known: the file's times are in ns */
+	struct bs_err error; /* of the last reader_next() */
 };
 
-int reader_check_filter(const char *bpf, char *err, size_t errlen)
+int reader_check_filter(const char *bpf, struct bs_err *err)
 {
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, READER_CHECK_SNAPLEN);
-	if (dead == NULL) {
-		snprintf(err, errlen, "cannot check filter");
-		return -BS_ENOMEM;
-	}
+	if (dead == NULL)
+		return bs_err_set(err, -BS_ENOMEM, "cannot check filter");
 	struct bpf_program prog;
 	int rc = 0;
 	if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		snprintf(err, errlen, "bad filter \"%s\": %s", bpf, pcap_geterr(dead));
-		rc = -BS_EINVAL;
+		rc = bs_err_set(err, -BS_EINVAL, "bad filter \"%s\": %s", bpf, pcap_geterr(dead));
 	} else {
 		pcap_freecode(&prog);
 	}
@@ -132,21 +129,21 @@ static bool is_plain_path(const char *uri)
 }
 
 /* Catches what libtrace reports only as "Unable to guess format". */
-static int check_path(const char *path, char *err, size_t errlen)
+static int check_path(const char *path, struct bs_err *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		/* The reason alone: the caller names the file. */
+		int errnum = errno;
+		bs_err_set(err, -BS_EIO, "%s", strerror(errnum));
+		if (err != NULL)
+			err->sys_errno = errnum;
 		return -BS_EIO;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "is a directory");
-		return -BS_EIO;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size == 0) {
-		snprintf(err, errlen, "empty file");
-		return -BS_EFORMAT;
-	}
+	if (S_ISDIR(st.st_mode))
+		return bs_err_set(err, -BS_EIO, "is a directory");
+	if (S_ISREG(st.st_mode) && st.st_size == 0)
+		return bs_err_set(err, -BS_EFORMAT, "empty file");
 	return 0;
 }
 
@@ -170,7 +167,7 @@ static bool looks_like_erf(const uint8_t *h)
  * wandio reader it probed with (about 50 MiB of buffers and a descriptor
  * per file), found by tests/fuzz/fuzz_reader.c. */
 static int sniff_format(const char *path, const char **format, enum pcap_order *order,
-                        bool *nanoseconds, char *err, size_t errlen)
+                        bool *nanoseconds, struct bs_err *err)
 {
 	uint8_t h[READER_ERF_HDR_LEN];
 	*order = ORDER_UNKNOWN;
@@ -180,18 +177,14 @@ static int sniff_format(const char *path, const char **format, enum pcap_order *
 	 * (out of descriptors or memory), and the message must say so. */
 	errno = 0;
 	io_t *io = wandio_create(path);
-	if (io == NULL) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno != 0 ? errno : EIO));
-		return -BS_EIO;
-	}
+	if (io == NULL)
+		return bs_err_io(err, errno != 0 ? errno : EIO, "cannot open");
 	int64_t got = wandio_read(io, h, sizeof h);
 	wandio_destroy(io);
 	/* A compressed file cut short or corrupt before its first bytes
 	 * decompress fails here, not later: say so rather than "not a trace". */
-	if (got < 0) {
-		snprintf(err, errlen, "cut short or corrupt: no packet could be read");
-		return -BS_EIO;
-	}
+	if (got < 0)
+		return bs_err_set(err, -BS_EIO, "cut short or corrupt: no packet could be read");
 	if (got >= (int64_t)sizeof PCAPNG_MAGIC) {
 		if (memcmp(h, PCAPNG_MAGIC, sizeof PCAPNG_MAGIC) == 0) {
 			*format = "pcap";
@@ -210,21 +203,29 @@ static int sniff_format(const char *path, const char **format, enum pcap_order *
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "%s", READER_NOT_A_TRACE);
-	return -BS_EFORMAT;
+	return bs_err_set(err, -BS_EFORMAT, "%s", READER_NOT_A_TRACE);
 }
 
-static void set_trace_error(char *err, size_t errlen, libtrace_t *trace)
+/* libtrace's error as code, with its message: ours for a format it could
+ * not guess, its own otherwise. Returns code. */
+static int trace_failed(struct bs_err *err, int code, libtrace_t *trace)
 {
 	libtrace_err_t e = trace_get_err(trace);
 	if (strstr(e.problem, "guess format") != NULL)
-		snprintf(err, errlen, "%s", READER_NOT_A_TRACE);
-	else
-		snprintf(err, errlen, "%s", e.problem[0] ? e.problem : "libtrace error");
+		return bs_err_set(err, code, "%s", READER_NOT_A_TRACE);
 	/* Some libtrace messages end in a newline; ours are one line. */
-	size_t n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r' || err[n - 1] == ' '))
-		err[--n] = '\0';
+	size_t n = strnlen(e.problem, sizeof e.problem);
+	while (n > 0 &&
+	       (e.problem[n - 1] == '\n' || e.problem[n - 1] == '\r' || e.problem[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		return bs_err_set(err, code, "libtrace error");
+	return bs_err_set(err, code, "%.*s", (int)n, e.problem);
+}
+
+static int out_of_memory(struct bs_err *err)
+{
+	return bs_err_set(err, -BS_ENOMEM, "%s", bs_strerror(-BS_ENOMEM));
 }
 
 static pthread_once_t wandio_options_once = PTHREAD_ONCE_INIT;
@@ -236,11 +237,11 @@ static void set_wandio_options(void)
 	setenv("LIBTRACEIO", READER_WANDIO_OPTIONS, 0);
 }
 
-int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, size_t errlen)
+int reader_open(const char *uri, const char *bpf, reader_t **out, struct bs_err *err)
 {
 	pthread_once(&wandio_options_once, set_wandio_options);
 	*out = NULL;
-	err[0] = '\0';
+	bs_err_clear(err);
 	char *opened_as = NULL;
 	enum pcap_order order = ORDER_UNKNOWN;
 	bool nanoseconds = false;
@@ -250,10 +251,10 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		 * leaks its reader when it fails. Other formats: "erf:-" etc. */
 		format = "pcapfile";
 	} else if (is_plain_path(uri)) {
-		int rc = check_path(uri, err, errlen);
+		int rc = check_path(uri, err);
 		if (rc != 0)
 			return rc;
-		rc = sniff_format(uri, &format, &order, &nanoseconds, err, errlen);
+		rc = sniff_format(uri, &format, &order, &nanoseconds, err);
 		if (rc != 0)
 			return rc;
 	}
@@ -261,33 +262,33 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, siz
 		size_t n = strlen(format) + 1 + strlen(uri) + 1;
 		opened_as = malloc(n);
 		if (opened_as == NULL)
-			return -BS_ENOMEM;
+			return out_of_memory(err);
 		snprintf(opened_as, n, "%s:%s", format, uri);
 	}
 	reader_t *r = calloc(1, sizeof *r);
 	if (r == NULL) {
 		free(opened_as);
-		return -BS_ENOMEM;
+		return out_of_memory(err);
 	}
 	r->order = order;
 	r->nanoseconds = nanoseconds;
 	r->trace = trace_create(opened_as ? opened_as : uri);
 	free(opened_as);
 	if (trace_is_err(r->trace) || trace_start(r->trace) == -1) {
-		set_trace_error(err, errlen, r->trace);
+		trace_failed(err, -BS_EFORMAT, r->trace);
 		reader_free(r);
 		return -BS_EFORMAT;
 	}
 	r->packet = trace_create_packet();
 	if (r->packet == NULL) {
 		reader_free(r);
-		return -BS_ENOMEM;
+		return out_of_memory(err);
 	}
 	if (bpf != NULL) {
 		r->filter = trace_create_filter(bpf);
 		if (r->filter == NULL) {
 			reader_free(r);
-			return -BS_ENOMEM;
+			return out_of_memory(err);
 		}
 	}
 	*out = r;
@@ -316,9 +317,8 @@ static bool link_type_known(const libtrace_packet_t *p)
 
 static int unknown_link_type(reader_t *r)
 {
-	snprintf(r->error, sizeof r->error, "unsupported pcap link type %lld",
-	         (long long)r->packet->type - TRACE_RT_DATA_DLT);
-	return -BS_EIO;
+	return bs_err_set(&r->error, -BS_EIO, "unsupported pcap link type %lld",
+	                  (long long)r->packet->type - TRACE_RT_DATA_DLT);
 }
 
 /* Layer 3 of an Ethernet record of a pcap file we sniffed, without
@@ -424,10 +424,8 @@ int reader_next(reader_t *r, struct reader_packet *pkt)
 		return 0;
 	if (n < 0) {
 		if (trace_is_err(r->trace))
-			set_trace_error(r->error, sizeof r->error, r->trace);
-		else
-			snprintf(r->error, sizeof r->error, "read error");
-		return -BS_EIO;
+			return trace_failed(&r->error, -BS_EIO, r->trace);
+		return bs_err_set(&r->error, -BS_EIO, "read error");
 	}
 	if (r->order != ORDER_UNKNOWN)
 		return next_sniffed_pcap(r, pkt);
@@ -456,9 +454,9 @@ int reader_next(reader_t *r, struct reader_packet *pkt)
 	return libtrace_layer3(r, pkt);
 }
 
-const char *reader_error(const reader_t *r)
+const struct bs_err *reader_error(const reader_t *r)
 {
-	return r->error;
+	return &r->error;
 }
 
 void reader_free(reader_t *r)

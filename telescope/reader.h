@@ -16,8 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Room for one error message ("file: what went wrong" without the file). */
-#define READER_ERRLEN 256
+#include "base/bs_error.h"
 
 typedef struct reader reader_t;
 
@@ -30,8 +29,9 @@ struct reader_packet {
 };
 
 /** Checks a BPF expression with libpcap, because libtrace 3.0.22 aborts
- * the process on a bad filter. 0 or -BS_EINVAL with the reason in err. */
-int reader_check_filter(const char *bpf, char *err, size_t errlen);
+ * the process on a bad filter. 0, or -BS_EINVAL with the reason in err
+ * (-BS_ENOMEM when it cannot be checked). err may be NULL. */
+int reader_check_filter(const char *bpf, struct bs_err *err);
 
 /** True for data that can be read only once: "-" (standard input), a FIFO
  * or a device. reader_open() reads such a stream as pcap without sniffing
@@ -40,17 +40,19 @@ bool reader_is_stream(const char *uri);
 
 /** Opens uri (path, libtrace URI or "-") and starts reading. bpf may be
  * NULL; it must have passed reader_check_filter(). On failure returns
- * -BS_EIO (missing/unreadable: errno-style reason) or -BS_EFORMAT, writes
- * the reason to err and sets *out to NULL. */
-int reader_open(const char *uri, const char *bpf, reader_t **out, char *err, size_t errlen);
+ * -BS_EIO (missing/unreadable: errno-style reason), -BS_EFORMAT or
+ * -BS_ENOMEM, fills err (may be NULL) and sets *out to NULL. Messages
+ * leave the file out: the caller names it ("FILE: reason"). */
+int reader_open(const char *uri, const char *bpf, reader_t **out, struct bs_err *err);
 
 /** Reads the next packet into *pkt (borrowed bytes, see above).
  * 1 for a packet, 0 at the end of the trace, -BS_EIO when the trace
  * is cut short or corrupt (reason in reader_error()). */
 int reader_next(reader_t *r, struct reader_packet *pkt);
 
-/** Last error text; "" when none. Borrowed, lives as long as r. */
-const char *reader_error(const reader_t *r);
+/** Why the last reader_next() failed, the file left out; code 0 and ""
+ * when none did. Borrowed, lives as long as r. */
+const struct bs_err *reader_error(const reader_t *r);
 
 /** Closes the trace. Safe on NULL. */
 void reader_free(reader_t *r);

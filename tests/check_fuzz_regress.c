@@ -122,12 +122,12 @@ static void replay_dir(const char *rel, bool required, const char *(*run)(const 
 static reader_t *open_regress(const char *name)
 {
 	char rel[REGRESS_PATH_MAX];
-	char err[READER_ERRLEN];
+	struct bs_err err;
 	reader_t *r;
 
 	snprintf(rel, sizeof rel, "fuzz-regress/reader/%s", name);
-	int rc = reader_open(data_path(rel), NULL, &r, err, sizeof err);
-	ck_assert_msg(rc == 0, "%s: %s", name, err);
+	int rc = reader_open(data_path(rel), NULL, &r, &err);
+	ck_assert_msg(rc == 0, "%s: %s", name, bs_err_text(&err));
 	return r;
 }
 
@@ -154,13 +154,13 @@ START_TEST(text_file_is_refused_before_libtrace)
 {
 	/* libtrace's format guess leaked ~50 MiB and a descriptor here. */
 	static char stale; /* stands for a stale handle reader_open must clear */
-	char err[READER_ERRLEN];
+	struct bs_err err;
 	reader_t *r = (reader_t *)(void *)&stale;
-	int rc = reader_open(data_path("fuzz-regress/reader/text-not-a-trace.txt"), NULL, &r, err,
-	                     sizeof err);
+	int rc = reader_open(data_path("fuzz-regress/reader/text-not-a-trace.txt"), NULL, &r, &err);
 	ck_assert_int_eq(rc, -BS_EFORMAT);
+	ck_assert_int_eq(err.code, -BS_EFORMAT);
 	ck_assert_ptr_null(r);
-	ck_assert_str_eq(err, "not a packet trace libtrace can read (pcap, pcapng, ERF, ...)");
+	ck_assert_str_eq(err.msg, "not a packet trace libtrace can read (pcap, pcapng, ERF, ...)");
 }
 END_TEST
 
@@ -201,7 +201,7 @@ START_TEST(pcap_link_type_out_of_table_is_an_error)
 	struct reader_packet pkt;
 	reader_t *r = open_regress("pcap-linktype-out-of-table.pcap");
 	ck_assert_int_eq(reader_next(r, &pkt), -BS_EIO);
-	ck_assert_str_eq(reader_error(r), "unsupported pcap link type 234881151");
+	ck_assert_str_eq(bs_err_text(reader_error(r)), "unsupported pcap link type 234881151");
 	reader_free(r);
 }
 END_TEST
@@ -225,7 +225,7 @@ START_TEST(pcap_last_record_cut_is_an_error_not_an_abort)
 	reader_t *r = open_regress("pcap-last-record-cut.pcap");
 	ck_assert_int_eq(read_all(r, &with, &without), -BS_EIO);
 	ck_assert_int_eq(with, 5);
-	ck_assert_ptr_nonnull(strstr(reader_error(r), "Incomplete pcap packet body"));
+	ck_assert_ptr_nonnull(strstr(bs_err_text(reader_error(r)), "Incomplete pcap packet body"));
 	reader_free(r);
 }
 END_TEST

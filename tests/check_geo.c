@@ -32,20 +32,26 @@ static const char *fixture(int slot, const char *name)
 static geo_t *open_ok(const char *country, const char *asn)
 {
 	geo_t *g = NULL;
-	int rc = geo_open(country, asn, &g);
-	ck_assert_msg(rc == 0, "geo_open: %s", geo_last_error());
+	struct bs_err err;
+	memset(&err, 'x', sizeof err);
+	int rc = geo_open(country, asn, &g, &err);
+	ck_assert_msg(rc == 0, "geo_open: %s", bs_err_text(&err));
 	ck_assert_ptr_nonnull(g);
-	ck_assert_str_eq(geo_last_error(), "");
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_str_eq(err.msg, "");
 	return g;
 }
 
-/* Asserts geo_open fails with want and names path first in the message. */
-static void open_fails(const char *country, const char *asn, const char *path, int want)
+/* Asserts geo_open fails with want and names path first in the message,
+ * which it leaves in *err. */
+static void open_fails(const char *country, const char *asn, const char *path, int want,
+                       struct bs_err *err)
 {
 	geo_t *g = (geo_t *)1;
-	ck_assert_int_eq(geo_open(country, asn, &g), want);
+	ck_assert_int_eq(geo_open(country, asn, &g, err), want);
+	ck_assert_int_eq(err->code, want);
 	ck_assert_ptr_null(g);
-	const char *msg = geo_last_error();
+	const char *msg = err->msg;
 	ck_assert_msg(strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':',
 	              "message \"%s\" does not start with \"%s:\"", msg, path);
 	ck_assert_uint_gt(strlen(msg), strlen(path) + 2);
@@ -56,8 +62,9 @@ static struct geo_info lookup(geo_t *g, const char *ip)
 	bs_addr_t a;
 	ck_assert_int_eq(bs_addr_parse(ip, &a), 0);
 	struct geo_info info;
+	struct bs_err err = {0};
 	memset(&info, 'x', sizeof info);
-	ck_assert_msg(geo_lookup(g, &a, &info) == 0, "%s: %s", ip, geo_error(g));
+	ck_assert_msg(geo_lookup(g, &a, &info, &err) == 0, "%s: %s", ip, bs_err_text(&err));
 	return info;
 }
 
@@ -73,19 +80,26 @@ static void assert_geo(geo_t *g, const char *ip, const char *country, uint32_t a
 
 START_TEST(open_missing_file_is_eio)
 {
+	struct bs_err err;
 	open_fails("/nonexistent/GeoIP2-Country.mmdb", NULL, "/nonexistent/GeoIP2-Country.mmdb",
-	           -BS_EIO);
-	ck_assert_ptr_nonnull(strstr(geo_last_error(), strerror(ENOENT)));
+	           -BS_EIO, &err);
+	ck_assert_ptr_nonnull(strstr(err.msg, strerror(ENOENT)));
+	ck_assert_int_eq(err.sys_errno, ENOENT);
 	/* The second database fails after the first opened: no leak (ASan). */
-	open_fails(COUNTRY_DB, "/nonexistent/asn.mmdb", "/nonexistent/asn.mmdb", -BS_EIO);
+	open_fails(COUNTRY_DB, "/nonexistent/asn.mmdb", "/nonexistent/asn.mmdb", -BS_EIO, &err);
+	/* The caller may not want the message. */
+	geo_t *g = (geo_t *)1;
+	ck_assert_int_eq(geo_open("/nonexistent/GeoIP2-Country.mmdb", NULL, &g, NULL), -BS_EIO);
+	ck_assert_ptr_null(g);
 }
 END_TEST
 
 START_TEST(open_not_mmdb_is_eformat)
 {
 	const char *text = fixture(0, "LICENSE-MIT");
-	open_fails(text, NULL, text, -BS_EFORMAT);
-	open_fails(NULL, text, text, -BS_EFORMAT);
+	struct bs_err err;
+	open_fails(text, NULL, text, -BS_EFORMAT, &err);
+	open_fails(NULL, text, text, -BS_EFORMAT, &err);
 }
 END_TEST
 
@@ -96,32 +110,36 @@ START_TEST(open_empty_file_fails)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	geo_t *g = (geo_t *)1;
-	int rc = geo_open(path, NULL, &g);
+	struct bs_err err;
+	int rc = geo_open(path, NULL, &g, &err);
 	unlink(path);
 	ck_assert_int_eq(rc, -BS_EFORMAT);
 	ck_assert_ptr_null(g);
-	ck_assert_int_eq(strncmp(geo_last_error(), path, strlen(path)), 0);
-	ck_assert_ptr_nonnull(strstr(geo_last_error(), "empty"));
+	ck_assert_int_eq(strncmp(err.msg, path, strlen(path)), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "empty"));
 }
 END_TEST
 
 START_TEST(open_directory_fails)
 {
 	const char *dir = getenv("TESTDATA");
-	open_fails(dir, NULL, dir, -BS_EIO);
-	ck_assert_int_eq(errno, EISDIR);
+	struct bs_err err;
+	open_fails(dir, NULL, dir, -BS_EIO, &err);
+	ck_assert_int_eq(err.sys_errno, EISDIR);
+	ck_assert_ptr_nonnull(strstr(err.msg, strerror(EISDIR)));
 }
 END_TEST
 
 START_TEST(open_swapped_databases_is_eformat)
 {
 	const char *asn = ASN_DB;
-	open_fails(asn, NULL, asn, -BS_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(geo_last_error(), "GeoLite2-ASN"));
+	struct bs_err err;
+	open_fails(asn, NULL, asn, -BS_EFORMAT, &err);
+	ck_assert_ptr_nonnull(strstr(err.msg, "GeoLite2-ASN"));
 	const char *country = COUNTRY_DB;
-	open_fails(NULL, country, country, -BS_EFORMAT);
+	open_fails(NULL, country, country, -BS_EFORMAT, &err);
 	const char *city = CITY_DB;
-	open_fails(NULL, city, city, -BS_EFORMAT);
+	open_fails(NULL, city, city, -BS_EFORMAT, &err);
 }
 END_TEST
 
@@ -132,13 +150,19 @@ START_TEST(lookup_corrupt_data_is_eformat)
 	struct geo_info info;
 	static const char *const bad[] = {"1.1.1.16", "1.1.1.32"};
 	for (size_t i = 0; i < 2; i++) {
+		struct bs_err err = {0};
 		ck_assert_int_eq(bs_addr_parse(bad[i], &a), 0);
 		memset(&info, 'x', sizeof info);
-		ck_assert_int_eq(geo_lookup(g, &a, &info), -BS_EFORMAT);
+		ck_assert_int_eq(geo_lookup(g, &a, &info, &err), -BS_EFORMAT);
+		ck_assert_int_eq(err.code, -BS_EFORMAT);
 		ck_assert_str_eq(info.country, "");
 		ck_assert_uint_eq(info.asn, 0);
 		ck_assert_str_eq(info.as_org, "");
-		ck_assert_int_eq(strncmp(geo_error(g), BROKEN_DB, strlen(BROKEN_DB)), 0);
+		ck_assert_int_eq(strncmp(err.msg, BROKEN_DB, strlen(BROKEN_DB)), 0);
+		/* Without a carrier: the same answer, no message. */
+		memset(&info, 'x', sizeof info);
+		ck_assert_int_eq(geo_lookup(g, &a, &info, NULL), -BS_EFORMAT);
+		ck_assert_str_eq(info.country, "");
 	}
 	/* An IPv4-only database has no IPv6 addresses: not found, not an error. */
 	assert_geo(g, "2001:218::1", "", 0, "");

@@ -290,18 +290,20 @@ const char *fuzz_run_classify(const uint8_t *data, size_t size)
 static const char *read_trace(const char *path, const char *bpf)
 {
 	static char stale; /* stands for a stale handle reader_open must clear */
-	char err[READER_ERRLEN];
+	struct bs_err err;
 	reader_t *r = (reader_t *)(void *)&stale;
 	const char *why = NULL;
 
-	memset(err, 'x', sizeof err);
-	int rc = reader_open(path, bpf, &r, err, sizeof err);
+	memset(&err, 'x', sizeof err);
+	int rc = reader_open(path, bpf, &r, &err);
 	if (rc != 0) {
 		if (rc != -BS_EIO && rc != -BS_EFORMAT && rc != -BS_ENOMEM)
 			return "reader_open: unexpected return code";
 		if (r != NULL)
 			return "reader_open: handle not NULL on failure";
-		if (memchr(err, '\0', sizeof err) == NULL || (rc != -BS_ENOMEM && err[0] == '\0'))
+		if (err.code != rc)
+			return "reader_open: error carrier without the code returned";
+		if (memchr(err.msg, '\0', sizeof err.msg) == NULL || err.msg[0] == '\0')
 			return "reader_open: no error message";
 		return NULL;
 	}
@@ -311,7 +313,7 @@ static const char *read_trace(const char *path, const char *bpf)
 		if (rc == 0)
 			break;
 		if (rc == -BS_EIO) {
-			if (reader_error(r)[0] == '\0')
+			if (reader_error(r)->code != rc || reader_error(r)->msg[0] == '\0')
 				why = "reader_next: error without a message";
 			break;
 		}

@@ -1,0 +1,82 @@
+/* collect_job.h - one input of a collect run read by one thread: the
+ * per-packet path (reader -> verdict -> outlier look-ahead -> flow table)
+ * and what it fills.
+ *
+ * A job has its own reader, flow table (in hold mode: flows that may go on
+ * in the neighbouring files are handed out as partials), time series and
+ * counters, so that jobs share nothing on the per-packet path and several
+ * files can be read side by side. The collector (collector.h) runs the
+ * jobs on its threads and stitches them in capture order. This is the
+ * code every packet goes through, tuned with callgrind: keep it in one
+ * file, with the hot helpers static or static inline. */
+#ifndef ANALYSIS_COLLECT_JOB_H
+#define ANALYSIS_COLLECT_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bs_error.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "telescope/evqueue.h"
+#include "telescope/inputs.h"
+#include "telescope/packet_counters.h"
+#include "outdir/tseries.h"
+
+/* How often (packets) a job publishes its count and asks whether to stop:
+ * rare enough to cost nothing per packet. */
+#define COLLECT_JOB_PUBLISH_EVERY (1u << 16)
+
+/** What every job of a run shares, read only while they run. */
+struct collect_job_env {
+	const struct attack_params *params;
+	const bs_prefixes_t *telescope; /* must outlive the jobs' tables */
+	uint32_t interval_s;            /* time-series bin */
+	const char *filter;             /* BPF or NULL */
+	attack_cb on_attack;            /* the tables' finished attacks, from any job's thread */
+	void *on_attack_arg;
+	/* Called from the job's thread with packets read since its last call,
+	 * every COLLECT_JOB_PUBLISH_EVERY packets and at the end of the file;
+	 * true stops the read there. */
+	bool (*publish)(uint64_t packets, void *arg);
+	void *publish_arg;
+};
+
+/* A flow handed out for stitching, with its start kept next to it so that
+ * sorting does not chase pointers to cold flows. */
+struct collect_partial {
+	uint64_t start_us;
+	attack_flow_t *flow;
+};
+
+/** One input being read: everything its thread writes. The caller zeroes
+ * it and sets in and hold; collect_job_run() fills the rest. */
+struct collect_job {
+	struct input *in;        /* the input; its packets, first_us and last_us are set */
+	struct attack_hold hold; /* its place among the files */
+	attack_table_t *table;   /* flushed: closed attacks reported, partials handed out */
+	tseries_t *tseries;
+	struct packet_counters counters;
+	struct attack_stats stats;
+	uint64_t max_us;                  /* latest accepted packet time */
+	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
+	struct collect_partial *partials; /* sorted by start */
+	size_t n_partials, cap_partials;
+	struct bs_err error; /* a problem with the file (what was read counts); code 0 if none */
+	int rc;              /* fatal error: the run cannot be trusted */
+	bool done;           /* the collector's: the job has run (under its lock) */
+	evqueue_t *queue;    /* private: events on their way to a table thread; NULL inline */
+};
+
+/** Reads jb->in through its own table and series, to the end of the file
+ * or a stop asked by env->publish. The table and series are made here, in
+ * the job's thread, so that memory is spent only while a file is read.
+ * pipelined: the table gets a thread of its own (evqueue.h); the events
+ * reach it in the same order either way. */
+void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, bool pipelined);
+
+/** Frees the job's table, series and partials not taken. */
+void collect_job_clear(struct collect_job *jb);
+
+#endif
