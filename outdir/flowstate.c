@@ -26,7 +26,8 @@ static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\
 /* A record's length prefix: the least room a flow takes in the file,
  * which bounds the count a header may claim. */
 #define FLOWSTATE_RECORD_LEN_BYTES 4u
-/* Longest prefix text: an IPv6 address, '/', three digits, NUL. */
+/* Longest prefix text: an IPv6 address (BS_ADDR_STRLEN counts its NUL),
+ * '/' and three digits. */
 #define FLOWSTATE_PREFIX_STRLEN (BS_ADDR_STRLEN + 4)
 /* Bytes read from a file at a time (on the stack). */
 #define FLOWSTATE_READ_CHUNK 16384u
