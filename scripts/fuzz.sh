@@ -24,13 +24,15 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader csvread merge report}
+TARGETS=${FUZZ_TARGETS:-classify reader csvread merge report flowstate}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge or report input holds two
 # directories of three files each (seeds up to ~8 KiB), which needs twice
-# that to grow.
-declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384 [report]=16384)
+# that to grow. The flow state seeds are up to ~16 KiB (a flood with a
+# sketch and the full port array); twice that lets records be added.
+declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384 [report]=16384
+	[flowstate]=32768)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
@@ -39,7 +41,7 @@ RSS_LIMIT_MB=2048
 PKT_SRC="base/bs_error.c telescope/parse.c telescope/classify.c telescope/addr.c
 telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
 PKT_LIBS="-ltrace -lwandio -lpcap -lm"
-OUT_SRC="base/bs_error.c base/bs_array.c base/bs_time.c base/bs_intern.c
+OUT_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c base/bs_intern.c
 telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
 telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
 telescope/uniformity.c
@@ -48,10 +50,16 @@ outdir/tseries.c outdir/summary.c outdir/outdir.c
 analysis/merge.c analysis/report.c
 tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lm"
+# The flow state target needs the flow table and its blocks, and writes
+# nothing.
+STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telescope/event.c
+telescope/distinct.c telescope/portcount.c telescope/peak.c telescope/uniformity.c
+telescope/attack.c outdir/outfile.c outdir/flowstate.c"
+STATE_LIBS="$(pkg-config --libs libxxhash) -lm"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC
-	[report]=$OUT_SRC)
+	[report]=$OUT_SRC [flowstate]=$STATE_SRC)
 declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [csvread]=$OUT_LIBS [merge]=$OUT_LIBS
-	[report]=$OUT_LIBS)
+	[report]=$OUT_LIBS [flowstate]=$STATE_LIBS)
 # fuzz_merge and fuzz_report write every directory they read to files, and
 # merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
 # a disk it is most of the run. Their private directory goes under TMPDIR

@@ -528,16 +528,16 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 	return 0;
 }
 
-/* Flush order: start time, then victim, then protocol (a total order: two
- * open flows never share victim and protocol). */
-static bool flow_before(const struct flow *a, const struct flow *b)
+/* Flush order, memcmp-style: start time, then victim, then protocol (a
+ * total order: two open flows never share victim and protocol). */
+static int flow_cmp(const struct flow *a, const struct flow *b)
 {
 	if (a->start_us != b->start_us)
-		return a->start_us < b->start_us;
+		return a->start_us < b->start_us ? -1 : 1;
 	int c = bs_addr_cmp(&a->victim, &b->victim);
 	if (c != 0)
-		return c < 0;
-	return a->proto < b->proto;
+		return c;
+	return (a->proto > b->proto) - (a->proto < b->proto);
 }
 
 /* Merge sort of a NULL-terminated list linked by newer (older is left
@@ -556,7 +556,7 @@ static struct flow *sort_flows(struct flow *head)
 	struct flow *a = sort_flows(head), *b = sort_flows(second);
 	struct flow *out = NULL, **end = &out;
 	while (a != NULL && b != NULL) {
-		struct flow **first = flow_before(a, b) ? &a : &b;
+		struct flow **first = flow_cmp(a, b) < 0 ? &a : &b;
 		*end = *first;
 		*first = (*first)->newer;
 		end = &(*end)->newer;
@@ -689,4 +689,258 @@ void attack_flow_free(attack_flow_t *f)
 {
 	if (f != NULL)
 		flow_free(&f->f);
+}
+
+uint64_t attack_flow_end(const attack_flow_t *f)
+{
+	return f->f.end_us;
+}
+
+uint64_t attack_flow_touch(const attack_flow_t *f)
+{
+	return f->f.touch_us;
+}
+
+void attack_flow_key(const attack_flow_t *f, bs_addr_t *victim, uint8_t *proto)
+{
+	*victim = f->f.victim;
+	*proto = f->f.proto;
+}
+
+int attack_flow_cmp(const attack_flow_t *a, const attack_flow_t *b)
+{
+	return flow_cmp(&a->f, &b->f);
+}
+
+/* Forms of an encoded flow (attack.h). */
+enum { FLOW_FORM_ONE = 0, FLOW_FORM_HELD = 1, FLOW_FORM_BUILT = 2 };
+
+_Static_assert(ATTACK_HELD_MAX <= UINT16_MAX, "held packets are counted in a u16");
+
+static void put_addr(struct bs_buf *b, const bs_addr_t *a)
+{
+	bs_buf_put_u8(b, a->family);
+	bs_buf_put_bytes(b, a->bytes, a->family == BS_AF_INET ? 4 : sizeof a->bytes);
+}
+
+/* An address as put_addr() writes it; the bytes an IPv4 address does not
+ * use are zero, as bs_addr_from_v4() leaves them. */
+static bs_addr_t get_addr(struct bs_buf_reader *r)
+{
+	bs_addr_t a = {.family = bs_buf_get_u8(r)};
+
+	if (a.family != BS_AF_INET && a.family != BS_AF_INET6) {
+		bs_buf_fail(r, "address family neither IPv4 nor IPv6");
+		return a;
+	}
+	const uint8_t *p = bs_buf_get_bytes(r, a.family == BS_AF_INET ? 4 : sizeof a.bytes);
+	if (p != NULL)
+		memcpy(a.bytes, p, a.family == BS_AF_INET ? 4 : sizeof a.bytes);
+	return a;
+}
+
+/* The flags a held or first packet keeps. */
+static uint8_t get_packet_flags(struct bs_buf_reader *r)
+{
+	uint8_t flags = bs_buf_get_u8(r);
+	if ((flags & ~BS_EV_HAS_PORT) != 0)
+		bs_buf_fail(r, "packet flags other than has-port");
+	return flags;
+}
+
+int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
+{
+	const struct flow *f = &partial->f;
+	const struct flow_ext *x = f->ext;
+	int rc;
+
+	put_addr(b, &f->victim);
+	bs_buf_put_u8(b, f->proto);
+	bs_buf_put_u32(b, f->responses);
+	bs_buf_put_u64(b, f->touch_us);
+	bs_buf_put_u64(b, f->bytes);
+	if (x == NULL) {
+		bs_buf_put_u8(b, FLOW_FORM_ONE);
+		bs_buf_put_u64(b, f->start_us);
+		put_addr(b, &f->first_dst);
+		bs_buf_put_u8(b, f->first_flags);
+		bs_buf_put_u16(b, f->first_port);
+		return bs_buf_status(b);
+	}
+	if (!x->built) {
+		bs_buf_put_u8(b, FLOW_FORM_HELD);
+		bs_buf_put_u16(b, x->n_held);
+		for (unsigned i = 0; i < x->n_held; i++) {
+			bs_buf_put_u64(b, x->held[i].ts_us);
+			put_addr(b, &x->held[i].dst);
+			bs_buf_put_u8(b, x->held[i].flags);
+			bs_buf_put_u16(b, x->held[i].port);
+		}
+		return bs_buf_status(b);
+	}
+	bs_buf_put_u8(b, FLOW_FORM_BUILT);
+	bs_buf_put_u64(b, f->start_us);
+	bs_buf_put_u64(b, f->end_us);
+	bs_buf_put_u64(b, f->packets);
+	bs_buf_put_u64(b, x->icmp_mismatches);
+	bs_buf_put_u8(b, x->has_responder);
+	if (x->has_responder)
+		put_addr(b, &x->responder);
+	if ((rc = distinct_encode(&x->dests, b)) < 0 || (rc = portcount_encode(&x->ports, b)) < 0 ||
+	    (rc = peak_encode(&x->peak, b)) < 0)
+		return rc;
+	return uniformity_encode(&x->sample, b);
+}
+
+/* Form 0: the flow's one packet, kept in the flow itself. */
+static int decode_one(struct bs_buf_reader *r, struct flow *f)
+{
+	f->start_us = f->end_us = bs_buf_get_u64(r);
+	f->packets = 1;
+	f->first_dst = get_addr(r);
+	f->first_flags = get_packet_flags(r);
+	f->first_port = bs_buf_get_u16(r);
+	return bs_buf_failed(r) ? -BS_EFORMAT : 0;
+}
+
+/* Form 1: packets held as they came, statistics not built. */
+static int decode_held(struct bs_buf_reader *r, struct flow *f)
+{
+	uint16_t n = bs_buf_get_u16(r);
+
+	if (bs_buf_failed(r))
+		return -BS_EFORMAT;
+	if (n < 2 || n > ATTACK_HELD_MAX)
+		return bs_buf_fail(r, "held packets not between 2 and the most a flow holds");
+	f->ext = calloc(1, sizeof *f->ext + n * sizeof f->ext->held[0]);
+	if (f->ext == NULL)
+		return -BS_ENOMEM;
+	f->ext->cap_held = n;
+	for (unsigned i = 0; i < n && !bs_buf_failed(r); i++) {
+		struct held_packet *h = &f->ext->held[i];
+		h->ts_us = bs_buf_get_u64(r);
+		h->dst = get_addr(r);
+		h->flags = get_packet_flags(r);
+		h->port = bs_buf_get_u16(r);
+		if (i == 0 || h->ts_us < f->start_us)
+			f->start_us = h->ts_us;
+		if (i == 0 || h->ts_us > f->end_us)
+			f->end_us = h->ts_us;
+	}
+	f->ext->n_held = n;
+	f->packets = n;
+	return bs_buf_failed(r) ? -BS_EFORMAT : 0;
+}
+
+/* Form 2: built statistics, checked against the flow's counters. */
+static int decode_built(struct bs_buf_reader *r, struct flow *f)
+{
+	int rc;
+
+	f->start_us = bs_buf_get_u64(r);
+	f->end_us = bs_buf_get_u64(r);
+	f->packets = bs_buf_get_u64(r);
+	if ((f->ext = calloc(1, sizeof *f->ext)) == NULL)
+		return -BS_ENOMEM;
+	struct flow_ext *x = f->ext;
+	x->built = true;
+	x->icmp_mismatches = bs_buf_get_u64(r);
+	uint8_t has_responder = bs_buf_get_u8(r);
+	if (has_responder > 1)
+		return bs_buf_fail(r, "has-responder neither 0 nor 1");
+	x->has_responder = has_responder;
+	if (x->has_responder)
+		x->responder = get_addr(r);
+	if (bs_buf_failed(r))
+		return -BS_EFORMAT;
+	if (f->packets == 0 || f->start_us > f->end_us)
+		return bs_buf_fail(r, "no packets, or a start after the end");
+	if (x->icmp_mismatches > f->packets || x->has_responder != (x->icmp_mismatches > 0))
+		return bs_buf_fail(r, "ICMP mismatches or responder impossible for the packets");
+	if ((rc = distinct_decode(&x->dests, r)) < 0 || (rc = portcount_decode(&x->ports, r)) < 0 ||
+	    (rc = peak_decode(&x->peak, r)) < 0 || (rc = uniformity_decode(&x->sample, r)) < 0)
+		return rc;
+	if (distinct_is_exact(&x->dests) &&
+	    (distinct_count(&x->dests) == 0 || distinct_count(&x->dests) > f->packets))
+		return bs_buf_fail(r, "more or fewer destinations than packets allow");
+	if (uniformity_size(&x->sample) > f->packets)
+		return bs_buf_fail(r, "more sampled packets than packets");
+	return 0;
+}
+
+int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
+{
+	struct flow *f = calloc(1, sizeof *f);
+	int rc;
+
+	*out = NULL;
+	if (f == NULL)
+		return -BS_ENOMEM;
+	f->victim = get_addr(r);
+	f->proto = bs_buf_get_u8(r);
+	f->responses = bs_buf_get_u32(r);
+	f->touch_us = bs_buf_get_u64(r);
+	f->bytes = bs_buf_get_u64(r);
+	uint8_t form = bs_buf_get_u8(r);
+	if (bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	else if (f->proto >= BS_PROTO_COUNT)
+		rc = bs_buf_fail(r, "protocol out of range");
+	else if (f->responses == 0 || (f->responses >> BS_RESP_COUNT) != 0)
+		rc = bs_buf_fail(r, "responses empty or out of range");
+	else if (form == FLOW_FORM_ONE)
+		rc = decode_one(r, f);
+	else if (form == FLOW_FORM_HELD)
+		rc = decode_held(r, f);
+	else if (form == FLOW_FORM_BUILT)
+		rc = decode_built(r, f);
+	else
+		rc = bs_buf_fail(r, "unknown flow form");
+	if (rc == 0 && f->end_us > f->touch_us)
+		rc = bs_buf_fail(r, "last update before the last packet");
+	if (rc == 0 && f->bytes / f->packets > UINT32_MAX)
+		rc = bs_buf_fail(r, "more bytes than the packets can carry");
+	if (rc < 0) {
+		flow_free(f);
+		return rc;
+	}
+	*out = (attack_flow_t *)f;
+	return 0;
+}
+
+static bool held_equal(const struct held_packet *a, const struct held_packet *b)
+{
+	return a->ts_us == b->ts_us && bs_addr_cmp(&a->dst, &b->dst) == 0 && a->flags == b->flags &&
+	       a->port == b->port;
+}
+
+/* The statistics of two flows (both with ext). */
+static bool ext_equal(const struct flow_ext *x, const struct flow_ext *y)
+{
+	if (x->built != y->built || x->n_held != y->n_held)
+		return false;
+	for (unsigned i = 0; i < x->n_held; i++)
+		if (!held_equal(&x->held[i], &y->held[i]))
+			return false;
+	return distinct_equal(&x->dests, &y->dests) && portcount_equal(&x->ports, &y->ports) &&
+	       peak_equal(&x->peak, &y->peak) && uniformity_equal(&x->sample, &y->sample) &&
+	       x->icmp_mismatches == y->icmp_mismatches && x->has_responder == y->has_responder &&
+	       (!x->has_responder || bs_addr_cmp(&x->responder, &y->responder) == 0);
+}
+
+bool attack_flow_equal(const attack_flow_t *pa, const attack_flow_t *pb)
+{
+	const struct flow *a = &pa->f, *b = &pb->f;
+
+	if (bs_addr_cmp(&a->victim, &b->victim) != 0 || a->proto != b->proto ||
+	    a->responses != b->responses || a->touch_us != b->touch_us ||
+	    a->start_us != b->start_us || a->end_us != b->end_us || a->packets != b->packets ||
+	    a->bytes != b->bytes || (a->ext == NULL) != (b->ext == NULL))
+		return false;
+	/* The first packet's fields are read only while there is no ext
+	 * (flow_grow() holds them): after that they are stale. */
+	if (a->ext == NULL)
+		return bs_addr_cmp(&a->first_dst, &b->first_dst) == 0 &&
+		       a->first_flags == b->first_flags && a->first_port == b->first_port;
+	return ext_equal(a->ext, b->ext);
 }

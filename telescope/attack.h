@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bs_buf.h"
 #include "telescope/addr.h"
 #include "telescope/event.h"
 
@@ -160,8 +161,65 @@ int attack_table_expire(attack_table_t *t, uint64_t now_us);
 
 /** First packet time of a partial flow, microseconds. */
 uint64_t attack_flow_start(const attack_flow_t *f);
+/** Last packet time of a partial flow, microseconds. */
+uint64_t attack_flow_end(const attack_flow_t *f);
+/** The table's "now" when the flow was last updated, microseconds (>= its
+ * end): attack_table_adopt() and attack_table_expire() measure the
+ * timeout from it. */
+uint64_t attack_flow_touch(const attack_flow_t *f);
+/** The flow's key. */
+void attack_flow_key(const attack_flow_t *f, bs_addr_t *victim, uint8_t *proto);
+/** Flush order, memcmp-style: start time, then victim, then protocol. Two
+ * flows tie only when they share a key and a start, which in one table
+ * takes packets that arrive more than a timeout out of order. */
+int attack_flow_cmp(const attack_flow_t *a, const attack_flow_t *b);
 
 /** Safe on NULL. */
 void attack_flow_free(attack_flow_t *f);
+
+/* Partial flows as bytes (base/bs_buf.h), so that pieces collected by
+ * separate runs can be stitched by `merge` exactly as collect stitches
+ * its files (outdir/flowstate.h holds the file around them).
+ *
+ * Layout (little-endian; an address is u8 family, 4 or 6, then 4 or 16
+ * bytes):
+ *   address victim; u8 proto (< BS_PROTO_COUNT);
+ *   u32 responses (1 << BS_RESP_* per type seen, at least one, none above
+ *   BS_RESP_COUNT); u64 touch_us; u64 bytes; u8 form, then by form:
+ *   0, one packet: u64 start_us (the end too); address dst; u8 flags
+ *      (0 or BS_EV_HAS_PORT); u16 port;
+ *   1, held packets (their statistics not built yet): u16 n, 2 to
+ *      ATTACK_HELD_MAX, then n times u64 ts_us, address dst, u8 flags,
+ *      u16 port, in arrival order; start and end are the smallest and
+ *      largest ts_us;
+ *   2, built: u64 start_us, end_us, packets, icmp_mismatches; u8
+ *      has_responder (0 or 1) and, when 1, address responder; then the
+ *      blocks as distinct_encode(), portcount_encode(), peak_encode() and
+ *      uniformity_encode() write them.
+ * The form is the flow's own: held packets stay held, and are replayed
+ * into the blocks only where the flow is merged or judged, as in the
+ * table that made it. Building them before encoding would give the same
+ * statistics (the blocks are deterministic functions of the packets
+ * replayed in arrival order, peak.h), but it needs the telescope, and a
+ * held packet takes 16 to 28 bytes where the built blocks take a kilobyte;
+ * keeping the form makes the decoded flow the original, field for field,
+ * with no argument needed. Decoding checks start <= end <= touch, bytes
+ * possible for the packets (at most UINT32_MAX each), mismatches
+ * possible (at most one per packet, a responder exactly when there are
+ * some), a destination count and sample no larger than the packets, and
+ * each block's own rules. Equal flows give equal bytes. */
+
+/** Appends f to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
+int attack_flow_encode(const attack_flow_t *f, struct bs_buf *b);
+/** Reads one flow written by attack_flow_encode() from r into a new
+ * partial flow *out (free with attack_flow_free(), or pass to
+ * attack_table_adopt()). 0; -BS_EFORMAT when the bytes end early or break
+ * a rule above (r fails, saying why); -BS_ENOMEM. *out is NULL after an
+ * error. */
+int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out);
+/** True when a and b are the same partial flow for everything a table
+ * does with them (adopt, merge, judge, report): key, times, counters,
+ * held packets or built blocks. */
+bool attack_flow_equal(const attack_flow_t *a, const attack_flow_t *b);
 
 #endif

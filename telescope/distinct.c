@@ -23,6 +23,9 @@
 #define DISTINCT_INITIAL_CAP 4u
 /* Hash bits left after the bucket index; ranks run from 1 to HLL_Q + 1. */
 #define HLL_Q (64u - DISTINCT_HLL_P)
+_Static_assert(DISTINCT_HLL_RANK_MAX == HLL_Q + 1, "the largest rank hll_add() stores");
+/* Modes of the encoded state (distinct.h). */
+enum { DISTINCT_MODE_EXACT = 0, DISTINCT_MODE_SKETCH = 1 };
 
 /* Capacities are powers of two no larger than DISTINCT_EXACT_MAX, so
  * cap * sizeof(uint64_t) is at most 4 KiB and cannot overflow. */
@@ -294,4 +297,84 @@ void distinct_clear(distinct_t *d)
 	free(d->set);
 	free(d->regs);
 	memset(d, 0, sizeof *d);
+}
+
+int distinct_encode(const distinct_t *d, struct bs_buf *b)
+{
+	if (d->regs != NULL) {
+		bs_buf_put_u8(b, DISTINCT_MODE_SKETCH);
+		bs_buf_put_bytes(b, d->regs, DISTINCT_HLL_M);
+	} else {
+		bs_buf_put_u8(b, DISTINCT_MODE_EXACT);
+		bs_buf_put_u32(b, d->n);
+		for (uint32_t i = 0; i < d->n; i++)
+			bs_buf_put_u64(b, d->set[i]);
+	}
+	return bs_buf_status(b);
+}
+
+/* The exact set of n hashes from r: sorted and unique, as lower_bound()
+ * and set_union() need. */
+static int decode_set(distinct_t *d, struct bs_buf_reader *r)
+{
+	uint32_t n = bs_buf_get_u32(r);
+
+	if (n > DISTINCT_EXACT_MAX)
+		return bs_buf_fail(r, "distinct: more hashes than the exact set holds");
+	if (n > bs_buf_left(r) / sizeof(uint64_t))
+		return bs_buf_fail(r, "ends early");
+	if (n == 0)
+		return 0;
+	uint32_t cap = cap_for(n);
+	d->set = malloc(cap * sizeof *d->set);
+	if (d->set == NULL)
+		return -BS_ENOMEM;
+	d->cap = cap;
+	for (uint32_t i = 0; i < n; i++) {
+		d->set[i] = bs_buf_get_u64(r);
+		if (i > 0 && d->set[i] <= d->set[i - 1])
+			return bs_buf_fail(r, "distinct: hashes not in strictly increasing order");
+	}
+	d->n = n;
+	return 0;
+}
+
+/* The sketch's registers from r, each a rank hll_add() can store (the
+ * estimate's histogram has a slot per rank); the floor follows from them. */
+static int decode_sketch(distinct_t *d, struct bs_buf_reader *r)
+{
+	const uint8_t *regs = bs_buf_get_bytes(r, DISTINCT_HLL_M);
+
+	if (regs == NULL)
+		return -BS_EFORMAT;
+	for (uint32_t i = 0; i < DISTINCT_HLL_M; i++)
+		if (regs[i] > DISTINCT_HLL_RANK_MAX)
+			return bs_buf_fail(r, "distinct: register out of range");
+	struct hll *s = malloc(sizeof *s);
+	if (s == NULL)
+		return -BS_ENOMEM;
+	memcpy(s->regs, regs, DISTINCT_HLL_M);
+	hll_refloor(s);
+	d->regs = s->regs;
+	return 0;
+}
+
+int distinct_decode(distinct_t *d, struct bs_buf_reader *r)
+{
+	uint8_t mode = bs_buf_get_u8(r);
+	int rc;
+
+	if (bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	else if (mode == DISTINCT_MODE_EXACT)
+		rc = decode_set(d, r);
+	else if (mode == DISTINCT_MODE_SKETCH)
+		rc = decode_sketch(d, r);
+	else
+		rc = bs_buf_fail(r, "distinct: unknown mode");
+	if (rc == 0 && bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	if (rc < 0)
+		distinct_clear(d);
+	return rc;
 }

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bs_buf.h"
+
 /* Largest exact set: 512 hashes take 4 KiB, as much as the sketch, so
  * switching to the sketch never costs memory, and every count up to 512 is
  * exact (including the min-dests threshold of any sensible setting). */
@@ -59,5 +61,24 @@ bool distinct_is_exact(const distinct_t *d);
 bool distinct_equal(const distinct_t *a, const distinct_t *b);
 /** Frees the storage; d is empty afterwards. */
 void distinct_clear(distinct_t *d);
+
+/* The state as bytes (base/bs_buf.h), to carry a flow from one run to
+ * another (outdir/flowstate.h): u8 0 and an exact set of u32 n (at most
+ * DISTINCT_EXACT_MAX) hashes as u64, in increasing order; or u8 1 and the
+ * DISTINCT_HLL_M registers as bytes, each at most DISTINCT_HLL_RANK_MAX.
+ * The state is canonical (see above), so equal states give equal bytes. */
+
+/* Largest register value: the rank of a hash whose bits after the bucket
+ * index are all zero (64 - DISTINCT_HLL_P zeros, plus one). */
+#define DISTINCT_HLL_RANK_MAX (64u - DISTINCT_HLL_P + 1u)
+
+/** Appends d's state to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
+int distinct_encode(const distinct_t *d, struct bs_buf *b);
+/** Reads a state written by distinct_encode() into d, which must be empty
+ * (zero-filled or cleared). 0; -BS_EFORMAT (r fails, saying why) when the
+ * bytes end early or break a rule above (unknown mode, too many hashes,
+ * hashes not strictly increasing, a register out of range); -BS_ENOMEM.
+ * d is empty after an error. */
+int distinct_decode(distinct_t *d, struct bs_buf_reader *r);
 
 #endif

@@ -325,3 +325,98 @@ void peak_clear(peak_t *p)
 	free(p->rings);
 	memset(p, 0, sizeof *p);
 }
+
+int peak_encode(const peak_t *p, struct bs_buf *b)
+{
+	bs_buf_put_u64(b, p->packets);
+	if (p->rings == NULL) {
+		for (uint64_t i = 0; i < p->packets; i++)
+			bs_buf_put_u64(b, p->sec[i]);
+		return bs_buf_status(b);
+	}
+	bs_buf_put_u64(b, p->first_s);
+	bs_buf_put_u64(b, p->last_s);
+	bs_buf_put_u64(b, p->settled);
+	for (uint32_t i = 0; i < PEAK_WINDOW_S; i++)
+		bs_buf_put_u32(b, p->rings->head[i]);
+	for (uint32_t i = 0; i < PEAK_TAIL_S; i++)
+		bs_buf_put_u32(b, p->rings->tail[i]);
+	return bs_buf_status(b);
+}
+
+/* The inline seconds of p (p->packets of them): sorted, as inline_merge()
+ * and peak_value() need. */
+static int decode_inline(peak_t *p, struct bs_buf_reader *r)
+{
+	for (uint64_t i = 0; i < p->packets; i++) {
+		p->sec[i] = bs_buf_get_u64(r);
+		if (p->sec[i] > PEAK_SECOND_MAX)
+			return bs_buf_fail(r, "peak: second out of range");
+		if (i > 0 && p->sec[i] < p->sec[i - 1])
+			return bs_buf_fail(r, "peak: seconds not in increasing order");
+	}
+	if (p->packets > 0) {
+		p->first_s = p->sec[0];
+		p->last_s = p->sec[p->packets - 1];
+	}
+	return 0;
+}
+
+/* Checks decoded rings against what known_count(), advance() and
+ * rings_merge() rely on (see peak.h). */
+static int check_rings(const peak_t *p, struct bs_buf_reader *r)
+{
+	const struct peak_rings *g = p->rings;
+	uint64_t lo = tail_start(p->last_s), head_sum = 0, tail_sum_all = 0;
+
+	if (p->first_s > p->last_s || p->last_s > PEAK_SECOND_MAX)
+		return bs_buf_fail(r, "peak: first or last second out of range");
+	for (uint32_t i = 0; i < PEAK_WINDOW_S; i++) {
+		uint64_t s = p->first_s + i;
+		head_sum += g->head[i];
+		if (s > p->last_s && g->head[i] != 0)
+			return bs_buf_fail(r, "peak: a head count after the last second");
+		if (s <= p->last_s && s >= lo && g->head[i] != g->tail[s % PEAK_TAIL_S])
+			return bs_buf_fail(r, "peak: head and tail disagree on a second");
+	}
+	/* The tail covers seconds lo .. last_s: all slots, or the first
+	 * last_s + 1 while last_s < PEAK_TAIL_S - 1 (lo is then 0). */
+	for (uint32_t i = 0; i < PEAK_TAIL_S; i++) {
+		tail_sum_all += g->tail[i];
+		if (i > p->last_s - lo && g->tail[i] != 0)
+			return bs_buf_fail(r, "peak: a tail slot outside the tail counts packets");
+	}
+	if (head_sum > p->packets || tail_sum_all > p->packets || p->settled > p->packets)
+		return bs_buf_fail(r, "peak: more packets in a window than in the flow");
+	return 0;
+}
+
+int peak_decode(peak_t *p, struct bs_buf_reader *r)
+{
+	int rc;
+
+	p->packets = bs_buf_get_u64(r);
+	if (bs_buf_failed(r)) {
+		rc = -BS_EFORMAT;
+	} else if (p->packets <= PEAK_INLINE_MAX) {
+		rc = decode_inline(p, r);
+	} else if ((p->rings = calloc(1, sizeof *p->rings)) == NULL) {
+		rc = -BS_ENOMEM;
+	} else {
+		p->first_s = bs_buf_get_u64(r);
+		p->last_s = bs_buf_get_u64(r);
+		p->settled = bs_buf_get_u64(r);
+		for (uint32_t i = 0; i < PEAK_WINDOW_S; i++)
+			p->rings->head[i] = bs_buf_get_u32(r);
+		for (uint32_t i = 0; i < PEAK_TAIL_S; i++)
+			p->rings->tail[i] = bs_buf_get_u32(r);
+		rc = bs_buf_failed(r) ? -BS_EFORMAT : check_rings(p, r);
+		if (rc == 0)
+			p->rings->oldest_window = oldest_window(p);
+	}
+	if (rc == 0 && bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	if (rc < 0)
+		peak_clear(p);
+	return rc;
+}

@@ -43,6 +43,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bs_buf.h"
+
 /* Window width, seconds: corsaro's packets per minute (equal to
  * ATTACK_PEAK_WINDOW_S; attack.c checks). */
 #define PEAK_WINDOW_S 60u
@@ -82,5 +84,30 @@ uint32_t peak_value(const peak_t *p);
 bool peak_equal(const peak_t *a, const peak_t *b);
 /** Frees the storage; p is empty afterwards. */
 void peak_clear(peak_t *p);
+
+/* The state as bytes (base/bs_buf.h), to carry a flow from one run to
+ * another (outdir/flowstate.h): u64 packets, then, up to PEAK_INLINE_MAX
+ * packets, their seconds as u64 in increasing order (ties allowed);
+ * beyond, u64 first_s, last_s and settled, the PEAK_WINDOW_S head counts
+ * and the PEAK_TAIL_S tail slots (in ring order, slot 0 first) as u32.
+ * Which form follows from packets, as in peak_t. The running sum of the
+ * oldest tail window is not stored: it follows from the tail. Decoding
+ * checks what the rings rely on: seconds no later than PEAK_SECOND_MAX,
+ * first_s <= last_s, nothing counted in a head or tail slot that stands
+ * for no second of the flow (after last_s, or outside the tail's span),
+ * head and tail agreeing on the seconds both cover, and no count or
+ * settled window above packets. */
+
+/* Latest second a microsecond time since the epoch can fall in (a u64 of
+ * microseconds): the bound that keeps window arithmetic from wrapping. */
+#define PEAK_SECOND_MAX (UINT64_MAX / 1000000u)
+
+/** Appends p's state to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
+int peak_encode(const peak_t *p, struct bs_buf *b);
+/** Reads a state written by peak_encode() into p, which must be empty
+ * (zero-filled or cleared). 0; -BS_EFORMAT (r fails, saying why) when the
+ * bytes end early or break a rule above; -BS_ENOMEM. p is empty after an
+ * error. */
+int peak_decode(peak_t *p, struct bs_buf_reader *r);
 
 #endif

@@ -210,3 +210,61 @@ void portcount_clear(portcount_t *pc)
 	free(pc->full);
 	memset(pc, 0, sizeof *pc);
 }
+
+int portcount_encode(const portcount_t *pc, struct bs_buf *b)
+{
+	uint32_t slots = pc->full != NULL ? PORTCOUNT_PORTS : pc->n;
+
+	bs_buf_put_u32(b, pc->n);
+	for (uint32_t i = 0; i < slots; i++) {
+		uint32_t count = pc->full != NULL ? pc->full[i] : pc->small[i].count;
+		if (count == 0)
+			continue;
+		bs_buf_put_u16(b, (uint16_t)(pc->full != NULL ? i : pc->small[i].port));
+		bs_buf_put_u32(b, count);
+	}
+	return bs_buf_status(b);
+}
+
+/* Bytes of one encoded entry: u16 port, u32 count. */
+#define PORTCOUNT_ENTRY_BYTES 6u
+
+int portcount_decode(portcount_t *pc, struct bs_buf_reader *r)
+{
+	uint32_t n = bs_buf_get_u32(r);
+	int32_t prev = -1;
+	int rc = 0;
+
+	if (n > PORTCOUNT_PORTS)
+		rc = bs_buf_fail(r, "portcount: more ports than there are");
+	else if (n > bs_buf_left(r) / PORTCOUNT_ENTRY_BYTES)
+		rc = bs_buf_fail(r, "ends early");
+	else if (n > PORTCOUNT_SMALL_MAX &&
+	         (pc->full = calloc(PORTCOUNT_PORTS, sizeof *pc->full)) == NULL)
+		rc = -BS_ENOMEM;
+	else if (n > 0 && n <= PORTCOUNT_SMALL_MAX &&
+	         (pc->small = malloc(cap_for(n) * sizeof *pc->small)) == NULL)
+		rc = -BS_ENOMEM;
+	else if (pc->small != NULL)
+		pc->cap = cap_for(n);
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		uint16_t port = bs_buf_get_u16(r);
+		uint32_t count = bs_buf_get_u32(r);
+		if (port <= prev)
+			rc = bs_buf_fail(r, "portcount: ports not in strictly increasing order");
+		else if (count == 0)
+			rc = bs_buf_fail(r, "portcount: a port counted zero times");
+		else if (pc->full != NULL)
+			pc->full[port] = count;
+		else
+			pc->small[i] = (struct portcount_entry){.count = count, .port = port};
+		prev = port;
+	}
+	if (rc == 0 && bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	if (rc == 0)
+		pc->n = n;
+	else
+		portcount_clear(pc);
+	return rc;
+}

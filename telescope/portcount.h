@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bs_buf.h"
+
 /* Distinct ports kept in the sorted table: 512 entries are 4 KiB, 1/64 of
  * the full array, and inserting into a sorted table costs a memmove that
  * grows with its size; beyond a few hundred ports the flood sprays ports
@@ -55,5 +57,22 @@ int32_t portcount_top(const portcount_t *pc);
 bool portcount_equal(const portcount_t *a, const portcount_t *b);
 /** Frees the storage; pc is empty afterwards. */
 void portcount_clear(portcount_t *pc);
+
+/* The counts as bytes (base/bs_buf.h), to carry a flow from one run to
+ * another (outdir/flowstate.h): u32 n, the distinct ports (at most
+ * PORTCOUNT_PORTS), then n entries of u16 port and u32 count (at least 1)
+ * in strictly increasing port order, whether pc holds the table or the
+ * array: which one follows from n (the array exactly when n is over
+ * PORTCOUNT_SMALL_MAX), and a flooded array costs 6 bytes per port hit
+ * rather than 256 KiB. Equal counts give equal bytes. */
+
+/** Appends pc's counts to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
+int portcount_encode(const portcount_t *pc, struct bs_buf *b);
+/** Reads counts written by portcount_encode() into pc, which must be empty
+ * (zero-filled or cleared). 0; -BS_EFORMAT (r fails, saying why) when the
+ * bytes end early or break a rule above (too many ports, ports not
+ * strictly increasing, a zero count); -BS_ENOMEM. pc is empty after an
+ * error. */
+int portcount_decode(portcount_t *pc, struct bs_buf_reader *r);
 
 #endif

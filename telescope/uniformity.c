@@ -149,3 +149,47 @@ void uniformity_clear(uniformity_t *s)
 	free(s->items);
 	memset(s, 0, sizeof *s);
 }
+
+int uniformity_encode(const uniformity_t *s, struct bs_buf *b)
+{
+	bs_buf_put_u32(b, s->n);
+	for (uint32_t i = 0; i < s->n; i++) {
+		bs_buf_put_u64(b, s->items[i].key);
+		bs_buf_put_f64(b, s->items[i].u);
+	}
+	return bs_buf_status(b);
+}
+
+/* Bytes of one encoded item: u64 key, f64 u. */
+#define UNIFORMITY_ITEM_BYTES 16u
+
+int uniformity_decode(uniformity_t *s, struct bs_buf_reader *r)
+{
+	uint32_t n = bs_buf_get_u32(r);
+	int rc = 0;
+
+	if (n > UNIFORMITY_SAMPLE_MAX)
+		rc = bs_buf_fail(r, "uniformity: more items than the sample holds");
+	else if (n > bs_buf_left(r) / UNIFORMITY_ITEM_BYTES)
+		rc = bs_buf_fail(r, "ends early");
+	else if (n > 0 && (s->items = malloc(cap_for(n) * sizeof *s->items)) == NULL)
+		rc = -BS_ENOMEM;
+	else if (n > 0)
+		s->cap = cap_for(n);
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		struct uniformity_item *it = &s->items[i];
+		it->key = bs_buf_get_u64(r);
+		it->u = bs_buf_get_f64(r);
+		if (!(it->u >= 0.0 && it->u <= 1.0)) /* NaN too */
+			rc = bs_buf_fail(r, "uniformity: position outside [0, 1]");
+		else if (i > 0 && item_less(it, it - 1))
+			rc = bs_buf_fail(r, "uniformity: items out of order");
+	}
+	if (rc == 0 && bs_buf_failed(r))
+		rc = -BS_EFORMAT;
+	if (rc == 0)
+		s->n = n;
+	else
+		uniformity_clear(s);
+	return rc;
+}

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bs_buf.h"
+
 /* Sample size k. Capping the sample fixes the test's power whatever the
  * attack's size: with all packets, a multi-million-packet flood would be
  * rejected for deviations far too small to matter for a rate estimate,
@@ -78,5 +80,20 @@ bool uniformity_pass(double a2);
 bool uniformity_equal(const uniformity_t *a, const uniformity_t *b);
 /** Frees the storage; s is empty afterwards. */
 void uniformity_clear(uniformity_t *s);
+
+/* The sample as bytes (base/bs_buf.h), to carry a flow from one run to
+ * another (outdir/flowstate.h): u32 n, at most UNIFORMITY_SAMPLE_MAX,
+ * then n items of u64 key and f64 u (IEEE 754 bits, in [0, 1]) in the
+ * sample's order: by key, ties by u, equal items allowed (two packets to
+ * one address in one microsecond). Equal samples give equal bytes. */
+
+/** Appends s's sample to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
+int uniformity_encode(const uniformity_t *s, struct bs_buf *b);
+/** Reads a sample written by uniformity_encode() into s, which must be
+ * empty (zero-filled or cleared). 0; -BS_EFORMAT (r fails, saying why)
+ * when the bytes end early or break a rule above (too many items, a
+ * position outside [0, 1] or NaN, items out of order); -BS_ENOMEM. s is
+ * empty after an error. */
+int uniformity_decode(uniformity_t *s, struct bs_buf_reader *r);
 
 #endif

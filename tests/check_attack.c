@@ -1,7 +1,9 @@
 /* check_attack.c - the flow table: presets and invalid input, the flow
  * timeout and every threshold on its boundary, the sliding peak, packets
  * out of order, (victim, protocol) keying, one report per attack, flush,
- * bounded open flows, and large floods. */
+ * bounded open flows, large floods, stitching, and partial flows as bytes
+ * (decoded equal, re-encoded identical, stitched alike, truncations and
+ * corruptions refused). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "base/bs_error.h"
+#include "check_codec.h"
 #include "telescope/event.h"
 
 #define US 1000000ull
@@ -984,6 +987,392 @@ START_TEST(lone_piece_hands_out_nothing)
 }
 END_TEST
 
+/* Partial flows as bytes. */
+
+#define TELESCOPE6 "2001:db8::/32"
+
+/* An IPv6 address in 2001:db8::/32 with i in its last four bytes. */
+static void addr6(bs_addr_t *a, uint32_t i)
+{
+	uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0};
+	b[12] = (uint8_t)(i >> 24);
+	b[13] = (uint8_t)(i >> 16);
+	b[14] = (uint8_t)(i >> 8);
+	b[15] = (uint8_t)i;
+	bs_addr_from_v6(a, b);
+}
+
+/* codec_try for attack_flow_decode(). */
+static int try_flow(const uint8_t *p, size_t len, const char **why)
+{
+	struct bs_buf_reader r;
+	attack_flow_t *f = NULL;
+	bs_buf_reader_init(&r, p, len);
+	int rc = attack_flow_decode(&r, &f);
+	*why = r.why;
+	if (rc < 0)
+		ck_assert_ptr_null(f);
+	else if (bs_buf_left(&r) != 0)
+		rc = 1;
+	attack_flow_free(f);
+	return rc;
+}
+
+/* f's bytes into *bytes (appended), checked: decoded equal, with the
+ * same key and times, re-encoded identical. Returns the decoded copy. */
+static attack_flow_t *flow_round_trip(const attack_flow_t *f, struct bs_buf *bytes)
+{
+	struct bs_buf again = {0};
+	struct bs_buf_reader r;
+	attack_flow_t *back;
+	size_t at = bytes->len;
+
+	ck_assert_int_eq(attack_flow_encode(f, bytes), 0);
+	bs_buf_reader_init(&r, bytes->data + at, bytes->len - at);
+	ck_assert_int_eq(attack_flow_decode(&r, &back), 0);
+	ck_assert_uint_eq(bs_buf_left(&r), 0);
+	ck_assert(attack_flow_equal(back, f));
+	ck_assert_int_eq(attack_flow_cmp(back, f), 0);
+	ck_assert_uint_eq(attack_flow_start(back), attack_flow_start(f));
+	ck_assert_uint_eq(attack_flow_end(back), attack_flow_end(f));
+	ck_assert_uint_eq(attack_flow_touch(back), attack_flow_touch(f));
+	bs_addr_t v1, v2;
+	uint8_t p1, p2;
+	attack_flow_key(f, &v1, &p1);
+	attack_flow_key(back, &v2, &p2);
+	ck_assert_int_eq(bs_addr_cmp(&v1, &v2), 0);
+	ck_assert_uint_eq(p1, p2);
+	ck_assert_int_eq(attack_flow_encode(back, &again), 0);
+	ck_assert_uint_eq(again.len, bytes->len - at);
+	ck_assert(memcmp(again.data, bytes->data + at, again.len) == 0);
+	bs_buf_free(&again);
+	return back;
+}
+
+/* A capture with every form of partial flow, in time order: scanner
+ * noise (one packet, IPv4 and IPv6 victims), short flows whose packets
+ * stay held, a flood to 700 destinations and 600 ports (built: a sketch,
+ * the full port array, rings, a full sample), router errors from several
+ * responders (built at once), an IPv6 flood, and a flow whose one packet
+ * is a router error. */
+static size_t codec_capture(struct bs_event *evs)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < 300; i++) {
+		evs[n] = ev_make(0x14000000u + i, dst(i), T0 + i * US + 1000 * (i % 7));
+		if (i % 5 == 0) {
+			addr6(&evs[n].victim, 0x10000 + i);
+			addr6(&evs[n].dst, i);
+			evs[n].responder = evs[n].victim;
+		}
+		n++;
+	}
+	for (uint32_t v = 0; v < 20; v++)
+		for (uint32_t i = 0; i < 2 + v; i++)
+			evs[n++] =
+			    ev_make(0x15000000u + v, dst(1000 + i), T0 + (v * 15 + i * 3) * US);
+	for (uint32_t i = 0; i < 800; i++) {
+		evs[n] = ev_make(VICTIM, dst(2000 + i % 700), T0 + 30 * US + i * 250000ull);
+		evs[n].port = (uint16_t)(1024 + i % 600);
+		evs[n++].ip_len = 40 + i % 20;
+	}
+	for (uint32_t i = 0; i < 60; i++) {
+		struct bs_event *e = &evs[n++];
+		*e = ev_make(VICTIM2, dst(3000 + i), T0 + 100 * US + i * 2 * US);
+		e->proto = BS_PROTO_UDP;
+		e->response = BS_RESP_ICMP_UNREACH;
+		e->port = 53;
+		if (i % 3 != 0) {
+			e->flags |= BS_EV_MISMATCH;
+			bs_addr_from_v4(&e->responder, 0xcb007100u + i % 4);
+		}
+	}
+	for (uint32_t i = 0; i < 90; i++) {
+		struct bs_event *e = &evs[n++];
+		*e = ev_make(0, 0, T0 + 50 * US + i * US);
+		addr6(&e->victim, 0xabcdef);
+		addr6(&e->dst, 5000 + i * 7919);
+		e->responder = e->victim;
+	}
+	evs[n] = ev_make(VICTIM + 9, dst(4000), T0 + 77 * US);
+	evs[n].proto = BS_PROTO_ICMP;
+	evs[n].response = BS_RESP_ICMP_TIME_EXCEEDED;
+	evs[n].flags = BS_EV_MISMATCH;
+	bs_addr_from_v4(&evs[n++].responder, 0xcb007199u);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && evs[j].ts_us < evs[j - 1].ts_us; j--) {
+			struct bs_event t = evs[j];
+			evs[j] = evs[j - 1];
+			evs[j - 1] = t;
+		}
+	return n;
+}
+
+/* The records of a stitching table fed the pieces' partial flows. */
+static void stitch(const struct attack_params *p, struct partials *pieces, size_t n_pieces,
+                   const uint64_t *last_us, struct sink *out)
+{
+	attack_table_t *st = attack_table_create(p, tel, collect, out);
+	ck_assert_ptr_nonnull(st);
+	for (size_t k = 0; k < n_pieces; k++)
+		adopt_all(st, &pieces[k], last_us[k]);
+	ck_assert_int_eq(attack_table_flush(st), 0);
+	attack_table_free(st);
+}
+
+/* The capture cut in two at cut: every partial flow round-trips, and the
+ * decoded flows stitch into the records the originals stitch into, which
+ * are those of one table over the whole capture. */
+static void check_cut(const struct attack_params *p, const struct bs_event *evs, size_t n,
+                      size_t cut, const struct sink *whole, size_t *forms)
+{
+	static struct partials orig[2], dec[2];
+	attack_table_t *a = attack_table_create(p, tel, collect, &sink);
+	attack_table_t *b = attack_table_create(p, tel, collect, &sink);
+	const struct attack_hold first = {.before_next = true};
+	const struct attack_hold last = {.after_previous = true,
+	                                 .until_us = evs[cut].ts_us + 300 * US};
+	attack_table_hold(a, &first, keep_partial, &orig[0]);
+	attack_table_hold(b, &last, keep_partial, &orig[1]);
+	sink.n = 0;
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(attack_table_update(i < cut ? a : b, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(a), 0);
+	ck_assert_int_eq(attack_table_flush(b), 0);
+	for (size_t k = 0; k < 2; k++) {
+		dec[k].n = 0;
+		for (size_t i = 0; i < orig[k].n; i++) {
+			struct bs_buf bytes = {0};
+			dec[k].f[dec[k].n++] = flow_round_trip(orig[k].f[i], &bytes);
+			/* form byte: after victim, proto, responses, touch, bytes */
+			size_t form_at = (bytes.data[0] == BS_AF_INET ? 5 : 17) + 1 + 4 + 8 + 8;
+			forms[bytes.data[form_at]]++;
+			bs_buf_free(&bytes);
+		}
+	}
+	const uint64_t last_us[2] = {evs[cut - 1].ts_us, evs[n - 1].ts_us};
+	struct sink from_orig = {0}, from_dec = {0};
+	stitch(p, orig, 2, last_us, &from_orig);
+	stitch(p, dec, 2, last_us, &from_dec);
+	/* sink holds the pieces' own attacks (flows judged in a piece). */
+	ck_assert_uint_eq(from_dec.n, from_orig.n);
+	ck_assert_uint_eq(from_dec.n + sink.n, whole->n);
+	for (size_t i = 0; i < from_dec.n; i++)
+		assert_same_record(&from_dec.recs[i], &from_orig.recs[i]);
+	for (size_t i = 0; i < sink.n; i++) {
+		if (from_dec.n == from_dec.cap) {
+			from_dec.cap = from_dec.cap ? 2 * from_dec.cap : 16;
+			from_dec.recs =
+			    realloc(from_dec.recs, from_dec.cap * sizeof *from_dec.recs);
+			ck_assert_ptr_nonnull(from_dec.recs);
+		}
+		from_dec.recs[from_dec.n++] = sink.recs[i];
+	}
+	qsort(from_dec.recs, from_dec.n, sizeof *from_dec.recs, by_record);
+	for (size_t i = 0; i < whole->n; i++)
+		assert_same_record(&from_dec.recs[i], &whole->recs[i]);
+	free(from_orig.recs);
+	free(from_dec.recs);
+	attack_table_free(a);
+	attack_table_free(b);
+}
+
+/* Every flow reported (a one-packet flow is an attack) and the rsdos
+ * preset, over cuts through the capture. */
+START_TEST(decoded_partials_stitch_like_originals)
+{
+	static struct bs_event evs[2048];
+	size_t n = codec_capture(evs);
+	ck_assert_int_eq(bs_prefixes_add(tel, TELESCOPE6), 0);
+	struct attack_params all = {.flow_timeout_s = 300, .min_packets = 1, .min_dests = 1};
+	const struct attack_params params[2] = {all, preset("rsdos")};
+	size_t forms[3] = {0};
+	for (size_t k = 0; k < 2; k++) {
+		reset();
+		open_table(&params[k]);
+		for (size_t i = 0; i < n; i++)
+			update(&evs[i]);
+		flush();
+		struct sink whole = sink;
+		whole.recs = malloc(sink.n * sizeof *sink.recs);
+		memcpy(whole.recs, sink.recs, sink.n * sizeof *sink.recs);
+		qsort(whole.recs, whole.n, sizeof *whole.recs, by_record);
+		ck_assert_uint_ge(whole.n, k == 0 ? 300 : 3);
+		for (size_t cut = 1; cut < n; cut += 97)
+			check_cut(&params[k], evs, n, cut, &whole, forms);
+		check_cut(&params[k], evs, n, n - 1, &whole, forms);
+		free(whole.recs);
+	}
+	/* Every form was seen, many times. */
+	ck_assert_uint_ge(forms[0], 100);
+	ck_assert_uint_ge(forms[1], 20);
+	ck_assert_uint_ge(forms[2], 20);
+}
+END_TEST
+
+/* One partial flow of each kind from a table in hold mode, in flush
+ * order (all start at T0: by victim): one packet, built with a
+ * responder, held with an IPv6 victim; their bytes in *out, one encoding
+ * after the other. */
+static size_t sample_flows(attack_flow_t **flows, struct bs_buf *out)
+{
+	static struct partials parts;
+	struct attack_params p = preset("rsdos");
+	attack_table_t *t = attack_table_create(&p, tel, collect, &sink);
+	const struct attack_hold h = {.before_next = true};
+	attack_table_hold(t, &h, keep_partial, &parts);
+	parts.n = 0;
+	struct bs_event ev = ev_make(VICTIM, dst(1), T0); /* one packet */
+	ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	for (uint32_t i = 0; i < 3; i++) { /* held, IPv6 */
+		ev = ev_make(0, 0, T0 + i * US);
+		addr6(&ev.victim, 7);
+		addr6(&ev.dst, 100 + i);
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	for (uint32_t i = 0; i < 30; i++) { /* built, with a responder */
+		ev = ev_make(VICTIM2, dst(i), T0 + i * US);
+		ev.proto = BS_PROTO_UDP;
+		ev.flags |= BS_EV_MISMATCH;
+		bs_addr_from_v4(&ev.responder, 0xcb007100u + i);
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	ck_assert_int_eq(attack_table_flush(t), 0);
+	attack_table_free(t);
+	ck_assert_uint_eq(parts.n, 3);
+	for (size_t i = 0; i < parts.n; i++) {
+		flows[i] = parts.f[i];
+		ck_assert_int_eq(attack_flow_encode(flows[i], out), 0);
+	}
+	return parts.n;
+}
+
+START_TEST(flow_bytes_truncated_are_refused)
+{
+	attack_flow_t *flows[3];
+	struct bs_buf all = {0};
+	ck_assert_uint_eq(sample_flows(flows, &all), 3);
+	for (size_t i = 0; i < 3; i++) {
+		struct bs_buf one = {0};
+		attack_flow_t *back = flow_round_trip(flows[i], &one);
+		codec_assert_truncations(&one, try_flow);
+		/* One byte more is left over, not taken. */
+		bs_buf_put_u8(&one, 0);
+		const char *why;
+		ck_assert_int_eq(codec_run(try_flow, one.data, one.len, &why), 1);
+		attack_flow_free(back);
+		attack_flow_free(flows[i]);
+		bs_buf_free(&one);
+	}
+	bs_buf_free(&all);
+}
+END_TEST
+
+/* The sizes a state file pays per flow. */
+START_TEST(flow_bytes_sizes)
+{
+	attack_flow_t *flows[3];
+	struct bs_buf all = {0};
+	sample_flows(flows, &all);
+	size_t size[3];
+	for (size_t i = 0; i < 3; i++) {
+		struct bs_buf one = {0};
+		ck_assert_int_eq(attack_flow_encode(flows[i], &one), 0);
+		size[i] = one.len;
+		attack_flow_free(flows[i]);
+		bs_buf_free(&one);
+	}
+	/* IPv4 one-packet flow: victim 5, proto 1, responses 4, touch 8,
+	 * bytes 8, form 1, start 8, dst 5, flags 1, port 2. */
+	ck_assert_uint_eq(size[0], 43);
+	ck_assert_uint_le(size[1], 1600); /* 30 packets, built */
+	/* IPv6, 3 held packets: 17 + 1 + 4 + 8 + 8 + 1 + 2 + 3 x 28. */
+	ck_assert_uint_eq(size[2], 125);
+	bs_buf_free(&all);
+}
+END_TEST
+
+/* The bytes of flow i of sample_flows(), in a buffer of their own. */
+static struct bs_buf sample_bytes(size_t which)
+{
+	attack_flow_t *flows[3];
+	struct bs_buf all = {0}, one = {0};
+	sample_flows(flows, &all);
+	ck_assert_int_eq(attack_flow_encode(flows[which], &one), 0);
+	for (size_t i = 0; i < 3; i++)
+		attack_flow_free(flows[i]);
+	bs_buf_free(&all);
+	return one;
+}
+
+START_TEST(flow_bytes_corrupted_are_refused)
+{
+	const char *why;
+	/* One packet, IPv4: family 0, victim 1-4, proto 5, responses 6-9,
+	 * touch 10-17, bytes 18-25, form 26, start 27-34, dst family 35,
+	 * dst 36-39, flags 40, port 41-42. */
+	struct bs_buf b = sample_bytes(0);
+	uint8_t *p = b.data;
+	ck_assert_uint_eq(b.len, 43);
+	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	p[0] = 5;
+	codec_assert_refused(try_flow, p, b.len, "family");
+	p[0] = BS_AF_INET;
+	p[5] = BS_PROTO_COUNT;
+	codec_assert_refused(try_flow, p, b.len, "protocol");
+	p[5] = BS_PROTO_TCP;
+	codec_poke_u32(p, 6, 0);
+	codec_assert_refused(try_flow, p, b.len, "responses");
+	codec_poke_u32(p, 6, 1u << BS_RESP_COUNT);
+	codec_assert_refused(try_flow, p, b.len, "responses");
+	codec_poke_u32(p, 6, 1);
+	p[26] = 3;
+	codec_assert_refused(try_flow, p, b.len, "form");
+	p[26] = 0;
+	codec_poke_u64(p, 10, T0 - 1); /* touched before its packet */
+	codec_assert_refused(try_flow, p, b.len, "last update");
+	codec_poke_u64(p, 10, T0);
+	codec_poke_u64(p, 18, 1ull << 32); /* one packet of 4 GiB */
+	codec_assert_refused(try_flow, p, b.len, "bytes");
+	codec_poke_u64(p, 18, 44);
+	p[40] = BS_EV_MISMATCH;
+	codec_assert_refused(try_flow, p, b.len, "flags");
+	p[40] = BS_EV_HAS_PORT;
+	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	bs_buf_free(&b);
+
+	/* Held, IPv6 victim: the count at 17 + 1 + 4 + 8 + 8 + 1 = 39. */
+	b = sample_bytes(2);
+	p = b.data;
+	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	p[39] = 1;
+	codec_assert_refused(try_flow, p, b.len, "held packets");
+	bs_buf_free(&b);
+
+	/* Built, IPv4: start 27, end 35, packets 43, mismatches 51,
+	 * has-responder 59, responder 60-64. */
+	b = sample_bytes(1);
+	p = b.data;
+	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	codec_poke_u64(p, 27, T0 + 30 * US); /* start after the end */
+	codec_assert_refused(try_flow, p, b.len, "start after the end");
+	codec_poke_u64(p, 27, T0);
+	codec_poke_u64(p, 51, 31); /* more router errors than packets */
+	codec_assert_refused(try_flow, p, b.len, "mismatches");
+	codec_poke_u64(p, 51, 30);
+	p[59] = 2;
+	codec_assert_refused(try_flow, p, b.len, "has-responder");
+	p[59] = 1;
+	codec_poke_u64(p, 43, 29); /* 30 destinations from 29 packets */
+	codec_poke_u64(p, 51, 29);
+	codec_assert_refused(try_flow, p, b.len, "destinations");
+	codec_poke_u64(p, 43, 30);
+	codec_poke_u64(p, 51, 30);
+	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	bs_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("attack");
@@ -1034,6 +1423,14 @@ int main(void)
 	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
 	tcase_add_test(table_tc, lone_piece_hands_out_nothing);
 	suite_add_tcase(s, table_tc);
+	TCase *codec = tcase_create("codec");
+	tcase_add_checked_fixture(codec, setup, teardown);
+	tcase_set_timeout(codec, 300);
+	tcase_add_test(codec, decoded_partials_stitch_like_originals);
+	tcase_add_test(codec, flow_bytes_truncated_are_refused);
+	tcase_add_test(codec, flow_bytes_sizes);
+	tcase_add_test(codec, flow_bytes_corrupted_are_refused);
+	suite_add_tcase(s, codec);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

@@ -1,12 +1,16 @@
 /* check_peak.c - the sliding-window peak: the definition at its edges,
  * agreement with a brute-force count on long random streams, order
- * independence within the documented lateness, and merge at a boundary
- * equal (bit for bit) to one sequential pass. */
+ * independence within the documented lateness, merge at a boundary
+ * equal (bit for bit) to one sequential pass, and the state as bytes:
+ * decoded equal, re-encoded identical, merged alike, truncations and
+ * corruptions refused. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/bs_error.h"
+#include "check_codec.h"
 #include "telescope/peak.h"
 
 #define US 1000000u
@@ -329,6 +333,180 @@ START_TEST(merge_overlapping)
 }
 END_TEST
 
+/* codec_try for peak_decode(); a refused state must be left empty. */
+static int try_decode(const uint8_t *p, size_t len, const char **why)
+{
+	struct bs_buf_reader r;
+	peak_t pk = {0}, none = {0};
+	bs_buf_reader_init(&r, p, len);
+	int rc = peak_decode(&pk, &r);
+	*why = r.why;
+	if (rc < 0)
+		ck_assert(peak_equal(&pk, &none) && pk.rings == NULL);
+	else if (bs_buf_left(&r) != 0)
+		rc = 1;
+	peak_clear(&pk);
+	return rc;
+}
+
+/* Bytes of an encoded state: packets, then 8 per second inline; or first,
+ * last and settled, then the u32 head and tail. */
+#define PEAK_RINGS_BYTES (4 * 8 + 4 * (PEAK_WINDOW_S + PEAK_TAIL_S))
+#define PEAK_HEAD_AT     32u
+#define PEAK_TAIL_AT     (PEAK_HEAD_AT + 4 * PEAK_WINDOW_S)
+
+/* p's bytes, checked: decoded equal with the same value, re-encoded
+ * identical, and, when truncations, every truncation refused. Returns the
+ * decoded copy. */
+static peak_t round_trip(const peak_t *p, struct bs_buf *bytes, bool truncations)
+{
+	struct bs_buf again = {0};
+	struct bs_buf_reader r;
+	peak_t back = {0};
+
+	ck_assert_int_eq(peak_encode(p, bytes), 0);
+	ck_assert_uint_eq(bytes->len,
+	                  p->rings != NULL ? PEAK_RINGS_BYTES : 8 + 8 * (size_t)p->packets);
+	bs_buf_reader_init(&r, bytes->data, bytes->len);
+	ck_assert_int_eq(peak_decode(&back, &r), 0);
+	ck_assert_uint_eq(bs_buf_left(&r), 0);
+	ck_assert(peak_equal(&back, p)); /* the running window sum included */
+	ck_assert_uint_eq(peak_value(&back), peak_value(p));
+	ck_assert_int_eq(peak_encode(&back, &again), 0);
+	codec_assert_same(bytes, &again);
+	if (truncations)
+		codec_assert_truncations(bytes, try_decode);
+	bs_buf_free(&again);
+	return back;
+}
+
+START_TEST(codec_round_trip)
+{
+	static uint64_t ts[STREAM_MAX];
+	/* Empty, inline up to the max, just promoted. */
+	for (size_t n = 0; n <= PEAK_INLINE_MAX + 1; n++) {
+		peak_t p = {0};
+		struct bs_buf b = {0};
+		for (size_t i = 0; i < n; i++)
+			ck_assert_int_eq(peak_add(&p, 1700000000ull * US + (n - i) * 7 * US), 0);
+		peak_t back = round_trip(&p, &b, true);
+		peak_clear(&back);
+		peak_clear(&p);
+		bs_buf_free(&b);
+	}
+	/* Random streams near the epoch (a tail not yet full) and now (the
+	 * ring wrapped many times), stopped at many lengths; each decoded
+	 * state goes on like the original. */
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		size_t n = gen_stream(ts, 400, seed % 2 ? 0 : 1700000000ull, seed + 500);
+		for (size_t stop = 5; stop < n; stop += 37) {
+			peak_t p = {0};
+			struct bs_buf b = {0};
+			add_all(&p, ts, stop);
+			peak_t back = round_trip(&p, &b, stop == 5 + 37);
+			add_all(&p, ts + stop, n - stop);
+			add_all(&back, ts + stop, n - stop);
+			ck_assert(peak_equal(&back, &p));
+			ck_assert_uint_eq(peak_value(&back), brute_peak(ts, n));
+			peak_clear(&back);
+			peak_clear(&p);
+			bs_buf_free(&b);
+		}
+	}
+}
+END_TEST
+
+START_TEST(codec_merge_of_decoded)
+{
+	/* Split a stream at several points: merging the decoded halves
+	 * equals merging the originals, and one pass. */
+	static uint64_t ts[400];
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		size_t n = gen_stream(ts, 400, seed % 2 ? 0 : 1700000000ull, seed + 600);
+		for (size_t split = 0; split <= n; split += 23) {
+			peak_t a = {0}, b = {0}, seq = {0};
+			struct bs_buf ba = {0}, bb = {0};
+			add_all(&a, ts, split);
+			add_all(&b, ts + split, n - split);
+			add_all(&seq, ts, n);
+			peak_t a2 = round_trip(&a, &ba, false), b2 = round_trip(&b, &bb, false);
+			ck_assert_int_eq(peak_merge(&a, &b), 0);
+			ck_assert_int_eq(peak_merge(&a2, &b2), 0);
+			ck_assert(peak_equal(&a2, &a));
+			ck_assert(peak_equal(&a2, &seq));
+			/* A merged state encodes and decodes like any. */
+			bs_buf_free(&ba);
+			peak_t a3 = round_trip(&a2, &ba, false);
+			peak_clear(&a3);
+			peak_clear(&a);
+			peak_clear(&b);
+			peak_clear(&a2);
+			peak_clear(&b2);
+			peak_clear(&seq);
+			bs_buf_free(&ba);
+			bs_buf_free(&bb);
+		}
+	}
+}
+END_TEST
+
+/* The encoding of a rings state of 30 packets, one a second from second
+ * start_s, and its first tail slot. */
+static void rings_bytes(uint64_t start_s, struct bs_buf *b)
+{
+	peak_t p = {0};
+	for (uint64_t i = 0; i < 30; i++)
+		ck_assert_int_eq(peak_add(&p, (start_s + i) * US), 0);
+	ck_assert_int_eq(peak_encode(&p, b), 0);
+	peak_clear(&p);
+}
+
+START_TEST(codec_refuses_corruption)
+{
+	struct bs_buf b = {0};
+	const char *why;
+	/* Inline: two seconds out of order, a second past any u64 time. */
+	bs_buf_put_u64(&b, 2);
+	bs_buf_put_u64(&b, 5);
+	bs_buf_put_u64(&b, 3);
+	codec_assert_refused(try_decode, b.data, b.len, "increasing order");
+	codec_poke_u64(b.data, 16, PEAK_SECOND_MAX);
+	ck_assert_int_eq(codec_run(try_decode, b.data, b.len, &why), 0);
+	codec_poke_u64(b.data, 16, PEAK_SECOND_MAX + 1);
+	codec_assert_refused(try_decode, b.data, b.len, "second out of range");
+	bs_buf_free(&b);
+
+	/* Rings 30 s long at second 1000: the head covers 1000 .. 1059,
+	 * the tail 881 .. 1000 + 29. */
+	rings_bytes(1000, &b);
+	uint8_t *p = b.data;
+	ck_assert_int_eq(codec_run(try_decode, p, b.len, &why), 0);
+	codec_poke_u32(p, PEAK_HEAD_AT + 4 * 59, 1); /* second 1059, after the last */
+	codec_assert_refused(try_decode, p, b.len, "after the last second");
+	codec_poke_u32(p, PEAK_HEAD_AT + 4 * 59, 0);
+	codec_poke_u32(p, PEAK_HEAD_AT, 2); /* second 1000: the tail says 1 */
+	codec_assert_refused(try_decode, p, b.len, "disagree");
+	codec_poke_u32(p, PEAK_HEAD_AT, 1);
+	codec_poke_u64(p, 24, 31); /* settled above the 30 packets */
+	codec_assert_refused(try_decode, p, b.len, "more packets in a window");
+	codec_poke_u64(p, 24, 0);
+	codec_poke_u64(p, 8, 1030); /* first after last */
+	codec_assert_refused(try_decode, p, b.len, "out of range");
+	codec_poke_u64(p, 8, PEAK_SECOND_MAX + 1);
+	codec_poke_u64(p, 16, PEAK_SECOND_MAX + 2);
+	codec_assert_refused(try_decode, p, b.len, "out of range");
+	bs_buf_free(&b);
+
+	/* Near the epoch the tail covers seconds 0 .. 29 only: slot 100
+	 * stands for no second yet. */
+	rings_bytes(0, &b);
+	ck_assert_int_eq(codec_run(try_decode, b.data, b.len, &why), 0);
+	codec_poke_u32(b.data, PEAK_TAIL_AT + 4 * 100, 1);
+	codec_assert_refused(try_decode, b.data, b.len, "outside the tail");
+	bs_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("peak");
@@ -351,6 +529,12 @@ int main(void)
 	tcase_add_test(merge, merge_at_boundary_equals_sequential);
 	tcase_add_test(merge, merge_overlapping);
 	suite_add_tcase(s, merge);
+	TCase *codec = tcase_create("codec");
+	tcase_set_timeout(codec, 120);
+	tcase_add_test(codec, codec_round_trip);
+	tcase_add_test(codec, codec_merge_of_decoded);
+	tcase_add_test(codec, codec_refuses_corruption);
+	suite_add_tcase(s, codec);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

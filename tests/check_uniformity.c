@@ -1,11 +1,15 @@
 /* check_uniformity.c - the bottom-k sample and the Anderson-Darling A^2:
  * invalid input, too few samples, A^2 against values computed
- * independently, order independence and merge. */
+ * independently, order independence, merge, and the sample as bytes:
+ * decoded equal, re-encoded identical, merged alike, truncations and
+ * corruptions refused. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/bs_error.h"
+#include "check_codec.h"
 #include "telescope/uniformity.h"
 
 /* Reference values were computed in Python 3 with only the math module,
@@ -232,6 +236,134 @@ START_TEST(merge_equals_sequential)
 }
 END_TEST
 
+/* codec_try for uniformity_decode(); a refused sample must be left empty. */
+static int try_decode(const uint8_t *p, size_t len, const char **why)
+{
+	struct bs_buf_reader r;
+	uniformity_t u = {0};
+	bs_buf_reader_init(&r, p, len);
+	int rc = uniformity_decode(&u, &r);
+	*why = r.why;
+	if (rc < 0)
+		ck_assert(uniformity_size(&u) == 0 && u.items == NULL);
+	else if (bs_buf_left(&r) != 0)
+		rc = 1;
+	uniformity_clear(&u);
+	return rc;
+}
+
+/* s's bytes, checked: decoded equal with the same A^2 (bit for bit),
+ * re-encoded identical, every truncation refused. Returns the decoded
+ * copy. */
+static uniformity_t round_trip(const uniformity_t *s, struct bs_buf *bytes)
+{
+	struct bs_buf again = {0};
+	struct bs_buf_reader r;
+	uniformity_t back = {0};
+
+	ck_assert_int_eq(uniformity_encode(s, bytes), 0);
+	ck_assert_uint_eq(bytes->len, 4 + 16 * (size_t)uniformity_size(s));
+	bs_buf_reader_init(&r, bytes->data, bytes->len);
+	ck_assert_int_eq(uniformity_decode(&back, &r), 0);
+	ck_assert_uint_eq(bs_buf_left(&r), 0);
+	ck_assert(uniformity_equal(&back, s));
+	double a = uniformity_a2(s), b = uniformity_a2(&back);
+	ck_assert(memcmp(&a, &b, sizeof a) == 0);
+	ck_assert_int_eq(uniformity_encode(&back, &again), 0);
+	codec_assert_same(bytes, &again);
+	codec_assert_truncations(bytes, try_decode);
+	bs_buf_free(&again);
+	return back;
+}
+
+START_TEST(codec_round_trip)
+{
+	/* Empty, one item, below the minimum, at the cap, far past it
+	 * (duplicates included, see add_packets()). */
+	static const uint64_t sizes[] = {0, 1, 4, UNIFORMITY_SAMPLE_MAX, 5000};
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		uniformity_t s = {0};
+		struct bs_buf b = {0};
+		add_packets(&s, 0, sizes[k], k + 1);
+		uniformity_t back = round_trip(&s, &b);
+		add_packets(&s, 9000, 9400, 0); /* goes on like the original */
+		add_packets(&back, 9000, 9400, 0);
+		ck_assert(uniformity_equal(&back, &s));
+		uniformity_clear(&s);
+		uniformity_clear(&back);
+		bs_buf_free(&b);
+	}
+	/* The edges of [0, 1]. */
+	uniformity_t s = {0};
+	struct bs_buf b = {0};
+	ck_assert_int_eq(uniformity_add(&s, 1, 0.0), 0);
+	ck_assert_int_eq(uniformity_add(&s, 1, 1.0), 0);
+	ck_assert_int_eq(uniformity_add(&s, UINT64_MAX, 0.5), 0);
+	uniformity_t back = round_trip(&s, &b);
+	uniformity_clear(&s);
+	uniformity_clear(&back);
+	bs_buf_free(&b);
+}
+END_TEST
+
+START_TEST(codec_merge_of_decoded)
+{
+	static const uint64_t cuts[][4] = {
+	    {0, 10, 10, 20}, {0, 128, 128, 257}, {0, 3000, 3000, 3010}, {0, 3000, 3000, 9000}};
+	for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+		uniformity_t a = {0}, b = {0};
+		struct bs_buf ba = {0}, bb = {0};
+		add_packets(&a, cuts[k][0], cuts[k][1], 3);
+		add_packets(&b, cuts[k][2], cuts[k][3], 4);
+		uniformity_t a2 = round_trip(&a, &ba), b2 = round_trip(&b, &bb);
+		ck_assert_int_eq(uniformity_merge(&a, &b), 0);
+		ck_assert_int_eq(uniformity_merge(&a2, &b2), 0);
+		ck_assert(uniformity_equal(&a, &a2));
+		uniformity_clear(&a);
+		uniformity_clear(&b);
+		uniformity_clear(&a2);
+		uniformity_clear(&b2);
+		bs_buf_free(&ba);
+		bs_buf_free(&bb);
+	}
+}
+END_TEST
+
+START_TEST(codec_refuses_corruption)
+{
+	uniformity_t s = {0};
+	struct bs_buf b = {0};
+	const char *why;
+	add_packets(&s, 0, 3, 0);
+	ck_assert_int_eq(uniformity_encode(&s, &b), 0);
+	/* Items at bytes 4, 20, 36: u64 key, f64 u. */
+	uint8_t *p = b.data, tmp[16];
+	memcpy(tmp, p + 4, 16);
+	memcpy(p + 4, p + 20, 16);
+	memcpy(p + 20, tmp, 16);
+	codec_assert_refused(try_decode, p, b.len, "out of order");
+	memcpy(p + 4, p + 20, 16); /* equal items are a multiset's right */
+	ck_assert_int_eq(codec_run(try_decode, p, b.len, &why), 0);
+	static const double bad[] = {NAN, -NAN, INFINITY, -0.001, 1.0000001};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		uint64_t bits;
+		memcpy(&bits, &bad[i], sizeof bits);
+		codec_poke_u64(p, 44, bits);
+		codec_assert_refused(try_decode, p, b.len, "outside [0, 1]");
+	}
+	/* More items than the sample holds, with the bytes to back them. */
+	bs_buf_free(&b);
+	bs_buf_put_u32(&b, UNIFORMITY_SAMPLE_MAX + 1);
+	for (uint32_t i = 0; i <= UNIFORMITY_SAMPLE_MAX; i++) {
+		bs_buf_put_u64(&b, i);
+		bs_buf_put_f64(&b, 0.5);
+	}
+	codec_assert_refused(try_decode, b.data, b.len, "more items");
+	uniformity_clear(&s);
+	bs_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("uniformity");
@@ -250,6 +382,12 @@ int main(void)
 	tcase_add_test(sample, order_independent);
 	tcase_add_test(sample, merge_equals_sequential);
 	suite_add_tcase(s, sample);
+	TCase *codec = tcase_create("codec");
+	tcase_set_timeout(codec, 60);
+	tcase_add_test(codec, codec_round_trip);
+	tcase_add_test(codec, codec_merge_of_decoded);
+	tcase_add_test(codec, codec_refuses_corruption);
+	suite_add_tcase(s, codec);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

@@ -1,0 +1,330 @@
+/* flowstate.c - writing and reading flows.state (format in flowstate.h).
+ *
+ * The file is built in memory (a run's edge flows: kilobytes to tens of
+ * megabytes), so its length and checksum are known before the first byte
+ * is written, and read whole, so that nothing is decoded before the
+ * length and checksum say the bytes are the ones written. */
+#include "outdir/flowstate.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "outdir/outfile.h"
+
+/* "BSFLOWS" and its NUL. */
+static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\0'};
+/* Offsets of the fixed header (flowstate.h). */
+#define FLOWSTATE_VERSION_AT 8u
+#define FLOWSTATE_LENGTH_AT  12u
+#define FLOWSTATE_FIELDS_AT  20u
+#define FLOWSTATE_HEADER_LEN 72u
+#define FLOWSTATE_SUM_LEN    8u /* the XXH3_64bits checksum at the end */
+/* A record's length prefix: the least room a flow takes in the file,
+ * which bounds the count a header may claim. */
+#define FLOWSTATE_RECORD_LEN_BYTES 4u
+/* Longest prefix text: an IPv6 address (BS_ADDR_STRLEN counts its NUL),
+ * '/' and three digits. */
+#define FLOWSTATE_PREFIX_STRLEN (BS_ADDR_STRLEN + 4)
+/* Bytes read from a file at a time (on the stack). */
+#define FLOWSTATE_READ_CHUNK 16384u
+
+uint64_t flowstate_telescope_hash(const bs_prefixes_t *telescope)
+{
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < bs_prefixes_count(telescope); i++) {
+		char text[FLOWSTATE_PREFIX_STRLEN];
+		bs_prefixes_text(telescope, i, text, sizeof text);
+		h = XXH3_64bits_withSeed(text, strlen(text), h);
+	}
+	return h;
+}
+
+/* The rules of the header fields (flowstate.h), for the writer (code
+ * -BS_EINVAL: the caller's mistake) and the reader (-BS_EFORMAT). */
+static int check_header(const struct flowstate_header *h, int code, struct bs_err *err)
+{
+	if (h->params.flow_timeout_s == 0)
+		return bs_err_set(err, code, "flow timeout of 0 s");
+	if (h->first_us > h->last_us)
+		return bs_err_set(err, code, "first packet time after the last");
+	return 0;
+}
+
+/* The rules of flow i of a file after prev (NULL for the first): in the
+ * header's time span and in order. 0 or code, as above. */
+static int check_flow(const struct flowstate_header *h, const attack_flow_t *prev,
+                      const attack_flow_t *f, size_t i, int code, struct bs_err *err)
+{
+	if (attack_flow_start(f) < h->first_us || attack_flow_touch(f) > h->last_us)
+		return bs_err_set(err, code, "record %zu: flow outside the time span of the header",
+		                  i + 1);
+	if (prev != NULL && attack_flow_cmp(prev, f) > 0)
+		return bs_err_set(
+		    err, code, "record %zu: flows not in order of start, victim, protocol", i + 1);
+	return 0;
+}
+
+/* A flow to write and where the caller had it, the tie-break that keeps
+ * the order of equal flows as given (qsort is not stable). */
+struct ranked {
+	attack_flow_t *f;
+	size_t i;
+};
+
+static int by_flow_order(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = attack_flow_cmp(x->f, y->f);
+	if (c != 0)
+		return c;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Appends records for flows (sorted) and returns the status. */
+static int put_flows(const struct flowstate_header *h, const struct ranked *flows, size_t n,
+                     struct bs_buf *out, struct bs_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const attack_flow_t *f = flows[i].f;
+		if ((rc = check_flow(h, i > 0 ? flows[i - 1].f : NULL, f, i, -BS_EINVAL, err)) < 0)
+			return rc;
+		size_t at = out->len;
+		bs_buf_put_u32(out, 0);
+		if ((rc = attack_flow_encode(f, out)) < 0)
+			return bs_err_set(err, rc, "out of memory");
+		size_t len = out->len - at - FLOWSTATE_RECORD_LEN_BYTES;
+		if (len > UINT32_MAX)
+			return bs_err_set(err, -BS_EINVAL, "record %zu: flow over 4 GiB", i + 1);
+		bs_buf_patch_u32(out, at, (uint32_t)len);
+	}
+	return 0;
+}
+
+int flowstate_encode(const struct flowstate_header *h, attack_flow_t *const *flows, size_t n,
+                     struct bs_buf *out, struct bs_err *err)
+{
+	int rc = check_header(h, -BS_EINVAL, err);
+	if (rc < 0)
+		return rc;
+	struct ranked *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	if (sorted == NULL)
+		return bs_err_set(err, -BS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = (struct ranked){flows[i], i};
+	qsort(sorted, n, sizeof *sorted, by_flow_order);
+
+	size_t start = out->len;
+	bs_buf_put_bytes(out, flowstate_magic, sizeof flowstate_magic);
+	bs_buf_put_u32(out, FLOWSTATE_VERSION);
+	bs_buf_put_u64(out, 0); /* the length, once known */
+	bs_buf_put_u32(out, h->params.flow_timeout_s);
+	bs_buf_put_u32(out, h->params.min_packets);
+	bs_buf_put_u32(out, h->params.min_duration_s);
+	bs_buf_put_u32(out, h->params.min_ppm);
+	bs_buf_put_u32(out, h->params.min_dests);
+	bs_buf_put_u64(out, h->telescope_hash);
+	bs_buf_put_u64(out, h->first_us);
+	bs_buf_put_u64(out, h->last_us);
+	bs_buf_put_u64(out, n);
+	rc = put_flows(h, sorted, n, out, err);
+	free(sorted);
+	if (rc < 0)
+		return rc;
+	bs_buf_patch_u64(out, start + FLOWSTATE_LENGTH_AT, out->len - start + FLOWSTATE_SUM_LEN);
+	if (bs_buf_status(out) == 0)
+		bs_buf_put_u64(out, XXH3_64bits(out->data + start, out->len - start));
+	if (bs_buf_status(out) < 0)
+		return bs_err_set(err, -BS_ENOMEM, "out of memory");
+	return 0;
+}
+
+int flowstate_write(const char *dir, const struct flowstate_header *h, attack_flow_t *const *flows,
+                    size_t n, struct bs_err *err)
+{
+	struct bs_buf b = {0};
+	outfile_t *o = NULL;
+	int rc = flowstate_encode(h, flows, n, &b, err);
+
+	if (rc < 0) {
+		bs_err_prefix(err, "%s/%s", dir, OUTDIR_FLOWSTATE);
+	} else if ((rc = outfile_open(dir, OUTDIR_FLOWSTATE, &o)) < 0) {
+		rc = rc == -BS_EIO
+		         ? bs_err_io(err, errno, "%s/%s", dir, OUTDIR_FLOWSTATE)
+		         : bs_err_set(err, rc, "%s/%s: %s", dir, OUTDIR_FLOWSTATE, bs_strerror(rc));
+	} else if (fwrite(b.data, 1, b.len, outfile_stream(o)) != b.len) {
+		/* Its errno says why (EFBIG, ENOSPC); commit would only see the
+		 * stream's error flag. */
+		int saved = errno;
+		outfile_abort(o);
+		rc = bs_err_io(err, saved, "%s/%s", dir, OUTDIR_FLOWSTATE);
+	} else if ((rc = outfile_commit(o)) < 0) {
+		bs_err_io(err, errno, "%s/%s", dir, OUTDIR_FLOWSTATE);
+	}
+	bs_buf_free(&b);
+	return rc;
+}
+
+/* The fixed header of p[0..len): magic, version, length and checksum
+ * first, then the fields. 0 or -BS_EFORMAT. */
+static int parse_header(const uint8_t *p, size_t len, struct flowstate_header *h, uint64_t *n,
+                        struct bs_err *err)
+{
+	struct bs_buf_reader r;
+
+	/* Bytes that begin like the magic but end early are a cut file. */
+	if (len > 0 &&
+	    memcmp(p, flowstate_magic, len < sizeof flowstate_magic ? len : sizeof flowstate_magic))
+		return bs_err_set(err, -BS_EFORMAT, "not a flow state file (no BSFLOWS magic)");
+	if (len < FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN)
+		return bs_err_set(err, -BS_EFORMAT, "truncated: %zu bytes, shorter than the header",
+		                  len);
+	bs_buf_reader_init(&r, p + FLOWSTATE_VERSION_AT, len - FLOWSTATE_VERSION_AT);
+	uint32_t version = bs_buf_get_u32(&r);
+	if (version != FLOWSTATE_VERSION)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "format version %" PRIu32 "; this program reads version %u",
+		                  version, FLOWSTATE_VERSION);
+	uint64_t total = bs_buf_get_u64(&r);
+	if (total < FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "length field %" PRIu64 " shorter than the header", total);
+	if (total > len)
+		return bs_err_set(err, -BS_EFORMAT, "truncated: %zu bytes of %" PRIu64, len, total);
+	size_t body = (size_t)total - FLOWSTATE_SUM_LEN;
+	uint64_t sum = XXH3_64bits(p, body);
+	bs_buf_reader_init(&r, p + body, FLOWSTATE_SUM_LEN);
+	uint64_t stored = bs_buf_get_u64(&r);
+	if (sum != stored)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "checksum mismatch (stored %016" PRIx64 ", computed %016" PRIx64
+		                  ")",
+		                  stored, sum);
+	if (total < len)
+		return bs_err_set(err, -BS_EFORMAT, "%zu bytes after the end of the file",
+		                  len - (size_t)total);
+	bs_buf_reader_init(&r, p + FLOWSTATE_FIELDS_AT, FLOWSTATE_HEADER_LEN - FLOWSTATE_FIELDS_AT);
+	h->params.flow_timeout_s = bs_buf_get_u32(&r);
+	h->params.min_packets = bs_buf_get_u32(&r);
+	h->params.min_duration_s = bs_buf_get_u32(&r);
+	h->params.min_ppm = bs_buf_get_u32(&r);
+	h->params.min_dests = bs_buf_get_u32(&r);
+	h->telescope_hash = bs_buf_get_u64(&r);
+	h->first_us = bs_buf_get_u64(&r);
+	h->last_us = bs_buf_get_u64(&r);
+	*n = bs_buf_get_u64(&r);
+	if (*n > (body - FLOWSTATE_HEADER_LEN) / FLOWSTATE_RECORD_LEN_BYTES)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "%" PRIu64 " flows cannot fit in a file of %zu bytes", *n, len);
+	return check_header(h, -BS_EFORMAT, err);
+}
+
+/* Decodes the n records of r (the bytes between header and checksum)
+ * into flows. 0, -BS_EFORMAT or -BS_ENOMEM. */
+static int parse_records(struct bs_buf_reader *r, const struct flowstate_header *h,
+                         attack_flow_t **flows, size_t n, struct bs_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = bs_buf_get_u32(r);
+		const uint8_t *p = bs_buf_get_bytes(r, len);
+		if (p == NULL)
+			return bs_err_set(err, -BS_EFORMAT, "record %zu of %zu: ends early", i + 1,
+			                  n);
+		struct bs_buf_reader one;
+		bs_buf_reader_init(&one, p, len);
+		int rc = attack_flow_decode(&one, &flows[i]);
+		if (rc == -BS_ENOMEM)
+			return bs_err_set(err, rc, "out of memory");
+		if (rc == 0 && bs_buf_left(&one) != 0)
+			rc = bs_buf_fail(&one, "bytes after the flow");
+		if (rc < 0)
+			return bs_err_set(err, -BS_EFORMAT, "record %zu of %zu: %s", i + 1, n,
+			                  one.why);
+		if ((rc = check_flow(h, i > 0 ? flows[i - 1] : NULL, flows[i], i, -BS_EFORMAT,
+		                     err)) < 0)
+			return rc;
+	}
+	if (bs_buf_left(r) != 0)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "%zu bytes between the last record and the checksum",
+		                  bs_buf_left(r));
+	return 0;
+}
+
+int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
+                    attack_flow_t ***flows, size_t *n, struct bs_err *err)
+{
+	struct flowstate_header head;
+	uint64_t count = 0;
+
+	*flows = NULL;
+	*n = 0;
+	int rc = parse_header(p, len, &head, &count, err);
+	if (rc < 0)
+		return rc;
+	attack_flow_t **list = calloc(count ? (size_t)count : 1, sizeof *list);
+	if (list == NULL)
+		return bs_err_set(err, -BS_ENOMEM, "out of memory");
+	struct bs_buf_reader r;
+	bs_buf_reader_init(&r, p + FLOWSTATE_HEADER_LEN,
+	                   len - FLOWSTATE_HEADER_LEN - FLOWSTATE_SUM_LEN);
+	if ((rc = parse_records(&r, &head, list, (size_t)count, err)) < 0) {
+		flowstate_flows_free(list, (size_t)count);
+		return rc;
+	}
+	*h = head;
+	*flows = list;
+	*n = (size_t)count;
+	return 0;
+}
+
+/* The whole file at path into b. 0, -BS_EIO (errno set) or -BS_ENOMEM. */
+static int slurp(const char *path, struct bs_buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t chunk[FLOWSTATE_READ_CHUNK];
+	size_t got;
+
+	if (f == NULL)
+		return -BS_EIO;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		bs_buf_put_bytes(b, chunk, got);
+	int rc = ferror(f) ? -BS_EIO : bs_buf_status(b);
+	int saved = errno;
+	fclose(f);
+	errno = saved;
+	return rc;
+}
+
+int flowstate_read(const char *path, struct flowstate_header *h, attack_flow_t ***flows, size_t *n,
+                   struct bs_err *err)
+{
+	struct bs_buf b = {0};
+	int rc = slurp(path, &b);
+
+	*flows = NULL;
+	*n = 0;
+	if (rc == -BS_EIO)
+		rc = bs_err_io(err, errno, "%s", path);
+	else if (rc < 0)
+		rc = bs_err_set(err, rc, "%s: out of memory", path);
+	else if ((rc = flowstate_parse(b.data, b.len, h, flows, n, err)) < 0)
+		bs_err_prefix(err, "%s", path);
+	bs_buf_free(&b);
+	return rc;
+}
+
+void flowstate_flows_free(attack_flow_t **flows, size_t n)
+{
+	if (flows == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		attack_flow_free(flows[i]);
+	free(flows);
+}
