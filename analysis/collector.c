@@ -11,7 +11,12 @@
  * series and counters to the run's, and frees the job. One code path
  * serves every --jobs value, so the attack list cannot depend on it. A
  * mutex guards the little the threads share: the attack list (attacks are
- * rare next to packets), the scheduling and the progress counts. */
+ * rare next to packets), the scheduling and the progress counts.
+ *
+ * In this file, in the order of a run: the warnings, the callbacks the
+ * jobs call, creating the run and adding inputs, the ordering pass's
+ * warnings, the threads and the stitching (read_all()), collector_run(),
+ * and what the caller asks afterwards: status, warnings, the write. */
 #include "analysis/collector.h"
 #include "analysis/collect_job.h"
 
@@ -191,6 +196,8 @@ static int warn_skipped(collector_t *c)
 	return 0;
 }
 
+/* A thread of the run: takes the next job until none is left, a job
+ * failed or a stop is asked. */
 static void *reader_thread(void *arg)
 {
 	collector_t *c = arg;
@@ -307,6 +314,8 @@ static int warn_overlaps(collector_t *c)
 	return 0;
 }
 
+/* Makes a job of every input not skipped, in capture order, runs them on
+ * up to cfg.jobs threads and stitches each as it finishes, in that order. */
 static int read_all(collector_t *c)
 {
 	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
