@@ -30,7 +30,7 @@
 #include "telescope/event.h"
 
 /** Default length of the top-N tables (--top). */
-#define REPORT_DEFAULT_TOP 10u
+#define REPORT_DEFAULT_TOP 10
 /** Longest period a report covers, in days: about ten years of nights.
  * Per-hour tables are arrays over the period; a longer one comes from a
  * broken clock (a 1970 timestamp), not from a telescope. */

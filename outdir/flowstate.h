@@ -58,11 +58,10 @@
 
 #include "base/bs_buf.h"
 #include "base/bs_error.h"
+#include "outdir/names.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 
-/* The file's name in an output directory (to move to outdir/names.h). */
-#define OUTDIR_FLOWSTATE "flows.state"
 /* The version this program writes and reads. */
 #define FLOWSTATE_VERSION 1u
 

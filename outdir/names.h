@@ -7,5 +7,7 @@
 #define OUTDIR_ATTACKS    "attacks.csv"
 #define OUTDIR_TIMESERIES "timeseries.csv"
 #define OUTDIR_SUMMARY    "summary.json"
+/* The edge flows of a run, for merge to stitch (flowstate.h). */
+#define OUTDIR_FLOWSTATE "flows.state"
 
 #endif

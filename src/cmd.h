@@ -15,6 +15,11 @@ enum {
 
 #define PROG "backscatter"
 
+/** The text of a numeric constant, for --help lines built at compile time
+ * ("(default " CMD_STR(REPORT_DEFAULT_TOP) ")"), so they cannot drift. */
+#define CMD_STR(x)  CMD_STR_(x)
+#define CMD_STR_(x) #x
+
 #include <stdbool.h>
 
 int cmd_collect(int argc, char **argv);

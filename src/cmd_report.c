@@ -49,7 +49,7 @@ enum {
 
 static const struct opt_spec report_opts[] = {
     {"out", OPT_OUT, "DIR", "where report.md, report.html and plots/ go (default: the one DIR)"},
-    {"top", OPT_TOP, "N", "rows of the top-N tables (default 10)"},
+    {"top", OPT_TOP, "N", "rows of the top-N tables (default " CMD_STR(REPORT_DEFAULT_TOP) ")"},
     {"format", OPT_FORMAT, "md,html", "documents to write (default md,html)"},
     {"since", OPT_SINCE, "TIME",
      "only attacks starting at or after TIME, UTC (2026-11-24[T22:00:00Z])"},
