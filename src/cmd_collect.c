@@ -128,15 +128,6 @@ struct collect_args {
 
 static volatile sig_atomic_t stop_flag;
 
-/* Prints "backscatter: CONTEXT: MESSAGE", the one form of every error
- * (CONTEXT the command) and warning (CONTEXT "warning") of collect. The
- * messages come one line from where they were made (struct bs_err, the
- * collector's warnings). */
-static void print_problem(const char *context, const char *message)
-{
-	fprintf(stderr, "%s: %s: %s\n", PROG, context, message);
-}
-
 /* First signal: stop reading and write what we have. Second: leave now
  * (outputs are written under temporary names, so nothing half-written
  * ever carries a final name). */
@@ -348,7 +339,7 @@ static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
 		return 0;
 	struct bs_err err;
 	if (geo_open(a->geo_db, a->asn_db, geo, &err) != 0) {
-		print_problem(cmd, bs_err_text(&err));
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -378,7 +369,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 		return status;
 	struct bs_err err;
 	if (outdir_make_dir(a->out, &err) != 0) {
-		print_problem(cmd, bs_err_text(&err));
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
 		geo_free(geo);
 		return EXIT_FAILED;
 	}
@@ -408,7 +399,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	if (cfg.progress && ps.tty)
 		fputc('\n', stderr);
 	if (rc != 0) {
-		print_problem(cmd, bs_strerror(rc));
+		cmd_say("%s: %s", cmd, bs_strerror(rc));
 		status = EXIT_FAILED;
 		goto out;
 	}
@@ -416,21 +407,20 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	/* --quiet hides warnings, but never the reason a run failed. */
 	if (!a->quiet || cs == COLLECTOR_NO_INPUT)
 		for (size_t i = 0; i < collector_warning_count(c); i++)
-			print_problem("warning", collector_warning(c, i));
+			cmd_say("%s: %s", "warning", collector_warning(c, i));
 	if (cs == COLLECTOR_NO_INPUT) {
-		print_problem(cmd, "no trace could be read; nothing written");
+		cmd_say("%s: %s", cmd, "no trace could be read; nothing written");
 		status = EXIT_FAILED;
 		goto out;
 	}
 	rc = collector_write(c, a->out, command_line, PACKAGE_VERSION, &err);
 	if (rc != 0) {
-		print_problem(cmd, bs_err_text(&err));
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
 		status = EXIT_FAILED;
 		goto out;
 	}
 	if (!a->quiet)
-		fprintf(stderr, "%s: %zu attacks; results in %s/\n", PROG,
-		        collector_attack_count(c), a->out);
+		cmd_say("%zu attacks; results in %s/", collector_attack_count(c), a->out);
 	status = cs == COLLECTOR_OK ? EXIT_OK : EXIT_WARNINGS;
 out:
 	collector_free(c);
@@ -444,7 +434,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 	memset(out, 0, sizeof *out);
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
-		print_problem(cmd, bs_strerror(-BS_ENOMEM));
+		cmd_say("%s: %s", cmd, bs_strerror(-BS_ENOMEM));
 		return EXIT_FAILED;
 	}
 	int status = parse_collect_args(cmd, argc, argv, &a);

@@ -86,8 +86,7 @@ static int parse_merge_args(int argc, char **argv, struct merge_args *a)
  * it gave none, the code's text. */
 static int failed(const struct bs_err *err, int rc)
 {
-	fprintf(stderr, "%s: merge: %s\n", PROG,
-	        err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
+	cmd_say("merge: %s", err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 	return EXIT_FAILED;
 }
 
@@ -112,12 +111,9 @@ static int run_merge(const struct merge_args *a, const char *command_line)
 	enum merge_status st = merge_status(m);
 	if (!a->quiet) {
 		for (size_t i = 0; i < merge_warning_count(m); i++)
-			fprintf(stderr, "%s: warning: %s\n", PROG, merge_warning(m, i));
-		fprintf(stderr,
-		        "%s: merged %zu shards: %zu attacks (%zu joined across seams); "
-		        "results in %s/\n",
-		        PROG, merge_shard_count(m), merge_attack_count(m), merge_join_count(m),
-		        a->out);
+			cmd_say("warning: %s", merge_warning(m, i));
+		cmd_say("merged %zu shards: %zu attacks (%zu joined across seams); results in %s/",
+		        merge_shard_count(m), merge_attack_count(m), merge_join_count(m), a->out);
 	}
 	merge_free(m);
 	return st == MERGE_OK ? EXIT_OK : EXIT_WARNINGS;

@@ -230,8 +230,7 @@ static int find_plots_dir(const char *given, char *buf, size_t len)
  * it gave none, the code's text. */
 static void report_failed(const struct bs_err *err, int rc)
 {
-	fprintf(stderr, "%s: report: %s\n", PROG,
-	        err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
+	cmd_say("report: %s", err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 }
 
 /* Reads every directory and computes the tables; NULL after printing why. */
@@ -266,7 +265,7 @@ static int run_report(const struct report_args *a)
 	if (r == NULL)
 		return EXIT_FAILED;
 	if (mkdir(a->out, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "%s: report: %s: %s\n", PROG, a->out, strerror(errno));
+		cmd_say("report: %s: %s", a->out, strerror(errno));
 		report_free(r);
 		return EXIT_FAILED;
 	}
@@ -283,28 +282,26 @@ static int run_report(const struct report_args *a)
 	struct render_status st;
 	struct bs_err err;
 	if (render_report(r, &ro, &st, &err) != 0) {
-		fprintf(stderr, "%s: report: %s\n", PROG, bs_err_text(&err));
+		cmd_say("report: %s", bs_err_text(&err));
 		report_free(r);
 		return EXIT_FAILED;
 	}
 	status = EXIT_OK;
 	if (ro.plots_dir == NULL) {
-		fprintf(stderr,
-		        "%s: report: gnuplot templates not found (use --plots-dir or %s); "
-		        "tables written without plots\n",
-		        PROG, PLOTS_ENV);
+		cmd_say(
+		    "report: gnuplot templates not found (use --plots-dir or %s); tables written "
+		    "without plots",
+		    PLOTS_ENV);
 		status = EXIT_WARNINGS;
 	} else if (st.plot_error.code == -BS_ENOTFOUND) {
-		fprintf(stderr,
-		        "%s: report: gnuplot not found: tables written without plots (install "
-		        "the Debian package %s)\n",
-		        PROG, GNUPLOT_PACKAGE);
+		cmd_say("report: gnuplot not found: tables written without plots (install "
+		        "the Debian package %s)",
+		        GNUPLOT_PACKAGE);
 		status = EXIT_WARNINGS;
 	} else if (st.plot_error.code != 0) {
-		fprintf(stderr,
-		        "%s: report: %s; tables written, %zu plot(s) made (gnuplot: Debian "
-		        "package %s)\n",
-		        PROG, bs_err_text(&st.plot_error), st.plots_made, GNUPLOT_PACKAGE);
+		cmd_say("report: %s; tables written, %zu plot(s) made (gnuplot: Debian "
+		        "package %s)",
+		        bs_err_text(&st.plot_error), st.plots_made, GNUPLOT_PACKAGE);
 		status = EXIT_WARNINGS;
 	}
 	const struct report_dir *dirs;
@@ -313,15 +310,15 @@ static int run_report(const struct report_args *a)
 		if (dirs[i].complete)
 			continue;
 		if (!a->quiet)
-			fprintf(stderr,
-			        "%s: warning: %s is incomplete (see its summary.json); the "
-			        "report covers what it holds\n",
-			        PROG, dirs[i].path);
+			cmd_say("warning: %s is incomplete (see its summary.json); the report "
+			        "covers what "
+			        "it holds",
+			        dirs[i].path);
 		status = EXIT_WARNINGS;
 	}
 	if (!a->quiet) {
 		const struct report_totals *t = report_totals(r);
-		fprintf(stderr, "%s: report: %llu attacks on %llu victims, %zu plots\n", PROG,
+		cmd_say("report: %llu attacks on %llu victims, %zu plots",
 		        (unsigned long long)t->attacks, (unsigned long long)t->victims,
 		        st.plots_made);
 		printf("%s/%s\n", a->out, st.main_file);
