@@ -213,7 +213,8 @@ else
 	same_as_reference parallel-local
 
 	# The stand-in ssh: drops ssh's options and the host, runs the command
-	# here with sh, as sshd runs it with the login shell; notes the host.
+	# here with sh, as sshd runs it with the login shell and SHELL set (GNU
+	# parallel's remote wrapper runs the job with $SHELL); notes the host.
 	SSH="$WORK/ssh-standin"
 	cat >"$SSH" <<EOF
 #!/bin/sh
@@ -227,6 +228,8 @@ done
 echo "\$1" >>"$WORK/ssh-hosts"
 shift
 [ "\${1-}" = -- ] && shift
+# STANDIN_SHELL= plays a host whose login sets no SHELL.
+if [ -n "\${STANDIN_SHELL-/bin/sh}" ]; then export SHELL=\${STANDIN_SHELL-/bin/sh}; else unset SHELL; fi
 exec sh -c "\$*"
 EOF
 	chmod +x "$SSH"
@@ -237,6 +240,15 @@ EOF
 		"$(awk -F'\t' 'NR > 1 { print $2 }' "$OUT/jobs/parallel.joblog" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 	check "  through the stand-in ssh" grep -q node-a "$WORK/ssh-hosts"
 	same_as_reference parallel-ssh
+
+	# A remote shell without SHELL: GNU parallel's wrapper runs nothing and
+	# the job log says exit 0; parallel.sh must not merge the stale shards.
+	STANDIN_SHELL= "$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" \
+		--ssh "$SSH" --sshlogin 1/node-a "${FILES[@]}" >/dev/null 2>"$WORK/err"
+	check_eq "parallel.sh, a host that runs nothing (no SHELL there): exit 1" 1 $?
+	check "  it names the files that wrote no shard" \
+		grep -q "collect failed for 4 of 4 files: .*(exit 0 but wrote no .*/summary.json).*; nothing merged" \
+		<(tail -n 1 "$WORK/err")
 
 	"$CL/parallel.sh" --quiet --telescope "$TEL" --out "$OUT" "${FILES[0]}" "$BAD" "${FILES[1]}" \
 		>/dev/null 2>"$WORK/err"

@@ -85,7 +85,12 @@ for login in ${SSHLOGINS[@]+"${SSHLOGINS[@]}"}; do
 	popts+=(--sshlogin "$login")
 done
 [ -z "$SSH_CMD" ] || popts+=(--ssh "$SSH_CMD")
-# GNU parallel's own status counts failed jobs; the job log says which.
+# GNU parallel's own status counts failed jobs; the job log says which. A
+# remote shell that runs nothing can still exit 0 (GNU parallel's wrapper
+# needs $SHELL on the host), so a shard counts only if its summary.json is
+# newer than this mark (set a second back for file systems with coarse times).
+STARTED=$OUTROOT/jobs/started
+touch -d '1 second ago' -- "$STARTED" || die "$EXIT_FAILED" "$STARTED: cannot write"
 pst=0
 parallel "${popts[@]}" "$BS" collect "${COPTS[@]}" --out '{1}' '{2}' \
 	:::: <(printf '%s\0' "${SHARDS[@]}") :::: <(printf '%s\0' "${FILES[@]}") || pst=$?
@@ -105,11 +110,18 @@ failstatus=$EXIT_OK
 failed=()
 for i in "${!FILES[@]}"; do
 	st=${EXITVAL[$((i + 1))]:-none}
+	if [[ $st == 0 || $st == "$EXIT_WARNINGS" ]] && ! [ "${SHARDS[i]}/summary.json" -nt "$STARTED" ]; then
+		st="0 but wrote no ${SHARDS[i]}/summary.json"
+	fi
 	case $st in
 	0) ;;
 	"$EXIT_WARNINGS") status=$(worse "$status" "$EXIT_WARNINGS") ;;
 	none)
 		failed+=("${FILES[i]} (not run)")
+		failstatus=$(worse "$failstatus" 1)
+		;;
+	0*)
+		failed+=("${FILES[i]} (exit $st)")
 		failstatus=$(worse "$failstatus" 1)
 		;;
 	*)
