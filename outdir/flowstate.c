@@ -13,6 +13,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/bs_array.h"
 #include "outdir/outfile.h"
 
 /* "BSFLOWS" and its NUL. */
@@ -23,8 +24,8 @@ static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\
 #define FLOWSTATE_FIELDS_AT  20u
 #define FLOWSTATE_HEADER_LEN 72u
 #define FLOWSTATE_SUM_LEN    8u /* the XXH3_64bits checksum at the end */
-/* A record's length prefix: the least room a flow takes in the file,
- * which bounds the count a header may claim. */
+/* A record's length prefix: less than the least room a record takes in
+ * the file, so it bounds the count a header may claim. */
 #define FLOWSTATE_RECORD_LEN_BYTES 4u
 /* Longest prefix text: an IPv6 address (BS_ADDR_STRLEN counts its NUL),
  * '/' and three digits. */
@@ -50,75 +51,103 @@ static int check_header(const struct flowstate_header *h, int code, struct bs_er
 {
 	if (h->params.flow_timeout_s == 0)
 		return bs_err_set(err, code, "flow timeout of 0 s");
-	if (h->first_us > h->last_us)
-		return bs_err_set(err, code, "first packet time after the last");
 	return 0;
 }
 
-/* The rules of flow i of a file after prev (NULL for the first): in the
- * header's time span and in order. 0 or code, as above. */
-static int check_flow(const struct flowstate_header *h, const attack_flow_t *prev,
-                      const attack_flow_t *f, size_t i, int code, struct bs_err *err)
-{
-	if (attack_flow_start(f) < h->first_us || attack_flow_touch(f) > h->last_us)
-		return bs_err_set(err, code, "record %zu: flow outside the time span of the header",
-		                  i + 1);
-	if (prev != NULL && attack_flow_cmp(prev, f) > 0)
-		return bs_err_set(
-		    err, code, "record %zu: flows not in order of start, victim, protocol", i + 1);
-	return 0;
-}
-
-/* A flow to write and where the caller had it, the tie-break that keeps
- * the order of equal flows as given (qsort is not stable). */
-struct ranked {
-	attack_flow_t *f;
-	size_t i;
+/* Where a record sits in the writer's bytes, with the fields it sorts by
+ * and the one the header bounds. */
+struct record_index {
+	uint64_t start_us, touch_us;
+	bs_addr_t victim;
+	uint8_t proto;
+	size_t seq; /* order added: keeps ties as given (qsort is not stable) */
+	size_t at, len;
 };
 
-static int by_flow_order(const void *a, const void *b)
+struct flowstate_writer {
+	struct bs_buf bytes; /* the records, in the order added */
+	struct record_index *index;
+	size_t n, cap;
+};
+
+flowstate_writer_t *flowstate_writer_create(void)
 {
-	const struct ranked *x = a, *y = b;
-	int c = attack_flow_cmp(x->f, y->f);
-	if (c != 0)
-		return c;
-	return (x->i > y->i) - (x->i < y->i);
+	return calloc(1, sizeof(flowstate_writer_t));
 }
 
-/* Appends records for flows (sorted) and returns the status. */
-static int put_flows(const struct flowstate_header *h, const struct ranked *flows, size_t n,
-                     struct bs_buf *out, struct bs_err *err)
+void flowstate_writer_free(flowstate_writer_t *w)
 {
-	int rc;
+	if (w == NULL)
+		return;
+	bs_buf_free(&w->bytes);
+	free(w->index);
+	free(w);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		const attack_flow_t *f = flows[i].f;
-		if ((rc = check_flow(h, i > 0 ? flows[i - 1].f : NULL, f, i, -BS_EINVAL, err)) < 0)
-			return rc;
-		size_t at = out->len;
-		bs_buf_put_u32(out, 0);
-		if ((rc = attack_flow_encode(f, out)) < 0)
-			return bs_err_set(err, rc, "out of memory");
-		size_t len = out->len - at - FLOWSTATE_RECORD_LEN_BYTES;
-		if (len > UINT32_MAX)
-			return bs_err_set(err, -BS_EINVAL, "record %zu: flow over 4 GiB", i + 1);
-		bs_buf_patch_u32(out, at, (uint32_t)len);
-	}
+size_t flowstate_writer_count(const flowstate_writer_t *w)
+{
+	return w->n;
+}
+
+int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool reported,
+                         const struct geo_info *geo)
+{
+	static const struct geo_info none;
+	if (geo == NULL)
+		geo = &none;
+	size_t country = strnlen(geo->country, sizeof geo->country);
+	size_t org = strnlen(geo->as_org, sizeof geo->as_org);
+	if (country == sizeof geo->country || org == sizeof geo->as_org)
+		return -BS_EINVAL;
+	if (bs_array_reserve(&w->index, &w->cap, w->n + 1, sizeof *w->index) != 0)
+		return -BS_ENOMEM;
+	struct record_index *ix = &w->index[w->n];
+	ix->start_us = attack_flow_start(f);
+	ix->touch_us = attack_flow_touch(f);
+	attack_flow_key(f, &ix->victim, &ix->proto);
+	ix->seq = w->n;
+	ix->at = w->bytes.len;
+	int rc = attack_flow_encode(f, &w->bytes);
+	if (rc < 0)
+		return rc;
+	bs_buf_put_u8(&w->bytes, reported ? 1 : 0);
+	bs_buf_put_u8(&w->bytes, (uint8_t)country);
+	bs_buf_put_bytes(&w->bytes, geo->country, country);
+	bs_buf_put_u32(&w->bytes, geo->asn);
+	bs_buf_put_u16(&w->bytes, (uint16_t)org);
+	bs_buf_put_bytes(&w->bytes, geo->as_org, org);
+	if ((rc = bs_buf_status(&w->bytes)) < 0)
+		return rc;
+	ix->len = w->bytes.len - ix->at;
+	w->n++;
 	return 0;
 }
 
-int flowstate_encode(const struct flowstate_header *h, attack_flow_t *const *flows, size_t n,
-                     struct bs_buf *out, struct bs_err *err)
+/* Adoption order (attack_flow_cmp()), then the order added. */
+static int by_flow_order(const void *a, const void *b)
+{
+	const struct record_index *x = a, *y = b;
+	if (x->start_us != y->start_us)
+		return x->start_us < y->start_us ? -1 : 1;
+	int c = bs_addr_cmp(&x->victim, &y->victim);
+	if (c == 0)
+		c = (x->proto > y->proto) - (x->proto < y->proto);
+	if (c == 0)
+		c = (x->seq > y->seq) - (x->seq < y->seq);
+	return c;
+}
+
+int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_header *h,
+                            struct bs_buf *out, struct bs_err *err)
 {
 	int rc = check_header(h, -BS_EINVAL, err);
 	if (rc < 0)
 		return rc;
-	struct ranked *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	struct record_index *sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
 	if (sorted == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = (struct ranked){flows[i], i};
-	qsort(sorted, n, sizeof *sorted, by_flow_order);
+	memcpy(sorted, w->index, w->n * sizeof *sorted);
+	qsort(sorted, w->n, sizeof *sorted, by_flow_order);
 
 	size_t start = out->len;
 	bs_buf_put_bytes(out, flowstate_magic, sizeof flowstate_magic);
@@ -132,8 +161,19 @@ int flowstate_encode(const struct flowstate_header *h, attack_flow_t *const *flo
 	bs_buf_put_u64(out, h->telescope_hash);
 	bs_buf_put_u64(out, h->first_us);
 	bs_buf_put_u64(out, h->last_us);
-	bs_buf_put_u64(out, n);
-	rc = put_flows(h, sorted, n, out, err);
+	bs_buf_put_u64(out, w->n);
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		const struct record_index *ix = &sorted[i];
+		if (ix->touch_us > h->last_us)
+			rc = bs_err_set(err, -BS_EINVAL,
+			                "record %zu: flow updated after the last packet time of the "
+			                "header",
+			                i + 1);
+		else if (ix->len > UINT32_MAX)
+			rc = bs_err_set(err, -BS_EINVAL, "record %zu: flow over 4 GiB", i + 1);
+		bs_buf_put_u32(out, (uint32_t)ix->len);
+		bs_buf_put_bytes(out, w->bytes.data + ix->at, ix->len);
+	}
 	free(sorted);
 	if (rc < 0)
 		return rc;
@@ -145,12 +185,28 @@ int flowstate_encode(const struct flowstate_header *h, attack_flow_t *const *flo
 	return 0;
 }
 
-int flowstate_write(const char *dir, const struct flowstate_header *h, attack_flow_t *const *flows,
-                    size_t n, struct bs_err *err)
+int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows,
+                     size_t n, struct bs_buf *out, struct bs_err *err)
+{
+	flowstate_writer_t *w = flowstate_writer_create();
+	int rc = w != NULL ? 0 : -BS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = flowstate_writer_add(w, flows[i].flow, flows[i].reported, &flows[i].geo);
+	if (rc < 0)
+		rc = bs_err_set(err, rc, "record %zu: %s", w != NULL ? w->n + 1 : 1,
+		                bs_strerror(rc));
+	else
+		rc = flowstate_writer_encode(w, h, out, err);
+	flowstate_writer_free(w);
+	return rc;
+}
+
+int flowstate_writer_save(const flowstate_writer_t *w, const struct flowstate_header *h,
+                          const char *dir, struct bs_err *err)
 {
 	struct bs_buf b = {0};
 	outfile_t *o = NULL;
-	int rc = flowstate_encode(h, flows, n, &b, err);
+	int rc = flowstate_writer_encode(w, h, &b, err);
 
 	if (rc < 0) {
 		bs_err_prefix(err, "%s/%s", dir, OUTDIR_FLOWSTATE);
@@ -225,10 +281,50 @@ static int parse_header(const uint8_t *p, size_t len, struct flowstate_header *h
 	return check_header(h, -BS_EFORMAT, err);
 }
 
+/* The part of a record after its flow: reported and the geography. */
+static void get_trailer(struct bs_buf_reader *r, struct flowstate_flow *out)
+{
+	uint8_t reported = bs_buf_get_u8(r);
+	if (reported > 1)
+		bs_buf_fail(r, "reported flag neither 0 nor 1");
+	out->reported = reported == 1;
+	size_t country = bs_buf_get_u8(r);
+	const uint8_t *p = bs_buf_get_bytes(r, country);
+	if (country >= sizeof out->geo.country)
+		bs_buf_fail(r, "country code too long");
+	else if (p != NULL)
+		memcpy(out->geo.country, p, country);
+	out->geo.asn = bs_buf_get_u32(r);
+	size_t org = bs_buf_get_u16(r);
+	p = bs_buf_get_bytes(r, org);
+	if (org >= sizeof out->geo.as_org)
+		bs_buf_fail(r, "AS organisation too long");
+	else if (p != NULL)
+		memcpy(out->geo.as_org, p, org);
+	if (!bs_buf_failed(r) && (memchr(out->geo.country, '\0', country) != NULL ||
+	                          memchr(out->geo.as_org, '\0', org) != NULL))
+		bs_buf_fail(r, "NUL byte in the geography");
+}
+
+/* The rules of flow i of a file after prev (NULL for the first): updated
+ * by the header's last packet time, and in adoption order. */
+static int check_flow(const struct flowstate_header *h, const attack_flow_t *prev,
+                      const attack_flow_t *f, size_t i, struct bs_err *err)
+{
+	if (attack_flow_touch(f) > h->last_us)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "record %zu: flow updated after the last packet time of the header",
+		                  i + 1);
+	if (prev != NULL && attack_flow_cmp(prev, f) > 0)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "record %zu: flows not in order of start, victim, protocol", i + 1);
+	return 0;
+}
+
 /* Decodes the n records of r (the bytes between header and checksum)
  * into flows. 0, -BS_EFORMAT or -BS_ENOMEM. */
 static int parse_records(struct bs_buf_reader *r, const struct flowstate_header *h,
-                         attack_flow_t **flows, size_t n, struct bs_err *err)
+                         struct flowstate_flow *flows, size_t n, struct bs_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = bs_buf_get_u32(r);
@@ -238,16 +334,21 @@ static int parse_records(struct bs_buf_reader *r, const struct flowstate_header 
 			                  n);
 		struct bs_buf_reader one;
 		bs_buf_reader_init(&one, p, len);
-		int rc = attack_flow_decode(&one, &flows[i]);
+		int rc = attack_flow_decode(&one, &flows[i].flow);
 		if (rc == -BS_ENOMEM)
 			return bs_err_set(err, rc, "out of memory");
-		if (rc == 0 && bs_buf_left(&one) != 0)
-			rc = bs_buf_fail(&one, "bytes after the flow");
+		if (rc == 0) {
+			get_trailer(&one, &flows[i]);
+			if (bs_buf_failed(&one))
+				rc = -BS_EFORMAT;
+			else if (bs_buf_left(&one) != 0)
+				rc = bs_buf_fail(&one, "bytes after the flow");
+		}
 		if (rc < 0)
 			return bs_err_set(err, -BS_EFORMAT, "record %zu of %zu: %s", i + 1, n,
 			                  one.why);
-		if ((rc = check_flow(h, i > 0 ? flows[i - 1] : NULL, flows[i], i, -BS_EFORMAT,
-		                     err)) < 0)
+		if ((rc = check_flow(h, i > 0 ? flows[i - 1].flow : NULL, flows[i].flow, i, err)) <
+		    0)
 			return rc;
 	}
 	if (bs_buf_left(r) != 0)
@@ -258,7 +359,7 @@ static int parse_records(struct bs_buf_reader *r, const struct flowstate_header 
 }
 
 int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
-                    attack_flow_t ***flows, size_t *n, struct bs_err *err)
+                    struct flowstate_flow **flows, size_t *n, struct bs_err *err)
 {
 	struct flowstate_header head;
 	uint64_t count = 0;
@@ -268,7 +369,7 @@ int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
 	int rc = parse_header(p, len, &head, &count, err);
 	if (rc < 0)
 		return rc;
-	attack_flow_t **list = calloc(count ? (size_t)count : 1, sizeof *list);
+	struct flowstate_flow *list = calloc(count ? (size_t)count : 1, sizeof *list);
 	if (list == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "out of memory");
 	struct bs_buf_reader r;
@@ -302,8 +403,8 @@ static int slurp(const char *path, struct bs_buf *b)
 	return rc;
 }
 
-int flowstate_read(const char *path, struct flowstate_header *h, attack_flow_t ***flows, size_t *n,
-                   struct bs_err *err)
+int flowstate_read(const char *path, struct flowstate_header *h, struct flowstate_flow **flows,
+                   size_t *n, struct bs_err *err)
 {
 	struct bs_buf b = {0};
 	int rc = slurp(path, &b);
@@ -320,11 +421,11 @@ int flowstate_read(const char *path, struct flowstate_header *h, attack_flow_t *
 	return rc;
 }
 
-void flowstate_flows_free(attack_flow_t **flows, size_t n)
+void flowstate_flows_free(struct flowstate_flow *flows, size_t n)
 {
 	if (flows == NULL)
 		return;
 	for (size_t i = 0; i < n; i++)
-		attack_flow_free(flows[i]);
+		attack_flow_free(flows[i].flow);
 	free(flows);
 }

@@ -22,25 +22,42 @@
  *   32  4  u32 min_ppm          | attack_params); flow_timeout_s > 0
  *   36  4  u32 min_dests       /
  *   40  8  u64 telescope hash (flowstate_telescope_hash())
- *   48  8  u64 first_us: time of the piece's first packet, microseconds
- *              since the epoch
- *   56  8  u64 last_us: time of its last packet (>= first_us)
+ *   48  8  u64 first_us: the piece's first packet time in capture order,
+ *              microseconds since the epoch: its flows that start at or
+ *              before first_us + flow_timeout_s may continue the previous
+ *              piece's (a flow may start a little before first_us when
+ *              packets come out of order)
+ *   56  8  u64 last_us: its latest packet time; every flow's last update
+ *              (touch) is at or before it
  *   64  8  u64 n, the number of flows
- *   72     n records, each u32 length and that many bytes: one partial
- *          flow as attack_flow_encode() writes it (the layout is in
- *          telescope/attack.h), with first_us <= its start and its last
- *          update (touch) <= last_us; records in the order of
- *          attack_flow_cmp() (start time, victim, protocol; ties kept in
- *          the order given), the order attack_table_adopt() takes them in
+ *   72     n records, each u32 length and that many bytes:
+ *            one partial flow as attack_flow_encode() writes it (the
+ *              layout is in telescope/attack.h);
+ *            u8 reported: 1 when the piece judged the flow an attack (its
+ *              attacks.csv has the row), else 0;
+ *            the victim's geography as the piece looked it up: u8 length
+ *              (< GEO_COUNTRY_LEN) and the country code, u32 asn, u16
+ *              length (< GEO_ORG_LEN) and the AS organisation (UTF-8, no
+ *              NUL; lengths 0 and asn 0 without databases);
+ *          records in the order of attack_flow_cmp() (start time, victim,
+ *          protocol; ties kept in the order given), the order
+ *          attack_table_adopt() takes them in
  *   L-8 8  u64 XXH3_64bits (seed 0) of bytes 0 .. L-9, L the file length
+ *
+ * Which flows: those that touch the edges of the piece, each judged by the
+ * piece as usual (attack.h, attack_table_watch_edges()): every flow that
+ * started at or before first_us + flow_timeout_s, and every flow still open
+ * at the end. A flow in between can neither continue nor be continued by
+ * another piece, so its row in attacks.csv is already final.
  *
  * The parameters and the telescope hash say what the flows belong to:
  * pieces merge only when they agree (other parameters or another
  * telescope give other flows and other positions for the uniformity
- * test). first_us and last_us place the piece in time: its flows that
- * start within a flow timeout of first_us may continue the previous
- * piece's, and the stitching table expires at last_us what the next piece
- * can no longer continue.
+ * test). first_us and last_us place the piece in time: merge adopts the
+ * pieces' flows in order and expires at each last_us what the next piece
+ * can no longer continue. The geography travels with the flows because
+ * merge has no databases: a flow that passes only once joined gets the
+ * geography its piece looked up.
  *
  * Reading trusts nothing: the length, checksum and record lengths are
  * checked before a flow is decoded, every flow is checked by
@@ -53,6 +70,7 @@
 #ifndef OUTDIR_FLOWSTATE_H
 #define OUTDIR_FLOWSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +79,7 @@
 #include "outdir/names.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
+#include "telescope/geo.h"
 
 /* The version this program writes and reads. */
 #define FLOWSTATE_VERSION 1u
@@ -72,41 +91,69 @@ struct flowstate_header {
 	uint64_t first_us, last_us;
 };
 
+/** One flow of a file, with what its piece knew of it. */
+struct flowstate_flow {
+	attack_flow_t *flow;
+	bool reported;       /* the piece's attacks.csv has its row */
+	struct geo_info geo; /* the victim's; empty without databases */
+};
+
 /** The telescope's hash for the header: h = 0, then for each prefix in the
  * order given, h = XXH3_64bits_withSeed(text, strlen(text), h) with text
  * its canonical form ("44.0.0.0/8", as summary.json lists it). */
 uint64_t flowstate_telescope_hash(const bs_prefixes_t *telescope);
 
-/** Appends the file for header h and flows[0..n) (borrowed, any order) to
- * out. 0; -BS_EINVAL when h or a flow breaks a rule above (a flow outside
- * the time span, flow_timeout_s 0), with a one-line message; -BS_ENOMEM. */
-int flowstate_encode(const struct flowstate_header *h, attack_flow_t *const *flows, size_t n,
-                     struct bs_buf *out, struct bs_err *err);
+/* Writing. Flows are encoded as they are added (a table shows its edge
+ * flows one at a time and frees them after), so the writer holds bytes,
+ * a few dozen per small flow, and an index to sort them by at the end. */
+typedef struct flowstate_writer flowstate_writer_t;
 
+/** An empty writer; NULL when out of memory. */
+flowstate_writer_t *flowstate_writer_create(void);
+/** Safe on NULL. */
+void flowstate_writer_free(flowstate_writer_t *w);
+/** Encodes f (borrowed) with reported and geo (NULL: empty) as the next
+ * record. 0, -BS_EINVAL (a geography longer than the format allows),
+ * -BS_ENOMEM. */
+int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool reported,
+                         const struct geo_info *geo);
+/** Flows added so far. */
+size_t flowstate_writer_count(const flowstate_writer_t *w);
+/** Appends the file for header h and the flows added to out. 0;
+ * -BS_EINVAL when h or a flow breaks a rule above (a flow updated after
+ * last_us, flow_timeout_s 0), with a one-line message; -BS_ENOMEM. */
+int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_header *h,
+                            struct bs_buf *out, struct bs_err *err);
 /** Writes DIR/flows.state atomically (outdir/outfile.h): a failure leaves
- * an existing file as it was. 0, or flowstate_encode()'s errors, or
+ * an existing file as it was. 0, flowstate_writer_encode()'s errors, or
  * -BS_EIO; the message names the file. */
-int flowstate_write(const char *dir, const struct flowstate_header *h, attack_flow_t *const *flows,
-                    size_t n, struct bs_err *err);
+int flowstate_writer_save(const flowstate_writer_t *w, const struct flowstate_header *h,
+                          const char *dir, struct bs_err *err);
+
+/** flowstate_writer_encode() of flows[0..n) (borrowed), added in order. */
+int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows,
+                     size_t n, struct bs_buf *out, struct bs_err *err);
+
+/* Reading. */
 
 /** Parses a whole file held in p[0..len) (borrowed). On success fills h,
- * *flows (an array of *n new partial flows, each for attack_table_adopt()
- * or attack_flow_free(); free the rest and the array with
+ * *flows (an array of *n; each flow is new, for attack_table_adopt() or
+ * attack_flow_free(); free the rest and the array with
  * flowstate_flows_free()) and *n. Errors, each with a one-line message
  * (not naming a file: the caller knows it): -BS_EFORMAT for bytes that are
  * truncated, not a flow state file, another format version, a checksum
  * mismatch, a record that does not decode (its number says which),
  * or bytes after the end; -BS_ENOMEM. On error *flows is NULL and *n 0. */
 int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
-                    attack_flow_t ***flows, size_t *n, struct bs_err *err);
+                    struct flowstate_flow **flows, size_t *n, struct bs_err *err);
 
 /** flowstate_parse() of the file at path; the message names it. -BS_EIO
  * when it cannot be read. */
-int flowstate_read(const char *path, struct flowstate_header *h, attack_flow_t ***flows, size_t *n,
-                   struct bs_err *err);
+int flowstate_read(const char *path, struct flowstate_header *h, struct flowstate_flow **flows,
+                   size_t *n, struct bs_err *err);
 
-/** Frees flows[0..n) (NULL entries are skipped: flows handed on) and the
- * array. Safe on NULL. */
-void flowstate_flows_free(attack_flow_t **flows, size_t n);
+/** Frees the flows of flows[0..n) (NULL ones are skipped: flows handed
+ * on) and the array. Safe on NULL. */
+void flowstate_flows_free(struct flowstate_flow *flows, size_t n);
 
 #endif

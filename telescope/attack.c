@@ -131,6 +131,9 @@ struct attack_table {
 	attack_partial_cb partial_cb; /* hold mode when not NULL */
 	void *partial_arg;
 	struct attack_hold hold;
+	attack_edge_cb edge_cb; /* attack_table_watch_edges() */
+	void *edge_arg;
+	uint64_t leading_until_us;
 };
 
 /* The partial flows of attack.h are plain flows off any table. */
@@ -420,7 +423,8 @@ static int flow_report(attack_table_t *t, struct flow *f)
 /* Removes f from the table, then reports and frees it: it is gone even if
  * the callback fails, so it is never reported twice. In hold mode a flow
  * that may continue another piece of the capture is handed out instead
- * (at_flush: every open flow may continue into the next piece). */
+ * (at_flush: every open flow may continue into the next piece); a watched
+ * table shows such a flow to its edge callback once it is judged. */
 static int flow_end(attack_table_t *t, struct flow *f, bool at_flush)
 {
 	bucket_unlink(t, f);
@@ -430,7 +434,10 @@ static int flow_end(attack_table_t *t, struct flow *f, bool at_flush)
 	if (t->partial_cb != NULL &&
 	    ((at_flush && h->before_next) || (h->after_previous && f->start_us <= h->until_us)))
 		return t->partial_cb((attack_flow_t *)f, t->partial_arg);
+	uint64_t attacks = t->stats.attacks;
 	int rc = flow_report(t, f);
+	if (rc == 0 && t->edge_cb != NULL && (at_flush || f->start_us <= t->leading_until_us))
+		rc = t->edge_cb((const attack_flow_t *)f, t->stats.attacks > attacks, t->edge_arg);
 	flow_free(f);
 	return rc;
 }
@@ -607,6 +614,14 @@ void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack
 	t->partial_arg = arg;
 }
 
+void attack_table_watch_edges(attack_table_t *t, uint64_t leading_until_us, attack_edge_cb cb,
+                              void *arg)
+{
+	t->leading_until_us = leading_until_us;
+	t->edge_cb = cb;
+	t->edge_arg = arg;
+}
+
 /* Folds src's packets into dst (same key) and frees src. */
 static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *src)
 {
@@ -694,6 +709,11 @@ void attack_flow_free(attack_flow_t *f)
 uint64_t attack_flow_end(const attack_flow_t *f)
 {
 	return f->f.end_us;
+}
+
+uint64_t attack_flow_packets(const attack_flow_t *f)
+{
+	return f->f.packets;
 }
 
 uint64_t attack_flow_touch(const attack_flow_t *f)

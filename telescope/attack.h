@@ -148,6 +148,20 @@ struct attack_hold {
 void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack_partial_cb cb,
                        void *arg);
 
+/** Receives a flow of a watched table that has just been judged
+ * (borrowed: encode or copy it, do not keep it); reported says whether it
+ * became an attack. Returns 0 or a negative BS_E* code that stops the
+ * caller. */
+typedef int (*attack_edge_cb)(const attack_flow_t *f, bool reported, void *arg);
+
+/** Watches the edges of a piece (for outdir/flowstate.h): every flow that
+ * ends in t and started at or before leading_until_us (it may continue a
+ * flow of the piece before), and every flow ended by attack_table_flush()
+ * (it may go on into the next piece), is judged and reported as always,
+ * then shown to cb. Call before the first update or adoption. */
+void attack_table_watch_edges(attack_table_t *t, uint64_t leading_until_us, attack_edge_cb cb,
+                              void *arg);
+
 /** Adds partial flow f (ownership taken, even on error) to a stitching
  * table: merged into the open flow with the same key when f starts no
  * more than the timeout after that flow's last update, otherwise that flow
@@ -159,6 +173,8 @@ int attack_table_adopt(attack_table_t *t, attack_flow_t *f);
  * at now_us (a full pass: called once per file). 0 or the callback's error. */
 int attack_table_expire(attack_table_t *t, uint64_t now_us);
 
+/** Packets of a partial flow. */
+uint64_t attack_flow_packets(const attack_flow_t *f);
 /** First packet time of a partial flow, microseconds. */
 uint64_t attack_flow_start(const attack_flow_t *f);
 /** Last packet time of a partial flow, microseconds. */
