@@ -33,6 +33,7 @@
 #include "base/bs_time.h"
 #include "telescope/inputs.h"
 #include "outdir/attack_list.h"
+#include "outdir/flowstate.h"
 #include "outdir/outdir.h"
 #include "outdir/tseries.h"
 
@@ -49,6 +50,10 @@ struct collector {
 	uint64_t first_us, last_us; /* backscatter time range of the run */
 	bool stopped;
 	attack_table_t *stitch;
+	flowstate_writer_t *edges; /* the run's edge flows, for flows.state */
+	uint64_t edges_first_us;   /* their header's first_us and last_us */
+	uint64_t edges_last_us;
+	bool watching; /* the stitching table shows its edge flows */
 	attack_list_t *results;
 	tseries_t *tseries;
 	int64_t bytes_total;
@@ -108,6 +113,22 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	return rc;
 }
 
+/* Edge callback of the stitching table (the collector's thread): the
+ * flow goes into flows.state with the victim's geography, looked up as
+ * on_attack() does, since merge has no databases. */
+static int on_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	collector_t *c = arg;
+	struct geo_info geo;
+	const struct geo_info *g = NULL;
+	bs_addr_t victim;
+	uint8_t proto;
+	attack_flow_key(f, &victim, &proto);
+	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &victim, &geo, NULL) == 0)
+		g = &geo;
+	return flowstate_writer_add(c->edges, f, reported, g);
+}
+
 static bool stop_requested(const collector_t *c)
 {
 	return c->cfg.stop != NULL && *c->cfg.stop;
@@ -145,10 +166,12 @@ collector_t *collector_create(const struct collector_config *cfg)
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
 	c->stitch = attack_table_create(&cfg->params, cfg->telescope, on_attack, c);
+	c->edges = flowstate_writer_create();
 	c->results = attack_list_create();
 	c->tseries = tseries_create(cfg->interval_s);
 	c->inputs = inputs_create();
-	if (c->stitch == NULL || c->results == NULL || c->tseries == NULL || c->inputs == NULL) {
+	if (c->stitch == NULL || c->edges == NULL || c->results == NULL || c->tseries == NULL ||
+	    c->inputs == NULL) {
 		collector_free(c);
 		return NULL;
 	}
@@ -167,6 +190,7 @@ void collector_free(collector_t *c)
 		free(c->warnings[i]);
 	free(c->warnings);
 	attack_table_free(c->stitch);
+	flowstate_writer_free(c->edges);
 	attack_list_free(c->results);
 	tseries_free(c->tseries);
 	pthread_cond_destroy(&c->changed);
@@ -235,6 +259,17 @@ static int stitch_job(collector_t *c, struct collect_job *jb)
 	if (jb->error.code != 0 && ((rc = inputs_fail(jb->in, bs_err_text(&jb->error))) != 0 ||
 	                            (rc = warn_failed(c, jb->in)) != 0))
 		return rc;
+	/* The first file that gave packets starts the run: its flows up to
+	 * one timeout after its first packet may continue a previous run's. */
+	if (!c->watching && jb->in->packets > 0) {
+		uint64_t until = attack_table_hold_until(jb->table);
+		uint64_t timeout_us = (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
+		c->edges_first_us = until > timeout_us ? until - timeout_us : 0;
+		attack_table_watch_edges(c->stitch, until, on_edge, c);
+		c->watching = true;
+	}
+	if (jb->max_us > c->edges_last_us)
+		c->edges_last_us = jb->max_us;
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i].flow;
 		jb->partials[i].flow = NULL;
@@ -325,13 +360,16 @@ static int read_all(collector_t *c)
 		struct collect_job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
 		jb->in = in;
+		/* Every file, the first and last too, hands out the flows at its
+		 * edges: those of the run's edges go to flows.state. A stream
+		 * (first_us 0) learns its first packet time as it reads. */
 		jb->hold.until_us =
-		    jb->in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
-		jb->hold.after_previous = c->n_jobs > 1;
+		    in->first_us != 0
+		        ? in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S
+		        : 0;
+		jb->hold.after_previous = true;
 		jb->hold.before_next = true;
 	}
-	if (c->n_jobs > 0)
-		c->jobs[c->n_jobs - 1].hold.before_next = false;
 	size_t n_threads = c->cfg.jobs < c->n_jobs ? c->cfg.jobs : c->n_jobs;
 	pthread_t threads[COLLECTOR_MAX_JOBS];
 	size_t started = 0;
@@ -472,7 +510,14 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .warnings = (const char *const *)c->warnings,
 	    .n_warnings = c->n_warnings,
 	};
-	int rc = outdir_write(dir, c->results, c->tseries, &s, err);
+	const struct outdir_state state = {
+	    .flows = c->edges,
+	    .header = {.params = c->cfg.params,
+	               .telescope_hash = flowstate_telescope_hash(c->cfg.telescope),
+	               .first_us = c->edges_first_us,
+	               .last_us = c->edges_last_us},
+	};
+	int rc = outdir_write(dir, c->results, c->tseries, &s, &state, err);
 	free(ins);
 	return rc;
 }

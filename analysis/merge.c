@@ -43,6 +43,7 @@
 #include "outdir/csvwrite.h"
 #include "telescope/geo.h"
 #include "outdir/csvread.h"
+#include "outdir/flowstate.h"
 #include "outdir/attack_list.h"
 #include "outdir/outdir.h"
 #include "outdir/summary.h"
@@ -53,12 +54,24 @@ struct shard {
 	size_t seq;              /* position among the shards added (kept ones) */
 	struct summary_doc *sum; /* its summary.json */
 	uint64_t order_us;       /* earliest packet of its inputs: the merge order */
+	bool has_state;          /* it has a flows.state */
+	struct flowstate_header state;
+	struct flowstate_flow *edges; /* its edge flows, in adoption order */
+	size_t n_edges;
 };
 
 struct part {
 	struct attack_record rec;
 	struct geo_info geo;
-	size_t shard; /* seq while reading, position in merge order after */
+	size_t shard;    /* seq while reading, position in merge order after */
+	bool superseded; /* the row of an edge flow: the flow is judged again */
+};
+
+/* A victim's geography as an edge flow carried it (into its shard). */
+struct victim_geo {
+	bs_addr_t victim;
+	const struct geo_info *geo;
+	size_t rank; /* shard in merge order, then record: the first wins */
 };
 
 struct merge {
@@ -74,6 +87,12 @@ struct merge {
 	size_t joins;
 	bool written;
 	enum merge_status status;
+	/* The exact join (every shard has a flows.state). */
+	attack_table_t *stitch;
+	flowstate_writer_t *edges; /* the merged result's edge flows */
+	struct victim_geo *geos;
+	size_t n_geos;
+	struct attack_stats stitch_stats;
 };
 
 /* "dir/name", malloc'd; NULL when out of memory. */
@@ -128,6 +147,7 @@ static void shard_clear(struct shard *s)
 {
 	free(s->dir);
 	summary_doc_free(s->sum);
+	flowstate_flows_free(s->edges, s->n_edges);
 	memset(s, 0, sizeof *s);
 }
 
@@ -145,6 +165,9 @@ void merge_free(merge_t *m)
 	bs_prefixes_free(m->telescope);
 	tseries_free(m->tseries);
 	attack_list_free(m->results);
+	attack_table_free(m->stitch);
+	flowstate_writer_free(m->edges);
+	free(m->geos);
 	free(m);
 }
 
@@ -394,6 +417,36 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_e
 	return rc;
 }
 
+/* Reads DIR/flows.state when there is one (an older version wrote
+ * none) and checks that its flows belong to the shard's summary: the
+ * same attack parameters and telescope. */
+static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
+{
+	char *path = path_join(s->dir, OUTDIR_FLOWSTATE);
+	if (path == NULL)
+		return -BS_ENOMEM;
+	int rc = flowstate_read(path, &s->state, &s->edges, &s->n_edges, err);
+	if (rc == -BS_EIO && err != NULL && err->sys_errno == ENOENT) {
+		bs_err_clear(err);
+		free(path);
+		return 0;
+	}
+	const struct attack_params *a = &s->state.params, *b = &s->sum->params;
+	if (rc == 0 &&
+	    (a->flow_timeout_s != b->flow_timeout_s || a->min_packets != b->min_packets ||
+	     a->min_duration_s != b->min_duration_s || a->min_ppm != b->min_ppm ||
+	     a->min_dests != b->min_dests))
+		rc =
+		    bs_err_set(err, -BS_EFORMAT,
+		               "%s: attack parameters differ from those of its summary.json", path);
+	if (rc == 0 && s->state.telescope_hash != flowstate_telescope_hash(m->telescope))
+		rc = bs_err_set(err, -BS_EFORMAT, "%s: made for another telescope than %s", path,
+		                s->sum->telescope_json);
+	free(path);
+	s->has_state = rc == 0;
+	return rc;
+}
+
 /* Records what a shard lost, which the merged result lacks too. */
 static int note_losses(merge_t *m, const struct shard *s)
 {
@@ -449,6 +502,8 @@ int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err)
 		rc = check_settings(m, &m->shards[0], s);
 	if (rc == 0 && m->n_shards == 0)
 		rc = adopt_first(m, s, err);
+	if (rc == 0)
+		rc = read_state(m, s, err);
 	if (rc == 0)
 		rc = read_csv(m, s, true, err);
 	if (rc == 0)
@@ -610,6 +665,174 @@ static int join_parts(merge_t *m)
 	return rc;
 }
 
+/* ---- the exact join: edge flows stitched as collect stitches files ---- */
+
+static int geo_cmp(const void *pa, const void *pb)
+{
+	const struct victim_geo *a = pa, *b = pb;
+	int c = bs_addr_cmp(&a->victim, &b->victim);
+	return c ? c : CMP(a->rank, b->rank);
+}
+
+/* The geography the first edge flow of victim carried; NULL if none did. */
+static const struct geo_info *geo_of(const merge_t *m, const bs_addr_t *victim)
+{
+	size_t lo = 0, hi = m->n_geos;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (bs_addr_cmp(&m->geos[mid].victim, victim) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n_geos && bs_addr_cmp(&m->geos[lo].victim, victim) == 0 ? m->geos[lo].geo
+	                                                                       : NULL;
+}
+
+/* Every edge flow's victim and geography, for geo_of(). */
+static int index_geos(merge_t *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_shards; i++)
+		n += m->shards[i].n_edges;
+	m->geos = malloc((n ? n : 1) * sizeof *m->geos);
+	if (m->geos == NULL)
+		return -BS_ENOMEM;
+	for (size_t i = 0; i < m->n_shards; i++) {
+		const struct shard *sh = &m->shards[i];
+		for (size_t j = 0; j < sh->n_edges; j++) {
+			struct victim_geo *g = &m->geos[m->n_geos++];
+			uint8_t proto;
+			attack_flow_key(sh->edges[j].flow, &g->victim, &proto);
+			g->geo = &sh->edges[j].geo;
+			g->rank = m->n_geos;
+		}
+	}
+	qsort(m->geos, m->n_geos, sizeof *m->geos, geo_cmp);
+	return 0;
+}
+
+static int on_stitched_attack(const struct attack_record *rec, void *arg)
+{
+	merge_t *m = arg;
+	return attack_list_add(m->results, rec, geo_of(m, &rec->victim));
+}
+
+static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	merge_t *m = arg;
+	bs_addr_t victim;
+	uint8_t proto;
+	attack_flow_key(f, &victim, &proto);
+	return flowstate_writer_add(m->edges, f, reported, geo_of(m, &victim));
+}
+
+/* Marks the row of each reported edge flow of shard si (parts sorted by
+ * part_cmp): the flow is judged again once joined. A reported flow without
+ * its row is a shard whose files do not belong together. */
+static int supersede_rows(merge_t *m, size_t si, struct bs_err *err)
+{
+	const struct shard *sh = &m->shards[si];
+	for (size_t j = 0; j < sh->n_edges; j++) {
+		const attack_flow_t *f = sh->edges[j].flow;
+		if (!sh->edges[j].reported)
+			continue;
+		struct part key = {.shard = si};
+		attack_flow_key(f, &key.rec.victim, &key.rec.proto);
+		key.rec.start_us = attack_flow_start(f);
+		/* The first part at or after (victim, proto, start, shard). */
+		size_t lo = 0, hi = m->n_parts;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (part_cmp(&m->parts[mid], &key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		struct part *p = &m->parts[lo];
+		for (; lo < m->n_parts; lo++, p++) {
+			if (p->shard != si || p->rec.proto != key.rec.proto ||
+			    p->rec.start_us != key.rec.start_us ||
+			    bs_addr_cmp(&p->rec.victim, &key.rec.victim) != 0) {
+				p = NULL;
+				break;
+			}
+			if (!p->superseded && p->rec.end_us == attack_flow_end(f) &&
+			    p->rec.packets == attack_flow_packets(f))
+				break;
+		}
+		if (p == NULL || lo == m->n_parts)
+			return bs_err_set(
+			    err, -BS_EFORMAT, "%s/%s: record %zu is an attack that %s/%s lacks",
+			    sh->dir, OUTDIR_FLOWSTATE, j + 1, sh->dir, OUTDIR_ATTACKS);
+		p->superseded = true;
+	}
+	return 0;
+}
+
+/* Adopts every shard's edge flows, in merge order, into one stitching
+ * table, expiring at each shard's last packet what the next can no longer
+ * continue: what collect does with the files of one run. The rows of the
+ * other flows are final. */
+static int join_exact(merge_t *m, struct bs_err *err)
+{
+	qsort(m->parts, m->n_parts, sizeof *m->parts, part_cmp);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < m->n_shards; i++)
+		rc = supersede_rows(m, i, err);
+	for (size_t i = 0; rc == 0 && i < m->n_parts; i++)
+		if (!m->parts[i].superseded)
+			rc = attack_list_add(m->results, &m->parts[i].rec, &m->parts[i].geo);
+	if (rc != 0 || (rc = index_geos(m)) != 0)
+		return rc;
+	const struct shard *first = &m->shards[0];
+	m->stitch = attack_table_create(&first->sum->params, m->telescope, on_stitched_attack, m);
+	m->edges = flowstate_writer_create();
+	if (m->stitch == NULL || m->edges == NULL)
+		return -BS_ENOMEM;
+	uint64_t timeout_us = (uint64_t)first->sum->params.flow_timeout_s * BS_US_PER_S;
+	attack_table_watch_edges(m->stitch, first->state.first_us + timeout_us, on_merged_edge, m);
+	for (size_t i = 0; rc == 0 && i < m->n_shards; i++) {
+		struct shard *sh = &m->shards[i];
+		for (size_t j = 0; rc == 0 && j < sh->n_edges; j++) {
+			attack_flow_t *f = sh->edges[j].flow;
+			sh->edges[j].flow = NULL;
+			rc = attack_table_adopt(m->stitch, f);
+		}
+		if (rc == 0)
+			rc = attack_table_expire(m->stitch, sh->state.last_us);
+	}
+	if (rc == 0)
+		rc = attack_table_flush(m->stitch);
+	attack_table_stats(m->stitch, &m->stitch_stats);
+	m->joins = m->stitch_stats.stitched;
+	return rc;
+}
+
+/* Whether every shard has its edge flows; else the one warning of the
+ * estimated join. */
+static int exact_or_warn(merge_t *m, bool *exact)
+{
+	size_t without = 0;
+	const struct shard *one = NULL;
+	for (size_t i = 0; i < m->n_shards; i++) {
+		if (!m->shards[i].has_state) {
+			without++;
+			one = one ? one : &m->shards[i];
+		}
+	}
+	*exact = without == 0;
+	if (*exact)
+		return 0;
+	return add_warning(m,
+	                   "%s%s has no %s (written by an older version): attacks across seams "
+	                   "are joined from their attacks.csv rows, so telescope_addrs, "
+	                   "victim_ports, top_port, peak_ppm and uniformity_a2 of joined attacks "
+	                   "are estimates, and flows below the thresholds in every piece are "
+	                   "lost",
+	                   one->dir, without > 1 ? " (and other shards)" : "", OUTDIR_FLOWSTATE);
+}
+
 /* ---- writing ---- */
 
 /* Lists of the merged summary, allocated together and freed by the caller. */
@@ -673,12 +896,32 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	/* As collect counts a flow stitched across files: one flow, one attack. */
 	s.attack_stats.stitched += m->joins;
 	s.attack_stats.flows -= s.attack_stats.flows >= m->joins ? m->joins : s.attack_stats.flows;
-	s.attack_stats.attacks -=
-	    s.attack_stats.attacks >= m->joins ? m->joins : s.attack_stats.attacks;
+	if (m->stitch != NULL) {
+		/* The edge flows were judged by their shards and again here. */
+		for (size_t i = 0; i < m->n_shards; i++)
+			for (size_t j = 0; j < m->shards[i].n_edges; j++) {
+				uint64_t *judged = m->shards[i].edges[j].reported
+				                       ? &s.attack_stats.attacks
+				                       : &s.attack_stats.rejected;
+				*judged -= *judged > 0;
+			}
+		s.attack_stats.attacks += m->stitch_stats.attacks;
+		s.attack_stats.rejected += m->stitch_stats.rejected;
+	} else {
+		s.attack_stats.attacks -=
+		    s.attack_stats.attacks >= m->joins ? m->joins : s.attack_stats.attacks;
+	}
+	struct outdir_state state = {.flows = m->edges};
+	if (m->stitch != NULL) {
+		state.header = m->shards[0].state;
+		for (size_t i = 0; i < m->n_shards; i++)
+			if (m->shards[i].state.last_us > state.header.last_us)
+				state.header.last_us = m->shards[i].state.last_us;
+	}
 	for (size_t w = 0; rc == 0 && w < m->n_warnings; w++)
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
-		rc = outdir_write(dir, m->results, m->tseries, &s, err);
+		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, err);
 	else
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	free(l.inputs);
@@ -694,9 +937,12 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 	if (m->n_shards == 0 || m->written)
 		return -BS_EINVAL;
 	m->written = true;
+	bool exact = false;
 	int rc = order_shards(m);
 	if (rc == 0)
-		rc = join_parts(m);
+		rc = exact_or_warn(m, &exact);
+	if (rc == 0)
+		rc = exact ? join_exact(m, err) : join_parts(m);
 	if (rc != 0)
 		return rc;
 	return write_outdir(m, dir, command_line, version, err);

@@ -165,10 +165,11 @@ int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_
 	for (size_t i = 0; rc == 0 && i < w->n; i++) {
 		const struct record_index *ix = &sorted[i];
 		if (ix->touch_us > h->last_us)
-			rc = bs_err_set(err, -BS_EINVAL,
-			                "record %zu: flow updated after the last packet time of the "
-			                "header",
-			                i + 1);
+			rc =
+			    bs_err_set(err, -BS_EINVAL,
+			               "record %zu: flow updated after the last packet time of the "
+			               "header",
+			               i + 1);
 		else if (ix->len > UINT32_MAX)
 			rc = bs_err_set(err, -BS_EINVAL, "record %zu: flow over 4 GiB", i + 1);
 		bs_buf_put_u32(out, (uint32_t)ix->len);
@@ -185,8 +186,8 @@ int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_
 	return 0;
 }
 
-int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows,
-                     size_t n, struct bs_buf *out, struct bs_err *err)
+int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows, size_t n,
+                     struct bs_buf *out, struct bs_err *err)
 {
 	flowstate_writer_t *w = flowstate_writer_create();
 	int rc = w != NULL ? 0 : -BS_ENOMEM;
@@ -312,12 +313,13 @@ static int check_flow(const struct flowstate_header *h, const attack_flow_t *pre
                       const attack_flow_t *f, size_t i, struct bs_err *err)
 {
 	if (attack_flow_touch(f) > h->last_us)
-		return bs_err_set(err, -BS_EFORMAT,
-		                  "record %zu: flow updated after the last packet time of the header",
-		                  i + 1);
+		return bs_err_set(
+		    err, -BS_EFORMAT,
+		    "record %zu: flow updated after the last packet time of the header", i + 1);
 	if (prev != NULL && attack_flow_cmp(prev, f) > 0)
 		return bs_err_set(err, -BS_EFORMAT,
-		                  "record %zu: flows not in order of start, victim, protocol", i + 1);
+		                  "record %zu: flows not in order of start, victim, protocol",
+		                  i + 1);
 	return 0;
 }
 

@@ -131,8 +131,8 @@ int flowstate_writer_save(const flowstate_writer_t *w, const struct flowstate_he
                           const char *dir, struct bs_err *err);
 
 /** flowstate_writer_encode() of flows[0..n) (borrowed), added in order. */
-int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows,
-                     size_t n, struct bs_buf *out, struct bs_err *err);
+int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows, size_t n,
+                     struct bs_buf *out, struct bs_err *err);
 
 /* Reading. */
 

@@ -3,9 +3,11 @@
 #include "outdir/outdir.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "outdir/transaction.h"
 
@@ -49,13 +51,17 @@ int outdir_make_dir(const char *dir, struct bs_err *err)
 	return rc == 0 ? 0 : bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 }
 
-static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY};
+/* The files of a result, in the order they are renamed into place; the
+ * last only with edge flows. */
+static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
+                                           OUTDIR_FLOWSTATE};
 #define OUTDIR_N_FILES (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
 
 /* Writes the files into the staging directory; *failed names the one that
  * failed. */
 static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
-                       const struct summary *s, const char **failed)
+                       const struct summary *s, const struct outdir_state *state,
+                       const char **failed, struct bs_err *err)
 {
 	*failed = OUTDIR_ATTACKS;
 	int rc = attack_list_write_csv(attacks, stage, bs_prefixes_size(s->telescope, BS_AF_INET),
@@ -71,23 +77,40 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	if (rc != 0)
 		return rc;
 	*failed = OUTDIR_SUMMARY;
-	return summary_write(stage, s);
+	if ((rc = summary_write(stage, s)) != 0 || state == NULL)
+		return rc;
+	*failed = OUTDIR_FLOWSTATE;
+	rc = flowstate_writer_save(state->flows, &state->header, stage, err);
+	/* Its message begins with the staged path; keep "flows.state: why". */
+	size_t skip = strlen(stage) + 1;
+	if (rc != 0 && strncmp(err->msg, stage, skip - 1) == 0 && err->msg[skip - 1] == '/')
+		memmove(err->msg, err->msg + skip, strlen(err->msg + skip) + 1);
+	return rc;
 }
 
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
-                 const struct summary *summary, struct bs_err *err)
+                 const struct summary *summary, const struct outdir_state *state,
+                 struct bs_err *err)
 {
 	transaction_t *st;
-	int rc = transaction_open(dir, OUTDIR_FILES, OUTDIR_N_FILES, &st);
+	size_t n_files = state != NULL ? OUTDIR_N_FILES : OUTDIR_N_FILES - 1;
+	int rc = transaction_open(dir, OUTDIR_FILES, n_files, &st);
 	if (rc == -BS_EIO)
 		return bs_err_io(err, errno, "%s/%sXXXXXX", dir, TRANSACTION_PREFIX);
 	if (rc != 0)
 		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 	const char *failed;
-	rc = write_files(transaction_path(st), attacks, ts, summary, &failed);
+	struct bs_err state_err = {0};
+	rc = write_files(transaction_path(st), attacks, ts, summary, state, &failed, &state_err);
 	if (rc != 0) {
 		int e = errno;
 		transaction_abort(st);
+		if (state_err.code != 0) {
+			bs_err_set(err, rc, "%s/%s", dir, state_err.msg);
+			if (err != NULL)
+				err->sys_errno = state_err.sys_errno;
+			return rc;
+		}
 		if (rc == -BS_EIO)
 			return bs_err_io(err, e, "%s/%s", dir, failed);
 		return bs_err_set(err, rc, "%s/%s: %s", dir, failed, bs_strerror(rc));
@@ -95,5 +118,12 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 	rc = transaction_commit(st, &failed);
 	if (rc != 0)
 		return bs_err_io(err, errno, "%s/%s", dir, failed ? failed : "?");
+	if (state == NULL) {
+		char stale[4096];
+		if ((size_t)snprintf(stale, sizeof stale, "%s/%s", dir, OUTDIR_FLOWSTATE) <
+		        sizeof stale &&
+		    unlink(stale) != 0 && errno != ENOENT)
+			return bs_err_io(err, errno, "%s", stale);
+	}
 	return 0;
 }

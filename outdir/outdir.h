@@ -1,5 +1,6 @@
 /* outdir.h - the output directory of collect and merge, as INTERFACE.md
- * defines it: attacks.csv, timeseries.csv and summary.json, written
+ * defines it: attacks.csv, timeseries.csv and summary.json, and the edge
+ * flows that let merge join pieces exactly (flows.state), written
  * together.
  *
  * This is the one place that names the three files and writes them: each
@@ -14,6 +15,7 @@
 
 #include "base/bs_error.h"
 #include "outdir/attack_list.h"
+#include "outdir/flowstate.h"
 #include "outdir/names.h"
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
@@ -24,14 +26,24 @@
  * directory, EACCES...). */
 int outdir_make_dir(const char *dir, struct bs_err *err);
 
-/** Writes attacks.csv, timeseries.csv and summary.json into dir (which
+/** The edge flows of a result (flowstate.h), for flows.state. */
+struct outdir_state {
+	const flowstate_writer_t *flows;
+	struct flowstate_header header;
+};
+
+/** Writes attacks.csv, timeseries.csv and summary.json, and flows.state
+ * when state is not NULL, into dir (which
  * must exist) and renames them into place together. attacks is sorted into
  * attacks.csv order and its attacks are added to ts (which holds the
  * packets); the IPv4 size of summary->telescope is the n of
  * est_attack_pps. All three are borrowed. 0, or a negative BS_E* with err
  * naming the file that failed (-BS_EIO with errno's text, -BS_ERANGE for a
- * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced. */
+ * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced.
+ * Without state, a flows.state left in dir by an earlier run is removed
+ * after the others are in place: it belongs to results no longer there. */
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
-                 const struct summary *summary, struct bs_err *err);
+                 const struct summary *summary, const struct outdir_state *state,
+                 struct bs_err *err);
 
 #endif

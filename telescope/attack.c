@@ -502,6 +502,8 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 
 	if (ev->proto >= BS_PROTO_COUNT || ev->response >= BS_RESP_COUNT)
 		return -BS_EINVAL;
+	if (t->hold.after_previous && t->hold.until_us == 0)
+		t->hold.until_us = ev->ts_us + t->timeout_us;
 	if (ev->ts_us > t->now_us)
 		t->now_us = ev->ts_us;
 	/* Strictly older than the timeout ends a flow: a gap of exactly the
@@ -612,6 +614,11 @@ void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack
 	t->hold = *hold;
 	t->partial_cb = cb;
 	t->partial_arg = arg;
+}
+
+uint64_t attack_table_hold_until(const attack_table_t *t)
+{
+	return t->hold.until_us;
 }
 
 void attack_table_watch_edges(attack_table_t *t, uint64_t leading_until_us, attack_edge_cb cb,

@@ -137,7 +137,9 @@ typedef int (*attack_partial_cb)(attack_flow_t *f, void *arg);
  * table, which spares the stitching table work it would do alone. */
 struct attack_hold {
 	bool after_previous; /* a piece comes before this one */
-	uint64_t until_us;   /* with after_previous: flows starting at or before may continue it */
+	uint64_t until_us;   /* with after_previous: flows starting at or before may continue
+	                        it; 0: one flow timeout after the first event the table is
+	                        fed (a stream, whose first packet is not known before) */
 	bool before_next;    /* a piece comes after: flows open at the end may continue into it */
 };
 
@@ -161,6 +163,10 @@ typedef int (*attack_edge_cb)(const attack_flow_t *f, bool reported, void *arg);
  * then shown to cb. Call before the first update or adoption. */
 void attack_table_watch_edges(attack_table_t *t, uint64_t leading_until_us, attack_edge_cb cb,
                               void *arg);
+
+/** The hold's until_us as the table applies it (set by its first event
+ * when the hold gave 0); 0 before that. */
+uint64_t attack_table_hold_until(const attack_table_t *t);
 
 /** Adds partial flow f (ownership taken, even on error) to a stitching
  * table: merged into the open flow with the same key when f starts no
