@@ -1,6 +1,9 @@
 /* merge.c - shards read back, checked against each other, attacks joined
  * across seams, outputs written as collect writes them (see merge.h).
  *
+ * The exact join (join_exact()) stitches the shards' edge flows; what
+ * follows describes the join from rows, for shards without flows.state.
+ *
  * Each shard's summary.json stays read (summary_read) while the merge
  * lives: the input URIs, errors and warnings of the merged summary point
  * into it.
@@ -946,6 +949,43 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 	if (rc != 0)
 		return rc;
 	return write_outdir(m, dir, command_line, version, err);
+}
+
+static int by_first_packet(const void *pa, const void *pb)
+{
+	const struct shard *const *a = pa, *const *b = pb;
+	return CMP((*a)->sum->first_us, (*b)->sum->first_us);
+}
+
+bool merge_is_exact(const merge_t *m, struct bs_err *why)
+{
+	bs_err_clear(why);
+	for (size_t i = 0; i < m->n_shards; i++)
+		if (!m->shards[i].has_state) {
+			bs_err_set(why, -BS_EFORMAT, "%s has no %s (written by an older version)",
+			           m->shards[i].dir, OUTDIR_FLOWSTATE);
+			return false;
+		}
+	const struct shard **by_time = malloc((m->n_shards ? m->n_shards : 1) * sizeof *by_time);
+	if (by_time == NULL) {
+		bs_err_set(why, -BS_ENOMEM, "%s", bs_strerror(-BS_ENOMEM));
+		return false;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_shards; i++)
+		if (m->shards[i].sum->first_us != 0)
+			by_time[n++] = &m->shards[i];
+	qsort(by_time, n, sizeof *by_time, by_first_packet);
+	bool exact = true;
+	for (size_t i = 1; exact && i < n; i++) {
+		if (by_time[i]->sum->first_us < by_time[i - 1]->sum->last_us) {
+			bs_err_set(why, -BS_EEXIST, "%s overlaps %s in time", by_time[i]->dir,
+			           by_time[i - 1]->dir);
+			exact = false;
+		}
+	}
+	free(by_time);
+	return exact;
 }
 
 enum merge_status merge_status(const merge_t *m)

@@ -1,46 +1,54 @@
 /* merge.h - join the outputs of several collect runs ("shards") over
- * consecutive pieces of one capture into the result one collect over all
- * the pieces would have written, as closely as the CSV files allow.
+ * pieces of one capture into the result one collect over all the pieces'
+ * inputs writes, byte for byte.
  *
  * A site that collects each hourly file as it arrives merges the 24
- * hourly shards at the end of the day. Each shard is a collect output
- * directory (attacks.csv, timeseries.csv, summary.json); merge reads them
- * back through the user contract (csvread.h, summary.json), so shards
- * copied from other machines or made by older versions merge too.
+ * hourly shards at the end of the day; a month of nights merges the same
+ * way, and so do merged results (hours into nights into months). Each
+ * shard is a collect or merge output directory (attacks.csv,
+ * timeseries.csv, summary.json, flows.state); merge reads them back
+ * through the user contract (csvread.h, summary.json, flowstate.h), so
+ * shards copied from other machines merge too.
  *
  * What merge does (README "merge", man page):
  *  - Every shard must have the same telescope prefixes (in the same
  *    order: they map destinations for the uniformity test), interval_s and
  *    attack parameters (preset and thresholds); otherwise -BS_EFORMAT
- *    naming the shard and the field.
+ *    naming the shard and the field. Its flows.state must agree with its
+ *    summary.json.
  *  - A shard whose inputs (uri, size, first and last packet time) are
  *    exactly those of an earlier shard is the same data given twice: it is
  *    skipped with a warning. Shards that share some but not all inputs
  *    are -BS_EEXIST: their packets would count twice.
- *  - Shards are ordered by their first packet time. Attacks of the same
- *    (victim, protocol) in different shards are one attack when the later
- *    starts no more than flow_timeout_s after the earlier ends: the idle
- *    timeout of METHOD.md section 3, for a flow that continues across the
- *    seam between two pieces. The joined row is rebuilt from the parts
- *    (merge.c says how, column by column); rows are then renumbered in
- *    the order collect writes them (attack_list.h).
+ *  - Shards are ordered by their first packet time, whatever the order
+ *    given. The edge flows of every shard (flows.state: the flows that may
+ *    continue from the piece before or into the piece after, with every
+ *    statistic in full) are adopted in that order into one stitching
+ *    table, which expires at each shard's last packet what the next one
+ *    can no longer continue, exactly as collect stitches the files of one
+ *    run (telescope/attack.h); the shards' rows of those flows are
+ *    replaced by the stitched attacks, the other rows are final. So
+ *    attacks that span three shards, flows below the thresholds in every
+ *    piece, and peaks whose busiest minute straddles a seam come out as
+ *    one collect finds them. The merged result has its own flows.state.
  *  - timeseries.csv: packet counts summed bin by bin; attack columns
  *    recomputed from the merged attack list.
  *  - summary.json: inputs, counters and warnings of all shards, one line
  *    per merge warning, and "merged_from" listing the shards.
  *
- * What merge cannot do: a flow cut by a seam whose parts were each below
- * the thresholds was never written by either shard, so it cannot be
- * found; when only one part passed, the row holds that part only. The
- * peak_ppm of a joined attack is the larger part's, low when the busiest
- * 60 s straddles the seam; telescope_addrs is the expected size of the
- * union of independent samples, not a count.
+ * Shards written before flows.state existed merge from their rows: the
+ * parts of an attack across a seam are joined (merge.c says how, column
+ * by column), with one warning that telescope_addrs, victim_ports,
+ * top_port, peak_ppm and uniformity_a2 of joined attacks are estimates
+ * and that a flow whose parts were each below the thresholds is lost.
+ * Such a merge writes no flows.state.
  *
  * Library code: nothing is printed; errors are BS_E* codes with a
  * one-line message in the caller's struct bs_err (base/bs_error.h). */
 #ifndef ANALYSIS_MERGE_H
 #define ANALYSIS_MERGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/bs_error.h"
@@ -81,6 +89,12 @@ int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err);
  * naming the file that failed. */
 int merge_write(merge_t *m, const char *dir, const char *command_line, const char *version,
                 struct bs_err *err);
+
+/** Whether the shards added are pieces of one capture that merge joins
+ * exactly: each has a flows.state and no two overlap in packet time. When
+ * not, why (may be NULL) says which shard is not, in one line. report
+ * joins directories through merge only then (report.h). */
+bool merge_is_exact(const merge_t *m, struct bs_err *why);
 
 /** MERGE_WARNINGS when a shard added is partial or lost input files. */
 enum merge_status merge_status(const merge_t *m);

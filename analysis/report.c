@@ -199,11 +199,14 @@ int report_parse_time(const char *s, uint64_t *us)
 	return bs_parse_time(full, us);
 }
 
+/* loading.dir of the joined rows of report_add_joined(). */
+#define LOADING_JOINED SIZE_MAX
+
 /* A directory being read. Its rows go into r as they come and are dropped
  * again if a later file of the directory fails (report_add_dir). */
 struct loading {
 	report_t *r;
-	size_t dir;      /* index of the new struct report_dir */
+	size_t dir;      /* index of the new struct report_dir, or LOADING_JOINED */
 	uint64_t lo, hi; /* extent of its data, [lo, hi); lo = UINT64_MAX: none */
 };
 
@@ -250,7 +253,8 @@ static int add_attack(const struct csvread_attack *a, void *arg)
 	if (rc != 0)
 		return rc;
 	r->n_att++;
-	r->dirs[ld->dir].rows++;
+	if (ld->dir != LOADING_JOINED)
+		r->dirs[ld->dir].rows++;
 	return 0;
 }
 
@@ -271,7 +275,8 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 	    .attacks_started = b->attacks_started,
 	    .victims = b->victims,
 	};
-	r->dirs[ld->dir].bins++;
+	if (ld->dir != LOADING_JOINED)
+		r->dirs[ld->dir].bins++;
 	return 0;
 }
 
@@ -341,7 +346,10 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 	return rc;
 }
 
-int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
+/* Reads dir: its summary, and its attacks and time series when data
+ * (else its coverage is its summary's time range in whole bins, the bins
+ * its backscatter fell into). */
+static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
 {
 	bs_err_clear(err);
 	if (r == NULL || dir == NULL || r->finished)
@@ -362,9 +370,9 @@ int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
 	if (rc == 0)
 		rc = read_summary(&ld, summary, err);
 	free(summary);
-	if (rc == 0)
+	if (rc == 0 && data)
 		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err);
-	if (rc == 0)
+	if (rc == 0 && data)
 		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err);
 	if (rc != 0) {
 		int e = errno;
@@ -374,12 +382,78 @@ int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
 		errno = e;
 		return rc;
 	}
+	if (!data && d->first_us != 0 && d->interval_s != 0) {
+		uint64_t bin = (uint64_t)d->interval_s * BS_US_PER_S;
+		extend(&ld, d->first_us - d->first_us % bin, d->last_us - d->last_us % bin + bin);
+	}
 	/* Coverage is the data's extent clipped to the window. */
 	uint64_t a = ld.lo > r->since ? ld.lo : r->since;
 	uint64_t b = ld.hi < r->until ? ld.hi : r->until;
 	if (ld.lo != UINT64_MAX && a < b)
 		r->cover[r->n_cover++] = (struct interval){a, b};
 	r->n_dirs++;
+	return 0;
+}
+
+int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
+{
+	return add_dir(r, dir, true, err);
+}
+
+/* The directory among dirs[first..] whose time range holds t (for a bin
+ * start, the range in whole bins); the first such, or NULL. */
+static struct report_dir *dir_holding(report_t *r, size_t first, uint64_t t, bool bin_start)
+{
+	for (size_t j = first; j < r->n_dirs; j++) {
+		struct report_dir *d = &r->dirs[j];
+		uint64_t bin = (uint64_t)d->interval_s * BS_US_PER_S;
+		uint64_t lo = bin_start && bin != 0 ? d->first_us - d->first_us % bin : d->first_us;
+		if (d->first_us != 0 && t >= lo && t <= d->last_us)
+			return d;
+	}
+	return NULL;
+}
+
+/* Counts each joined row and bin in the directory that holds its start. */
+static void attribute_joined(report_t *r, size_t first_dir, size_t n_att, size_t n_bins)
+{
+	for (size_t i = n_att; i < r->n_att; i++) {
+		struct report_dir *d = dir_holding(r, first_dir, r->att[i].start_us, false);
+		if (d != NULL)
+			d->rows++;
+	}
+	for (size_t i = n_bins; i < r->n_bins; i++) {
+		struct report_dir *d = dir_holding(r, first_dir, r->bins[i].start_us, true);
+		if (d != NULL)
+			d->bins++;
+	}
+}
+
+int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char *joined,
+                      struct bs_err *err)
+{
+	if (r == NULL || joined == NULL || r->finished)
+		return -BS_EINVAL;
+	size_t first_dir = r->n_dirs, n_att = r->n_att, n_bins = r->n_bins, n_cover = r->n_cover;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = add_dir(r, dirs[i], false, err);
+	struct loading ld = {.r = r, .dir = LOADING_JOINED, .lo = UINT64_MAX, .hi = 0};
+	if (rc == 0)
+		rc = read_file(&ld, joined, OUTDIR_ATTACKS, true, err);
+	if (rc == 0)
+		rc = read_file(&ld, joined, OUTDIR_TIMESERIES, false, err);
+	if (rc != 0) {
+		int e = errno;
+		while (r->n_dirs > first_dir)
+			free_dir(r, --r->n_dirs);
+		r->n_att = n_att;
+		r->n_bins = n_bins;
+		r->n_cover = n_cover;
+		errno = e;
+		return rc;
+	}
+	attribute_joined(r, first_dir, n_att, n_bins);
 	return 0;
 }
 

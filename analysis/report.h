@@ -4,9 +4,12 @@
  *
  * The model is separate from rendering (render.h) so every number can be
  * tested without gnuplot or file output. Its rules:
- * - Many directories are one period. An attack seen in two directories
- *   (same victim, protocol and start time: shards that overlap) counts
- *   once; the copy with more packets is kept (the shard that saw more).
+ * - Many directories are one period. Pieces of one capture (hourly
+ *   shards, nights) are joined by merge first (report_add_joined()), so an
+ *   attack across them counts once. Otherwise an attack seen in two
+ *   directories (same victim, protocol and start time: shards that
+ *   overlap) counts once; the copy with more packets is kept (the shard
+ *   that saw more).
  * - --since/--until select attacks by start time and time-series bins by
  *   bin start, in [since, until).
  * - Coverage: each directory covers its run's packet time range
@@ -61,6 +64,17 @@ void report_free(report_t *r);
  * come without a message), and the directory contributes nothing. err is
  * cleared on success and may be NULL. */
 int report_add_dir(report_t *r, const char *dir, struct bs_err *err);
+
+/** Reads directories dirs[0..n) (borrowed, copied) as one period whose
+ * attacks and time series are those of joined, the output directory
+ * `merge` wrote from them: each directory gives its summary.json (its
+ * coverage, in whole time-series bins, its warnings, its place in the
+ * list), joined gives every row and bin, so an attack across directories
+ * counts once, as one collect over all their inputs counts it. A
+ * directory's rows and bins are the joined ones that start in its time
+ * range. Errors as report_add_dir(); after one nothing of the call stays. */
+int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char *joined,
+                      struct bs_err *err);
 
 /** Removes duplicates and computes every table. Call once, after the last
  * report_add_dir(). 0; -BS_ERANGE when the period of report_days() spans

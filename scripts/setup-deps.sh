@@ -7,8 +7,9 @@ BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev l
 libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check"
 RUN_PKGS="gnuplot-nox python3"
 # parallel, slurm*, munge: tests/e2e_cluster.sh runs scripts/cluster/ on GNU
-# parallel and on a single-node Slurm of its own.
-TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time parallel slurmctld slurmd
+# parallel and on a single-node Slurm of its own. wireshark-common: editcap,
+# which tests/e2e_pieces.sh cuts captures with.
+TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
 slurm-client munge"
 
 missing_packages() {

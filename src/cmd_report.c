@@ -21,8 +21,10 @@
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "src/options.h"
+#include "analysis/merge.h"
 #include "analysis/render.h"
 #include "analysis/report.h"
+#include "outdir/names.h"
 
 #ifndef BS_DATADIR
 #error "BS_DATADIR (the installed pkgdatadir) must be defined by the build"
@@ -233,7 +235,55 @@ static void report_failed(const struct bs_err *err, int rc)
 	cmd_say("report: %s", err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 }
 
-/* Reads every directory and computes the tables; NULL after printing why. */
+/* Removes a scratch directory of join_dirs() and what merge put in it. */
+static void remove_scratch(const char *dir)
+{
+	static const char *const files[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
+	                                    OUTDIR_FLOWSTATE};
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[i]) < sizeof path)
+			unlink(path);
+	rmdir(dir);
+}
+
+/* Merges the directories into a new scratch directory (path in scratch,
+ * PATH_MAX bytes) with merge's own code, so that report counts an attack
+ * across them once, as one collect over everything counts it. 0, or a
+ * negative BS_E* with err saying why they do not merge (nothing left). */
+static int join_dirs(const struct report_args *a, char *scratch, struct bs_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(scratch, PATH_MAX, "%s/backscatter-report-XXXXXX", tmp) >= PATH_MAX)
+		return bs_err_set(err, -BS_EINVAL, "%s: path too long", tmp);
+	if (mkdtemp(scratch) == NULL)
+		return bs_err_io(err, errno, "%s", scratch);
+	merge_t *m = merge_create();
+	int rc = m != NULL ? 0 : -BS_ENOMEM;
+	for (int i = 0; rc == 0 && i < a->n_dirs; i++)
+		rc = merge_add_shard(m, a->dirs[i], err);
+	if (rc == 0 && !merge_is_exact(m, err))
+		rc = err->code != 0 ? err->code : -BS_EFORMAT;
+	if (rc == 0)
+		rc = merge_write(m, scratch, PROG " report", PACKAGE_VERSION, err);
+	if (rc == 0 && !a->quiet)
+		for (size_t i = 0; i < merge_warning_count(m); i++)
+			cmd_say("warning: %s", merge_warning(m, i));
+	if (rc != 0 && err->msg[0] == '\0')
+		bs_err_set(err, rc, "%s", bs_strerror(rc));
+	merge_free(m);
+	if (rc != 0)
+		remove_scratch(scratch);
+	return rc;
+}
+
+/* Reads every directory and computes the tables; NULL after printing why.
+ * Several directories that are pieces of one capture are joined by merge
+ * first; others (written before flows.state, overlapping in time, other
+ * telescopes or parameters) are read one by one, an attack seen in two of
+ * them counted once, with a warning saying why. */
 static report_t *build_report(const struct report_args *a)
 {
 	report_t *r = report_create(a->since, a->until, a->top);
@@ -241,9 +291,16 @@ static report_t *build_report(const struct report_args *a)
 		report_failed(NULL, -BS_ENOMEM);
 		return NULL;
 	}
-	struct bs_err err;
+	struct bs_err err, why_apart = {0};
+	char scratch[PATH_MAX];
 	int rc = 0;
-	for (int i = 0; rc == 0 && i < a->n_dirs; i++)
+	bool joined = a->n_dirs > 1 && join_dirs(a, scratch, &why_apart) == 0;
+	if (joined) {
+		rc = report_add_joined(r, (const char *const *)a->dirs, (size_t)a->n_dirs, scratch,
+		                       &err);
+		remove_scratch(scratch);
+	}
+	for (int i = 0; !joined && rc == 0 && i < a->n_dirs; i++)
 		rc = report_add_dir(r, a->dirs[i], &err);
 	if (rc == 0)
 		rc = report_finish(r, &err);
@@ -252,6 +309,10 @@ static report_t *build_report(const struct report_args *a)
 		report_free(r);
 		return NULL;
 	}
+	if (a->n_dirs > 1 && !joined && !a->quiet)
+		cmd_say("warning: directories read one by one (%s): an attack across them counts "
+		        "once in each",
+		        bs_err_text(&why_apart));
 	return r;
 }
 
