@@ -29,7 +29,8 @@ int cmd_merge(int argc, char **argv);
 
 /** What a collect run left for a following report (cmd_run). */
 struct collect_outcome {
-	char *out_dir; /* borrowed from argv */
+	char *out_dir;  /* borrowed from argv */
+	char *previous; /* run --previous DIR, borrowed; NULL if not given */
 	bool quiet;
 	bool help; /* --help was printed */
 };

@@ -49,6 +49,7 @@ enum {
 	OPT_JOBS,
 	OPT_PROGRESS,
 	OPT_QUIET,
+	OPT_PREVIOUS,
 };
 
 /* A NULL help is formatted by help_text() from the constants behind the
@@ -71,6 +72,9 @@ static const struct opt_spec collect_opts[] = {
     {"jobs", OPT_JOBS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
+    {"previous", OPT_PREVIOUS, "DIR",
+     "run only: the previous night's output directory; an attack across midnight is "
+     "reported once, on the night it started"},
     {"help", OPT_HELP, NULL, "show this help"},
 };
 #define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
@@ -122,6 +126,7 @@ struct collect_args {
 	uint32_t jobs;
 	const char *geo_db, *asn_db, *filter;
 	bool progress, quiet;
+	char *previous; /* run --previous */
 	char **traces;
 	int n_traces;
 };
@@ -295,6 +300,11 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 		case OPT_QUIET:
 			a->quiet = true;
 			break;
+		case OPT_PREVIOUS:
+			if (strcmp(cmd, "run") != 0)
+				return usage_error(cmd, "--previous is an option of run");
+			a->previous = optarg;
+			break;
 		case OPT_HELP:
 			print_collect_help(cmd);
 			return OPT_PARSED_HELP;
@@ -447,6 +457,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 		free(cl);
 		out->out_dir = a.out;
 		out->quiet = a.quiet;
+		out->previous = a.previous;
 	}
 	bs_prefixes_free(a.telescope);
 	return status;

@@ -1,10 +1,19 @@
 /* cmd_run.c - "backscatter run": collect, then report on the same
  * directory, for the nightly cron job. Takes collect's options; the report
- * uses its defaults (all tables, md and html, plots). */
+ * uses its defaults (all tables, md and html, plots).
+ *
+ * With --previous DIR (the night before's output), the report joins the
+ * two nights as merge does and starts at this night's first time-series
+ * bin: an attack that crosses midnight is one attack, reported on the
+ * night it started and not again as a new one on this night. */
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "base/bs_time.h"
+#include "outdir/names.h"
+#include "outdir/summary.h"
 #include "src/cmd.h"
 
 /* Worst of two statuses: failure, then usage, then warnings. */
@@ -15,6 +24,23 @@ static int worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
+/* The start of the first time-series bin of the output in dir, as
+ * report's --since takes it, into since; false when it has no packet. */
+static bool first_bin(const char *dir, char *since, size_t len)
+{
+	char path[4096];
+	struct summary_doc *sum;
+	struct bs_err err;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_SUMMARY) >= sizeof path ||
+	    summary_read(path, &sum, &err) != 0)
+		return false;
+	uint64_t bin = (uint64_t)sum->interval_s * BS_US_PER_S;
+	bool any = sum->first_us != 0 &&
+	           bs_format_time(sum->first_us - sum->first_us % bin, since, len) == 0;
+	summary_doc_free(sum);
+	return any;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct collect_outcome out;
@@ -22,8 +48,20 @@ int cmd_run(int argc, char **argv)
 	if (out.help || (status != EXIT_OK && status != EXIT_WARNINGS))
 		return status;
 	/* report's output directory defaults to its one input directory. */
-	char *report_argv[] = {"report", "--quiet", out.out_dir, NULL};
-	int skip_quiet = out.quiet ? 0 : 1;
-	report_argv[skip_quiet] = "report";
-	return worse(status, cmd_report(3 - skip_quiet, report_argv + skip_quiet));
+	char since[BS_TIME_STRLEN];
+	char *report_argv[8];
+	int n = 0;
+	report_argv[n++] = "report";
+	if (out.quiet)
+		report_argv[n++] = "--quiet";
+	if (out.previous != NULL && first_bin(out.out_dir, since, sizeof since)) {
+		report_argv[n++] = "--since";
+		report_argv[n++] = since;
+		report_argv[n++] = "--out";
+		report_argv[n++] = out.out_dir;
+		report_argv[n++] = out.previous;
+	}
+	report_argv[n++] = out.out_dir;
+	report_argv[n] = NULL;
+	return worse(status, cmd_report(n, report_argv));
 }

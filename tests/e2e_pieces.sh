@@ -201,23 +201,13 @@ check_eq "moore: the shards say preset moore" moore \
 # ---- (h) flows.state gone wrong: exit 1, one line naming it, nothing written ----
 mkdir -p "$WORK/bad"
 MID=$(printf %03d "$H")
-base_state() { # the middle shard's flows.state, or a stand-in while collect writes none
-	if [ -f "$WORK/min7/$MID/flows.state" ]; then
-		cat "$WORK/min7/$MID/flows.state"
-	else
-		"$PYTHON3" -c 'import struct, sys
-b = b"BSFLOWS\0" + struct.pack("<IQ5IQQQQ", 1, 80, 300, 25, 60, 30, 5, 0, 0, 0, 0)
-sys.stdout.buffer.write(b + bytes(8))'
-	fi
-}
-[ -f "$WORK/min7/$MID/flows.state" ] || echo "# collect wrote no flows.state: corrupting a stand-in"
 # corrupt HOW: the 7-minute shards with the middle one's flows.state spoilt, merged.
 corrupt() {
 	local how=$1 d=$WORK/bad/$1 st len off b
 	mkdir -p "$d"
 	for s in "${S7[@]}"; do cp -r "$s" "$d/"; done
 	st=$d/$MID/flows.state
-	base_state >"$st"
+	cp "$WORK/min7/$MID/flows.state" "$st"
 	len=$(stat -c %s "$st")
 	case $how in
 	flipped)
@@ -281,5 +271,35 @@ same_report "report.md of the merge = of the one collect (tables)" "$WORK/rep-on
 "$BACKSCATTER" report --quiet --format md --out "$WORK/rep-shards" "${S7[@]}"
 check_eq "report over the ${#S7[@]} shards exits 0" 0 $?
 same_report "report.md over the shards = of the one collect (tables)" "$WORK/rep-one" "$WORK/rep-shards"
+
+# ---- (j) nights: run --previous, and the report over both nights ----
+# A capture from 22:30 to 02:30 UTC cut at midnight: night 1 and night 2.
+N=$WORK/nights
+$GEN --scenario mixed --seed 5 --files 1 --victims 60 --start 2026-11-24T22:30:00Z \
+	--out "$N/gen" --quiet
+TZ=UTC editcap -F pcap -B "2026-11-25 00:00:00" "$N/gen/trace-000.pcap" "$N/night1.pcap"
+TZ=UTC editcap -F pcap -A "2026-11-25 00:00:00" "$N/gen/trace-000.pcap" "$N/night2.pcap"
+run() { "$BACKSCATTER" run --quiet --telescope "$TEL" "$@"; }
+attacks_in() { sed -n 's/^DoS attacks inferred from darknet backscatter: \([0-9]*\) attacks.*/\1/p' "$1/report.md"; }
+run --out "$N/one" "$N/night1.pcap" "$N/night2.pcap" >/dev/null
+run --out "$N/n1" "$N/night1.pcap" >/dev/null
+run --previous "$N/n1" --out "$N/n2" "$N/night2.pcap" >/dev/null
+check_eq "run --previous: exit 0" 0 $?
+run --out "$N/n2-alone" "$N/night2.pcap" >/dev/null
+check "  attacks across midnight: night 2 alone counts them again" \
+	test "$(($(attacks_in "$N/n1") + $(attacks_in "$N/n2-alone")))" -gt "$(attacks_in "$N/one")"
+check_eq "  night 1 + night 2 with --previous = one run over both" "$(attacks_in "$N/one")" \
+	"$(($(attacks_in "$N/n1") + $(attacks_in "$N/n2")))"
+check_eq "  night 2's own attacks.csv is its piece's (merge needs it)" \
+	"$(cat "$N/n2-alone/attacks.csv")" "$(cat "$N/n2/attacks.csv")"
+"$BACKSCATTER" report --quiet --format md --out "$N/both" "$N/n1" "$N/n2"
+same_report "report over the two nights = over one run (tables)" "$N/one" "$N/both"
+"$BACKSCATTER" run --telescope "$TEL" --previous "$N/missing" --out "$N/n3" "$N/night2.pcap" \
+	>/dev/null 2>"$WORK/err"
+check_eq "run --previous a missing directory: exit 1" 1 $?
+check "  one line naming its summary.json" grep -q "missing/summary.json" "$WORK/err"
+"$BACKSCATTER" collect --telescope "$TEL" --previous "$N/n1" --out "$N/x" "$N/night2.pcap" \
+	>/dev/null 2>&1
+check_eq "collect --previous: a usage error (exit 2)" 2 $?
 
 finish
