@@ -73,8 +73,7 @@ static const struct opt_spec collect_opts[] = {
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
     {"previous", OPT_PREVIOUS, "DIR",
-     "run only: the previous night's output directory; an attack across midnight is "
-     "reported once, on the night it started"},
+     "run only: the night before's output; an attack across midnight counts once"},
     {"help", OPT_HELP, NULL, "show this help"},
 };
 #define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
