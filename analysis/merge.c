@@ -30,6 +30,7 @@
 #include "analysis/merge.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,6 +43,7 @@
 #include "telescope/attack.h"
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_intern.h"
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "telescope/geo.h"
@@ -59,8 +61,8 @@ struct shard {
 	uint64_t order_us;       /* earliest packet of its inputs: the merge order */
 	bool has_state;          /* it has a flows.state */
 	struct flowstate_header state;
-	struct flowstate_flow *edges; /* its edge flows, in adoption order */
-	size_t n_edges;
+	size_t n_edges, n_reported; /* its edge flows, of which reported */
+	struct edge_key *reported;  /* the keys of the reported ones, in file order */
 };
 
 struct part {
@@ -70,11 +72,26 @@ struct part {
 	bool superseded; /* the row of an edge flow: the flow is judged again */
 };
 
-/* A victim's geography as an edge flow carried it (into its shard). */
-struct victim_geo {
+/* What identifies the row of a reported edge flow in its shard's
+ * attacks.csv. The flows themselves are read again, shard by shard, when
+ * they are stitched: memory holds the flows open at once, not every
+ * shard's. */
+struct edge_key {
 	bs_addr_t victim;
-	const struct geo_info *geo;
-	size_t rank; /* shard in merge order, then record: the first wins */
+	uint8_t proto;
+	uint64_t start_us, end_us, packets;
+};
+
+/* The victims' geography, as the first edge flow of each carried it (merge
+ * has no databases): victims are interned, each points at one of the
+ * distinct geographies, interned by their text. */
+struct geo_book {
+	bs_intern_t *victims;
+	uint32_t *geo_of; /* by victim index */
+	size_t cap_geo_of;
+	bs_intern_t *texts; /* "country asn org" of each distinct geography */
+	struct geo_info *geos;
+	size_t cap_geos;
 };
 
 struct merge {
@@ -93,8 +110,7 @@ struct merge {
 	/* The exact join (every shard has a flows.state). */
 	attack_table_t *stitch;
 	flowstate_writer_t *edges; /* the merged result's edge flows */
-	struct victim_geo *geos;
-	size_t n_geos;
+	struct geo_book book;
 	struct attack_stats stitch_stats;
 };
 
@@ -150,7 +166,7 @@ static void shard_clear(struct shard *s)
 {
 	free(s->dir);
 	summary_doc_free(s->sum);
-	flowstate_flows_free(s->edges, s->n_edges);
+	free(s->reported);
 	memset(s, 0, sizeof *s);
 }
 
@@ -170,7 +186,10 @@ void merge_free(merge_t *m)
 	attack_list_free(m->results);
 	attack_table_free(m->stitch);
 	flowstate_writer_free(m->edges);
-	free(m->geos);
+	bs_intern_free(m->book.victims);
+	free(m->book.geo_of);
+	bs_intern_free(m->book.texts);
+	free(m->book.geos);
 	free(m);
 }
 
@@ -428,7 +447,8 @@ static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
 	char *path = path_join(s->dir, OUTDIR_FLOWSTATE);
 	if (path == NULL)
 		return -BS_ENOMEM;
-	int rc = flowstate_read(path, &s->state, &s->edges, &s->n_edges, err);
+	struct flowstate_flow *edges = NULL;
+	int rc = flowstate_read(path, &s->state, &edges, &s->n_edges, err);
 	if (rc == -BS_EIO && err != NULL && err->sys_errno == ENOENT) {
 		bs_err_clear(err);
 		free(path);
@@ -445,6 +465,20 @@ static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
 	if (rc == 0 && s->state.telescope_hash != flowstate_telescope_hash(m->telescope))
 		rc = bs_err_set(err, -BS_EFORMAT, "%s: made for another telescope than %s", path,
 		                s->sum->telescope_json);
+	for (size_t i = 0; rc == 0 && i < s->n_edges; i++)
+		s->n_reported += edges[i].reported;
+	if (rc == 0 && (s->reported = calloc(s->n_reported + 1, sizeof *s->reported)) == NULL)
+		rc = -BS_ENOMEM;
+	for (size_t i = 0, j = 0; rc == 0 && i < s->n_edges; i++) {
+		if (!edges[i].reported)
+			continue;
+		struct edge_key *k = &s->reported[j++];
+		attack_flow_key(edges[i].flow, &k->victim, &k->proto);
+		k->start_us = attack_flow_start(edges[i].flow);
+		k->end_us = attack_flow_end(edges[i].flow);
+		k->packets = attack_flow_packets(edges[i].flow);
+	}
+	flowstate_flows_free(edges, s->n_edges);
 	free(path);
 	s->has_state = rc == 0;
 	return rc;
@@ -670,55 +704,46 @@ static int join_parts(merge_t *m)
 
 /* ---- the exact join: edge flows stitched as collect stitches files ---- */
 
-static int geo_cmp(const void *pa, const void *pb)
+/* Records the geography an edge flow carried for its victim, unless an
+ * earlier shard's flow did: the first wins, as in the rows' join. */
+static int book_add(struct geo_book *b, const bs_addr_t *victim, const struct geo_info *geo)
 {
-	const struct victim_geo *a = pa, *b = pb;
-	int c = bs_addr_cmp(&a->victim, &b->victim);
-	return c ? c : CMP(a->rank, b->rank);
-}
-
-/* The geography the first edge flow of victim carried; NULL if none did. */
-static const struct geo_info *geo_of(const merge_t *m, const bs_addr_t *victim)
-{
-	size_t lo = 0, hi = m->n_geos;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (bs_addr_cmp(&m->geos[mid].victim, victim) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t known = bs_intern_count(b->victims);
+	uint32_t v, g;
+	int rc = bs_intern_add(b->victims, victim, &v);
+	if (rc != 0 || v < known)
+		return rc;
+	char text[GEO_COUNTRY_LEN + GEO_ORG_LEN + 16];
+	snprintf(text, sizeof text, "%s %" PRIu32 " %s", geo->country, geo->asn, geo->as_org);
+	size_t geos = bs_intern_count(b->texts);
+	if ((rc = bs_intern_add(b->texts, text, &g)) != 0)
+		return rc;
+	if (g == geos) {
+		if (bs_array_reserve(&b->geos, &b->cap_geos, geos + 1, sizeof *b->geos) != 0)
+			return -BS_ENOMEM;
+		b->geos[g] = *geo;
 	}
-	return lo < m->n_geos && bs_addr_cmp(&m->geos[lo].victim, victim) == 0 ? m->geos[lo].geo
-	                                                                       : NULL;
-}
-
-/* Every edge flow's victim and geography, for geo_of(). */
-static int index_geos(merge_t *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < m->n_shards; i++)
-		n += m->shards[i].n_edges;
-	m->geos = malloc((n ? n : 1) * sizeof *m->geos);
-	if (m->geos == NULL)
+	if (bs_array_reserve(&b->geo_of, &b->cap_geo_of, (size_t)v + 1, sizeof *b->geo_of) != 0)
 		return -BS_ENOMEM;
-	for (size_t i = 0; i < m->n_shards; i++) {
-		const struct shard *sh = &m->shards[i];
-		for (size_t j = 0; j < sh->n_edges; j++) {
-			struct victim_geo *g = &m->geos[m->n_geos++];
-			uint8_t proto;
-			attack_flow_key(sh->edges[j].flow, &g->victim, &proto);
-			g->geo = &sh->edges[j].geo;
-			g->rank = m->n_geos;
-		}
-	}
-	qsort(m->geos, m->n_geos, sizeof *m->geos, geo_cmp);
+	b->geo_of[v] = g;
 	return 0;
+}
+
+/* The geography recorded for victim (a victim of a flow the stitching
+ * table holds, so recorded when the flow was adopted). */
+static const struct geo_info *book_find(struct geo_book *b, const bs_addr_t *victim)
+{
+	size_t known = bs_intern_count(b->victims);
+	uint32_t v;
+	if (bs_intern_add(b->victims, victim, &v) != 0 || v >= known)
+		return NULL;
+	return &b->geos[b->geo_of[v]];
 }
 
 static int on_stitched_attack(const struct attack_record *rec, void *arg)
 {
 	merge_t *m = arg;
-	return attack_list_add(m->results, rec, geo_of(m, &rec->victim));
+	return attack_list_add(m->results, rec, book_find(&m->book, &rec->victim));
 }
 
 static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
@@ -727,7 +752,7 @@ static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
 	bs_addr_t victim;
 	uint8_t proto;
 	attack_flow_key(f, &victim, &proto);
-	return flowstate_writer_add(m->edges, f, reported, geo_of(m, &victim));
+	return flowstate_writer_add(m->edges, f, reported, book_find(&m->book, &victim));
 }
 
 /* Marks the row of each reported edge flow of shard si (parts sorted by
@@ -736,13 +761,12 @@ static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
 static int supersede_rows(merge_t *m, size_t si, struct bs_err *err)
 {
 	const struct shard *sh = &m->shards[si];
-	for (size_t j = 0; j < sh->n_edges; j++) {
-		const attack_flow_t *f = sh->edges[j].flow;
-		if (!sh->edges[j].reported)
-			continue;
+	for (size_t j = 0; j < sh->n_reported; j++) {
+		const struct edge_key *k = &sh->reported[j];
 		struct part key = {.shard = si};
-		attack_flow_key(f, &key.rec.victim, &key.rec.proto);
-		key.rec.start_us = attack_flow_start(f);
+		key.rec.victim = k->victim;
+		key.rec.proto = k->proto;
+		key.rec.start_us = k->start_us;
 		/* The first part at or after (victim, proto, start, shard). */
 		size_t lo = 0, hi = m->n_parts;
 		while (lo < hi) {
@@ -752,25 +776,59 @@ static int supersede_rows(merge_t *m, size_t si, struct bs_err *err)
 			else
 				hi = mid;
 		}
-		struct part *p = &m->parts[lo];
-		for (; lo < m->n_parts; lo++, p++) {
-			if (p->shard != si || p->rec.proto != key.rec.proto ||
-			    p->rec.start_us != key.rec.start_us ||
-			    bs_addr_cmp(&p->rec.victim, &key.rec.victim) != 0) {
-				p = NULL;
+		struct part *p = NULL;
+		for (; lo < m->n_parts; lo++) {
+			struct part *q = &m->parts[lo];
+			if (q->shard != si || q->rec.proto != k->proto ||
+			    q->rec.start_us != k->start_us ||
+			    bs_addr_cmp(&q->rec.victim, &k->victim) != 0)
+				break;
+			if (!q->superseded && q->rec.end_us == k->end_us &&
+			    q->rec.packets == k->packets) {
+				p = q;
 				break;
 			}
-			if (!p->superseded && p->rec.end_us == attack_flow_end(f) &&
-			    p->rec.packets == attack_flow_packets(f))
-				break;
 		}
-		if (p == NULL || lo == m->n_parts)
-			return bs_err_set(
-			    err, -BS_EFORMAT, "%s/%s: record %zu is an attack that %s/%s lacks",
-			    sh->dir, OUTDIR_FLOWSTATE, j + 1, sh->dir, OUTDIR_ATTACKS);
+		if (p == NULL)
+			return bs_err_set(err, -BS_EFORMAT,
+			                  "%s/%s: reported attack %zu of its flows is not in %s/%s",
+			                  sh->dir, OUTDIR_FLOWSTATE, j + 1, sh->dir,
+			                  OUTDIR_ATTACKS);
 		p->superseded = true;
 	}
 	return 0;
+}
+
+/* Reads shard sh's edge flows again and adopts them, recording their
+ * victims' geography. The file must be the one read by merge_add_shard(). */
+static int adopt_edges(merge_t *m, const struct shard *sh, struct bs_err *err)
+{
+	char *path = path_join(sh->dir, OUTDIR_FLOWSTATE);
+	if (path == NULL)
+		return -BS_ENOMEM;
+	struct flowstate_header h;
+	struct flowstate_flow *edges;
+	size_t n;
+	int rc = flowstate_read(path, &h, &edges, &n, err);
+	if (rc == 0 &&
+	    (n != sh->n_edges || h.first_us != sh->state.first_us ||
+	     h.last_us != sh->state.last_us || h.telescope_hash != sh->state.telescope_hash))
+		rc = bs_err_set(err, -BS_EFORMAT, "%s: changed while merge ran", path);
+	for (size_t j = 0; rc == 0 && j < n; j++) {
+		bs_addr_t victim;
+		uint8_t proto;
+		attack_flow_key(edges[j].flow, &victim, &proto);
+		rc = book_add(&m->book, &victim, &edges[j].geo);
+		attack_flow_t *f = edges[j].flow;
+		edges[j].flow = NULL;
+		if (rc == 0)
+			rc = attack_table_adopt(m->stitch, f);
+		else
+			attack_flow_free(f);
+	}
+	flowstate_flows_free(edges, n); /* those not adopted */
+	free(path);
+	return rc;
 }
 
 /* Adopts every shard's edge flows, in merge order, into one stitching
@@ -786,22 +844,21 @@ static int join_exact(merge_t *m, struct bs_err *err)
 	for (size_t i = 0; rc == 0 && i < m->n_parts; i++)
 		if (!m->parts[i].superseded)
 			rc = attack_list_add(m->results, &m->parts[i].rec, &m->parts[i].geo);
-	if (rc != 0 || (rc = index_geos(m)) != 0)
+	if (rc != 0)
 		return rc;
 	const struct shard *first = &m->shards[0];
 	m->stitch = attack_table_create(&first->sum->params, m->telescope, on_stitched_attack, m);
 	m->edges = flowstate_writer_create();
-	if (m->stitch == NULL || m->edges == NULL)
+	m->book.victims = bs_intern_create(sizeof(bs_addr_t));
+	m->book.texts = bs_intern_create(BS_INTERN_STRINGS);
+	if (m->stitch == NULL || m->edges == NULL || m->book.victims == NULL ||
+	    m->book.texts == NULL)
 		return -BS_ENOMEM;
 	uint64_t timeout_us = (uint64_t)first->sum->params.flow_timeout_s * BS_US_PER_S;
 	attack_table_watch_edges(m->stitch, first->state.first_us + timeout_us, on_merged_edge, m);
 	for (size_t i = 0; rc == 0 && i < m->n_shards; i++) {
-		struct shard *sh = &m->shards[i];
-		for (size_t j = 0; rc == 0 && j < sh->n_edges; j++) {
-			attack_flow_t *f = sh->edges[j].flow;
-			sh->edges[j].flow = NULL;
-			rc = attack_table_adopt(m->stitch, f);
-		}
+		const struct shard *sh = &m->shards[i];
+		rc = adopt_edges(m, sh, err);
 		if (rc == 0)
 			rc = attack_table_expire(m->stitch, sh->state.last_us);
 	}
@@ -901,13 +958,16 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	s.attack_stats.flows -= s.attack_stats.flows >= m->joins ? m->joins : s.attack_stats.flows;
 	if (m->stitch != NULL) {
 		/* The edge flows were judged by their shards and again here. */
-		for (size_t i = 0; i < m->n_shards; i++)
-			for (size_t j = 0; j < m->shards[i].n_edges; j++) {
-				uint64_t *judged = m->shards[i].edges[j].reported
-				                       ? &s.attack_stats.attacks
-				                       : &s.attack_stats.rejected;
-				*judged -= *judged > 0;
-			}
+		for (size_t i = 0; i < m->n_shards; i++) {
+			const struct shard *sh = &m->shards[i];
+			uint64_t rejected = sh->n_edges - sh->n_reported;
+			s.attack_stats.attacks -= s.attack_stats.attacks >= sh->n_reported
+			                              ? sh->n_reported
+			                              : s.attack_stats.attacks;
+			s.attack_stats.rejected -= s.attack_stats.rejected >= rejected
+			                               ? rejected
+			                               : s.attack_stats.rejected;
+		}
 		s.attack_stats.attacks += m->stitch_stats.attacks;
 		s.attack_stats.rejected += m->stitch_stats.rejected;
 	} else {
