@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_cluster.sh - the cluster recipes of scripts/cluster/ on real engines.
 # A generated capture of 4 hourly files (names with spaces) is collected
-# file by file, merged and reported SEQUENTIALLY: the reference. Then the
+# file by file, merged and reported SEQUENTIALLY: the reference, whose
+# attacks.csv and timeseries.csv are one collect's over all 4 files. Then the
 # same work through
 #   (a)  scripts/cluster/parallel.sh with GNU parallel on this machine,
 #   (a') parallel.sh over ssh: GNU parallel's --sshlogin with two "hosts"
@@ -172,6 +173,11 @@ done
 "$BACKSCATTER" report --quiet "$OUT" >/dev/null || st=$?
 check_eq "reference: collect per file, merge, report, one after another" 0 $st
 mv "$OUT" "$WORK/reference"
+# ... which is one collect over all the files, byte for byte (merge is exact).
+"$BACKSCATTER" collect --quiet --telescope "$TEL" --out "$WORK/one" "${FILES[@]}"
+for f in attacks.csv timeseries.csv; do
+	check "  its $f equals one collect's over the 4 files" cmp "$WORK/one/$f" "$WORK/reference/$f"
+done
 
 # same_as_reference WHAT: the run in OUT has the reference's results; then
 # it is moved to WORK/WHAT.
