@@ -146,7 +146,8 @@ int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_
 	struct record_index *sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
 	if (sorted == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "out of memory");
-	memcpy(sorted, w->index, w->n * sizeof *sorted);
+	if (w->n > 0) /* index is NULL until the first flow */
+		memcpy(sorted, w->index, w->n * sizeof *sorted);
 	qsort(sorted, w->n, sizeof *sorted, by_flow_order);
 
 	size_t start = out->len;
