@@ -1,9 +1,9 @@
 /* check_attack.c - the flow table: presets and invalid input, the flow
  * timeout and every threshold on its boundary, the sliding peak, packets
  * out of order, (victim, protocol) keying, one report per attack, flush,
- * bounded open flows, large floods, stitching, and partial flows as bytes
- * (decoded equal, re-encoded identical, stitched alike, truncations and
- * corruptions refused). */
+ * bounded open flows, large floods, stitching, the edges of a watched
+ * table, and partial flows as bytes (decoded equal, re-encoded identical,
+ * stitched alike, truncations and corruptions refused, packets counted). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1373,6 +1373,303 @@ START_TEST(flow_bytes_corrupted_are_refused)
 }
 END_TEST
 
+/* Watching the edges of a piece (attack_table_watch_edges()): a flow
+ * that ends and started at or before the leading limit, and every flow
+ * ended by flush, is shown once after it is judged, with reported saying
+ * whether the attack callback got it; other flows are not shown, and the
+ * attacks are those of a table not watched. */
+#define SHOWN_MAX 64
+
+struct shown {
+	bs_addr_t victim;
+	uint8_t proto;
+	uint64_t start_us, end_us, packets;
+	bool reported;
+	bool at_flush; /* shown by attack_table_flush() */
+};
+
+struct edges {
+	struct shown s[SHOWN_MAX];
+	size_t n;
+	const struct sink *attacks; /* the table's attack callback's */
+	bool flushing;
+	int fail_with; /* returned by the callback when not 0 */
+};
+
+static int show_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	struct edges *e = arg;
+	ck_assert_uint_lt(e->n, SHOWN_MAX);
+	struct shown *s = &e->s[e->n++];
+	attack_flow_key(f, &s->victim, &s->proto);
+	s->start_us = attack_flow_start(f);
+	s->end_us = attack_flow_end(f);
+	s->packets = attack_flow_packets(f);
+	s->reported = reported;
+	s->at_flush = e->flushing;
+	/* Judged just before: a reported flow is the last attack. */
+	if (reported) {
+		ck_assert_uint_gt(e->attacks->n, 0);
+		const struct attack_record *r = &e->attacks->recs[e->attacks->n - 1];
+		ck_assert_int_eq(bs_addr_cmp(&r->victim, &s->victim), 0);
+		ck_assert_uint_eq(r->proto, s->proto);
+		ck_assert_uint_eq(r->start_us, s->start_us);
+		ck_assert_uint_eq(r->end_us, s->end_us);
+		ck_assert_uint_eq(r->packets, s->packets);
+	}
+	return e->fail_with;
+}
+
+static int by_event_time(const void *a, const void *b)
+{
+	const struct bs_event *x = a, *y = b;
+	if (x->ts_us != y->ts_us)
+		return x->ts_us < y->ts_us ? -1 : 1;
+	return bs_addr_cmp(&x->victim, &y->victim);
+}
+
+/* n events of victim (proto UDP when udp) evenly spaced from start to end
+ * inclusive, to n destinations picked by the victim's last byte, appended
+ * to evs at *at. */
+static void edge_flow(struct bs_event *evs, size_t *at, uint32_t victim, bool udp, uint32_t n,
+                      uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t ts = n == 1 ? start : start + (end - start) * i / (n - 1);
+		struct bs_event ev = ev_make(victim, dst(1000 * (victim & 0xff) + i), ts);
+		if (udp) {
+			ev.proto = BS_PROTO_UDP;
+			ev.response = BS_RESP_ICMP_UNREACH;
+		}
+		evs[(*at)++] = ev;
+	}
+}
+
+/* A flow the watch test expects to be shown. */
+struct edge_want {
+	uint32_t victim;
+	uint8_t proto;
+	uint64_t start_us;
+	bool reported, at_flush;
+};
+
+#define EDGE_T (T0 + 300 * US) /* the leading limit */
+
+/* The capture of the watch test, in time order; *want gets the flows to
+ * be shown and *n_want their count. Floods of 40 packets over 60 s are
+ * attacks, a few packets are not. */
+static size_t edge_capture(struct bs_event *evs, struct edge_want *want, size_t *n_want)
+{
+	size_t n = 0, w = 0;
+	/* Started before the limit, ended idle mid-run: shown. */
+	edge_flow(evs, &n, VICTIM, false, 40, T0, T0 + 60 * US);
+	want[w++] = (struct edge_want){VICTIM, BS_PROTO_TCP, T0, true, false};
+	edge_flow(evs, &n, VICTIM + 1, false, 3, T0 + 10 * US, T0 + 12 * US);
+	want[w++] = (struct edge_want){VICTIM + 1, BS_PROTO_TCP, T0 + 10 * US, false, false};
+	edge_flow(evs, &n, VICTIM, true, 40, T0 + 5 * US, T0 + 65 * US); /* another key */
+	want[w++] = (struct edge_want){VICTIM, BS_PROTO_UDP, T0 + 5 * US, true, false};
+	/* Started at the limit exactly: shown. */
+	edge_flow(evs, &n, VICTIM + 2, false, 40, EDGE_T, EDGE_T + 60 * US);
+	want[w++] = (struct edge_want){VICTIM + 2, BS_PROTO_TCP, EDGE_T, true, false};
+	edge_flow(evs, &n, VICTIM + 3, false, 1, EDGE_T, EDGE_T);
+	want[w++] = (struct edge_want){VICTIM + 3, BS_PROTO_TCP, EDGE_T, false, false};
+	/* Started after it, ended mid-run: not shown, reported or not. */
+	edge_flow(evs, &n, VICTIM + 4, false, 40, EDGE_T + 1, EDGE_T + 1 + 60 * US);
+	edge_flow(evs, &n, VICTIM + 5, false, 2, EDGE_T + 1, EDGE_T + 5 * US);
+	edge_flow(evs, &n, VICTIM, false, 40, T0 + 1000 * US, T0 + 1060 * US); /* key again */
+	/* Open at the end: shown by flush, once even when it started before
+	 * the limit (a packet every 250 s from T0 + 100 s, 12 in all). */
+	edge_flow(evs, &n, VICTIM + 6, false, 12, T0 + 100 * US, T0 + 2850 * US);
+	want[w++] = (struct edge_want){VICTIM + 6, BS_PROTO_TCP, T0 + 100 * US, false, true};
+	edge_flow(evs, &n, VICTIM + 7, false, 40, T0 + 2800 * US, T0 + 2860 * US);
+	want[w++] = (struct edge_want){VICTIM + 7, BS_PROTO_TCP, T0 + 2800 * US, true, true};
+	edge_flow(evs, &n, VICTIM + 8, false, 1, T0 + 2900 * US, T0 + 2900 * US);
+	want[w++] = (struct edge_want){VICTIM + 8, BS_PROTO_TCP, T0 + 2900 * US, false, true};
+	qsort(evs, n, sizeof *evs, by_event_time);
+	*n_want = w;
+	return n;
+}
+
+START_TEST(watched_edges_are_shown_once)
+{
+	static struct bs_event evs[512];
+	struct edge_want want[16];
+	size_t n_want;
+	size_t n = edge_capture(evs, want, &n_want);
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	static struct edges e;
+	memset(&e, 0, sizeof e);
+	e.attacks = &sink;
+	attack_table_watch_edges(table, EDGE_T, show_edge, &e);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
+	e.flushing = true;
+	flush();
+
+	/* The attacks and counters of a table not watched. */
+	struct sink plain = {0};
+	attack_table_t *t = attack_table_create(&p, tel, collect, &plain);
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(attack_table_update(t, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(t), 0);
+	ck_assert_uint_eq(sink.n, plain.n);
+	ck_assert_uint_eq(sink.n, 6);
+	for (size_t i = 0; i < sink.n; i++)
+		assert_same_record(&sink.recs[i], &plain.recs[i]);
+	/* Among them the two that start after the limit and are not shown. */
+	size_t late = 0;
+	for (size_t i = 0; i < sink.n; i++)
+		late += sink.recs[i].start_us > EDGE_T && sink.recs[i].start_us < T0 + 2000 * US;
+	ck_assert_uint_eq(late, 2);
+	struct attack_stats a = stats(), b;
+	attack_table_stats(t, &b);
+	ck_assert_uint_eq(a.flows, b.flows);
+	ck_assert_uint_eq(a.attacks, b.attacks);
+	ck_assert_uint_eq(a.rejected, b.rejected);
+	ck_assert_uint_eq(a.peak_open_flows, b.peak_open_flows);
+	attack_table_free(t);
+	free(plain.recs);
+
+	/* Exactly the flows wanted, each once, as wanted. */
+	ck_assert_uint_eq(e.n, n_want);
+	for (size_t i = 0; i < n_want; i++) {
+		size_t found = 0;
+		for (size_t j = 0; j < e.n; j++) {
+			const struct shown *s = &e.s[j];
+			if (bs_addr_v4(&s->victim) != want[i].victim || s->proto != want[i].proto ||
+			    s->start_us != want[i].start_us)
+				continue;
+			found++;
+			ck_assert_msg(s->reported == want[i].reported, "flow %zu: reported %d", i,
+			              s->reported);
+			ck_assert_msg(s->at_flush == want[i].at_flush, "flow %zu: at flush %d", i,
+			              s->at_flush);
+		}
+		ck_assert_msg(found == 1, "flow %zu shown %zu times", i, found);
+	}
+	/* reported is whether the attack callback got the flow. */
+	for (size_t j = 0; j < e.n; j++) {
+		const struct shown *s = &e.s[j];
+		bool attack = false;
+		for (size_t i = 0; i < sink.n; i++)
+			attack |= bs_addr_cmp(&sink.recs[i].victim, &s->victim) == 0 &&
+			          sink.recs[i].proto == s->proto &&
+			          sink.recs[i].start_us == s->start_us &&
+			          sink.recs[i].end_us == s->end_us;
+		ck_assert_int_eq(attack, s->reported);
+	}
+	/* The flows shown at flush come in flush order. */
+	for (size_t j = 1; j < e.n; j++)
+		if (e.s[j - 1].at_flush)
+			ck_assert_uint_le(e.s[j - 1].start_us, e.s[j].start_us);
+}
+END_TEST
+
+/* A leading limit of 0 shows only what flush ends; UINT64_MAX shows
+ * every flow. */
+START_TEST(watch_limits)
+{
+	static struct bs_event evs[512];
+	struct edge_want want[16];
+	size_t n_want;
+	size_t n = edge_capture(evs, want, &n_want);
+	struct attack_params p = preset("rsdos");
+	static struct edges e;
+	const uint64_t limits[] = {0, UINT64_MAX};
+	for (size_t k = 0; k < 2; k++) {
+		reset();
+		open_table(&p);
+		memset(&e, 0, sizeof e);
+		e.attacks = &sink;
+		attack_table_watch_edges(table, limits[k], show_edge, &e);
+		for (size_t i = 0; i < n; i++)
+			update(&evs[i]);
+		size_t mid_run = e.n;
+		e.flushing = true;
+		flush();
+		ck_assert_uint_eq(e.n - mid_run, 3); /* the three open at the end */
+		ck_assert_uint_eq(stats().flows, 11);
+		ck_assert_uint_eq(e.n, k == 0 ? 3 : 11);
+		ck_assert_uint_eq(sink.n, 6);
+	}
+}
+END_TEST
+
+START_TEST(watch_callback_error_stops_and_is_returned)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	static struct edges e;
+	memset(&e, 0, sizeof e);
+	e.attacks = &sink;
+	attack_table_watch_edges(table, T0 + 1000 * US, show_edge, &e);
+	flood(VICTIM, 40, 0, T0, T0 + 60 * US);
+	/* The flood ends on this update: judged, shown, and the error
+	 * returned (the packet is not added). */
+	e.fail_with = -BS_EIO;
+	struct bs_event ev = ev_make(VICTIM2, dst(0), T0 + 400 * US);
+	ck_assert_int_eq(attack_table_update(table, &ev), -BS_EIO);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(e.n, 1);
+	ck_assert(e.s[0].reported);
+	e.fail_with = 0;
+	update(&ev); /* the flood is not shown again */
+	ck_assert_uint_eq(e.n, 1);
+	e.fail_with = -BS_EIO;
+	ck_assert_int_eq(attack_table_flush(table), -BS_EIO);
+	ck_assert_uint_eq(e.n, 2);
+	ck_assert_uint_eq(bs_addr_v4(&e.s[1].victim), VICTIM2);
+	ck_assert(!e.s[1].reported);
+	e.fail_with = 0;
+	flush(); /* nothing left */
+	ck_assert_uint_eq(e.n, 2);
+	ck_assert_uint_eq(sink.n, 1);
+}
+END_TEST
+
+/* attack_flow_packets() of partial flows of every form: one packet, held
+ * packets (one destination hit twice counts twice), built, and after a
+ * round trip through bytes. */
+START_TEST(partial_flow_packets)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	static struct partials parts;
+	parts.n = 0;
+	const struct attack_hold next = {.before_next = true};
+	attack_table_hold(table, &next, keep_partial, &parts);
+	struct bs_event ev = ev_make(VICTIM, dst(0), T0);
+	update(&ev);
+	for (uint32_t i = 0; i < 5; i++) {
+		ev = ev_make(VICTIM + 1, dst(i % 3), T0 + 1 * US + i * US);
+		update(&ev);
+	}
+	flood(VICTIM + 2, 40, 0, T0 + 2 * US, T0 + 62 * US);
+	/* Router errors are built at once. */
+	for (uint32_t i = 0; i < 3; i++) {
+		ev = ev_make(VICTIM + 3, dst(i), T0 + 3 * US + i * US);
+		ev.flags |= BS_EV_MISMATCH;
+		bs_addr_from_v4(&ev.responder, 0xcb007101u);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 0);
+	ck_assert_uint_eq(parts.n, 4);
+	const uint64_t want[] = {1, 5, 40, 3};
+	for (size_t i = 0; i < parts.n; i++) {
+		ck_assert_uint_eq(attack_flow_packets(parts.f[i]), want[i]);
+		struct bs_buf b = {0};
+		attack_flow_t *back = flow_round_trip(parts.f[i], &b);
+		ck_assert_uint_eq(attack_flow_packets(back), want[i]);
+		attack_flow_free(back);
+		attack_flow_free(parts.f[i]);
+		bs_buf_free(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("attack");
@@ -1422,6 +1719,9 @@ int main(void)
 	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
 	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
 	tcase_add_test(table_tc, lone_piece_hands_out_nothing);
+	tcase_add_test(table_tc, watched_edges_are_shown_once);
+	tcase_add_test(table_tc, watch_limits);
+	tcase_add_test(table_tc, watch_callback_error_stops_and_is_returned);
 	suite_add_tcase(s, table_tc);
 	TCase *codec = tcase_create("codec");
 	tcase_add_checked_fixture(codec, setup, teardown);
@@ -1430,6 +1730,7 @@ int main(void)
 	tcase_add_test(codec, flow_bytes_truncated_are_refused);
 	tcase_add_test(codec, flow_bytes_sizes);
 	tcase_add_test(codec, flow_bytes_corrupted_are_refused);
+	tcase_add_test(codec, partial_flow_packets);
 	suite_add_tcase(s, codec);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -24,6 +24,7 @@
 #define FUZZ_LENGTH_AT  12u
 #define FUZZ_SUM_LEN    8u
 #define FUZZ_SEALED_MIN 80u
+#define FUZZ_US_PER_S   1000000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,36 +56,96 @@ static const char *check_message(int rc, const struct bs_err *err)
 	return NULL;
 }
 
-/* Adopts flows (handed over one by one: the entries become NULL) into a
- * stitching table made with h's parameters, expires at h's end, flushes. */
-static const char *stitch(const struct flowstate_header *h, attack_flow_t **flows, size_t n)
+/* The edges a stitching table shows, written as merge writes its own
+ * flows.state. */
+struct edges {
+	flowstate_writer_t *w;
+	uint64_t shown, reported;
+};
+
+static int write_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	struct edges *e = arg;
+	e->shown++;
+	e->reported += reported;
+	return flowstate_writer_add(e->w, f, reported, NULL);
+}
+
+/* The file of the edges shown under header h: written without complaint
+ * and read back whole. */
+static const char *check_edges(const struct flowstate_header *h, const struct edges *e)
+{
+	struct bs_buf out = {0};
+	struct bs_err err;
+	const char *why = NULL;
+	int rc = flowstate_writer_encode(e->w, h, &out, &err);
+	if (rc != 0 && rc != -BS_ENOMEM)
+		why = "flowstate_writer_encode: refuses the edges a stitching table showed";
+	if (rc == 0) {
+		struct flowstate_header back;
+		struct flowstate_flow *flows;
+		size_t n;
+		rc = flowstate_parse(out.data, out.len, &back, &flows, &n, &err);
+		if (rc != 0 && rc != -BS_ENOMEM)
+			why = "flowstate_parse: refuses what the writer wrote";
+		else if (rc == 0 && n != e->shown)
+			why = "flowstate_parse: not every flow written read back";
+		flowstate_flows_free(flows, n);
+	}
+	bs_buf_free(&out);
+	return why;
+}
+
+/* Adopts the flows (handed over one by one: the entries become NULL) into
+ * a stitching table made with h's parameters and watched as a piece's
+ * table is (flows starting within a timeout of first_us, and every flow
+ * open at the end), expires at h's end, flushes; then writes what it
+ * showed. */
+static const char *stitch(const struct flowstate_header *h, struct flowstate_flow *flows, size_t n)
 {
 	bs_prefixes_t *tel = bs_prefixes_create();
 	bool insane = false;
 	attack_table_t *t = NULL;
+	struct edges e = {.w = flowstate_writer_create()};
 	const char *why = NULL;
 
-	if (tel == NULL || bs_prefixes_add(tel, FUZZ_TELESCOPE) != 0 ||
+	if (tel == NULL || e.w == NULL || bs_prefixes_add(tel, FUZZ_TELESCOPE) != 0 ||
 	    (t = attack_table_create(&h->params, tel, check_record, &insane)) == NULL) {
 		bs_prefixes_free(tel);
+		flowstate_writer_free(e.w);
 		return "stitch: cannot set up the table";
 	}
+	uint64_t timeout_us = (uint64_t)h->params.flow_timeout_s * FUZZ_US_PER_S;
+	uint64_t leading =
+	    h->first_us > UINT64_MAX - timeout_us ? UINT64_MAX : h->first_us + timeout_us;
+	attack_table_watch_edges(t, leading, write_edge, &e);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		attack_flow_t *f = flows[i];
-		flows[i] = NULL;
+		attack_flow_t *f = flows[i].flow;
+		flows[i].flow = NULL;
 		rc = attack_table_adopt(t, f);
 	}
 	if (rc == 0)
 		rc = attack_table_expire(t, h->last_us);
+	struct attack_stats before, after;
+	attack_table_stats(t, &before);
+	uint64_t shown = e.shown;
 	if (rc == 0)
 		rc = attack_table_flush(t);
+	attack_table_stats(t, &after);
 	if (rc != 0 && rc != -BS_ENOMEM)
 		why = "attack_table_adopt: an error besides running out of memory";
 	else if (insane)
 		why = "attack_table_flush: an impossible attack from decoded flows";
+	else if (rc == 0 && e.shown - shown != before.open_flows)
+		why = "attack_table_flush: a flow open at the end not shown";
+	else if (e.reported > after.attacks)
+		why = "attack_table_watch_edges: more flows reported than attacks";
+	else if (rc == 0)
+		why = check_edges(h, &e);
 	attack_table_free(t);
 	bs_prefixes_free(tel);
+	flowstate_writer_free(e.w);
 	return why;
 }
 
@@ -100,7 +161,7 @@ static void store_le64(uint8_t *p, uint64_t v)
 static const char *run_once(const uint8_t *data, size_t size, bool *took)
 {
 	struct flowstate_header h;
-	attack_flow_t **flows = (attack_flow_t **)&h; /* stale: must be reset */
+	struct flowstate_flow *flows = (struct flowstate_flow *)&h; /* stale: must be reset */
 	size_t n = 1;
 	struct bs_err err;
 
