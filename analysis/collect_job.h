@@ -36,6 +36,11 @@ struct collect_job_env {
 	const char *filter;             /* BPF or NULL */
 	attack_cb on_attack;            /* the tables' finished attacks, from any job's thread */
 	void *on_attack_arg;
+	/* When not NULL, every job's table shows its edge flows to on_edge
+	 * (attack_table_watch_edges()), from the job's thread. */
+	attack_edge_cb on_edge;
+	void *on_edge_arg;
+	uint64_t leading_until_us;
 	/* Called from the job's thread with packets read since its last call,
 	 * every COLLECT_JOB_PUBLISH_EVERY packets and at the end of the file;
 	 * true stops the read there. */

@@ -113,9 +113,9 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	return rc;
 }
 
-/* Edge callback of the stitching table (the collector's thread): the
- * flow goes into flows.state with the victim's geography, looked up as
- * on_attack() does, since merge has no databases. */
+/* Edge callback of every table, from any thread: the flow goes into
+ * flows.state with the victim's geography, looked up as on_attack() does,
+ * since merge has no databases. */
 static int on_edge(const attack_flow_t *f, bool reported, void *arg)
 {
 	collector_t *c = arg;
@@ -124,9 +124,12 @@ static int on_edge(const attack_flow_t *f, bool reported, void *arg)
 	bs_addr_t victim;
 	uint8_t proto;
 	attack_flow_key(f, &victim, &proto);
+	pthread_mutex_lock(&c->lock);
 	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &victim, &geo, NULL) == 0)
 		g = &geo;
-	return flowstate_writer_add(c->edges, f, reported, g);
+	int rc = flowstate_writer_add(c->edges, f, reported, g);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
 }
 
 static bool stop_requested(const collector_t *c)
@@ -259,8 +262,9 @@ static int stitch_job(collector_t *c, struct collect_job *jb)
 	if (jb->error.code != 0 && ((rc = inputs_fail(jb->in, bs_err_text(&jb->error))) != 0 ||
 	                            (rc = warn_failed(c, jb->in)) != 0))
 		return rc;
-	/* The first file that gave packets starts the run: its flows up to
-	 * one timeout after its first packet may continue a previous run's. */
+	/* A run with a stream learns where it starts from the first file
+	 * that gave packets: its flows up to one timeout after its first
+	 * packet may continue a previous run's. */
 	if (!c->watching && jb->in->packets > 0) {
 		uint64_t until = attack_table_hold_until(jb->table);
 		uint64_t timeout_us = (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
@@ -353,6 +357,8 @@ static int warn_overlaps(collector_t *c)
  * up to cfg.jobs threads and stitches each as it finishes, in that order. */
 static int read_all(collector_t *c)
 {
+	uint64_t timeout_us = (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
+	bool streams = false;
 	for (size_t i = 0; i < inputs_count(c->inputs); i++) {
 		struct input *in = inputs_at(c->inputs, i);
 		if (in->skipped)
@@ -360,15 +366,29 @@ static int read_all(collector_t *c)
 		struct collect_job *jb = &c->jobs[c->n_jobs++];
 		memset(jb, 0, sizeof *jb);
 		jb->in = in;
-		/* Every file, the first and last too, hands out the flows at its
-		 * edges: those of the run's edges go to flows.state. A stream
-		 * (first_us 0) learns its first packet time as it reads. */
-		jb->hold.until_us =
-		    in->first_us != 0
-		        ? in->first_us + (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S
-		        : 0;
+		/* A stream (first_us 0) learns its first packet time as it
+		 * reads. */
+		jb->hold.until_us = in->first_us != 0 ? in->first_us + timeout_us : 0;
 		jb->hold.after_previous = true;
 		jb->hold.before_next = true;
+		streams |= in->first_us == 0;
+	}
+	/* The edges of the run go to flows.state. Where it starts is known
+	 * from the ordering pass: the first file judges the flows it starts
+	 * with and the last those open at its end in their own tables, as
+	 * no file comes before or after them, and every table shows its edge
+	 * flows. With a stream (or an empty file) that is known only once read,
+	 * so every file hands out both edges and the stitching table, watched
+	 * from the first file that gave packets (stitch_job()), judges them. */
+	if (!streams && c->n_jobs > 0) {
+		c->edges_first_us = c->jobs[0].in->first_us;
+		c->env.leading_until_us = c->edges_first_us + timeout_us;
+		c->env.on_edge = on_edge;
+		c->env.on_edge_arg = c;
+		attack_table_watch_edges(c->stitch, c->env.leading_until_us, on_edge, c);
+		c->watching = true;
+		c->jobs[0].hold.after_previous = false;
+		c->jobs[c->n_jobs - 1].hold.before_next = false;
 	}
 	size_t n_threads = c->cfg.jobs < c->n_jobs ? c->cfg.jobs : c->n_jobs;
 	pthread_t threads[COLLECTOR_MAX_JOBS];
