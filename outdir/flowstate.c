@@ -1,9 +1,10 @@
 /* flowstate.c - writing and reading flows.state (format in flowstate.h).
  *
- * The file is built in memory (a run's edge flows: kilobytes to tens of
- * megabytes), so its length and checksum are known before the first byte
- * is written, and read whole, so that nothing is decoded before the
- * length and checksum say the bytes are the ones written. */
+ * The writer holds the records' bytes (a run's edge flows: kilobytes to
+ * tens of megabytes) and their index, so the length is known before the
+ * first byte is written and the checksum is computed as the file is. A
+ * file is read whole, so that nothing is decoded before the length and
+ * checksum say the bytes are the ones written. */
 #include "outdir/flowstate.h"
 
 #include <errno.h>
@@ -20,7 +21,6 @@
 static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\0'};
 /* Offsets of the fixed header (flowstate.h). */
 #define FLOWSTATE_VERSION_AT 8u
-#define FLOWSTATE_LENGTH_AT  12u
 #define FLOWSTATE_FIELDS_AT  20u
 #define FLOWSTATE_HEADER_LEN 72u
 #define FLOWSTATE_SUM_LEN    8u /* the XXH3_64bits checksum at the end */
@@ -137,54 +137,118 @@ static int by_flow_order(const void *a, const void *b)
 	return c;
 }
 
-int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_header *h,
-                            struct bs_buf *out, struct bs_err *err)
+/* Where the bytes of a file go as they are made, a buffer or a stream,
+ * hashed on the way: a file as large as the run's edge flows is never
+ * held twice. */
+struct sink {
+	struct bs_buf *buf; /* NULL: f */
+	FILE *f;
+	XXH3_state_t *sum;
+	int write_errno; /* errno of the first failed write; 0 if none */
+};
+
+static void sink_raw(struct sink *s, const void *p, size_t n)
 {
-	int rc = check_header(h, -BS_EINVAL, err);
-	if (rc < 0)
-		return rc;
+	if (s->buf != NULL)
+		bs_buf_put_bytes(s->buf, p, n);
+	else if (s->write_errno == 0 && fwrite(p, 1, n, s->f) != n)
+		s->write_errno = errno ? errno : EIO;
+}
+
+static void sink_put(struct sink *s, const void *p, size_t n)
+{
+	XXH3_64bits_update(s->sum, p, n);
+	sink_raw(s, p, n);
+}
+
+/* The records in adoption order, checked against h; NULL and err set on
+ * a rule broken or no memory. */
+static struct record_index *sorted_records(const flowstate_writer_t *w,
+                                           const struct flowstate_header *h, uint64_t *length,
+                                           struct bs_err *err)
+{
+	if (check_header(h, -BS_EINVAL, err) < 0)
+		return NULL;
 	struct record_index *sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
-	if (sorted == NULL)
-		return bs_err_set(err, -BS_ENOMEM, "out of memory");
+	if (sorted == NULL) {
+		bs_err_set(err, -BS_ENOMEM, "out of memory");
+		return NULL;
+	}
 	if (w->n > 0) /* index is NULL until the first flow */
 		memcpy(sorted, w->index, w->n * sizeof *sorted);
 	qsort(sorted, w->n, sizeof *sorted, by_flow_order);
-
-	size_t start = out->len;
-	bs_buf_put_bytes(out, flowstate_magic, sizeof flowstate_magic);
-	bs_buf_put_u32(out, FLOWSTATE_VERSION);
-	bs_buf_put_u64(out, 0); /* the length, once known */
-	bs_buf_put_u32(out, h->params.flow_timeout_s);
-	bs_buf_put_u32(out, h->params.min_packets);
-	bs_buf_put_u32(out, h->params.min_duration_s);
-	bs_buf_put_u32(out, h->params.min_ppm);
-	bs_buf_put_u32(out, h->params.min_dests);
-	bs_buf_put_u64(out, h->telescope_hash);
-	bs_buf_put_u64(out, h->first_us);
-	bs_buf_put_u64(out, h->last_us);
-	bs_buf_put_u64(out, w->n);
-	for (size_t i = 0; rc == 0 && i < w->n; i++) {
-		const struct record_index *ix = &sorted[i];
-		if (ix->touch_us > h->last_us)
-			rc =
-			    bs_err_set(err, -BS_EINVAL,
-			               "record %zu: flow updated after the last packet time of the "
-			               "header",
-			               i + 1);
-		else if (ix->len > UINT32_MAX)
-			rc = bs_err_set(err, -BS_EINVAL, "record %zu: flow over 4 GiB", i + 1);
-		bs_buf_put_u32(out, (uint32_t)ix->len);
-		bs_buf_put_bytes(out, w->bytes.data + ix->at, ix->len);
+	*length = FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN;
+	for (size_t i = 0; i < w->n; i++) {
+		const char *why = sorted[i].touch_us > h->last_us
+		                      ? "flow updated after the last packet time of the header"
+		                  : sorted[i].len > UINT32_MAX ? "flow over 4 GiB"
+		                                               : NULL;
+		if (why != NULL) {
+			bs_err_set(err, -BS_EINVAL, "record %zu: %s", i + 1, why);
+			free(sorted);
+			return NULL;
+		}
+		*length += FLOWSTATE_RECORD_LEN_BYTES + sorted[i].len;
 	}
-	free(sorted);
-	if (rc < 0)
-		return rc;
-	bs_buf_patch_u64(out, start + FLOWSTATE_LENGTH_AT, out->len - start + FLOWSTATE_SUM_LEN);
-	if (bs_buf_status(out) == 0)
-		bs_buf_put_u64(out, XXH3_64bits(out->data + start, out->len - start));
-	if (bs_buf_status(out) < 0)
+	return sorted;
+}
+
+/* The whole file into s. 0, or -BS_EINVAL/-BS_ENOMEM with err set (a
+ * write error is left in s). */
+static int emit(const flowstate_writer_t *w, const struct flowstate_header *h, struct sink *s,
+                struct bs_err *err)
+{
+	uint64_t length;
+	struct record_index *sorted = sorted_records(w, h, &length, err);
+	if (sorted == NULL)
+		return err != NULL && err->code != 0 ? err->code : -BS_ENOMEM;
+	if ((s->sum = XXH3_createState()) == NULL || XXH3_64bits_reset(s->sum) != XXH_OK) {
+		XXH3_freeState(s->sum);
+		free(sorted);
 		return bs_err_set(err, -BS_ENOMEM, "out of memory");
-	return 0;
+	}
+	struct bs_buf head = {0};
+	bs_buf_put_bytes(&head, flowstate_magic, sizeof flowstate_magic);
+	bs_buf_put_u32(&head, FLOWSTATE_VERSION);
+	bs_buf_put_u64(&head, length);
+	bs_buf_put_u32(&head, h->params.flow_timeout_s);
+	bs_buf_put_u32(&head, h->params.min_packets);
+	bs_buf_put_u32(&head, h->params.min_duration_s);
+	bs_buf_put_u32(&head, h->params.min_ppm);
+	bs_buf_put_u32(&head, h->params.min_dests);
+	bs_buf_put_u64(&head, h->telescope_hash);
+	bs_buf_put_u64(&head, h->first_us);
+	bs_buf_put_u64(&head, h->last_us);
+	bs_buf_put_u64(&head, w->n);
+	int rc = bs_buf_status(&head);
+	if (rc == 0)
+		sink_put(s, head.data, head.len);
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		uint8_t len[FLOWSTATE_RECORD_LEN_BYTES];
+		for (unsigned k = 0; k < sizeof len; k++)
+			len[k] = (uint8_t)(sorted[i].len >> (8 * k));
+		sink_put(s, len, sizeof len);
+		sink_put(s, w->bytes.data + sorted[i].at, sorted[i].len);
+	}
+	uint64_t digest = XXH3_64bits_digest(s->sum);
+	uint8_t sum[FLOWSTATE_SUM_LEN];
+	for (unsigned k = 0; k < sizeof sum; k++)
+		sum[k] = (uint8_t)(digest >> (8 * k));
+	if (rc == 0)
+		sink_raw(s, sum, sizeof sum);
+	bs_buf_free(&head);
+	XXH3_freeState(s->sum);
+	free(sorted);
+	if (rc == 0 && s->buf != NULL)
+		rc = bs_buf_status(s->buf);
+	return rc < 0 ? bs_err_set(err, rc, "out of memory") : 0;
+}
+
+int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_header *h,
+                            struct bs_buf *out, struct bs_err *err)
+{
+	struct sink s = {.buf = out};
+	return emit(w, h, &s, err);
 }
 
 int flowstate_encode(const struct flowstate_header *h, const struct flowstate_flow *flows, size_t n,
@@ -206,26 +270,24 @@ int flowstate_encode(const struct flowstate_header *h, const struct flowstate_fl
 int flowstate_writer_save(const flowstate_writer_t *w, const struct flowstate_header *h,
                           const char *dir, struct bs_err *err)
 {
-	struct bs_buf b = {0};
 	outfile_t *o = NULL;
-	int rc = flowstate_writer_encode(w, h, &b, err);
-
-	if (rc < 0) {
+	int rc = outfile_open(dir, OUTDIR_FLOWSTATE, &o);
+	if (rc < 0)
+		return rc == -BS_EIO ? bs_err_io(err, errno, "%s/%s", dir, OUTDIR_FLOWSTATE)
+		                     : bs_err_set(err, rc, "%s/%s: %s", dir, OUTDIR_FLOWSTATE,
+		                                  bs_strerror(rc));
+	struct sink s = {.f = outfile_stream(o)};
+	if ((rc = emit(w, h, &s, err)) < 0) {
+		outfile_abort(o);
 		bs_err_prefix(err, "%s/%s", dir, OUTDIR_FLOWSTATE);
-	} else if ((rc = outfile_open(dir, OUTDIR_FLOWSTATE, &o)) < 0) {
-		rc = rc == -BS_EIO
-		         ? bs_err_io(err, errno, "%s/%s", dir, OUTDIR_FLOWSTATE)
-		         : bs_err_set(err, rc, "%s/%s: %s", dir, OUTDIR_FLOWSTATE, bs_strerror(rc));
-	} else if (fwrite(b.data, 1, b.len, outfile_stream(o)) != b.len) {
+	} else if (s.write_errno != 0) {
 		/* Its errno says why (EFBIG, ENOSPC); commit would only see the
 		 * stream's error flag. */
-		int saved = errno;
 		outfile_abort(o);
-		rc = bs_err_io(err, saved, "%s/%s", dir, OUTDIR_FLOWSTATE);
+		rc = bs_err_io(err, s.write_errno, "%s/%s", dir, OUTDIR_FLOWSTATE);
 	} else if ((rc = outfile_commit(o)) < 0) {
 		bs_err_io(err, errno, "%s/%s", dir, OUTDIR_FLOWSTATE);
 	}
-	bs_buf_free(&b);
 	return rc;
 }
 
