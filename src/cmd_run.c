@@ -49,7 +49,7 @@ int cmd_run(int argc, char **argv)
 		return status;
 	/* report's output directory defaults to its one input directory. */
 	char since[BS_TIME_STRLEN];
-	char *report_argv[8];
+	char *report_argv[9]; /* report --quiet --since T --out DIR PREVIOUS DIR, NULL */
 	int n = 0;
 	report_argv[n++] = "report";
 	if (out.quiet)
