@@ -44,7 +44,7 @@ PKT_LIBS="-ltrace -lwandio -lpcap -lm"
 OUT_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c base/bs_intern.c
 telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
 telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
-telescope/uniformity.c
+telescope/portset.c telescope/uniformity.c
 outdir/csvwrite.c outdir/csvread.c outdir/outfile.c outdir/transaction.c outdir/attack_list.c
 outdir/tseries.c outdir/summary.c outdir/outdir.c outdir/flowstate.c
 analysis/merge.c analysis/report.c
@@ -53,8 +53,8 @@ OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lm"
 # The flow state target needs the flow table and its blocks, and writes
 # nothing.
 STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telescope/event.c
-telescope/distinct.c telescope/portcount.c telescope/peak.c telescope/uniformity.c
-telescope/attack.c outdir/outfile.c outdir/flowstate.c"
+telescope/distinct.c telescope/portcount.c telescope/portset.c telescope/peak.c
+telescope/uniformity.c telescope/attack.c outdir/outfile.c outdir/flowstate.c"
 STATE_LIBS="$(pkg-config --libs libxxhash) -lm"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC
 	[report]=$OUT_SRC [flowstate]=$STATE_SRC)
