@@ -64,7 +64,8 @@ static int classify_tcp(const struct ip_view *ip, struct bs_event *ev)
 	ev->proto = BS_PROTO_TCP;
 	ev->response = response;
 	ev->port = t.sport;
-	ev->flags = BS_EV_HAS_PORT;
+	ev->aport = t.dport;
+	ev->flags = BS_EV_HAS_PORT | BS_EV_HAS_APORT;
 	return CLASSIFY_BACKSCATTER;
 }
 
@@ -83,9 +84,11 @@ static uint8_t attack_proto(uint8_t ip_proto)
 	}
 }
 
-/* Victim, protocol and port from the packet an ICMP error quotes. The quote
- * must be of the outer IP version; its own transport header is read for
- * ports only, so a quote inside the quote is never followed. */
+/* Victim, protocol and ports from the packet an ICMP error quotes: the
+ * flood packet, whose destination port is the victim's and whose source
+ * port the attacker's. The quote must be of the outer IP version; its own
+ * transport header is read for ports only, so a quote inside the quote is
+ * never followed. */
 static void classify_quote(const struct ip_view *ip, const struct icmp_view *icmp,
                            struct bs_event *ev)
 {
@@ -105,7 +108,8 @@ static void classify_quote(const struct ip_view *ip, const struct icmp_view *icm
 	if ((q.proto == PARSE_PROTO_TCP || q.proto == PARSE_PROTO_UDP) && !q.frag_later &&
 	    parse_ports(q.l4, q.l4_len, &ports) == 0) {
 		ev->port = ports.dport;
-		ev->flags |= BS_EV_HAS_PORT;
+		ev->aport = ports.sport;
+		ev->flags |= BS_EV_HAS_PORT | BS_EV_HAS_APORT;
 	}
 	if (bs_addr_cmp(&q.dst, &ip->src) != 0)
 		ev->flags |= BS_EV_MISMATCH;

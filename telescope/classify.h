@@ -9,7 +9,14 @@
  *
  * - TCP: a segment with RST counts as TCP_RST whatever else is set (RST+ACK
  *   is the usual answer to a SYN on a closed port); SYN+ACK without RST
- *   counts as TCP_SYNACK. Everything else is not backscatter.
+ *   counts as TCP_SYNACK. Everything else is not backscatter. The source
+ *   port is the victim port, the destination port the attacker port (the
+ *   source port the flood spoofed).
+ * - Ports of an ICMP error come from the TCP or UDP header it quotes, when
+ *   the quote holds its first 4 bytes and is not a later fragment: the
+ *   quoted destination port is the victim port, the quoted source port the
+ *   attacker port. Replies (echo, timestamp, ...) and quoted ICMP carry
+ *   neither.
  * - ICMP error whose quote cannot be parsed (shorter than an IP header, wrong
  *   IP version, malformed): the victim falls back to the outer source, the
  *   protocol is ICMP and BS_EV_QUOTE_SHORT is set. A quote whose IP header

@@ -43,6 +43,7 @@ enum {
 	                                quoted destination: router/NAT generated */
 	BS_EV_QUOTE_SHORT = 1u << 2, /* ICMP error quote unusable: victim fell
 	                                back to the outer source */
+	BS_EV_HAS_APORT = 1u << 3,   /* aport is the attacker port */
 };
 
 struct bs_event {
@@ -53,6 +54,10 @@ struct bs_event {
 	uint32_t ip_len;     /* outer IP length in bytes: the header's claimed total
 	                        length (size on the wire), not capped by the capture */
 	uint16_t port;       /* victim port, valid when BS_EV_HAS_PORT */
+	uint16_t aport;      /* attacker port: the source port the flood spoofed (the
+	                        destination port of TCP backscatter, the source port
+	                        of the packet an ICMP error quotes), valid when
+	                        BS_EV_HAS_APORT */
 	uint8_t proto;       /* enum bs_proto: the attack protocol */
 	uint8_t response;    /* enum bs_response */
 	uint8_t flags;       /* BS_EV_* */

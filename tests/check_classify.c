@@ -4,7 +4,10 @@
  *
  * Packets are assembled from header builders so every ICMP type can be
  * combined with every quoted protocol; each builder writes a fixed layout
- * checked by hand against the RFC. Also covers the names of event.h. */
+ * checked by hand against the RFC. Every event is checked for both ports:
+ * the victim's and the attacker's (the spoofed source port: the
+ * destination port of TCP backscatter, the source port of a quoted TCP or
+ * UDP header). Also covers the names of event.h. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +106,7 @@ static size_t put_icmp(uint8_t *b, uint8_t type, uint8_t code, const uint8_t *bo
 /* The attack packet a victim answers, as an ICMP error quotes it: an IP
  * header from the spoofed telescope address to the victim plus the first 8
  * bytes of its transport header, the header claiming 100 bytes more than
- * is quoted. */
+ * is quoted. Attacker ports: TCP 40000, UDP 40001. */
 static size_t put_quote(uint8_t *b, int version, uint8_t proto, const char *victim)
 {
 	uint8_t l4[20];
@@ -113,7 +116,7 @@ static size_t put_quote(uint8_t *b, int version, uint8_t proto, const char *vict
 		put_tcp(l4, 40000, 80, PARSE_TCP_SYN);
 		break;
 	case PARSE_PROTO_UDP:
-		put_udp(l4, 40000, 53);
+		put_udp(l4, 40001, 53);
 		break;
 	default: /* ICMP or ICMPv6 echo request */
 		put_icmp(l4, version == 4 ? 8 : 128, 0, NULL, 0);
@@ -148,7 +151,8 @@ static int run(const uint8_t *b, size_t n, uint16_t ethertype, struct bs_event *
 struct want {
 	const char *victim, *responder, *dst;
 	uint8_t proto, response, flags;
-	int port; /* -1: none */
+	int port;  /* victim port, -1: none */
+	int aport; /* attacker port, -1: none */
 };
 
 static void check_event(const struct bs_event *ev, const struct want *w)
@@ -160,11 +164,14 @@ static void check_event(const struct bs_event *ev, const struct want *w)
 	ck_assert_mem_eq(&ev->dst, &dst, sizeof dst);
 	ck_assert_str_eq(bs_proto_name(ev->proto), bs_proto_name(w->proto));
 	ck_assert_str_eq(bs_response_name(ev->response), bs_response_name(w->response));
-	ck_assert_uint_eq(ev->flags, w->flags | (w->port >= 0 ? BS_EV_HAS_PORT : 0));
+	ck_assert_uint_eq(ev->flags, w->flags | (w->port >= 0 ? BS_EV_HAS_PORT : 0) |
+	                                 (w->aport >= 0 ? BS_EV_HAS_APORT : 0));
 	ck_assert_uint_eq(ev->port, w->port >= 0 ? (unsigned)w->port : 0);
+	ck_assert_uint_eq(ev->aport, w->aport >= 0 ? (unsigned)w->aport : 0);
 }
 
-/* IPv4 TCP segment from VICTIM:80 to SCOPE:40000 with the given flags. */
+/* IPv4 TCP segment from VICTIM:80 to SCOPE:40000 with the given flags:
+ * 40000 is the port the attacker spoofed. */
 static size_t v4_tcp(uint8_t *b, uint8_t flags)
 {
 	uint8_t tcp[20];
@@ -246,8 +253,11 @@ START_TEST(cut_icmp_error_at_every_length)
 			ck_assert_int_eq(bs_addr_cmp(&ev.victim, &v), 0);
 			ck_assert_uint_eq(ev.proto, BS_PROTO_UDP);
 			bool port = quoted >= iph + PARSE_PORTS_LEN;
-			ck_assert_uint_eq(ev.flags, BS_EV_MISMATCH | (port ? BS_EV_HAS_PORT : 0));
+			ck_assert_uint_eq(ev.flags,
+			                  BS_EV_MISMATCH |
+			                      (port ? BS_EV_HAS_PORT | BS_EV_HAS_APORT : 0));
 			ck_assert_uint_eq(ev.port, port ? 53 : 0);
+			ck_assert_uint_eq(ev.aport, port ? 40001 : 0);
 		}
 		if (rc == CLASSIFY_BACKSCATTER) {
 			bs_addr_t d = addr(scope);
@@ -312,6 +322,8 @@ START_TEST(fragments)
 	size_t n = v4_tcp(b, PARSE_TCP_SYN | PARSE_TCP_ACK);
 	b[6] = 0x20; /* MF, offset 0: first fragment, classified */
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
+	check_event(&ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_TCP, BS_RESP_TCP_SYNACK, 0,
+	                                80, 40000});
 	b[7] = 0xb9; /* offset 185: no transport header */
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_FRAGMENT);
 	b[6] = 0x00; /* last fragment */
@@ -322,7 +334,8 @@ START_TEST(fragments)
 	put_tcp(frag + 8, 443, 40000, PARSE_TCP_SYN | PARSE_TCP_ACK);
 	n = put_ipv6(b, 44, VICTIM6, SCOPE6, frag, sizeof frag);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV6, &ev), CLASSIFY_BACKSCATTER);
-	ck_assert_uint_eq(ev.port, 443);
+	check_event(&ev, &(struct want){VICTIM6, VICTIM6, SCOPE6, BS_PROTO_TCP, BS_RESP_TCP_SYNACK,
+	                                0, 443, 40000});
 	b[42] = 0x05; /* offset 1280 */
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV6, &ev), CLASSIFY_FRAGMENT);
 }
@@ -360,19 +373,19 @@ START_TEST(tcp_synack_and_rst)
 	struct bs_event ev;
 	size_t n = v4_tcp(b, PARSE_TCP_SYN | PARSE_TCP_ACK);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
-	check_event(&ev,
-	            &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_TCP, BS_RESP_TCP_SYNACK, 0, 80});
+	check_event(&ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_TCP, BS_RESP_TCP_SYNACK, 0,
+	                                80, 40000});
 	ck_assert_uint_eq(ev.ip_len, 40);
 
 	n = v4_tcp(b, PARSE_TCP_RST | PARSE_TCP_ACK);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
-	check_event(&ev,
-	            &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_TCP, BS_RESP_TCP_RST, 0, 80});
+	check_event(&ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_TCP, BS_RESP_TCP_RST, 0, 80,
+	                                40000});
 
 	n = v6_tcp(b, PARSE_TCP_SYN | PARSE_TCP_ACK);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV6, &ev), CLASSIFY_BACKSCATTER);
 	check_event(&ev, &(struct want){VICTIM6, VICTIM6, SCOPE6, BS_PROTO_TCP, BS_RESP_TCP_SYNACK,
-	                                0, 443});
+	                                0, 443, 40000});
 	ck_assert_uint_eq(ev.ip_len, 60);
 }
 END_TEST
@@ -406,8 +419,8 @@ START_TEST(tcp_with_ipv6_ext_headers)
 	put_tcp(pl + 16, 443, 40000, PARSE_TCP_RST);
 	size_t n = put_ipv6(b, 0, VICTIM6, SCOPE6, pl, sizeof pl);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV6, &ev), CLASSIFY_BACKSCATTER);
-	check_event(
-	    &ev, &(struct want){VICTIM6, VICTIM6, SCOPE6, BS_PROTO_TCP, BS_RESP_TCP_RST, 0, 443});
+	check_event(&ev, &(struct want){VICTIM6, VICTIM6, SCOPE6, BS_PROTO_TCP, BS_RESP_TCP_RST, 0,
+	                                443, 40000});
 }
 END_TEST
 
@@ -433,7 +446,7 @@ START_TEST(icmp_replies)
 		    CLASSIFY_BACKSCATTER);
 		const char *victim = v4 ? VICTIM : VICTIM6, *scope = v4 ? SCOPE : SCOPE6;
 		check_event(&ev, &(struct want){victim, victim, scope, BS_PROTO_ICMP,
-		                                cases[i].response, 0, -1});
+		                                cases[i].response, 0, -1, -1});
 	}
 	/* A reply needs only type and code. */
 	put_icmp(icmp, 0, 0, NULL, 0);
@@ -458,11 +471,11 @@ START_TEST(icmp_errors)
 	};
 	static const struct {
 		uint8_t proto4, proto6, attack;
-		int port;
+		int port, aport;
 	} quoted[] = {
-	    {PARSE_PROTO_TCP, PARSE_PROTO_TCP, BS_PROTO_TCP, 80},
-	    {PARSE_PROTO_UDP, PARSE_PROTO_UDP, BS_PROTO_UDP, 53},
-	    {PARSE_PROTO_ICMP, PARSE_PROTO_ICMPV6, BS_PROTO_ICMP, -1},
+	    {PARSE_PROTO_TCP, PARSE_PROTO_TCP, BS_PROTO_TCP, 80, 40000},
+	    {PARSE_PROTO_UDP, PARSE_PROTO_UDP, BS_PROTO_UDP, 53, 40001},
+	    {PARSE_PROTO_ICMP, PARSE_PROTO_ICMPV6, BS_PROTO_ICMP, -1, -1},
 	};
 	uint8_t b[BUF_MAX];
 	struct bs_event ev;
@@ -477,13 +490,14 @@ START_TEST(icmp_errors)
 			size_t n = icmp_error(b, version, types[t].type, victim, qp);
 			ck_assert_int_eq(run(b, n, et, &ev), CLASSIFY_BACKSCATTER);
 			check_event(&ev, &(struct want){victim, victim, scope, quoted[q].attack,
-			                                types[t].response, 0, quoted[q].port});
+			                                types[t].response, 0, quoted[q].port,
+			                                quoted[q].aport});
 
 			n = icmp_error(b, version, types[t].type, router, qp);
 			ck_assert_int_eq(run(b, n, et, &ev), CLASSIFY_BACKSCATTER);
 			check_event(&ev, &(struct want){victim, router, scope, quoted[q].attack,
 			                                types[t].response, BS_EV_MISMATCH,
-			                                quoted[q].port});
+			                                quoted[q].port, quoted[q].aport});
 		}
 	}
 }
@@ -494,7 +508,7 @@ START_TEST(icmp_error_short_quote_falls_back)
 	uint8_t b[BUF_MAX], icmp[BUF_MAX], quote[BUF_MAX];
 	struct bs_event ev;
 	const struct want fallback = {
-	    ROUTER, ROUTER, SCOPE, BS_PROTO_ICMP, BS_RESP_ICMP_UNREACH, BS_EV_QUOTE_SHORT, -1};
+	    ROUTER, ROUTER, SCOPE, BS_PROTO_ICMP, BS_RESP_ICMP_UNREACH, BS_EV_QUOTE_SHORT, -1, -1};
 
 	/* 12 bytes of a quoted header. */
 	size_t qn = put_quote(quote, 4, PARSE_PROTO_TCP, VICTIM);
@@ -527,7 +541,7 @@ START_TEST(icmp_error_short_quote_falls_back)
 	n = put_ipv6(b, PARSE_PROTO_ICMPV6, ROUTER6, SCOPE6, icmp, in);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV6, &ev), CLASSIFY_BACKSCATTER);
 	check_event(&ev, &(struct want){ROUTER6, ROUTER6, SCOPE6, BS_PROTO_ICMP,
-	                                BS_RESP_ICMP6_UNREACH, BS_EV_QUOTE_SHORT, -1});
+	                                BS_RESP_ICMP6_UNREACH, BS_EV_QUOTE_SHORT, -1, -1});
 }
 END_TEST
 
@@ -536,13 +550,21 @@ START_TEST(icmp_error_quote_without_port)
 	uint8_t b[BUF_MAX], icmp[BUF_MAX], quote[BUF_MAX];
 	struct bs_event ev;
 
-	/* IP header and 2 bytes of TCP: the victim is known, its port is not. */
+	/* IP header and 2 bytes of TCP: the victim is known, its port is not,
+	 * and neither is the attacker's, which those 2 bytes hold: a port
+	 * counts only with both. */
 	put_quote(quote, 4, PARSE_PROTO_TCP, VICTIM);
 	size_t in = put_icmp(icmp, 11, 0, quote, 22);
 	size_t n = put_ipv4(b, PARSE_PROTO_ICMP, ROUTER, SCOPE, icmp, in);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
 	check_event(&ev, &(struct want){VICTIM, ROUTER, SCOPE, BS_PROTO_TCP,
-	                                BS_RESP_ICMP_TIME_EXCEEDED, BS_EV_MISMATCH, -1});
+	                                BS_RESP_ICMP_TIME_EXCEEDED, BS_EV_MISMATCH, -1, -1});
+	/* 4 bytes: both ports. */
+	in = put_icmp(icmp, 11, 0, quote, 24);
+	n = put_ipv4(b, PARSE_PROTO_ICMP, ROUTER, SCOPE, icmp, in);
+	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
+	check_event(&ev, &(struct want){VICTIM, ROUTER, SCOPE, BS_PROTO_TCP,
+	                                BS_RESP_ICMP_TIME_EXCEEDED, BS_EV_MISMATCH, 80, 40000});
 
 	/* A quoted later fragment has no ports even with bytes to spare. */
 	size_t qn = put_quote(quote, 4, PARSE_PROTO_UDP, VICTIM);
@@ -550,8 +572,8 @@ START_TEST(icmp_error_quote_without_port)
 	in = put_icmp(icmp, 3, 3, quote, qn);
 	n = put_ipv4(b, PARSE_PROTO_ICMP, VICTIM, SCOPE, icmp, in);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
-	check_event(
-	    &ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_UDP, BS_RESP_ICMP_UNREACH, 0, -1});
+	check_event(&ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_UDP, BS_RESP_ICMP_UNREACH,
+	                                0, -1, -1});
 
 	/* Another protocol (GRE) is OTHER and portless. */
 	qn = put_quote(quote, 4, 47, VICTIM);
@@ -559,7 +581,7 @@ START_TEST(icmp_error_quote_without_port)
 	n = put_ipv4(b, PARSE_PROTO_ICMP, VICTIM, SCOPE, icmp, in);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
 	check_event(&ev, &(struct want){VICTIM, VICTIM, SCOPE, BS_PROTO_OTHER, BS_RESP_ICMP_UNREACH,
-	                                0, -1});
+	                                0, -1, -1});
 }
 END_TEST
 
@@ -575,7 +597,7 @@ START_TEST(icmp_quote_depth_is_one)
 	n = put_ipv4(b, PARSE_PROTO_ICMP, ROUTER, SCOPE, icmp, in);
 	ck_assert_int_eq(run(b, n, CLASSIFY_ETHERTYPE_IPV4, &ev), CLASSIFY_BACKSCATTER);
 	check_event(&ev, &(struct want){SCOPE, ROUTER, SCOPE, BS_PROTO_ICMP,
-	                                BS_RESP_ICMP_TIME_EXCEEDED, BS_EV_MISMATCH, -1});
+	                                BS_RESP_ICMP_TIME_EXCEEDED, BS_EV_MISMATCH, -1, -1});
 }
 END_TEST
 

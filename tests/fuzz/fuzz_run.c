@@ -30,7 +30,7 @@
 #define FUZZ_MAX_IPV4_LEN 65535u
 #define FUZZ_MAX_IPV6_LEN 65575u
 /* Every BS_EV_* flag event.h defines. */
-#define FUZZ_EV_FLAGS (BS_EV_HAS_PORT | BS_EV_MISMATCH | BS_EV_QUOTE_SHORT)
+#define FUZZ_EV_FLAGS (BS_EV_HAS_PORT | BS_EV_MISMATCH | BS_EV_QUOTE_SHORT | BS_EV_HAS_APORT)
 /* Ethertype for the "not IP" case: ARP, which classify_packet must refuse. */
 #define FUZZ_ETHERTYPE_OTHER 0x0806u
 /* BPF filter used on odd-sized reader inputs, so filtered and unfiltered
@@ -160,11 +160,17 @@ static const char *check_classify(const uint8_t *p, size_t len, uint16_t etherty
 		return "classify: protocol or response out of range";
 	if ((ev.flags & ~FUZZ_EV_FLAGS) != 0 || (!(ev.flags & BS_EV_HAS_PORT) && ev.port != 0))
 		return "classify: unknown flag, or a port without BS_EV_HAS_PORT";
+	/* Both ports come from one transport header, or neither. */
+	if (!(ev.flags & BS_EV_HAS_APORT) != !(ev.flags & BS_EV_HAS_PORT) ||
+	    (!(ev.flags & BS_EV_HAS_APORT) && ev.aport != 0))
+		return "classify: an attacker port without the victim port, or without its flag";
 	if (ev.ip_len < min_len || ev.ip_len > max_len)
 		return "classify: ip_len out of range";
 	bool tcp_resp = ev.response == BS_RESP_TCP_SYNACK || ev.response == BS_RESP_TCP_RST;
 	if (tcp_resp && (ev.proto != BS_PROTO_TCP || !(ev.flags & BS_EV_HAS_PORT)))
 		return "classify: TCP response without TCP protocol and port";
+	if ((ev.flags & BS_EV_HAS_APORT) && ev.proto != BS_PROTO_TCP && ev.proto != BS_PROTO_UDP)
+		return "classify: an attacker port in an attack neither TCP nor UDP";
 	return NULL;
 }
 
