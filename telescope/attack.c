@@ -13,15 +13,15 @@
  *    tail keeps the list sorted, and the flows to end are always at the
  *    head.
  *  - A flow with one packet is one fixed 120-byte record (plus its 8-byte
- *    bucket slot) holding that packet's destination and port. The
- *    per-flow statistics (distinct destinations, ports, peak window,
- *    uniformity sample, ICMP mismatches) live in a separate record that is
- *    allocated on the second packet. It first only holds the packets as
- *    they come; past --min-packets of them (see ATTACK_HELD_INITIAL), or
- *    when the flow is reported or merged, it replays them into its
- *    blocks, each of which grows lazily and is capped (distinct.h,
- *    portcount.h, peak.h, uniformity.h). Most flows are that short and
- *    never build them.
+ *    bucket slot) holding that packet's destination and ports. The
+ *    per-flow statistics (distinct destinations, victim and attacker
+ *    ports, peak window, uniformity sample, ICMP mismatches) live in a
+ *    separate record that is allocated on the second packet. It first
+ *    only holds the packets as they come; past --min-packets of them (see
+ *    ATTACK_HELD_INITIAL), or when the flow is reported or merged, it
+ *    replays them into its blocks, each of which grows lazily and is
+ *    capped (distinct.h, portcount.h, portset.h, peak.h, uniformity.h).
+ *    Most flows are that short and never build them.
  * Every block is a deterministic, mergeable function of the packets
  * added, so a flow's statistics do not depend on the order of its
  * packets within the limits given in peak.h.
@@ -46,6 +46,7 @@
 #include "telescope/distinct.h"
 #include "telescope/peak.h"
 #include "telescope/portcount.h"
+#include "telescope/portset.h"
 #include "telescope/uniformity.h"
 
 /* Buckets of a new table: 8 KiB, enough for a quiet telescope without a
@@ -61,7 +62,7 @@ _Static_assert(sizeof(bs_addr_t) == 17, "bs_addr_t must have no padding to be ha
 _Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
 
 /* A flow holds its packets as they came, without building its statistics
- * (distinct.h, portcount.h, peak.h, uniformity.h), until it has
+ * (distinct.h, portcount.h, portset.h, peak.h, uniformity.h), until it has
  * --min-packets of them: a flow that ends below that is rejected without
  * them. On the bench trace 94% of flows, with a third of the backscatter
  * packets, stay below the rsdos 25; holding them up to 8 packets instead
@@ -74,18 +75,25 @@ _Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
 #define ATTACK_HELD_INITIAL 8u
 #define ATTACK_HELD_MAX     128u
 
+/* The flags a held or first packet keeps: which of its ports are valid. */
+#define HELD_FLAGS (BS_EV_HAS_PORT | BS_EV_HAS_APORT)
+
 /* What ext_add() reads of a packet that was held. */
 struct held_packet {
 	uint64_t ts_us;
 	bs_addr_t dst;
-	uint8_t flags; /* BS_EV_HAS_PORT */
+	uint8_t flags; /* HELD_FLAGS */
 	uint16_t port;
+	uint16_t aport; /* in what was padding: a held packet stays 32 bytes */
 };
+
+_Static_assert(sizeof(struct held_packet) == 32, "ATTACK_HELD_INITIAL packets are 256 bytes");
 
 /* Statistics of a flow past its first packet. */
 struct flow_ext {
 	distinct_t dests;    /* telescope destinations */
 	portcount_t ports;   /* victim ports */
+	portset_t aports;    /* attacker ports */
 	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
 	uniformity_t sample; /* destination positions */
 	uint64_t icmp_mismatches;
@@ -105,8 +113,9 @@ struct flow {
 	bs_addr_t victim;
 	uint8_t proto;
 	bs_addr_t first_dst;
-	uint8_t first_flags;        /* BS_EV_HAS_PORT of the first packet */
+	uint8_t first_flags;        /* HELD_FLAGS of the first packet */
 	uint16_t first_port;        /* the first packet, while ext is NULL */
+	uint16_t first_aport;       /* (in what was padding) */
 	uint32_t responses;         /* 1u << BS_RESP_* */
 	struct flow_ext *ext;       /* NULL while the flow has one packet */
 	struct flow *older, *newer; /* expiry list, by touch_us */
@@ -237,6 +246,7 @@ static void flow_free(struct flow *f)
 	if (f->ext != NULL) {
 		distinct_clear(&f->ext->dests);
 		portcount_clear(&f->ext->ports);
+		portset_clear(&f->ext->aports);
 		peak_clear(&f->ext->peak);
 		uniformity_clear(&f->ext->sample);
 		free(f->ext);
@@ -265,6 +275,8 @@ static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_
 
 	if (rc == 0 && (ev->flags & BS_EV_HAS_PORT))
 		rc = portcount_add(&x->ports, ev->port);
+	if (rc == 0 && (ev->flags & BS_EV_HAS_APORT))
+		rc = portset_add(&x->aports, ev->aport);
 	if (rc == 0)
 		rc = peak_add(&x->peak, ev->ts_us);
 	if (rc == 0 && bs_prefixes_position(t->telescope, &ev->dst, &u) == 0)
@@ -294,8 +306,9 @@ static int hold(const attack_table_t *t, struct flow *f, const struct bs_event *
 	struct held_packet *h = &x->held[x->n_held++];
 	h->ts_us = ev->ts_us;
 	h->dst = ev->dst;
-	h->flags = ev->flags & BS_EV_HAS_PORT;
+	h->flags = ev->flags & HELD_FLAGS;
 	h->port = ev->port;
+	h->aport = ev->aport;
 	return 0;
 }
 
@@ -306,6 +319,7 @@ static int flow_grow(const attack_table_t *t, struct flow *f)
 	struct bs_event first = {.ts_us = f->start_us,
 	                         .dst = f->first_dst,
 	                         .port = f->first_port,
+	                         .aport = f->first_aport,
 	                         .flags = f->first_flags};
 
 	f->ext = calloc(1, sizeof *f->ext + ATTACK_HELD_INITIAL * sizeof f->ext->held[0]);
@@ -329,8 +343,11 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 	x->built = true;
 	for (unsigned i = 0; i < x->n_held; i++) {
 		const struct held_packet *h = &x->held[i];
-		struct bs_event ev = {
-		    .ts_us = h->ts_us, .dst = h->dst, .port = h->port, .flags = h->flags};
+		struct bs_event ev = {.ts_us = h->ts_us,
+		                      .dst = h->dst,
+		                      .port = h->port,
+		                      .aport = h->aport,
+		                      .flags = h->flags};
 		if ((rc = ext_add(t, x, &ev)) < 0)
 			return rc;
 	}
@@ -354,7 +371,8 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 	if (f->packets == 0 && !mismatch) {
 		f->first_dst = ev->dst;
 		f->first_port = ev->port;
-		f->first_flags = ev->flags & BS_EV_HAS_PORT;
+		f->first_aport = ev->aport;
+		f->first_flags = ev->flags & HELD_FLAGS;
 	} else if (!mismatch && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
 		/* Every packet so far is held (or is the first). */
 		if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
@@ -410,6 +428,7 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	rec.telescope_addrs = dests;
 	rec.victim_ports = portcount_distinct(&x->ports);
 	rec.top_port = portcount_top(&x->ports);
+	rec.attack_ports = (int32_t)portset_count(&x->aports);
 	rec.responses = f->responses;
 	rec.peak_ppm = peak;
 	rec.icmp_mismatches = x->icmp_mismatches;
@@ -640,6 +659,7 @@ static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *sr
 	const struct flow_ext *y = src->ext;
 	if ((rc = distinct_merge(&x->dests, &y->dests)) < 0 ||
 	    (rc = portcount_merge(&x->ports, &y->ports)) < 0 ||
+	    (rc = portset_merge(&x->aports, &y->aports)) < 0 ||
 	    (rc = peak_merge(&x->peak, &y->peak)) < 0 ||
 	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0)
 		return rc;
@@ -770,8 +790,8 @@ static bs_addr_t get_addr(struct bs_buf_reader *r)
 static uint8_t get_packet_flags(struct bs_buf_reader *r)
 {
 	uint8_t flags = bs_buf_get_u8(r);
-	if ((flags & ~BS_EV_HAS_PORT) != 0)
-		bs_buf_fail(r, "packet flags other than has-port");
+	if ((flags & ~HELD_FLAGS) != 0)
+		bs_buf_fail(r, "packet flags other than has-port and has-attacker-port");
 	return flags;
 }
 
@@ -792,6 +812,7 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 		put_addr(b, &f->first_dst);
 		bs_buf_put_u8(b, f->first_flags);
 		bs_buf_put_u16(b, f->first_port);
+		bs_buf_put_u16(b, f->first_aport);
 		return bs_buf_status(b);
 	}
 	if (!x->built) {
@@ -802,6 +823,7 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 			put_addr(b, &x->held[i].dst);
 			bs_buf_put_u8(b, x->held[i].flags);
 			bs_buf_put_u16(b, x->held[i].port);
+			bs_buf_put_u16(b, x->held[i].aport);
 		}
 		return bs_buf_status(b);
 	}
@@ -814,7 +836,7 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 	if (x->has_responder)
 		put_addr(b, &x->responder);
 	if ((rc = distinct_encode(&x->dests, b)) < 0 || (rc = portcount_encode(&x->ports, b)) < 0 ||
-	    (rc = peak_encode(&x->peak, b)) < 0)
+	    (rc = portset_encode(&x->aports, b)) < 0 || (rc = peak_encode(&x->peak, b)) < 0)
 		return rc;
 	return uniformity_encode(&x->sample, b);
 }
@@ -827,6 +849,7 @@ static int decode_one(struct bs_buf_reader *r, struct flow *f)
 	f->first_dst = get_addr(r);
 	f->first_flags = get_packet_flags(r);
 	f->first_port = bs_buf_get_u16(r);
+	f->first_aport = bs_buf_get_u16(r);
 	return bs_buf_failed(r) ? -BS_EFORMAT : 0;
 }
 
@@ -849,6 +872,7 @@ static int decode_held(struct bs_buf_reader *r, struct flow *f)
 		h->dst = get_addr(r);
 		h->flags = get_packet_flags(r);
 		h->port = bs_buf_get_u16(r);
+		h->aport = bs_buf_get_u16(r);
 		if (i == 0 || h->ts_us < f->start_us)
 			f->start_us = h->ts_us;
 		if (i == 0 || h->ts_us > f->end_us)
@@ -885,11 +909,14 @@ static int decode_built(struct bs_buf_reader *r, struct flow *f)
 	if (x->icmp_mismatches > f->packets || x->has_responder != (x->icmp_mismatches > 0))
 		return bs_buf_fail(r, "ICMP mismatches or responder impossible for the packets");
 	if ((rc = distinct_decode(&x->dests, r)) < 0 || (rc = portcount_decode(&x->ports, r)) < 0 ||
-	    (rc = peak_decode(&x->peak, r)) < 0 || (rc = uniformity_decode(&x->sample, r)) < 0)
+	    (rc = portset_decode(&x->aports, r)) < 0 || (rc = peak_decode(&x->peak, r)) < 0 ||
+	    (rc = uniformity_decode(&x->sample, r)) < 0)
 		return rc;
 	if (distinct_is_exact(&x->dests) &&
 	    (distinct_count(&x->dests) == 0 || distinct_count(&x->dests) > f->packets))
 		return bs_buf_fail(r, "more or fewer destinations than packets allow");
+	if (portset_count(&x->aports) > f->packets)
+		return bs_buf_fail(r, "more attacker ports than packets");
 	if (uniformity_size(&x->sample) > f->packets)
 		return bs_buf_fail(r, "more sampled packets than packets");
 	return 0;
@@ -938,7 +965,7 @@ int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
 static bool held_equal(const struct held_packet *a, const struct held_packet *b)
 {
 	return a->ts_us == b->ts_us && bs_addr_cmp(&a->dst, &b->dst) == 0 && a->flags == b->flags &&
-	       a->port == b->port;
+	       a->port == b->port && a->aport == b->aport;
 }
 
 /* The statistics of two flows (both with ext). */
@@ -950,7 +977,8 @@ static bool ext_equal(const struct flow_ext *x, const struct flow_ext *y)
 		if (!held_equal(&x->held[i], &y->held[i]))
 			return false;
 	return distinct_equal(&x->dests, &y->dests) && portcount_equal(&x->ports, &y->ports) &&
-	       peak_equal(&x->peak, &y->peak) && uniformity_equal(&x->sample, &y->sample) &&
+	       portset_equal(&x->aports, &y->aports) && peak_equal(&x->peak, &y->peak) &&
+	       uniformity_equal(&x->sample, &y->sample) &&
 	       x->icmp_mismatches == y->icmp_mismatches && x->has_responder == y->has_responder &&
 	       (!x->has_responder || bs_addr_cmp(&x->responder, &y->responder) == 0);
 }
@@ -968,6 +996,7 @@ bool attack_flow_equal(const attack_flow_t *pa, const attack_flow_t *pb)
 	 * (flow_grow() holds them): after that they are stale. */
 	if (a->ext == NULL)
 		return bs_addr_cmp(&a->first_dst, &b->first_dst) == 0 &&
-		       a->first_flags == b->first_flags && a->first_port == b->first_port;
+		       a->first_flags == b->first_flags && a->first_port == b->first_port &&
+		       a->first_aport == b->first_aport;
 	return ext_equal(a->ext, b->ext);
 }

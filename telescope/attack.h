@@ -62,6 +62,9 @@ struct attack_record {
 	uint64_t telescope_addrs; /* distinct destinations; HLL estimate when large */
 	uint32_t victim_ports;    /* distinct victim ports */
 	int32_t top_port;         /* most frequent victim port, -1 for none */
+	int32_t attack_ports;     /* distinct attacker ports (the spoofed source
+	                             ports, event.h aport); -1 unknown (merge: a row
+	                             written before the column existed) */
 	uint32_t responses;       /* bit (1u << BS_RESP_*) per response type seen */
 	uint32_t peak_ppm;        /* most packets in any ATTACK_PEAK_WINDOW_S window */
 	uint64_t icmp_mismatches;
@@ -121,7 +124,7 @@ void attack_stats_add(struct attack_stats *sum, const struct attack_stats *piece
  * stitching table then adopts the partial flows file by file, in capture
  * order: a partial flow that starts within the timeout of an adopted flow
  * with the same key is merged into it (every per-flow statistic merges
- * exactly, see distinct.h, portcount.h, peak.h, uniformity.h), and
+ * exactly, see distinct.h, portcount.h, portset.h, peak.h, uniformity.h), and
  * attack_table_expire() ends what the next file can no longer continue.
  * For pieces that follow each other in time, the attacks equal those of
  * one table fed the whole capture. */
@@ -209,27 +212,30 @@ void attack_flow_free(attack_flow_t *f);
  *   u32 responses (1 << BS_RESP_* per type seen, at least one, none above
  *   BS_RESP_COUNT); u64 touch_us; u64 bytes; u8 form, then by form:
  *   0, one packet: u64 start_us (the end too); address dst; u8 flags
- *      (0 or BS_EV_HAS_PORT); u16 port;
+ *      (no bits but BS_EV_HAS_PORT, BS_EV_HAS_APORT: the victim port,
+ *      the attacker port is valid); u16 port (victim); u16 aport
+ *      (attacker);
  *   1, held packets (their statistics not built yet): u16 n, 2 to
  *      ATTACK_HELD_MAX, then n times u64 ts_us, address dst, u8 flags,
- *      u16 port, in arrival order; start and end are the smallest and
- *      largest ts_us;
+ *      u16 port, u16 aport, in arrival order; start and end are the
+ *      smallest and largest ts_us;
  *   2, built: u64 start_us, end_us, packets, icmp_mismatches; u8
  *      has_responder (0 or 1) and, when 1, address responder; then the
- *      blocks as distinct_encode(), portcount_encode(), peak_encode() and
- *      uniformity_encode() write them.
+ *      blocks as distinct_encode() (destinations), portcount_encode()
+ *      (victim ports), portset_encode() (attacker ports), peak_encode()
+ *      and uniformity_encode() write them.
  * The form is the flow's own: held packets stay held, and are replayed
  * into the blocks only where the flow is merged or judged, as in the
  * table that made it. Building them before encoding would give the same
  * statistics (the blocks are deterministic functions of the packets
  * replayed in arrival order, peak.h), but it needs the telescope, and a
- * held packet takes 16 to 28 bytes where the built blocks take a kilobyte;
+ * held packet takes 18 to 30 bytes where the built blocks take a kilobyte;
  * keeping the form makes the decoded flow the original, field for field,
  * with no argument needed. Decoding checks start <= end <= touch, bytes
  * possible for the packets (at most UINT32_MAX each), mismatches
  * possible (at most one per packet, a responder exactly when there are
- * some), a destination count and sample no larger than the packets, and
- * each block's own rules. Equal flows give equal bytes. */
+ * some), a destination count, attacker ports and sample no larger than
+ * the packets, and each block's own rules. Equal flows give equal bytes. */
 
 /** Appends f to b. 0, or -BS_ENOMEM (bs_buf_status(b)). */
 int attack_flow_encode(const attack_flow_t *f, struct bs_buf *b);

@@ -1,7 +1,8 @@
 /* check_attack.c - the flow table: presets and invalid input, the flow
  * timeout and every threshold on its boundary, the sliding peak, packets
  * out of order, (victim, protocol) keying, one report per attack, flush,
- * bounded open flows, large floods, stitching, the edges of a watched
+ * bounded open flows, large floods, attacker ports (counted once each,
+ * held or built, merged as a union), stitching, the edges of a watched
  * table, and partial flows as bytes (decoded equal, re-encoded identical,
  * stitched alike, truncations and corruptions refused, packets counted). */
 #include <check.h>
@@ -91,7 +92,14 @@ static struct attack_params preset(const char *name)
 	return p;
 }
 
-/* A TCP SYN+ACK from victim port 80 to telescope address dst at ts. */
+/* The attacker port ev_make() gives a packet to telescope address to. */
+static uint16_t aport_of(uint32_t to)
+{
+	return (uint16_t)(1024 + to % 64512);
+}
+
+/* A TCP SYN+ACK from victim port 80 to telescope address dst at ts, on
+ * attacker port aport_of(dst). */
 static struct bs_event ev_make(uint32_t victim, uint32_t to, uint64_t ts)
 {
 	struct bs_event ev;
@@ -102,9 +110,10 @@ static struct bs_event ev_make(uint32_t victim, uint32_t to, uint64_t ts)
 	ev.responder = ev.victim;
 	ev.ip_len = 44;
 	ev.port = 80;
+	ev.aport = aport_of(to);
 	ev.proto = BS_PROTO_TCP;
 	ev.response = BS_RESP_TCP_SYNACK;
-	ev.flags = BS_EV_HAS_PORT;
+	ev.flags = BS_EV_HAS_PORT | BS_EV_HAS_APORT;
 	return ev;
 }
 
@@ -203,6 +212,7 @@ START_TEST(basic_attack_record)
 	for (uint32_t i = 0; i < 40; i++) {
 		struct bs_event ev = ev_make(VICTIM, dst(i % 35), T0 + i * 1538462ull);
 		ev.ip_len = 40 + i;
+		ev.aport = (uint16_t)(50000 + i % 17);
 		if (i % 4 == 0) {
 			ev.port = 443;
 			ev.response = BS_RESP_TCP_RST;
@@ -222,6 +232,7 @@ START_TEST(basic_attack_record)
 	ck_assert_uint_eq(r->telescope_addrs, 35);
 	ck_assert_uint_eq(r->victim_ports, 2);
 	ck_assert_int_eq(r->top_port, 80);
+	ck_assert_int_eq(r->attack_ports, 17);
 	ck_assert_uint_eq(r->responses, 1u << BS_RESP_TCP_SYNACK | 1u << BS_RESP_TCP_RST);
 	ck_assert_uint_eq(r->peak_ppm, 39); /* all but the last, at second 60 */
 	ck_assert_uint_eq(r->icmp_mismatches, 0);
@@ -324,6 +335,7 @@ START_TEST(statistics_do_not_depend_on_holding)
 		ck_assert_uint_eq(r.peak_ppm, first.peak_ppm);
 		ck_assert_uint_eq(r.victim_ports, first.victim_ports);
 		ck_assert_uint_eq(r.top_port, first.top_port);
+		ck_assert_int_eq(r.attack_ports, first.attack_ports);
 		ck_assert(r.uniformity_a2 == first.uniformity_a2);
 	}
 }
@@ -439,6 +451,7 @@ static void assert_same_record(const struct attack_record *a, const struct attac
 	ck_assert_uint_eq(a->telescope_addrs, b->telescope_addrs);
 	ck_assert_uint_eq(a->victim_ports, b->victim_ports);
 	ck_assert_int_eq(a->top_port, b->top_port);
+	ck_assert_int_eq(a->attack_ports, b->attack_ports);
 	ck_assert_uint_eq(a->responses, b->responses);
 	ck_assert_uint_eq(a->peak_ppm, b->peak_ppm);
 	ck_assert_uint_eq(a->icmp_mismatches, b->icmp_mismatches);
@@ -699,7 +712,7 @@ START_TEST(victim_and_protocol_are_the_key)
 			tcp4 += r->top_port == 80;
 		else
 			icmp4 += r->proto == BS_PROTO_ICMP && r->top_port == -1 &&
-			         r->victim_ports == 0 &&
+			         r->victim_ports == 0 && r->attack_ports == 0 &&
 			         r->responses == 1u << BS_RESP_ICMP_ECHO_REPLY;
 	}
 	ck_assert_int_eq(tcp4 + icmp4 + tcp6, 3);
@@ -740,9 +753,69 @@ START_TEST(one_packet_flow_can_be_reported)
 	ck_assert_uint_eq(r->telescope_addrs, 1);
 	ck_assert_uint_eq(r->victim_ports, 1);
 	ck_assert_int_eq(r->top_port, 22);
+	ck_assert_int_eq(r->attack_ports, 1);
 	ck_assert_uint_eq(r->peak_ppm, 1);
 	ck_assert(isnan(r->uniformity_a2));
 	ck_assert(!r->uniform);
+}
+END_TEST
+
+/* Attacker ports count once each, only from packets that carry one, in
+ * the table and past it in the bitmap, up to every port there is. */
+START_TEST(attacker_ports_counted)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i), T0 + i * 2 * US);
+		ev.aport = (uint16_t)(40000 + i % 7);
+		if (i % 5 == 4) { /* a port the flags do not vouch for */
+			ev.flags &= (uint8_t)~BS_EV_HAS_APORT;
+			ev.aport = 9;
+		}
+		update(&ev);
+		/* A UDP flood answered by a router: ports of the quotes. */
+		ev = ev_make(VICTIM, dst(i), T0 + i * 2 * US);
+		ev.proto = BS_PROTO_UDP;
+		ev.response = BS_RESP_ICMP_UNREACH;
+		ev.flags |= BS_EV_MISMATCH;
+		ev.aport = (uint16_t)(i < 20 ? 0 : 65535);
+		update(&ev);
+		/* Echo replies carry none. */
+		ev = ev_make(VICTIM2, dst(i), T0 + i * 2 * US);
+		ev.proto = BS_PROTO_ICMP;
+		ev.response = BS_RESP_ICMP_ECHO_REPLY;
+		ev.flags = 0;
+		ev.aport = 0;
+		update(&ev);
+	}
+	/* Past the table: 1,500 ports in 3,000 packets, then every port. */
+	for (uint32_t i = 0; i < 3000; i++) {
+		struct bs_event ev = ev_make(VICTIM + 5, dst(i), T0 + i * 25000ull + 120 * US);
+		ev.aport = (uint16_t)(2000 + i % 1500);
+		update(&ev);
+	}
+	for (uint32_t i = 0; i < 70000; i++) {
+		struct bs_event ev = ev_make(VICTIM + 6, dst(i), T0 + i * 1000ull);
+		ev.aport = (uint16_t)i;
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 5);
+	for (size_t i = 0; i < sink.n; i++) {
+		const struct attack_record *r = &sink.recs[i];
+		uint32_t v = bs_addr_v4(&r->victim);
+		if (v == VICTIM && r->proto == BS_PROTO_TCP)
+			ck_assert_int_eq(r->attack_ports, 7);
+		else if (v == VICTIM)
+			ck_assert_int_eq(r->attack_ports, 2);
+		else if (v == VICTIM2)
+			ck_assert_int_eq(r->attack_ports, 0);
+		else if (v == VICTIM + 5)
+			ck_assert_int_eq(r->attack_ports, 1500);
+		else
+			ck_assert_int_eq(r->attack_ports, 65536);
+	}
 }
 END_TEST
 
@@ -1210,6 +1283,66 @@ START_TEST(decoded_partials_stitch_like_originals)
 }
 END_TEST
 
+/* One flood on one victim, cut in two pieces that share some attacker
+ * ports: the stitched flow counts their union, as one table does (not
+ * the sum, not the larger), whether the pieces' ports are in their tables
+ * or bitmaps, and whether the partial flows went through bytes first. */
+static void check_attacker_port_union(uint32_t per_piece, uint32_t shift, bool as_bytes)
+{
+	struct attack_params p = preset("rsdos");
+	const uint64_t step = 70 * US / (2 * per_piece); /* 70 s in all */
+	static struct partials parts;
+	attack_table_t *one = attack_table_create(&p, tel, collect, &sink);
+	attack_table_t *piece[2];
+	const struct attack_hold hold[2] = {{.before_next = true},
+	                                    {.after_previous = true, .until_us = UINT64_MAX}};
+	struct sink stitched = {0};
+	attack_table_t *st = attack_table_create(&p, tel, collect, &stitched);
+	sink.n = 0;
+	parts.n = 0;
+	for (uint32_t k = 0; k < 2; k++) {
+		piece[k] = attack_table_create(&p, tel, collect, &sink);
+		attack_table_hold(piece[k], &hold[k], keep_partial, &parts);
+		for (uint32_t i = 0; i < per_piece; i++) {
+			uint32_t at = k * per_piece + i;
+			struct bs_event ev = ev_make(VICTIM, dst(at), T0 + at * step);
+			ev.aport = (uint16_t)(1000 + k * shift + i);
+			ck_assert_int_eq(attack_table_update(piece[k], &ev), 0);
+			ck_assert_int_eq(attack_table_update(one, &ev), 0);
+		}
+		ck_assert_int_eq(attack_table_flush(piece[k]), 0);
+		ck_assert_uint_eq(parts.n, 1);
+		if (as_bytes) {
+			struct bs_buf b = {0};
+			attack_flow_t *back = flow_round_trip(parts.f[0], &b);
+			attack_flow_free(parts.f[0]);
+			parts.f[0] = back;
+			bs_buf_free(&b);
+		}
+		adopt_all(st, &parts, T0 + ((k + 1) * per_piece - 1) * step);
+		attack_table_free(piece[k]);
+	}
+	ck_assert_int_eq(attack_table_flush(st), 0);
+	ck_assert_int_eq(attack_table_flush(one), 0);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(stitched.n, 1);
+	ck_assert_int_eq(stitched.recs[0].attack_ports, (int32_t)(shift + per_piece));
+	assert_same_record(&stitched.recs[0], &sink.recs[0]);
+	free(stitched.recs);
+	attack_table_free(st);
+	attack_table_free(one);
+}
+
+START_TEST(attacker_ports_merge_as_union)
+{
+	for (int as_bytes = 0; as_bytes < 2; as_bytes++) {
+		check_attacker_port_union(30, 10, as_bytes);   /* tables: 50, not 60 or 30 */
+		check_attacker_port_union(600, 300, as_bytes); /* bitmaps: 900 */
+		check_attacker_port_union(400, 200, as_bytes); /* tables, union past them */
+	}
+}
+END_TEST
+
 /* One partial flow of each kind from a table in hold mode, in flush
  * order (all start at T0: by victim): one packet, built with a
  * responder, held with an IPv6 victim; their bytes in *out, one encoding
@@ -1283,11 +1416,11 @@ START_TEST(flow_bytes_sizes)
 		bs_buf_free(&one);
 	}
 	/* IPv4 one-packet flow: victim 5, proto 1, responses 4, touch 8,
-	 * bytes 8, form 1, start 8, dst 5, flags 1, port 2. */
-	ck_assert_uint_eq(size[0], 43);
-	ck_assert_uint_le(size[1], 1600); /* 30 packets, built */
-	/* IPv6, 3 held packets: 17 + 1 + 4 + 8 + 8 + 1 + 2 + 3 x 28. */
-	ck_assert_uint_eq(size[2], 125);
+	 * bytes 8, form 1, start 8, dst 5, flags 1, port 2, attacker port 2. */
+	ck_assert_uint_eq(size[0], 45);
+	ck_assert_uint_le(size[1], 1664); /* 30 packets, built: 30 attacker ports 64 */
+	/* IPv6, 3 held packets: 17 + 1 + 4 + 8 + 8 + 1 + 2 + 3 x 30. */
+	ck_assert_uint_eq(size[2], 131);
 	bs_buf_free(&all);
 }
 END_TEST
@@ -1310,10 +1443,10 @@ START_TEST(flow_bytes_corrupted_are_refused)
 	const char *why;
 	/* One packet, IPv4: family 0, victim 1-4, proto 5, responses 6-9,
 	 * touch 10-17, bytes 18-25, form 26, start 27-34, dst family 35,
-	 * dst 36-39, flags 40, port 41-42. */
+	 * dst 36-39, flags 40, port 41-42, attacker port 43-44. */
 	struct bs_buf b = sample_bytes(0);
 	uint8_t *p = b.data;
-	ck_assert_uint_eq(b.len, 43);
+	ck_assert_uint_eq(b.len, 45);
 	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
 	p[0] = 5;
 	codec_assert_refused(try_flow, p, b.len, "family");
@@ -1337,7 +1470,13 @@ START_TEST(flow_bytes_corrupted_are_refused)
 	codec_poke_u64(p, 18, 44);
 	p[40] = BS_EV_MISMATCH;
 	codec_assert_refused(try_flow, p, b.len, "flags");
-	p[40] = BS_EV_HAS_PORT;
+	p[40] = BS_EV_HAS_PORT | BS_EV_HAS_APORT | BS_EV_QUOTE_SHORT;
+	codec_assert_refused(try_flow, p, b.len, "flags");
+	for (uint8_t flags = 0; flags <= (BS_EV_HAS_PORT | BS_EV_HAS_APORT); flags++) {
+		p[40] = flags & (BS_EV_HAS_PORT | BS_EV_HAS_APORT);
+		ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	}
+	p[40] = BS_EV_HAS_PORT | BS_EV_HAS_APORT;
 	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
 	bs_buf_free(&b);
 
@@ -1369,6 +1508,37 @@ START_TEST(flow_bytes_corrupted_are_refused)
 	codec_poke_u64(p, 43, 30);
 	codec_poke_u64(p, 51, 30);
 	ck_assert_int_eq(codec_run(try_flow, p, b.len, &why), 0);
+	bs_buf_free(&b);
+}
+END_TEST
+
+/* A built flow cannot have more attacker ports than packets. */
+START_TEST(flow_bytes_more_attacker_ports_than_packets)
+{
+	static struct partials parts;
+	struct attack_params p = preset("rsdos");
+	attack_table_t *t = attack_table_create(&p, tel, collect, &sink);
+	const struct attack_hold h = {.before_next = true};
+	attack_table_hold(t, &h, keep_partial, &parts);
+	parts.n = 0;
+	for (uint32_t i = 0; i < 30; i++) { /* 10 destinations, 30 attacker ports */
+		struct bs_event ev = ev_make(VICTIM2, dst(i % 10), T0 + i * US);
+		ev.aport = (uint16_t)(3000 + i);
+		ev.flags |= BS_EV_MISMATCH; /* built at once */
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	ck_assert_int_eq(attack_table_flush(t), 0);
+	attack_table_free(t);
+	ck_assert_uint_eq(parts.n, 1);
+	struct bs_buf b = {0};
+	ck_assert_int_eq(attack_flow_encode(parts.f[0], &b), 0);
+	attack_flow_free(parts.f[0]);
+	const char *why;
+	ck_assert_int_eq(codec_run(try_flow, b.data, b.len, &why), 0);
+	/* Built, IPv4: packets 43, mismatches 51 (see above). */
+	codec_poke_u64(b.data, 43, 29);
+	codec_poke_u64(b.data, 51, 29);
+	codec_assert_refused(try_flow, b.data, b.len, "attacker ports");
 	bs_buf_free(&b);
 }
 END_TEST
@@ -1714,6 +1884,7 @@ int main(void)
 	tcase_add_test(table_tc, million_one_packet_flows_stay_bounded);
 	tcase_add_test(table_tc, victim_and_protocol_are_the_key);
 	tcase_add_test(table_tc, mismatches_are_64_bit);
+	tcase_add_test(table_tc, attacker_ports_counted);
 	tcase_add_test(table_tc, flood_over_100k_destinations);
 	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
 	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
@@ -1727,9 +1898,11 @@ int main(void)
 	tcase_add_checked_fixture(codec, setup, teardown);
 	tcase_set_timeout(codec, 300);
 	tcase_add_test(codec, decoded_partials_stitch_like_originals);
+	tcase_add_test(codec, attacker_ports_merge_as_union);
 	tcase_add_test(codec, flow_bytes_truncated_are_refused);
 	tcase_add_test(codec, flow_bytes_sizes);
 	tcase_add_test(codec, flow_bytes_corrupted_are_refused);
+	tcase_add_test(codec, flow_bytes_more_attacker_ports_than_packets);
 	tcase_add_test(codec, partial_flow_packets);
 	suite_add_tcase(s, codec);
 	SRunner *sr = srunner_create(s);

@@ -75,14 +75,17 @@ static int no_attack(const struct attack_record *rec, void *arg)
 	return 0;
 }
 
+/* A SYN+ACK from victim port 80 to the to-th telescope address, from
+ * attacker port 1024 + to. */
 static struct bs_event event(uint32_t victim, uint32_t to, uint64_t ts)
 {
 	struct bs_event ev = {.ts_us = ts,
 	                      .ip_len = 44,
 	                      .port = 80,
+	                      .aport = (uint16_t)(1024 + to),
 	                      .proto = BS_PROTO_TCP,
 	                      .response = BS_RESP_TCP_SYNACK,
-	                      .flags = BS_EV_HAS_PORT};
+	                      .flags = BS_EV_HAS_PORT | BS_EV_HAS_APORT};
 	bs_addr_from_v4(&ev.victim, victim);
 	bs_addr_from_v4(&ev.dst, 0x0a000000u | ((to * 2654435761u) & 0xffffffu));
 	ev.responder = ev.victim;
@@ -103,7 +106,7 @@ static struct flowstate_header header(void)
  * victims from 198.51.100.0 up: one-packet flows (scanner noise, one with
  * an IPv6 victim), held flows, a flood past the held limit, router errors
  * with responders. `big` adds a flood to 600 destinations and ports (a
- * sketch and the full port array). */
+ * sketch, the full port array and the attacker port bitmap). */
 static size_t partial_flows(attack_flow_t **out, bool big)
 {
 	struct partials parts = {.n = 0};

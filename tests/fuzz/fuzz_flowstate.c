@@ -33,7 +33,8 @@ static int check_record(const struct attack_record *rec, void *arg)
 {
 	bool *insane = arg;
 	if (rec->start_us > rec->end_us || rec->packets == 0 || rec->proto >= BS_PROTO_COUNT ||
-	    rec->top_port < -1 || rec->top_port > 65535 || rec->responses == 0 ||
+	    rec->top_port < -1 || rec->top_port > 65535 || rec->attack_ports < 0 ||
+	    (uint64_t)rec->attack_ports > rec->packets || rec->responses == 0 ||
 	    rec->icmp_mismatches > rec->packets || rec->has_responder != (rec->icmp_mismatches > 0))
 		*insane = true;
 	return 0;
