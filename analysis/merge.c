@@ -21,7 +21,10 @@
  *                     independent uniform samples of the N telescope
  *                     addresses of the victim's family (a spoofed flood's
  *                     answers land uniformly; METHOD.md section 4)
- *   victim_ports, peak_ppm   the larger of the two values (a lower bound)
+ *   victim_ports, attack_ports, peak_ppm   the larger of the two values
+ *                     (a lower bound); attack_ports unknown (empty) when a
+ *                     part does not know it (a row of a version before the
+ *                     column)
  *   top_port, uniformity_a2, uniform   the part with more packets (the
  *                     earlier on a tie): its sample dominates the whole
  *   responses   union
@@ -371,6 +374,7 @@ static int add_part(const struct csvread_attack *a, void *arg)
 	    .telescope_addrs = a->telescope_addrs,
 	    .victim_ports = a->victim_ports,
 	    .top_port = a->top_port,
+	    .attack_ports = a->attack_ports,
 	    .responses = a->responses,
 	    .peak_ppm = a->peak_ppm,
 	    .icmp_mismatches = a->icmp_mismatches,
@@ -642,6 +646,10 @@ static void group_join(struct group *g, const struct part *p)
 	g->dests = g->telescope_n > 0 ? g->dests + b - g->dests * b / g->telescope_n : g->dests + b;
 	if (q->victim_ports > r->victim_ports)
 		r->victim_ports = q->victim_ports;
+	if (q->attack_ports < 0 || r->attack_ports < 0)
+		r->attack_ports = -1;
+	else if (q->attack_ports > r->attack_ports)
+		r->attack_ports = q->attack_ports;
 	if (q->peak_ppm > r->peak_ppm)
 		r->peak_ppm = q->peak_ppm;
 	if (q->packets > g->best) {
@@ -887,9 +895,9 @@ static int exact_or_warn(merge_t *m, bool *exact)
 	return add_warning(m,
 	                   "%s%s has no %s (written by an older version): attacks across seams "
 	                   "are joined from their attacks.csv rows, so telescope_addrs, "
-	                   "victim_ports, top_port, peak_ppm and uniformity_a2 of joined attacks "
-	                   "are estimates, and flows below the thresholds in every piece are "
-	                   "lost",
+	                   "victim_ports, attack_ports, top_port, peak_ppm and uniformity_a2 of "
+	                   "joined attacks are estimates, and flows below the thresholds in "
+	                   "every piece are lost",
 	                   one->dir, without > 1 ? " (and other shards)" : "", OUTDIR_FLOWSTATE);
 }
 

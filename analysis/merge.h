@@ -39,7 +39,8 @@
  * Shards written before flows.state existed merge from their rows: the
  * parts of an attack across a seam are joined (merge.c says how, column
  * by column), with one warning that telescope_addrs, victim_ports,
- * top_port, peak_ppm and uniformity_a2 of joined attacks are estimates
+ * attack_ports, top_port, peak_ppm and uniformity_a2 of joined attacks
+ * are estimates
  * and that a flow whose parts were each below the thresholds is lost.
  * Such a merge writes no flows.state.
  *

@@ -17,7 +17,9 @@
  *   uniform          1 or 0
  *   icmp_mismatches  integer
  *   responder        address, empty unless has_responder
- *   country, asn, as_org  empty when unknown (asn 0 is unknown) */
+ *   country, asn, as_org  empty when unknown (asn 0 is unknown)
+ *   attack_ports     integer; empty when unknown (-1: merged from rows
+ *                    written before the column) */
 #include "outdir/attack_list.h"
 
 #include "outdir/names.h"
@@ -61,6 +63,7 @@ enum col {
 	COL_COUNTRY,
 	COL_ASN,
 	COL_AS_ORG,
+	COL_ATTACK_PORTS,
 	COL_COUNT
 };
 
@@ -87,6 +90,7 @@ static const char *const col_names[COL_COUNT] = {
     [COL_COUNTRY] = "country",
     [COL_ASN] = "asn",
     [COL_AS_ORG] = "as_org",
+    [COL_ATTACK_PORTS] = "attack_ports",
 };
 
 struct entry {
@@ -245,6 +249,8 @@ static int format_row(const struct entry *e, uint64_t id, double v4_size, struct
 	if (e->geo.asn != 0)
 		set_u64(row, COL_ASN, e->geo.asn);
 	row->fields[COL_AS_ORG] = e->geo.as_org;
+	if (rec->attack_ports >= 0)
+		set_u64(row, COL_ATTACK_PORTS, (uint64_t)rec->attack_ports);
 	return 0;
 }
 

@@ -371,6 +371,7 @@ enum attack_col {
 	AC_UNIFORMITY_A2,
 	AC_ICMP_MISMATCHES,
 	AC_RESPONDER,
+	AC_ATTACK_PORTS,
 	AC_COUNT
 };
 
@@ -405,10 +406,14 @@ static const struct column attack_cols_full[AC_COUNT] = {
     [AC_UNIFORMITY_A2] = {"uniformity_a2", true},
     [AC_ICMP_MISMATCHES] = {"icmp_mismatches", true},
     [AC_RESPONDER] = {"responder", true},
+    /* Added after the others: files written before have none. */
+    [AC_ATTACK_PORTS] = {"attack_ports", false},
 };
 
 /* Largest port number, for top_port. */
 #define CSVREAD_MAX_PORT 65535u
+/* Most distinct ports, for attack_ports: every 16-bit port. */
+#define CSVREAD_PORTS 65536u
 
 /* The columns only the full reader has; present[] is false for the rest. */
 static int attack_row_full(struct reader *rd, struct csvread_attack *a)
@@ -438,13 +443,20 @@ static int attack_row_full(struct reader *rd, struct csvread_attack *a)
 			return bad_cell(rd, AC_RESPONDER, "empty or an IPv4 or IPv6 address");
 		a->has_responder = true;
 	}
+	if (c[AC_ATTACK_PORTS][0] != '\0') {
+		uint32_t ports;
+		if (cell_u32(c[AC_ATTACK_PORTS], &ports) != 0 || ports > CSVREAD_PORTS)
+			return bad_cell(rd, AC_ATTACK_PORTS, "empty or a number of ports");
+		a->attack_ports = (int32_t)ports;
+	}
 	return 0;
 }
 
 static int attack_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct csvread_attack a = {.est_attack_pps = NAN, .top_port = -1, .uniformity_a2 = NAN};
+	struct csvread_attack a = {
+	    .est_attack_pps = NAN, .top_port = -1, .uniformity_a2 = NAN, .attack_ports = -1};
 	if (bs_addr_parse(c[AC_VICTIM], &a.victim) != 0)
 		return bad_cell(rd, AC_VICTIM, "an IPv4 or IPv6 address");
 	if (cell_proto(c[AC_PROTOCOL], &a.proto) != 0)

@@ -54,6 +54,9 @@ struct csvread_attack {
 	uint64_t icmp_mismatches; /* router-generated ICMP errors */
 	bs_addr_t responder;      /* valid when has_responder */
 	bool has_responder;       /* the responder cell is not empty */
+	int32_t attack_ports;     /* distinct attacker ports; -1 when the cell is
+	                             empty or the column absent (written by a
+	                             version before it) */
 };
 
 /** One row of timeseries.csv. packets_proto is read only by
@@ -98,7 +101,10 @@ int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err
  * and as_org included) and parsed into the whole struct csvread_attack:
  * bytes, telescope_addrs, victim_ports, icmp_mismatches whole numbers,
  * top_port empty or 0..65535, uniformity_a2 empty or a number, responder
- * empty or an address. Same errors as csvread_attacks(). */
+ * empty or an address. attack_ports, empty or 0..65536, is the one column
+ * that may be missing: it came later, and the files of older versions
+ * (merged again, or next to new ones) have none. Same errors as
+ * csvread_attacks(). */
 int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
 
 /** As csvread_timeseries(), but the per-protocol columns packets_tcp,

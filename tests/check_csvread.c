@@ -1,7 +1,8 @@
 /* check_csvread.c - tests for reading attacks.csv and timeseries.csv back:
  * malformed files first (missing columns, ragged rows, bad cells, broken
  * quoting, empty files), then quoting, column order independence, optional
- * columns, callback errors and the committed fixtures. */
+ * columns (attack_ports, added last, absent from the files of older
+ * versions), callback errors and the committed fixtures. */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
@@ -378,6 +379,59 @@ START_TEST(full_reader_bad_cells)
 }
 END_TEST
 
+/* HEADER and ROW1 are a file of a version before attack_ports; with the
+ * column appended, cell holds its value. */
+static void with_attack_ports(char *text, size_t len, const char *cell)
+{
+	snprintf(text, len, "%.*s,attack_ports\n%.*s,%s\n", (int)strlen(HEADER) - 1, HEADER,
+	         (int)strlen(ROW1) - 1, ROW1, cell);
+}
+
+START_TEST(attack_ports_column)
+{
+	char text[1024];
+	struct got g = {0};
+	struct bs_err err;
+	/* Written by an older version: no column, unknown. */
+	ck_assert_int_eq(read_attacks_full(HEADER ROW1, &g, &err), 0);
+	ck_assert_int_eq(g.last.attack_ports, -1);
+	static const struct {
+		const char *cell;
+		int32_t want;
+	} ok[] = {{"1234", 1234}, {"0", 0}, {"65536", 65536}, {"", -1}};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		with_attack_ports(text, sizeof text, ok[i].cell);
+		ck_assert_int_eq(read_attacks_full(text, &g, &err), 0);
+		ck_assert_int_eq(g.last.attack_ports, ok[i].want);
+		ck_assert_uint_eq(g.last.packets, 5400); /* the other columns as before */
+		ck_assert_str_eq(g.as_org, "Example Net, Inc.");
+		/* report does not read it. */
+		ck_assert_int_eq(read_attacks(text, &g, &err), 0);
+		ck_assert_int_eq(g.last.attack_ports, -1);
+	}
+	static const char *const bad[] = {"65537", "-1", "x", "1.5", "4294967296"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		with_attack_ports(text, sizeof text, bad[i]);
+		ck_assert_int_eq(read_attacks_full(text, &g, &err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err.msg, "row 2: column attack_ports: ") != NULL &&
+		                  strstr(err.msg, "is not empty or a number of ports") != NULL,
+		              "%s", err.msg);
+		ck_assert_int_eq(read_attacks(text, &g, &err), 0);
+	}
+	/* Found by name, wherever it is. */
+	ck_assert_int_eq(read_attacks_full("attack_ports,victim,protocol,start_time,end_time,"
+	                                   "packets,bytes,telescope_addrs,victim_ports,top_port,"
+	                                   "responses,peak_ppm,est_attack_pps,uniformity_a2,"
+	                                   "uniform,icmp_mismatches,responder,country,asn,as_org\n"
+	                                   "77,192.0.2.1,UDP,2026-11-24T22:10:00.000000Z,"
+	                                   "2026-11-24T22:40:00.000000Z,100,4000,90,1,53,"
+	                                   "ICMP_UNREACH,40,,,0,0,,,,\n",
+	                                   &g, &err),
+	                 0);
+	ck_assert_int_eq(g.last.attack_ports, 77);
+}
+END_TEST
+
 START_TEST(full_reader_row_parses)
 {
 	struct got g = {0};
@@ -507,6 +561,7 @@ int main(void)
 	tcase_add_test(full, full_reader_needs_every_column);
 	tcase_add_test(full, full_reader_bad_cells);
 	tcase_add_test(full, full_reader_row_parses);
+	tcase_add_test(full, attack_ports_column);
 	tcase_add_test(full, full_timeseries);
 	suite_add_tcase(s, full);
 	SRunner *sr = srunner_create(s);

@@ -470,7 +470,9 @@ START_TEST(join_across_seam)
 	ck_assert_str_eq(line, "1,192.0.2.1,TCP,2026-11-24T00:50:00.000000Z,"
 	                       "2026-11-24T01:10:00.000000Z,1200.000000,4000,160000,161,5,443,"
 	                       "TCP_SYNACK|TCP_RST,150,3.333333,55924053.3,3.5000,0,3,198.51.100.7,"
-	                       "US,64500,\"Example, Inc.\"");
+	                       "US,64500,\"Example, Inc.\",");
+	/* Rows of a version before attack_ports: unknown, an empty cell. */
+	ck_assert_int_eq(a->attack_ports, -1);
 	free(line);
 	merge_free(m);
 	outdir_remove(out);
@@ -586,7 +588,7 @@ START_TEST(unjoined_rows_keep_their_text)
 	ck_assert_uint_eq(r.n, 2);
 	char *line = line_of(out, "attacks.csv", 1);
 	char want[1024];
-	snprintf(want, sizeof want, "1,%s", row);
+	snprintf(want, sizeof want, "1,%s,", row); /* and attack_ports, unknown */
 	ck_assert_str_eq(line, want);
 	free(line);
 	line = line_of(out, "attacks.csv", 2);
@@ -594,6 +596,65 @@ START_TEST(unjoined_rows_keep_their_text)
 	free(line);
 	outdir_remove(out);
 	remove_all(dirs, 2);
+}
+END_TEST
+
+/* The same two parts with attack_ports, the column of later versions. */
+#define ATTACKS_HEADER_AP                                                                          \
+	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
+	"victim_ports,top_port,responses,peak_ppm,mean_pps,est_attack_pps,uniformity_a2,uniform,"  \
+	"icmp_mismatches,responder,country,asn,as_org,attack_ports\n"
+#define A0_BEFORE_AP                                                                               \
+	ROW("192.0.2.1", "TCP", "00:50:00.000000", "00:59:00.000000",                              \
+	    "1000,40000,100,3,80,TCP_SYNACK,120,0,1.0,1.0000,1,2,198.51.100.9,US,,,300")
+#define A0_AFTER_180S_AP                                                                           \
+	ROW("192.0.2.1", "TCP", "01:02:00.000000", "01:10:00.000000",                              \
+	    "3000,120000,100,5,443,TCP_SYNACK|TCP_RST,150,0,1.0,3.5000,0,1,198.51.100.7,DE,"       \
+	    "64500,\"Example, Inc.\",1200")
+
+/* attack_ports of a joined row: the larger part's (a lower bound, as
+ * victim_ports), unknown when a part does not know it; a row alone keeps
+ * its own. */
+static int32_t joined_attack_ports(const char *before, const char *after, size_t n_rows)
+{
+	char *dirs[2] = {hour_shard(0, before, TS_H0), hour_shard(1, after, TS_H1)};
+	struct rows r;
+	char *out = merge_into(dirs, 2, &r, NULL);
+	ck_assert_uint_eq(r.n, n_rows);
+	char *line = line_of(out, "attacks.csv", 0);
+	ck_assert_str_eq(line, "attack_id,victim,protocol,start_time,end_time,duration_s,packets,"
+	                       "bytes,telescope_addrs,victim_ports,top_port,responses,peak_ppm,"
+	                       "mean_pps,est_attack_pps,uniformity_a2,uniform,icmp_mismatches,"
+	                       "responder,country,asn,as_org,attack_ports");
+	free(line);
+	outdir_remove(out);
+	remove_all(dirs, 2);
+	return r.a[0].attack_ports;
+}
+
+START_TEST(join_attack_ports)
+{
+	ck_assert_int_eq(joined_attack_ports(ATTACKS_HEADER_AP A0_BEFORE_AP,
+	                                     ATTACKS_HEADER_AP A0_AFTER_180S_AP, 1),
+	                 1200); /* not the sum */
+	ck_assert_int_eq(joined_attack_ports(ATTACKS_HEADER_AP A0_AFTER_180S_AP,
+	                                     ATTACKS_HEADER_AP A0_BEFORE_AP, 1),
+	                 1200);
+	/* An older shard beside a newer one. */
+	ck_assert_int_eq(
+	    joined_attack_ports(ATTACKS_HEADER_AP A0_BEFORE_AP, ATTACKS_HEADER A0_AFTER_180S, 1),
+	    -1);
+	ck_assert_int_eq(
+	    joined_attack_ports(ATTACKS_HEADER A0_BEFORE, ATTACKS_HEADER_AP A0_AFTER_180S_AP, 1),
+	    -1);
+	/* Not joined (the second on another victim): each keeps its own. */
+	ck_assert_int_eq(joined_attack_ports(ATTACKS_HEADER_AP A0_BEFORE_AP,
+	                                     ATTACKS_HEADER_AP
+	                                     "9,192.0.2.2,TCP,2026-11-24T01:02:00.000000Z,"
+	                                     "2026-11-24T01:10:00.000000Z,0,30,1,10,1,80,"
+	                                     "TCP_SYNACK,30,0,1.0,1.0,1,0,,,,,7\n",
+	                                     2),
+	                 300);
 }
 END_TEST
 
@@ -749,6 +810,7 @@ int main(void)
 	tcase_add_test(tc, same_shard_never_joins);
 	tcase_add_test(tc, union_estimate);
 	tcase_add_test(tc, unjoined_rows_keep_their_text);
+	tcase_add_test(tc, join_attack_ports);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shards");
 	tcase_add_test(tc, duplicate_shard_is_skipped);

@@ -175,7 +175,7 @@ cp "$WORK/stale.state" "$WORK/old-merged/flows.state"
 merge --out "$WORK/old-merged" "$WORK"/old-? 2>"$WORK/err"
 check_eq "shards without flows.state: exit 0" 0 $?
 check_eq "  one warning, naming the file and the estimated fields" 1 \
-	"$(grep -c "warning: .*old-0 (and other shards) has no flows.state (written by an older version): .*telescope_addrs, victim_ports, top_port, peak_ppm and uniformity_a2 of joined attacks are estimates" "$WORK/err")"
+	"$(grep -c "warning: .*old-0 (and other shards) has no flows.state (written by an older version): .*telescope_addrs, victim_ports, attack_ports, top_port, peak_ppm and uniformity_a2 of joined attacks are estimates" "$WORK/err")"
 check_eq "  the stale flows.state removed (it belonged to other results)" no \
 	"$(exists "$WORK/old-merged/flows.state")"
 # A flow cut by a seam into parts below the thresholds is lost to such

@@ -119,13 +119,16 @@ static const char *check_attack(const struct csvread_attack *a, bool full)
 	if (!full) {
 		/* csvread.h: these keep their "unknown" value in the report reader. */
 		if (a->bytes != 0 || a->telescope_addrs != 0 || a->victim_ports != 0 ||
-		    a->top_port != -1 || !isnan(a->uniformity_a2) || a->icmp_mismatches != 0 ||
-		    a->has_responder || !all_zero(&a->responder, sizeof a->responder))
+		    a->top_port != -1 || a->attack_ports != -1 || !isnan(a->uniformity_a2) ||
+		    a->icmp_mismatches != 0 || a->has_responder ||
+		    !all_zero(&a->responder, sizeof a->responder))
 			return "csvread_attacks: a column only the full reader reads is set";
 		return NULL;
 	}
 	if (a->top_port < -1 || a->top_port > FUZZ_MAX_PORT)
 		return "csvread_attacks_full: top_port neither -1 nor a port";
+	if (a->attack_ports < -1 || a->attack_ports > FUZZ_MAX_PORT + 1)
+		return "csvread_attacks_full: attack_ports neither -1 nor a number of ports";
 	if (isinf(a->uniformity_a2))
 		return "csvread_attacks_full: uniformity_a2 infinite";
 	if (a->has_responder ? !addr_ok(&a->responder)
