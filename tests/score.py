@@ -28,7 +28,7 @@ the truth has at most --exact-limit addresses (the collector's exact
 distinct-count limit, DISTINCT_EXACT_MAX in telescope/distinct.h), else
 within --dest-tolerance (relative; the collector uses a HyperLogLog
 estimate there). --fields adds further columns to compare (for example
-peak_ppm,bytes,responder,responses,icmp_mismatches).
+peak_ppm,bytes,responder,responses,icmp_mismatches,victim_ports,attack_ports).
 
 With --rates-telescope PREFIXES every matched pair is also checked
 against METHOD.md section 4 for the telescope the collector was given:
@@ -155,7 +155,8 @@ def match(expected, attacks):
     return pairs
 
 
-NUMERIC_FIELDS = ("top_port", "packets", "bytes", "peak_ppm", "icmp_mismatches", "victim_ports")
+NUMERIC_FIELDS = ("top_port", "packets", "bytes", "peak_ppm", "icmp_mismatches", "victim_ports",
+                  "attack_ports")
 
 
 def same_number(x, y):

@@ -107,7 +107,7 @@ TRUTH_COLUMNS = ["victim", "protocol", "start_time", "end_time", "packets",
                  "expected_rsdos", "expected_moore",
                  # extras, after the required columns
                  "bytes", "peak_ppm", "duration_s", "responses",
-                 "icmp_mismatches", "victim_ports"]
+                 "icmp_mismatches", "victim_ports", "attack_ports"]
 COL_RSDOS = TRUTH_COLUMNS.index("expected_rsdos")
 COL_MOORE = TRUTH_COLUMNS.index("expected_moore")
 
@@ -433,7 +433,8 @@ def icmp_packet(src, dst, itype, code, rest, ident, ttl):
 
 def quoted_packet(r, qproto, qsrc, qdst, qdport, ttl, quote_len=8, orig_payload=0):
     """The start of the packet an ICMP error quotes: IP header + quote_len
-    bytes of transport, as the spoofed flood packet qsrc -> qdst looked."""
+    bytes of transport, as the spoofed flood packet qsrc -> qdst looked.
+    Returns (bytes, source port the flood spoofed, drawn for every qproto)."""
     # Checksums are those of the whole original packet (zero payload).
     ident = r.getrandbits(16)
     sport = r.randrange(1024, 65536)
@@ -456,7 +457,7 @@ def quoted_packet(r, qproto, qsrc, qdst, qdport, ttl, quote_len=8, orig_payload=
             bytes(orig_payload)
         orig_len = 28 + orig_payload
     hdr = ip_header(orig_len, ident, 0, ttl, PROTO_NUM[qproto], qsrc, qdst)
-    return hdr + body[:quote_len]
+    return hdr + body[:quote_len], sport
 
 
 # ------------------------------------------------------------- IPv6 packets
@@ -537,7 +538,8 @@ def orig_packet6(r, qproto, qsrc, qdst, qdport, hlim, payload=0, exts=(), frag_f
     """The spoofed flood packet qsrc -> qdst that an ICMPv6 error quotes:
     TCP SYN, UDP with payload bytes, or ICMPv6 echo request. With
     frag_first, only the first fragment (that many bytes of the upper
-    layer). Returns (bytes, offset of the upper-layer header)."""
+    layer). Returns (bytes, offset of the upper-layer header, source port the
+    flood spoofed, drawn for every qproto)."""
     sport = r.randrange(1024, 65536)
     if qproto == TCP:
         l4 = tcp6(qsrc, qdst, sport, qdport, r.getrandbits(32), 0, 0x02, 64800, MSS6_OPT)
@@ -550,12 +552,16 @@ def orig_packet6(r, qproto, qsrc, qdst, qdport, hlim, payload=0, exts=(), frag_f
         exts = list(exts) + [(EXT_FRAG, frag_ext(0, 1, r.getrandbits(32)))]
         l4 = l4[:frag_first]
     ip = ip6_packet(qsrc, qdst, PROTO6_NUM[qproto], l4, hlim, exts, r.getrandbits(20))
-    return ip, len(ip) - len(l4)
+    return ip, len(ip) - len(l4), sport
 
 
 # A v6 maker returns (ip bytes, victim port or -1, response index, frame
-# snap length or None, extra) where extra lists more packets that follow
-# it: (microseconds later, category, ip bytes).
+# snap length or None, extra, attacker port or -1) where extra lists more
+# packets that follow it: (microseconds later, category, ip bytes). The
+# attacker port is the source port the flood spoofed, where the collector
+# sees it (telescope/classify.h): the destination port of TCP
+# backscatter, the source port of a quoted TCP or UDP header whose first 4
+# bytes are quoted.
 
 def mk_tcp6(victim, plan, hlim, rst_share=0.0, rst_ack_share=0.7, exts=()):
     """SYN+ACK (open port) and/or RST (closed port, ACK flood) from the
@@ -577,7 +583,8 @@ def mk_tcp6(victim, plan, hlim, rst_share=0.0, rst_ack_share=0.7, exts=()):
                       MSS6_OPT)
             resp = R_SYNACK
         ext = exts(dst) if callable(exts) else exts
-        return ip6_packet(victim, dst, 6, l4, hlim, ext, r.getrandbits(20)), port, resp, None, ()
+        return (ip6_packet(victim, dst, 6, l4, hlim, ext, r.getrandbits(20)), port, resp, None,
+                (), dport)
     return make
 
 
@@ -593,13 +600,14 @@ def mk_echo6(victim, hlim, payload_len=56, mtu=None, snap=None):
                     data)
         flow = r.getrandbits(20)
         if mtu is None or 40 + len(msg) <= mtu:
-            return ip6_packet(victim, dst, 58, msg, hlim, (), flow), -1, R6_ECHO, snap, ()
+            return ip6_packet(victim, dst, 58, msg, hlim, (), flow), -1, R6_ECHO, snap, (), -1
         ident = r.getrandbits(32)
         size = (mtu - 48) & ~7  # per fragment, after IPv6 and fragment headers
         frags = [ip6_packet(victim, dst, 58, msg[off:off + size], hlim,
                             [(EXT_FRAG, frag_ext(off, int(off + size < len(msg)), ident))], flow)
                  for off in range(0, len(msg), size)]
-        return frags[0], -1, R6_ECHO, snap, [(i, CAT_FRAGMENT, f) for i, f in enumerate(frags) if i]
+        return (frags[0], -1, R6_ECHO, snap,
+                [(i, CAT_FRAGMENT, f) for i, f in enumerate(frags) if i], -1)
     return make
 
 
@@ -621,14 +629,17 @@ def mk_icmp6_error(victim, itype, code, qproto, plan, hlim, responder=None, fiel
                            r.randrange(1024, 65536), 53, bytes(32), r.getrandbits(16), 64)
             ip = ip6_packet(src, dst, 58, icmp6(src, dst, itype, code, field + q), hlim, (),
                             r.getrandbits(20))
-            return ip, -1, resp, None, ()
+            return ip, -1, resp, None, (), -1
         port = plan.next(r) if plan is not None else -1
-        orig, l4_off = orig_packet6(r, qproto, dst, victim, max(port, 0),
-                                    qhlim or 20 + int(r.random() * 200), payload, qexts, frag_first)
+        orig, l4_off, sport = orig_packet6(r, qproto, dst, victim, max(port, 0),
+                                           qhlim or 20 + int(r.random() * 200), payload, qexts,
+                                           frag_first)
         q = orig[:ICMP6_MAX_QUOTE if quote_len is None else quote_len]
         ip = ip6_packet(src, dst, 58, icmp6(src, dst, itype, code, field + q), hlim, (),
                         r.getrandbits(20))
-        return ip, port if len(q) >= l4_off + 4 else -1, resp, None, ()
+        ports = len(q) >= l4_off + 4
+        aport = sport if ports and qproto in (TCP, UDP) else -1
+        return ip, port if ports else -1, resp, None, (), aport
     return make
 
 
@@ -663,8 +674,9 @@ class PortPlan:
 # ------------------------------------------------------------- packet makers
 #
 # A maker builds one backscatter packet: make(r, ts, dst) -> (ip bytes,
-# victim port or -1, response index). The closure keeps the per-victim
-# state (IP ID counter, port plan) so repeated attacks reuse it.
+# victim port or -1, response index, attacker port or -1: see the v6
+# makers). The closure keeps the per-victim state (IP ID counter, port
+# plan) so repeated attacks reuse it.
 
 def mk_tcp(victim, plan, ttl, rst_share=0.0, synack_opts=MSS_OPT, rst_ack_share=0.7):
     """SYN+ACK (open port) and/or RST (closed port, ACK flood) from the victim."""
@@ -684,11 +696,11 @@ def mk_tcp(victim, plan, ttl, rst_share=0.0, synack_opts=MSS_OPT, rst_ack_share=
             else:
                 ip = tcp_packet(victim, dst, port, dport, int(rnd() * 4294967296.0), 0, 0x04,
                                 0, state[0], ttl)
-            return ip, port, R_RST
+            return ip, port, R_RST, dport
         ip = tcp_packet(victim, dst, port, dport, int(rnd() * 4294967296.0),
                         int(rnd() * 4294967296.0), 0x12, win, state[0], ttl,
                         synack_opts, opts_sum)
-        return ip, port, R_SYNACK
+        return ip, port, R_SYNACK, dport
     return make
 
 
@@ -708,7 +720,7 @@ def mk_icmp_reply(victim, itype, ttl, payload_len=56):
             body = idseq + b"\xff\xff\xff\x00"
         else:
             body = idseq + data
-        return icmp_packet(victim, dst, itype, 0, body, state[0], ttl), -1, resp
+        return icmp_packet(victim, dst, itype, 0, body, state[0], ttl), -1, resp, -1
     return make
 
 
@@ -726,8 +738,9 @@ def mk_icmp_error(victim, itype, code, qproto, plan, ttl, responder=None, quote_
     def make(r, ts, dst):
         state[0] = (state[0] + 1) & 0xFFFF
         port = plan.next(r) if plan is not None else -1
-        q = quoted_packet(r, qproto, dst, victim, port if port >= 0 else 0,
-                          qttl or 20 + int(r.random() * 200), max(quote_len, 0), orig_payload)
+        q, sport = quoted_packet(r, qproto, dst, victim, port if port >= 0 else 0,
+                                 qttl or 20 + int(r.random() * 200), max(quote_len, 0),
+                                 orig_payload)
         if quote_len < 0:
             q = q[:-quote_len]
         if itype == 5:
@@ -741,7 +754,8 @@ def mk_icmp_error(victim, itype, code, qproto, plan, ttl, responder=None, quote_
         ip = icmp_packet(src, dst, itype, code, field + q, state[0], ttl)
         if quote_len < 8:
             port = -1  # no usable transport header in the quote
-        return ip, port, resp
+        aport = sport if quote_len >= 4 and qproto in (TCP, UDP) else -1
+        return ip, port, resp, aport
     return make
 
 
@@ -806,11 +820,11 @@ class Flow:
         make = self.maker
         rnd = r.random
         for ts, dst in self.targets(r, pick_tel):
-            ip, port, resp = make(r, ts, dst)
+            ip, port, resp, aport = make(r, ts, dst)
             frame = (ETH_IP_VLAN if rnd() < vlan_share else ETH_IP) + ip
             if len(frame) < ETH_MIN_FRAME:
                 frame += PAD[len(frame)]
-            yield ts, (CAT_BACKSCATTER, frame, len(frame), dst, port, resp, len(ip))
+            yield ts, (CAT_BACKSCATTER, frame, len(frame), dst, port, resp, len(ip), aport)
 
 
 class Flow6(Flow):
@@ -824,17 +838,17 @@ class Flow6(Flow):
         make = self.maker
         rnd = r.random
         for ts, dst in self.targets(r, pick_tel):
-            ip, port, resp, snap, extra = make(r, ts, dst)
+            ip, port, resp, snap, extra, aport = make(r, ts, dst)
             eth = ETH_IP6_VLAN if rnd() < vlan_share else ETH_IP6
             frame = eth + ip
             wire = max(len(frame), ETH_MIN_FRAME)
             frame = frame[:snap] if snap is not None else frame + PAD[min(len(frame),
                                                                           ETH_MIN_FRAME)]
-            yield ts, (CAT_BACKSCATTER, frame, wire, dst, port, resp, len(ip))
+            yield ts, (CAT_BACKSCATTER, frame, wire, dst, port, resp, len(ip), aport)
             for dt, cat, xip in extra:
                 x = eth + xip
                 yield ts + dt, (cat, x + PAD[min(len(x), ETH_MIN_FRAME)],
-                                max(len(x), ETH_MIN_FRAME), 0, -1, -1, 0)
+                                max(len(x), ETH_MIN_FRAME), 0, -1, -1, 0, -1)
 
 
 # --------------------------------------------------------------------- noise
@@ -892,7 +906,7 @@ class Noise:
             if len(frame) < ETH_MIN_FRAME and wire == len(frame):
                 wire = ETH_MIN_FRAME
                 frame += PAD[len(frame)]
-            yield ts, (self.CAT[kind], frame, wire, 0, -1, -1, 0)
+            yield ts, (self.CAT[kind], frame, wire, 0, -1, -1, 0, -1)
 
     # Each builder returns (frame captured bytes, original wire length).
     @staticmethod
@@ -1216,7 +1230,7 @@ EVEN_NOISE6["udp"] = 3.0
 
 class FlowState:
     __slots__ = ("key", "start", "last", "packets", "bytes", "dests", "ports", "resp",
-                 "secs", "kinds", "responder", "mismatches")
+                 "secs", "kinds", "responder", "mismatches", "aports")
 
     def __init__(self, key, ts):
         self.key = key
@@ -1231,6 +1245,7 @@ class FlowState:
         self.kinds = set()
         self.responder = None
         self.mismatches = 0
+        self.aports = set()
 
 
 def peak_of(secs):
@@ -1258,7 +1273,7 @@ class Truth:
         self.n = 0
         self.top_port_ties = 0
 
-    def add(self, ts, flow, dst, port, resp, ip_len):
+    def add(self, ts, flow, dst, port, resp, ip_len, aport):
         if ts > self.now:
             self.now = ts
         key = (flow.victim, flow.proto)
@@ -1277,6 +1292,8 @@ class Truth:
         st.dests.add(dst)
         if port >= 0:
             st.ports[port] = st.ports.get(port, 0) + 1
+        if aport >= 0:
+            st.aports.add(aport)
         st.resp |= 1 << resp
         sec = ts // US
         st.secs[sec] = st.secs.get(sec, 0) + 1
@@ -1316,7 +1333,7 @@ class Truth:
             "|".join(sorted(st.kinds)), exp["rsdos"], exp["moore"],
             st.bytes, peak, "%d.%06d" % divmod(dur, US),
             "|".join(n for i, n in enumerate(RESP_NAMES) if st.resp >> i & 1),
-            st.mismatches, len(st.ports))))
+            st.mismatches, len(st.ports), len(st.aports))))
 
     def finish(self):
         """Rows sorted by start time, victim, protocol."""
@@ -1441,7 +1458,7 @@ def run_plan(plan, args, outdir):
         if top is None:
             break
         ts, fid, item, g, f = heap[0]
-        cat, frame, wire, dst, port, resp, ip_len = item
+        cat, frame, wire, dst, port, resp, ip_len, aport = item
         write(ts, frame, wire)
         counts[cat] += 1
         if first is None or ts < first:
@@ -1450,7 +1467,7 @@ def run_plan(plan, args, outdir):
             last = ts
         if cat == CAT_BACKSCATTER:
             resp_counts[resp] += 1
-            tadd(ts, f, dst, port, resp, ip_len)
+            tadd(ts, f, dst, port, resp, ip_len, aport)
         for nts, nitem in g:
             hreplace(heap, (nts, fid, nitem, g, f))
             break

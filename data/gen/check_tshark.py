@@ -33,7 +33,8 @@ import sys
 FIELDS = ["frame.time_epoch", "frame.cap_len", "frame.protocols", "mpls.label", "eth.type",
           "vlan.etype", "ip.version",
           "ip.hdr_len", "ip.len", "ip.frag_offset", "ip.proto", "ip.src", "ip.dst",
-          "tcp.hdr_len", "tcp.flags", "tcp.srcport", "tcp.dstport", "udp.dstport", "icmp.type",
+          "tcp.hdr_len", "tcp.flags", "tcp.srcport", "tcp.dstport", "udp.dstport", "udp.srcport",
+          "icmp.type",
           "_ws.malformed", "ip.checksum.status", "tcp.checksum.status",
           "udp.checksum.status", "icmp.checksum.status"]
 TIMEOUT_US = 300 * 1000000
@@ -77,7 +78,7 @@ def first_int(s, base=10):
 def classify(f, tel):
     """-> (category, event or None, checksum_bad)."""
     (ts, caplen, protos, mpls, etype, vetype, ver, ihl, iplen, frag, proto, src, dst, thl,
-     tflags, sport, dport, udport, itype, malformed, ipck, tcpck, udpck, icmpck) = f
+     tflags, sport, dport, udport, usport, itype, malformed, ipck, tcpck, udpck, icmpck) = f
     cap = int(caplen)
     bad = any(x == "0" for c in (ipck, tcpck, udpck, icmpck) for x in vals(c))
     # Layer 2 length and the first layer-3 protocol, from tshark's list.
@@ -117,27 +118,29 @@ def classify(f, tel):
             resp = "TCP_SYNACK"
         else:
             return "not_backscatter", None, bad
-        ev = (srcs[0], "TCP", first_int(sport), resp, None)
+        ev = (srcs[0], "TCP", first_int(sport), resp, None, first_int(dport))
     elif p == 1:
         if l4 < 4:
             return "truncated", None, bad
         t = first_int(itype)
         if t in REPLY:
-            ev = (srcs[0], "ICMP", None, REPLY[t], None)
+            ev = (srcs[0], "ICMP", None, REPLY[t], None, None)
         elif t in ERROR:
             quote = l4 - 8
             protos = vals(proto)
             if quote >= 20 and len(dsts) >= 2:
                 qhl = int(vals(ihl)[1])
                 victim, qp = dsts[1], PROTO.get(protos[1], "OTHER")
-                port = None
+                port = aport = None
                 if quote - qhl >= 4:
                     port = first_int(dport) if qp == "TCP" else \
                         first_int(udport) if qp == "UDP" else None
+                    aport = first_int(sport) if qp == "TCP" else \
+                        first_int(usport) if qp == "UDP" else None
                 responder = srcs[0] if srcs[0] != victim else None
-                ev = (victim, qp, port, ERROR[t], responder)
+                ev = (victim, qp, port, ERROR[t], responder, aport)
             else:
-                ev = (srcs[0], "ICMP", None, ERROR[t], None)
+                ev = (srcs[0], "ICMP", None, ERROR[t], None, None)
         else:
             return "not_backscatter", None, bad
     else:
@@ -151,7 +154,7 @@ class Flows:
         self.open, self.rows, self.now = {}, [], 0
 
     def add(self, ts, ev, dst, iplen):
-        victim, proto, port, resp, responder = ev
+        victim, proto, port, resp, responder, aport = ev
         self.now = max(self.now, ts)
         key = (victim, proto)
         st = self.open.get(key)
@@ -161,13 +164,15 @@ class Flows:
         if st is None:
             st = self.open[key] = {"start": ts, "last": ts, "n": 0, "bytes": 0, "dsts": set(),
                                    "ports": {}, "resp": set(), "secs": {}, "responder": "",
-                                   "mism": 0}
+                                   "mism": 0, "aports": set()}
         st["start"], st["last"] = min(st["start"], ts), max(st["last"], ts)
         st["n"] += 1
         st["bytes"] += iplen
         st["dsts"].add(dst)
         if port is not None:
             st["ports"][port] = st["ports"].get(port, 0) + 1
+        if aport is not None:
+            st["aports"].add(aport)
         st["resp"].add(resp)
         st["secs"][ts // 1000000] = st["secs"].get(ts // 1000000, 0) + 1
         if responder:
@@ -192,7 +197,8 @@ class Flows:
             "responder": st["responder"], "expected_rsdos": exp["rsdos"],
             "expected_moore": exp["moore"], "bytes": str(st["bytes"]), "peak_ppm": str(peak),
             "responses": "|".join(r for r in ORDER if r in st["resp"]),
-            "icmp_mismatches": str(st["mism"]), "victim_ports": str(len(st["ports"]))})
+            "icmp_mismatches": str(st["mism"]), "victim_ports": str(len(st["ports"])),
+            "attack_ports": str(len(st["aports"]))})
 
     def finish(self):
         for k in list(self.open):
@@ -303,7 +309,7 @@ def main():
         w = csv.writer(sys.stdout, lineterminator="\n")
         cols = ["victim", "protocol", "start_time", "end_time", "packets", "telescope_addrs",
                 "top_port", "responder", "expected_rsdos", "expected_moore", "bytes",
-                "peak_ppm", "responses", "icmp_mismatches", "victim_ports"]
+                "peak_ppm", "responses", "icmp_mismatches", "victim_ports", "attack_ports"]
         w.writerow(cols)
         for r in sorted(rows, key=lambda r: (r["start_time"], r["victim"], r["protocol"])):
             w.writerow([r[c] for c in cols])
