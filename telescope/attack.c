@@ -115,7 +115,7 @@ struct flow {
 	bs_addr_t first_dst;
 	uint8_t first_flags;        /* HELD_FLAGS of the first packet */
 	uint16_t first_port;        /* the first packet, while ext is NULL */
-	uint16_t first_aport;       /* (in what was padding) */
+	uint16_t first_aport;       /* (in what was padding: still 120 bytes) */
 	uint32_t responses;         /* 1u << BS_RESP_* */
 	struct flow_ext *ext;       /* NULL while the flow has one packet */
 	struct flow *older, *newer; /* expiry list, by touch_us */

@@ -63,6 +63,10 @@ struct bs_event {
 	uint8_t flags;       /* BS_EV_* */
 };
 
+/* Events are copied by value through the hand-over queue (evqueue.h):
+ * aport took what was padding. */
+_Static_assert(sizeof(struct bs_event) == 72, "an event is 72 bytes");
+
 /** "TCP", "UDP", "ICMP" or "OTHER". */
 const char *bs_proto_name(int proto);
 /** Response name as written in the responses column, e.g. "TCP_SYNACK",
