@@ -17,16 +17,9 @@
 #include <stdint.h>
 
 #include "base/bs_error.h"
+#include "telescope/reader_packet.h"
 
 typedef struct reader reader_t;
-
-struct reader_packet {
-	const uint8_t *l3;  /* IPv4/IPv6 header, NULL when the frame has none */
-	size_t l3_len;      /* captured bytes from l3 on */
-	uint16_t ethertype; /* 0x0800, 0x86DD, or what layer 2 carried */
-	uint64_t ts_us;     /* capture time, microseconds since the epoch (UTC) */
-	uint8_t filtered;   /* 1 when --filter rejected it (l3 is NULL then) */
-};
 
 /** Checks a BPF expression with libpcap, because libtrace 3.0.22 aborts
  * the process on a bad filter. 0, or -BS_EINVAL with the reason in err
