@@ -17,8 +17,12 @@
 #endif
 #include <zstd.h>
 
-/* Compressed bytes read from the file per read(2). */
-#define IN_CHUNK (256u << 10)
+/* Compressed bytes read from the file per read(2), after IN_HEADROOM
+ * bytes that keep the end of the chunk before: at the end of a gzip member
+ * isal_inflate() gives back the input bytes it had read ahead (up to 8,
+ * its bit buffer), which may lie in the previous chunk. */
+#define IN_CHUNK    (256u << 10)
+#define IN_HEADROOM 8u
 /* Calls in a row that neither take input nor make output before the
  * decoder is called stuck (a guard: none is known to). */
 #define MAX_IDLE_CALLS 4
@@ -44,7 +48,7 @@ struct bytesource {
 	const uint8_t *in_ptr;
 	size_t in_avail;
 	bool in_eof;
-	bool pending;     /* the decoder filled its output: it may hold more */
+	bool pending;     /* the decoder made output: it may hold more */
 	bool member_open; /* inside a gzip member or zstd frame */
 #ifdef BS_GZIP_ISAL
 	struct inflate_state *isal;
@@ -130,7 +134,7 @@ static int start_decoder(bytesource_t *s, struct bs_err *err)
 		ZSTD_initDStream(s->zstd);
 	}
 	if (s->kind != BYTESOURCE_PLAIN && s->fd >= 0) {
-		s->inbuf = malloc(IN_CHUNK);
+		s->inbuf = calloc(1, IN_HEADROOM + IN_CHUNK);
 		if (s->inbuf == NULL)
 			return out_of_memory(err);
 	}
@@ -241,19 +245,22 @@ static int refill(bytesource_t *s, struct bs_err *err)
 		s->in_eof = s->in_avail == 0;
 		return 0;
 	}
-	ssize_t got = read_some(s, s->inbuf, IN_CHUNK, err);
+	/* All input is taken (in_avail is 0): its last bytes end at in_ptr. */
+	if (s->in_ptr != NULL)
+		memmove(s->inbuf, s->in_ptr - IN_HEADROOM, IN_HEADROOM);
+	ssize_t got = read_some(s, s->inbuf + IN_HEADROOM, IN_CHUNK, err);
 	if (got < 0)
 		return (int)got;
-	s->in_ptr = s->inbuf;
+	s->in_ptr = s->inbuf + IN_HEADROOM;
 	s->in_avail = (size_t)got;
 	s->in_eof = got == 0;
 	return 0;
 }
 
-/* One call of the decoder on the pending input into out[0..room): sets
- * *used and *made; 0, or -BS_EIO / -BS_ENOMEM with the reason. */
-static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *used, size_t *made,
-                  struct bs_err *err)
+/* One call of the decoder on the pending input into out[0..room): moves
+ * in_ptr and in_avail past what it took and sets *made; 0, or -BS_EIO /
+ * -BS_ENOMEM with the reason. */
+static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *made, struct bs_err *err)
 {
 	if (s->kind == BYTESOURCE_ZSTD) {
 		if (!s->member_open && s->in_avail > 0)
@@ -261,7 +268,8 @@ static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *used, size
 		ZSTD_inBuffer in = {s->in_ptr, s->in_avail, 0};
 		ZSTD_outBuffer o = {out, room, 0};
 		size_t r = ZSTD_decompressStream(s->zstd, &o, &in);
-		*used = in.pos;
+		s->in_ptr += in.pos;
+		s->in_avail -= in.pos;
 		*made = o.pos;
 		if (ZSTD_isError(r))
 			return bs_err_set(err, -BS_EIO, "zstd data corrupt: %s",
@@ -285,7 +293,9 @@ static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *used, size
 	st->next_out = out;
 	st->avail_out = (uint32_t)out_n;
 	int ret = isal_inflate(st);
-	*used = in_n - st->avail_in;
+	/* next_in may move back before in_ptr (see IN_HEADROOM). */
+	s->in_ptr = st->next_in;
+	s->in_avail = s->in_avail - in_n + st->avail_in;
 	*made = out_n - st->avail_out;
 	switch (ret) {
 	case ISAL_DECOMP_OK:
@@ -295,8 +305,13 @@ static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *used, size
 		return bs_err_set(err, -BS_EIO, "gzip data corrupt: checksum mismatch");
 	case ISAL_INVALID_WRAPPER:
 	case ISAL_UNSUPPORTED_METHOD:
+		*made = 0;
 		return bs_err_set(err, -BS_EIO, "gzip data corrupt: bad gzip header");
 	default:
+		/* isal_inflate() counts output it has not written when it
+		 * stops on an invalid block (valgrind sees uninitialised
+		 * bytes): nothing of this call is handed out. */
+		*made = 0;
 		return bs_err_set(err, -BS_EIO, "gzip data corrupt: invalid deflate data");
 	}
 	if (st->block_state == ISAL_BLOCK_FINISH)
@@ -313,7 +328,8 @@ static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *used, size
 	s->z.next_out = out;
 	s->z.avail_out = (uInt)out_n;
 	int ret = inflate(&s->z, Z_NO_FLUSH);
-	*used = in_n - s->z.avail_in;
+	s->in_ptr = s->z.next_in;
+	s->in_avail = s->in_avail - in_n + s->z.avail_in;
 	*made = out_n - s->z.avail_out;
 	switch (ret) {
 	case Z_OK:
@@ -354,21 +370,26 @@ static int fill_compressed(bytesource_t *s, uint8_t *out, size_t cap, size_t *go
 				rc = 0;
 			break;
 		}
-		size_t used = 0, made = 0;
-		if ((rc = decode(s, out + n, cap - n, &used, &made, err)) != 0)
+		size_t made = 0, avail_before = s->in_avail;
+		rc = decode(s, out + n, cap - n, &made, err);
+		/* What was made before an error (a checksum checked last) is
+		 * handed out first. */
+		n += made;
+		if (rc != 0)
 			break;
 		rc = 1;
-		s->in_ptr += used;
-		s->in_avail -= used;
-		s->pending = made == cap - n;
-		n += made;
-		if (used == 0 && made == 0 && s->in_avail > 0 && ++idle >= MAX_IDLE_CALLS) {
-			rc = bs_err_set(err, -BS_EIO, "%s decoder made no progress",
-			                s->kind == BYTESOURCE_ZSTD ? "zstd" : "gzip");
-			break;
-		}
-		if (used != 0 || made != 0)
+		/* Output made: it may hold more without new input (zstd
+		 * flushes a block in steps into a small buffer). */
+		s->pending = made > 0;
+		if (s->in_avail == avail_before && made == 0) {
+			if (s->in_avail > 0 && ++idle >= MAX_IDLE_CALLS) {
+				rc = bs_err_set(err, -BS_EIO, "%s decoder made no progress",
+				                s->kind == BYTESOURCE_ZSTD ? "zstd" : "gzip");
+				break;
+			}
+		} else {
 			idle = 0;
+		}
 	}
 	*got = n;
 	return rc;

@@ -6,6 +6,7 @@
  * did through them. */
 #include "telescope/pcapwalk.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,6 +46,7 @@
 #define NG_OPT_TSOFFSET   14u
 #define NG_MAX_SNAPLEN    262144u /* MAXIMUM_SNAPLEN */
 #define NG_USER_TSRESOL   1000000u
+#define NG_PCAP_PKTHDR    24u /* sizeof (struct pcap_pkthdr) on LP64 */
 /* The first bytes of a pcapng file, in either byte order. */
 static const uint8_t NG_MAGIC[4] = {0x0a, 0x0d, 0x0d, 0x0a};
 
@@ -427,7 +429,7 @@ static int pcap_next(struct pcapwalk *w, struct reader_packet *pkt)
 	if (rc == 0) {
 		if (avail == 0)
 			return finish(w, 0);
-		return fail(w, "Incomplete pcap packet header");
+		return fail(w, "Incomplete pcap packet header: %s", strerror(EIO));
 	}
 	uint32_t caplen = rd32(h + 8, w->be);
 	if (caplen >= PCAP_BUFSIZE)
@@ -441,7 +443,7 @@ static int pcap_next(struct pcapwalk *w, struct reader_packet *pkt)
 			/* libtrace reads the body apart: none of it is the end. */
 			if (avail == PCAP_REC_HDR)
 				return finish(w, 0);
-			return fail(w, "Incomplete pcap packet body");
+			return fail(w, "Incomplete pcap packet body: %s", strerror(EIO));
 		}
 	}
 	uint64_t frac = rd32(h + 4, w->be);
@@ -740,6 +742,14 @@ static int ng_next(struct pcapwalk *w, struct reader_packet *pkt)
 	pkt->ts_us = ng_time_us(&w->ifs[if_id], t);
 	if (caplen > left)
 		return ng_too_short(w, type);
+	/* libtrace's "pcap:" format returns the wire length plus the size of
+	 * struct pcap_pkthdr as an int: 0 is the end of the trace and a
+	 * negative one an error libtrace names not (reader.c: "read error"). */
+	int32_t ret = (int32_t)(len + NG_PCAP_PKTHDR);
+	if (ret == 0)
+		return finish(w, 0);
+	if (ret < 0)
+		return fail(w, "read error");
 	decode(w, data, caplen, len, pkt);
 	return 1;
 }

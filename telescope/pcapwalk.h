@@ -16,8 +16,9 @@
  *   libtrace's "pcapfile:" format reads it: a record claiming 64 KiB or
  *   more is "Invalid caplen in pcap header (N) - trace may be corrupt",
  *   a file ending in a record header "Incomplete pcap packet header",
- *   inside its bytes "Incomplete pcap packet body" (but right after a
- *   whole header: the end of the trace, as libtrace reads it);
+ *   inside its bytes "Incomplete pcap packet body" (each followed by
+ *   ": Input/output error", as libtrace words them after reader.c's
+ *   errno), but right after a whole header: the end of the trace;
  * - pcapng as libpcap 1.10 reads it for libtrace's "pcap:" format: the
  *   Section Header Block in either byte order, later sections in the same
  *   one, Interface Description Blocks with if_tsresol (powers of 10 and 2)
@@ -26,7 +27,9 @@
  *   length of the first, as libpcap demands; its checks, in its order and
  *   with its messages (lengths under 12 or not a multiple of 4, blocks
  *   over 16 MiB, header and trailer lengths that differ, a capture length
- *   over the snapshot length or the block, an unknown interface);
+ *   over the snapshot length or the block, an unknown interface), and
+ *   libtrace's end of the trace or "read error" for a wire length of
+ *   2^31 - 24 or more (it returns that length plus 24 as an int);
  * - layer 2 as trace_get_layer3() decodes it for the link types walked:
  *   Ethernet (1) with 802.1Q tags, MPLS and PPPoE, Linux SLL (113), raw
  *   IP (12, 101); the layer-2 length is the smaller of the captured length

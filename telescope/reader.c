@@ -245,6 +245,12 @@ static void set_wandio_options(void)
 	walk_disabled = how != NULL && strcmp(how, "libtrace") == 0;
 }
 
+void reader_walk_enable(bool on)
+{
+	pthread_once(&wandio_options_once, set_wandio_options);
+	walk_disabled = !on;
+}
+
 /* Opens a plain path through the record walker when it can read it:
  * 0 with *walk set; 1 when libtrace must read it (not pcap or pcapng, a
  * link type not walked, bzip2 or xz, or the file cannot be opened: the
