@@ -263,8 +263,6 @@ static int refill(bytesource_t *s, struct bs_err *err)
 static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *made, struct bs_err *err)
 {
 	if (s->kind == BYTESOURCE_ZSTD) {
-		if (!s->member_open && s->in_avail > 0)
-			s->member_open = true;
 		ZSTD_inBuffer in = {s->in_ptr, s->in_avail, 0};
 		ZSTD_outBuffer o = {out, room, 0};
 		size_t r = ZSTD_decompressStream(s->zstd, &o, &in);
@@ -274,8 +272,11 @@ static int decode(bytesource_t *s, uint8_t *out, size_t room, size_t *made, stru
 		if (ZSTD_isError(r))
 			return bs_err_set(err, -BS_EIO, "zstd data corrupt: %s",
 			                  ZSTD_getErrorName(r));
-		/* 0: a frame ended and all its bytes are out. */
-		s->member_open = r != 0;
+		/* 0: a frame ended and all its bytes are out. A call that
+		 * did nothing (no input) says nothing: between frames it
+		 * asks for the next frame's header. */
+		if (in.pos > 0 || o.pos > 0)
+			s->member_open = r != 0;
 		return 0;
 	}
 	/* gzip: a new member starts on the next byte once the last ended. */
