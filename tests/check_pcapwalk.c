@@ -811,7 +811,8 @@ START_TEST(gzip_members_and_damage)
 	put(z, "trailing garbage", 16);
 	walk(z->b, z->n, 4096, g);
 	ck_assert_uint_eq(g->n, 60);
-	ck_assert_str_eq(g->msg, "gzip data corrupt: bad gzip header");
+	/* "bad gzip header" (ISA-L) or "incorrect header check" (zlib). */
+	ck_assert_ptr_nonnull(strstr(g->msg, "gzip data corrupt: "));
 	z->n = whole;
 	z->b[whole - 8] ^= 0xff;
 	walk(z->b, z->n, 1u << 20, g);
