@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
 # FUZZ_TARGETS="csvread merge" runs only those (default: all: classify
-# reader csvread merge report).
+# reader walk csvread merge report flowstate).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -24,23 +24,32 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader csvread merge report flowstate}
+TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge or report input holds two
 # directories of three files each (seeds up to ~8 KiB), which needs twice
 # that to grow. The flow state seeds are up to ~16 KiB (a flood with a
 # sketch and the full port array); twice that lets records be added.
-declare -A MAX_LEN=([classify]=4096 [reader]=65536 [csvread]=8192 [merge]=16384 [report]=16384
-	[flowstate]=32768)
+declare -A MAX_LEN=([classify]=4096 [reader]=65536 [walk]=65536 [csvread]=8192 [merge]=16384
+	[report]=16384 [flowstate]=32768)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
 # The packet targets need the trace reader (libtrace); the output-file
 # targets need the readers and writers of outdir/ (see Makefile.am).
 PKT_SRC="base/bs_error.c telescope/parse.c telescope/classify.c telescope/addr.c
-telescope/event.c telescope/reader.c tests/fuzz/fuzz_run.c"
-PKT_LIBS="-ltrace -lwandio -lpcap -lm"
+telescope/event.c telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
+tests/fuzz/fuzz_run.c"
+# gzip as configure chooses it: ISA-L when installed, else zlib.
+if pkg-config --exists libisal; then
+	GZIP_FLAGS="-DBS_GZIP_ISAL=1"
+	GZIP_LIBS="$(pkg-config --libs libisal)"
+else
+	GZIP_FLAGS=""
+	GZIP_LIBS="-lz"
+fi
+PKT_LIBS="-ltrace -lwandio -lpcap -lzstd $GZIP_LIBS -lm"
 OUT_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c base/bs_intern.c
 telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
 telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
@@ -56,10 +65,10 @@ STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telesc
 telescope/distinct.c telescope/portcount.c telescope/portset.c telescope/peak.c
 telescope/uniformity.c telescope/attack.c outdir/outfile.c outdir/flowstate.c"
 STATE_LIBS="$(pkg-config --libs libxxhash) -lm"
-declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [csvread]=$OUT_SRC [merge]=$OUT_SRC
-	[report]=$OUT_SRC [flowstate]=$STATE_SRC)
-declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [csvread]=$OUT_LIBS [merge]=$OUT_LIBS
-	[report]=$OUT_LIBS [flowstate]=$STATE_LIBS)
+declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
+	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC)
+declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [walk]=$PKT_LIBS [csvread]=$OUT_LIBS
+	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS)
 # fuzz_merge and fuzz_report write every directory they read to files, and
 # merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
 # a disk it is most of the run. Their private directory goes under TMPDIR
@@ -70,7 +79,7 @@ fi
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer
 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
--Wimplicit-fallthrough -Wcast-qual -Wundef -Werror"
+-Wimplicit-fallthrough -Wcast-qual -Wundef -Werror $GZIP_FLAGS"
 
 command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$out/crashes" "$out/logs"

@@ -3,14 +3,17 @@
 # but only those missing (apt-get needs root). Sourced by demo.sh and test.sh.
 # Sourced: the caller chooses its own shell options.
 
+# libisal-dev, zlib1g-dev, libzstd-dev: the record walker's decompression
+# (telescope/bytesource.c; configure falls back to zlib without ISA-L).
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
-libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check"
+libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check libisal-dev zlib1g-dev libzstd-dev"
 RUN_PKGS="gnuplot-nox python3"
 # parallel, slurm*, munge: tests/e2e_cluster.sh runs scripts/cluster/ on GNU
 # parallel and on a single-node Slurm of its own. wireshark-common: editcap,
-# which tests/e2e_pieces.sh cuts captures with.
+# which tests/e2e_pieces.sh cuts captures with. zstd: tests/e2e_walk.sh's
+# compressed copies.
 TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
-slurm-client munge"
+slurm-client munge zstd"
 
 missing_packages() {
 	local p

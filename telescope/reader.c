@@ -15,6 +15,8 @@
 #include <wandio.h>
 
 #include "base/bs_error.h"
+#include "telescope/bytesource.h"
+#include "telescope/pcapwalk.h"
 
 /* First four bytes of a pcapng file (Section Header Block type). */
 static const uint8_t PCAPNG_MAGIC[4] = {0x0a, 0x0d, 0x0d, 0x0a};
@@ -89,6 +91,7 @@ static const uint8_t PCAP_MAGICS[][4] = {
 enum pcap_order { ORDER_UNKNOWN, ORDER_LITTLE, ORDER_BIG };
 
 struct reader {
+	pcapwalk_t *walk; /* pcap or pcapng walked in place; else libtrace: */
 	libtrace_t *trace;
 	libtrace_packet_t *packet;
 	libtrace_filter_t *filter;
@@ -229,12 +232,53 @@ static int out_of_memory(struct bs_err *err)
 }
 
 static pthread_once_t wandio_options_once = PTHREAD_ONCE_INIT;
+static bool walk_disabled;
 
 /* Runs before any wandio call of ours, so no reader thread reads the
- * environment while it changes. */
+ * environment while it changes. BACKSCATTER_READER=libtrace turns the
+ * walker off (tests compare both paths; a fallback should the walker be
+ * wrong about a file). */
 static void set_wandio_options(void)
 {
 	setenv("LIBTRACEIO", READER_WANDIO_OPTIONS, 0);
+	const char *how = getenv("BACKSCATTER_READER");
+	walk_disabled = how != NULL && strcmp(how, "libtrace") == 0;
+}
+
+void reader_walk_enable(bool on)
+{
+	pthread_once(&wandio_options_once, set_wandio_options);
+	walk_disabled = !on;
+}
+
+/* Opens a plain path through the record walker when it can read it:
+ * 0 with *walk set; 1 when libtrace must read it (not pcap or pcapng, a
+ * link type not walked, bzip2 or xz, or the file cannot be opened: the
+ * libtrace path says why as before); or an error with err filled. */
+static int open_walker(const char *path, pcapwalk_t **walk, struct bs_err *err)
+{
+	bytesource_t *src;
+	int rc = bytesource_open(path, &src, NULL);
+	if (rc == -BS_ENOMEM)
+		return out_of_memory(err);
+	if (rc != 0)
+		return 1;
+	enum bytesource_kind kind = bytesource_kind(src);
+	uint32_t linktype;
+	rc = pcapwalk_open(src, walk, &linktype, err);
+	if (rc != -BS_ENOTFOUND)
+		return rc;
+	bs_err_clear(err);
+	if (kind != BYTESOURCE_ZSTD)
+		return 1;
+	/* wandio cannot read zstd: there is no other way. */
+	if (linktype == UINT32_MAX)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "zstd-compressed but not pcap or pcapng (the only formats read "
+		                  "from zstd)");
+	return bs_err_set(err, -BS_EFORMAT,
+	                  "link type %u is not read from zstd files (decompress the file first)",
+	                  (unsigned)linktype);
 }
 
 int reader_open(const char *uri, const char *bpf, reader_t **out, struct bs_err *err)
@@ -254,6 +298,20 @@ int reader_open(const char *uri, const char *bpf, reader_t **out, struct bs_err 
 		int rc = check_path(uri, err);
 		if (rc != 0)
 			return rc;
+		/* A filter is libtrace's to run (on libpcap's BPF). */
+		pcapwalk_t *walk = NULL;
+		if (bpf == NULL && !walk_disabled && (rc = open_walker(uri, &walk, err)) <= 0) {
+			if (rc != 0)
+				return rc;
+			reader_t *r = calloc(1, sizeof *r);
+			if (r == NULL) {
+				pcapwalk_free(walk);
+				return out_of_memory(err);
+			}
+			r->walk = walk;
+			*out = r;
+			return 0;
+		}
 		rc = sniff_format(uri, &format, &order, &nanoseconds, err);
 		if (rc != 0)
 			return rc;
@@ -410,8 +468,21 @@ static int next_sniffed_pcap(reader_t *r, struct reader_packet *pkt)
 	return libtrace_layer3(r, pkt);
 }
 
+/* reader_next() of a walked file. */
+static int next_walked(reader_t *r, struct reader_packet *pkt)
+{
+	int rc = pcapwalk_next(r->walk, pkt);
+	if (rc >= 0)
+		return rc;
+	r->error = *pcapwalk_error(r->walk);
+	r->error.code = -BS_EIO;
+	return -BS_EIO;
+}
+
 int reader_next(reader_t *r, struct reader_packet *pkt)
 {
+	if (r->walk != NULL)
+		return next_walked(r, pkt);
 	memset(pkt, 0, sizeof *pkt);
 	/* libtrace reports a record cut short by the end of the file with
 	 * trace_set_err(trace, errno, ...) although no call failed, and
@@ -463,6 +534,7 @@ void reader_free(reader_t *r)
 {
 	if (r == NULL)
 		return;
+	pcapwalk_free(r->walk);
 	if (r->filter != NULL)
 		trace_destroy_filter(r->filter);
 	if (r->packet != NULL)

@@ -1,14 +1,21 @@
 /* reader.h - one trace file or libtrace URI, read packet by packet.
  *
- * Everything goes through libtrace 3.0.22 (and wandio for gzip, bzip2,
- * xz): plain paths, URIs such as "erf:x.erf.gz", and "-" for standard
- * input. libtrace 3.0.22 cannot guess pcapng, but its "pcap:" format
- * (libpcap) reads it, so a plain path whose first bytes are the pcapng
- * magic is opened that way. Layer 3 comes from trace_get_layer3(), so
- * Ethernet, VLAN, QinQ, MPLS, Linux SLL and raw IP all work.
+ * Two paths. A plain path to a pcap or pcapng file (uncompressed, gzip or
+ * zstd) read without --filter is walked in place (telescope/pcapwalk.h
+ * over telescope/bytesource.h): large blocks, no copy and no library call
+ * per packet, and what it hands out is what the libtrace path hands out
+ * for the same file. Everything else goes through libtrace 3.0.22 (and
+ * wandio for gzip, bzip2, xz): a --filter (libtrace runs libpcap's BPF),
+ * link types the walker does not decode, other formats, URIs such as
+ * "erf:x.erf.gz", and "-" for standard input and other streams. libtrace
+ * 3.0.22 cannot guess pcapng, but its "pcap:" format (libpcap) reads it,
+ * so a plain path whose first bytes are the pcapng magic is opened that
+ * way. Layer 3 comes from trace_get_layer3(), so Ethernet, VLAN, QinQ,
+ * MPLS, Linux SLL and raw IP all work (the walker decodes the same).
  *
- * libtrace reuses its packet buffer on every read: the bytes a
- * reader_packet points at are valid until the next reader_next() only. */
+ * The bytes a reader_packet points at are valid until the next
+ * reader_next() only (libtrace reuses its packet buffer; the walker moves
+ * on to the next block). */
 #ifndef TELESCOPE_READER_H
 #define TELESCOPE_READER_H
 
@@ -17,16 +24,9 @@
 #include <stdint.h>
 
 #include "base/bs_error.h"
+#include "telescope/reader_packet.h"
 
 typedef struct reader reader_t;
-
-struct reader_packet {
-	const uint8_t *l3;  /* IPv4/IPv6 header, NULL when the frame has none */
-	size_t l3_len;      /* captured bytes from l3 on */
-	uint16_t ethertype; /* 0x0800, 0x86DD, or what layer 2 carried */
-	uint64_t ts_us;     /* capture time, microseconds since the epoch (UTC) */
-	uint8_t filtered;   /* 1 when --filter rejected it (l3 is NULL then) */
-};
 
 /** Checks a BPF expression with libpcap, because libtrace 3.0.22 aborts
  * the process on a bad filter. 0, or -BS_EINVAL with the reason in err
@@ -44,6 +44,12 @@ bool reader_is_stream(const char *uri);
  * -BS_ENOMEM, fills err (may be NULL) and sets *out to NULL. Messages
  * leave the file out: the caller names it ("FILE: reason"). */
 int reader_open(const char *uri, const char *bpf, reader_t **out, struct bs_err *err);
+
+/** on = false makes later reader_open() calls read every file through
+ * libtrace, as the environment variable BACKSCATTER_READER=libtrace does
+ * (tests compare the two paths). Not to be called while other threads
+ * open readers. */
+void reader_walk_enable(bool on);
 
 /** Reads the next packet into *pkt (borrowed bytes, see above).
  * 1 for a packet, 0 at the end of the trace, -BS_EIO when the trace

@@ -428,6 +428,30 @@ START_TEST(replay_reader_crashes)
 }
 END_TEST
 
+START_TEST(replay_walk_crashes)
+{
+	replay_dir("fuzz-regress/walk", false, fuzz_run_walk);
+}
+END_TEST
+
+START_TEST(replay_walk_seeds)
+{
+	replay_dir("../fuzz/corpus/walk", true, fuzz_run_walk);
+}
+END_TEST
+
+/* The guards protect libtrace's path, which a plain pcap takes only with a
+ * filter or the walker turned off. */
+static void walker_off(void)
+{
+	reader_walk_enable(false);
+}
+
+static void walker_on(void)
+{
+	reader_walk_enable(true);
+}
+
 START_TEST(replay_classify_seeds)
 {
 	replay_dir("../fuzz/corpus/classify", true, fuzz_run_classify);
@@ -445,6 +469,7 @@ int main(void)
 	setenv("LIBTRACEIO", "nothreads", 1);
 	Suite *s = suite_create("fuzz_regress");
 	TCase *guards = tcase_create("reader_guards");
+	tcase_add_checked_fixture(guards, walker_off, walker_on);
 	tcase_add_test(guards, text_file_is_refused_before_libtrace);
 	tcase_add_test(guards, pcap_wire_length_over_64k_skips_layer3);
 	tcase_add_test(guards, pcapng_original_length_over_64k_skips_layer3);
@@ -466,6 +491,8 @@ int main(void)
 	tcase_add_test(replay, replay_reader_crashes);
 	tcase_add_test(replay, replay_classify_seeds);
 	tcase_add_test(replay, replay_reader_seeds);
+	tcase_add_test(replay, replay_walk_crashes);
+	tcase_add_test(replay, replay_walk_seeds);
 	tcase_add_test(replay, replay_readback_crashes);
 	tcase_add_test(replay, replay_merge_crashes);
 	tcase_add_test(replay, replay_readback_seeds);

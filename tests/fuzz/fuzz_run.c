@@ -20,6 +20,7 @@
 #include "base/bs_error.h"
 #include "telescope/classify.h"
 #include "telescope/parse.h"
+#include "telescope/pcapwalk.h"
 #include "telescope/reader.h"
 
 /* Capture time put in the event before classifying: classify_packet() must
@@ -364,29 +365,255 @@ static void close_leaked_copies(int fd)
 	closedir(d);
 }
 
-const char *fuzz_run_reader(const uint8_t *data, size_t size)
+/* data in an anonymous in-memory file whose path is written to path:
+ * its descriptor, or -1 (*why set). */
+static int to_memfd(const uint8_t *data, size_t size, char *path, const char **why)
 {
-	char path[FUZZ_PATH_MAX];
-	const char *why = NULL;
-
 	/* wandio's reader thread makes each execution ten times slower and
 	 * hides libtrace's dependence on a stale errno (see reader_next()). */
 	setenv("LIBTRACEIO", "nothreads", 0);
 	int fd = memfd_create(FUZZ_MEMFD_NAME, MFD_CLOEXEC);
-	if (fd < 0)
-		return "reader: memfd_create failed";
+	if (fd < 0) {
+		*why = "reader: memfd_create failed";
+		return -1;
+	}
 	for (size_t off = 0; off < size;) {
 		ssize_t n = write(fd, data + off, size - off);
 		if (n <= 0) {
-			why = "reader: writing the memfd failed";
-			break;
+			*why = "reader: writing the memfd failed";
+			close(fd);
+			return -1;
 		}
 		off += (size_t)n;
 	}
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (why == NULL)
-		why = read_trace(path, size % 2 ? FUZZ_READER_FILTER : NULL);
+	snprintf(path, FUZZ_PATH_MAX, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+const char *fuzz_run_reader(const uint8_t *data, size_t size)
+{
+	char path[FUZZ_PATH_MAX];
+	const char *why = NULL;
+	int fd = to_memfd(data, size, path, &why);
+	if (fd < 0)
+		return why;
+	why = read_trace(path, size % 2 ? FUZZ_READER_FILTER : NULL);
 	close_leaked_copies(fd);
 	close(fd);
+	return why;
+}
+
+/* --- the record walker ------------------------------------------------------ */
+
+/* Packets compared per input (a 64 KiB input holds at most 4096 records). */
+#define WALK_MAX_PACKETS 8192
+/* Block sizes of the memory source: records straddle blocks everywhere. */
+static const size_t WALK_BLOCKS[] = {1, 2, 3, 7, 16, 61, 512, 4096, 65536};
+#define WALK_LINUX_SLL 113u
+
+/* What a reader hands out for one packet, as the collector sees it. */
+struct walk_packet {
+	uint64_t ts_us;
+	uint8_t ip; /* layer 3 present and IPv4 or IPv6 */
+	uint16_t ethertype;
+	size_t l3_len;
+	uint64_t l3_hash;
+};
+
+/* A whole read: its packets, then how it ended. */
+struct walk_result {
+	struct walk_packet pkt[WALK_MAX_PACKETS];
+	size_t n;
+	int open_rc, end_rc;
+	char msg[BS_ERR_MSGLEN];
+};
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* Adds pkt to res; a contract broken, or NULL. */
+static const char *walk_add(struct walk_result *res, const struct reader_packet *pkt)
+{
+	if (pkt->filtered)
+		return "walk: a packet filtered without a filter";
+	if (pkt->l3 != NULL) {
+		const char *why = check_classify(pkt->l3, pkt->l3_len, pkt->ethertype);
+		if (why != NULL)
+			return why;
+	}
+	if (res->n == WALK_MAX_PACKETS)
+		return NULL;
+	struct walk_packet *w = &res->pkt[res->n++];
+	memset(w, 0, sizeof *w);
+	w->ts_us = pkt->ts_us;
+	w->ip = pkt->l3 != NULL && (pkt->ethertype == CLASSIFY_ETHERTYPE_IPV4 ||
+	                            pkt->ethertype == CLASSIFY_ETHERTYPE_IPV6);
+	if (w->ip) {
+		w->ethertype = pkt->ethertype;
+		w->l3_len = pkt->l3_len;
+		w->l3_hash = fnv1a(pkt->l3, pkt->l3_len);
+	}
+	return NULL;
+}
+
+/* Walks data from memory in blocks of block bytes into res. */
+static const char *walk_mem(const uint8_t *data, size_t size, size_t block, struct walk_result *res,
+                            uint32_t *linktype)
+{
+	bytesource_t *src;
+	struct bs_err err;
+	memset(res, 0, sizeof *res);
+	int rc = bytesource_open_mem(data, size, block, &src, &err);
+	if (rc != 0) {
+		res->open_rc = rc;
+		snprintf(res->msg, sizeof res->msg, "%s", bs_err_text(&err));
+		return rc == -BS_EFORMAT || rc == -BS_ENOMEM ? NULL
+		                                             : "bytesource_open_mem: bad code";
+	}
+	pcapwalk_t *w;
+	rc = pcapwalk_open(src, &w, linktype, &err);
+	if (rc != 0) {
+		res->open_rc = rc;
+		snprintf(res->msg, sizeof res->msg, "%s", bs_err_text(&err));
+		if (rc != -BS_ENOTFOUND && rc != -BS_EFORMAT && rc != -BS_EIO && rc != -BS_ENOMEM)
+			return "pcapwalk_open: unexpected return code";
+		if (err.code != rc || err.msg[0] == '\0')
+			return "pcapwalk_open: error without its code or a message";
+		return w == NULL ? NULL : "pcapwalk_open: walker set on failure";
+	}
+	const char *why = NULL;
+	struct reader_packet pkt;
+	while ((rc = pcapwalk_next(w, &pkt)) == 1 && why == NULL)
+		why = walk_add(res, &pkt);
+	if (why == NULL && rc != 0 && rc != -BS_EIO && rc != -BS_ENOMEM)
+		why = "pcapwalk_next: unexpected return code";
+	if (why == NULL && rc < 0 &&
+	    (pcapwalk_error(w)->code != rc || pcapwalk_error(w)->msg[0] == '\0'))
+		why = "pcapwalk_next: error without its code or a message";
+	if (why == NULL && pcapwalk_next(w, &pkt) != rc)
+		why = "pcapwalk_next: a second call after the end returned something else";
+	res->end_rc = rc;
+	if (rc < 0)
+		snprintf(res->msg, sizeof res->msg, "%s", bs_err_text(pcapwalk_error(w)));
+	pcapwalk_free(w);
+	return why;
+}
+
+/* Reads path through reader_open()/reader_next() into res. */
+static const char *walk_reader(const char *path, struct walk_result *res)
+{
+	reader_t *r;
+	struct bs_err err;
+	memset(res, 0, sizeof *res);
+	int rc = reader_open(path, NULL, &r, &err);
+	if (rc != 0) {
+		res->open_rc = rc;
+		snprintf(res->msg, sizeof res->msg, "%s", bs_err_text(&err));
+		return NULL;
+	}
+	const char *why = NULL;
+	struct reader_packet pkt;
+	while ((rc = reader_next(r, &pkt)) == 1 && why == NULL)
+		why = walk_add(res, &pkt);
+	res->end_rc = rc;
+	if (rc < 0)
+		snprintf(res->msg, sizeof res->msg, "%s", bs_err_text(reader_error(r)));
+	reader_free(r);
+	return why;
+}
+
+/* True when the read failed on damaged compressed data: how much of it
+ * decodes before the damage shows depends on the decoder's buffer sizes. */
+static bool walk_decoder_failed(const struct walk_result *r)
+{
+	return (r->open_rc == -BS_EIO || r->end_rc == -BS_EIO) &&
+	       (strstr(r->msg, "gzip ") != NULL || strstr(r->msg, "zstd ") != NULL);
+}
+
+/* Whether two reads agree: every packet, and how they ended. sll allows
+ * the one known difference (an SLL frame of an 802.11 hardware type has
+ * a layer 3 through libtrace only). When a decoder failed on damaged data
+ * in either, the packets both read must agree and nothing else. */
+static const char *walk_compare(const struct walk_result *a, const struct walk_result *b, bool sll,
+                                const char *what)
+{
+	static char why[256];
+	if (walk_decoder_failed(a) || walk_decoder_failed(b)) {
+		size_t n = a->open_rc != 0 || b->open_rc != 0 ? 0 : a->n < b->n ? a->n : b->n;
+		for (size_t i = 0; i < n; i++)
+			if (memcmp(&a->pkt[i], &b->pkt[i], sizeof a->pkt[i]) != 0) {
+				snprintf(why, sizeof why,
+				         "%s: packet %zu differs before the damage", what, i);
+				return why;
+			}
+		return NULL;
+	}
+	if (a->open_rc != b->open_rc || (a->open_rc != 0 && strcmp(a->msg, b->msg) != 0)) {
+		snprintf(why, sizeof why, "%s: opening differs (%d \"%.80s\" vs %d \"%.80s\")",
+		         what, a->open_rc, a->msg, b->open_rc, b->msg);
+		return why;
+	}
+	if (a->open_rc != 0)
+		return NULL;
+	if (a->n != b->n) {
+		snprintf(why, sizeof why, "%s: %zu packets vs %zu", what, a->n, b->n);
+		return why;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct walk_packet *x = &a->pkt[i], *y = &b->pkt[i];
+		if (sll && x->ip != y->ip && !x->ip)
+			continue;
+		if (x->ts_us != y->ts_us || x->ip != y->ip || x->ethertype != y->ethertype ||
+		    x->l3_len != y->l3_len || x->l3_hash != y->l3_hash) {
+			snprintf(
+			    why, sizeof why,
+			    "%s: packet %zu differs (ts %llu/%llu ip %d/%d type %x/%x len %zu/%zu)",
+			    what, i, (unsigned long long)x->ts_us, (unsigned long long)y->ts_us,
+			    x->ip, y->ip, x->ethertype, y->ethertype, x->l3_len, y->l3_len);
+			return why;
+		}
+	}
+	if (a->end_rc != b->end_rc || strcmp(a->msg, b->msg) != 0) {
+		snprintf(why, sizeof why, "%s: the end differs (%d \"%.80s\" vs %d \"%.80s\")",
+		         what, a->end_rc, a->msg, b->end_rc, b->msg);
+		return why;
+	}
+	return NULL;
+}
+
+const char *fuzz_run_walk(const uint8_t *data, size_t size)
+{
+	static struct walk_result small, whole, walked, traced;
+	uint32_t linktype = UINT32_MAX;
+	size_t block = WALK_BLOCKS[size % (sizeof WALK_BLOCKS / sizeof WALK_BLOCKS[0])];
+	const char *why = walk_mem(data, size, block, &small, &linktype);
+	if (why == NULL)
+		why = walk_mem(data, size, SIZE_MAX, &whole, &linktype);
+	if (why == NULL)
+		why = walk_compare(&small, &whole, false, "small blocks vs one block");
+	/* Uncompressed data that the walker reads: the same through libtrace. */
+	bool compressed = size >= 2 && ((data[0] == 0x1f && data[1] == 0x8b) ||
+	                                (data[0] == 0x28 && data[1] == 0xb5));
+	if (why != NULL || compressed || whole.open_rc == -BS_ENOTFOUND)
+		return why;
+	char path[FUZZ_PATH_MAX];
+	int fd = to_memfd(data, size, path, &why);
+	if (fd < 0)
+		return why;
+	why = walk_reader(path, &walked);
+	reader_walk_enable(false);
+	if (why == NULL)
+		why = walk_reader(path, &traced);
+	reader_walk_enable(true);
+	close_leaked_copies(fd);
+	close(fd);
+	if (why == NULL)
+		why = walk_compare(&walked, &traced, linktype == WALK_LINUX_SLL,
+		                   "walker vs libtrace");
 	return why;
 }

@@ -29,4 +29,14 @@ const char *fuzz_run_classify(const uint8_t *data, size_t size);
  * so it cannot pass unnoticed). */
 const char *fuzz_run_reader(const uint8_t *data, size_t size);
 
+/** Walks data (borrowed) as a pcap or pcapng file with the record walker
+ * (telescope/pcapwalk.h) from memory, in small blocks (their size picked
+ * by the input's length, so records straddle blocks) and in one block,
+ * which must agree; then, for uncompressed data the walker reads, through
+ * reader_open() with the walker and with libtrace, which must agree packet
+ * by packet and in how the read ends (its message included). Returns
+ * NULL, or a static description of the first difference or contract
+ * broken. */
+const char *fuzz_run_walk(const uint8_t *data, size_t size);
+
 #endif
