@@ -419,8 +419,30 @@ static bool link_of(uint32_t linktype, enum link *link)
 
 /* --- classic pcap (libtrace's pcapfile format) ----------------------------- */
 
+/* The record at h (header and caplen bytes, contiguous) into pkt. */
+static void pcap_record(const struct pcapwalk *w, const uint8_t *h, uint32_t caplen,
+                        struct reader_packet *pkt)
+{
+	uint64_t frac = rd32(h + 4, w->be);
+	if (w->nanos)
+		frac /= NS_PER_US;
+	pkt->ts_us = (uint64_t)rd32(h, w->be) * US_PER_S + frac;
+	decode(w, h + PCAP_REC_HDR, caplen, rd32(h + 12, w->be), pkt);
+}
+
 static int pcap_next(struct pcapwalk *w, struct reader_packet *pkt)
 {
+	/* Most records lie whole in the block: no need() and no copy. */
+	size_t left = w->blk_len - w->blk_pos;
+	if (!w->in_side && left >= PCAP_REC_HDR) {
+		const uint8_t *rec = w->blk + w->blk_pos;
+		uint32_t len = rd32(rec + 8, w->be);
+		if (len < PCAP_BUFSIZE && left - PCAP_REC_HDR >= len) {
+			pcap_record(w, rec, len, pkt);
+			w->blk_pos += PCAP_REC_HDR + (size_t)len;
+			return 1;
+		}
+	}
 	const uint8_t *h;
 	size_t avail = 0;
 	int rc = need(w, PCAP_REC_HDR, &h, &avail);
@@ -446,11 +468,7 @@ static int pcap_next(struct pcapwalk *w, struct reader_packet *pkt)
 			return fail(w, "Incomplete pcap packet body: %s", strerror(EIO));
 		}
 	}
-	uint64_t frac = rd32(h + 4, w->be);
-	if (w->nanos)
-		frac /= NS_PER_US;
-	pkt->ts_us = (uint64_t)rd32(h, w->be) * US_PER_S + frac;
-	decode(w, h + PCAP_REC_HDR, caplen, rd32(h + 12, w->be), pkt);
+	pcap_record(w, h, caplen, pkt);
 	consume(w, whole);
 	return 1;
 }
