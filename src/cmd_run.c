@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/bs_error.h"
 #include "base/bs_time.h"
 #include "outdir/names.h"
 #include "outdir/summary.h"
@@ -24,21 +25,45 @@ static int worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
+/* DIR/summary.json, read. 0, or an error with err naming the file. */
+static int dir_summary(const char *dir, struct summary_doc **sum, struct bs_err *err)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_SUMMARY) >= sizeof path)
+		return bs_err_set(err, -BS_EINVAL, "%s: path too long", dir);
+	return summary_read(path, sum, err);
+}
+
 /* The start of the first time-series bin of the output in dir, as
  * report's --since takes it, into since; false when it has no packet. */
 static bool first_bin(const char *dir, char *since, size_t len)
 {
-	char path[4096];
 	struct summary_doc *sum;
 	struct bs_err err;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_SUMMARY) >= sizeof path ||
-	    summary_read(path, &sum, &err) != 0)
+	if (dir_summary(dir, &sum, &err) != 0)
 		return false;
 	uint64_t bin = (uint64_t)sum->interval_s * BS_US_PER_S;
 	bool any = sum->first_us != 0 &&
 	           bs_format_time(sum->first_us - sum->first_us % bin, since, len) == 0;
 	summary_doc_free(sum);
 	return any;
+}
+
+/* Whether the night before can be joined: a night that was not written
+ * (the first of a deployment, one that failed) is a warning, not a reason
+ * to leave this night without its report. */
+static bool previous_readable(const struct collect_outcome *out, int *status)
+{
+	struct summary_doc *sum;
+	struct bs_err err;
+	if (dir_summary(out->previous, &sum, &err) == 0) {
+		summary_doc_free(sum);
+		return true;
+	}
+	if (!out->quiet)
+		cmd_say("warning: --previous: %s; the night is reported alone", bs_err_text(&err));
+	*status = worse(*status, EXIT_WARNINGS);
+	return false;
 }
 
 int cmd_run(int argc, char **argv)
@@ -54,7 +79,8 @@ int cmd_run(int argc, char **argv)
 	report_argv[n++] = "report";
 	if (out.quiet)
 		report_argv[n++] = "--quiet";
-	if (out.previous != NULL && first_bin(out.out_dir, since, sizeof since)) {
+	if (out.previous != NULL && previous_readable(&out, &status) &&
+	    first_bin(out.out_dir, since, sizeof since)) {
 		report_argv[n++] = "--since";
 		report_argv[n++] = since;
 		report_argv[n++] = "--out";

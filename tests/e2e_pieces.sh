@@ -296,8 +296,11 @@ check_eq "  night 2's own attacks.csv is its piece's (merge needs it)" \
 same_report "report over the two nights = over one run (tables)" "$N/one" "$N/both"
 "$BACKSCATTER" run --telescope "$TEL" --previous "$N/missing" --out "$N/n3" "$N/night2.pcap" \
 	>/dev/null 2>"$WORK/err"
-check_eq "run --previous a missing directory: exit 1" 1 $?
-check "  one line naming its summary.json" grep -q "missing/summary.json" "$WORK/err"
+check_eq "run --previous a night never written: exit 3 (a warning)" 3 $?
+check_eq "  one warning naming its summary.json" 1 \
+	"$(grep -c "warning: --previous: .*missing/summary.json: .*; the night is reported alone" "$WORK/err")"
+check_eq "  the night reported alone, as without --previous" "$(attacks_in "$N/n2-alone")" \
+	"$(attacks_in "$N/n3")"
 "$BACKSCATTER" collect --telescope "$TEL" --previous "$N/n1" --out "$N/x" "$N/night2.pcap" \
 	>/dev/null 2>&1
 check_eq "collect --previous: a usage error (exit 2)" 2 $?
