@@ -60,7 +60,7 @@ static int classify_tcp(const struct ip_view *ip, struct bs_event *ev)
 		response = BS_RESP_TCP_SYNACK;
 	else
 		return CLASSIFY_NOT_BACKSCATTER;
-	ev->victim = ip->src;
+	parse_ip_src(ip, &ev->victim);
 	ev->proto = BS_PROTO_TCP;
 	ev->response = response;
 	ev->port = t.sport;
@@ -98,12 +98,12 @@ static void classify_quote(const struct ip_view *ip, const struct icmp_view *icm
 	int rc = ip->version == 4 ? parse_ipv4(icmp->quote, icmp->quote_len, &q)
 	                          : parse_ipv6(icmp->quote, icmp->quote_len, &q);
 	if (rc < 0) {
-		ev->victim = ip->src;
+		parse_ip_src(ip, &ev->victim);
 		ev->proto = BS_PROTO_ICMP;
 		ev->flags |= BS_EV_QUOTE_SHORT;
 		return;
 	}
-	ev->victim = q.dst;
+	parse_ip_dst(&q, &ev->victim);
 	ev->proto = attack_proto(q.proto);
 	if ((q.proto == PARSE_PROTO_TCP || q.proto == PARSE_PROTO_UDP) && !q.frag_later &&
 	    parse_ports(q.l4, q.l4_len, &ports) == 0) {
@@ -111,7 +111,9 @@ static void classify_quote(const struct ip_view *ip, const struct icmp_view *icm
 		ev->aport = ports.sport;
 		ev->flags |= BS_EV_HAS_PORT | BS_EV_HAS_APORT;
 	}
-	if (bs_addr_cmp(&q.dst, &ip->src) != 0)
+	bs_addr_t outer_src;
+	parse_ip_src(ip, &outer_src);
+	if (bs_addr_cmp(&ev->victim, &outer_src) != 0)
 		ev->flags |= BS_EV_MISMATCH;
 }
 
@@ -132,7 +134,7 @@ static int classify_icmp(const struct ip_view *ip, struct bs_event *ev)
 	if (rule->is_error) {
 		classify_quote(ip, &icmp, ev);
 	} else {
-		ev->victim = ip->src;
+		parse_ip_src(ip, &ev->victim);
 		ev->proto = BS_PROTO_ICMP;
 	}
 	return CLASSIFY_BACKSCATTER;
@@ -165,8 +167,8 @@ int classify_packet(const uint8_t *l3, size_t len, uint16_t ethertype, struct bs
 		rc = CLASSIFY_NOT_BACKSCATTER;
 	if (rc != CLASSIFY_BACKSCATTER)
 		return rc;
-	ev->dst = ip.dst;
-	ev->responder = ip.src;
+	parse_ip_dst(&ip, &ev->dst);
+	parse_ip_src(&ip, &ev->responder);
 	ev->ip_len = ip.tot_len;
 	return CLASSIFY_BACKSCATTER;
 }

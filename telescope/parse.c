@@ -44,8 +44,7 @@ int parse_ipv4(const uint8_t *p, size_t len, struct ip_view *v)
 	v->tot_len = (uint32_t)tot;
 	v->cut = tot > len;
 	v->frag_later = (rd_be16(p + 6) & IPV4_FRAG_OFFSET_MASK) != 0;
-	bs_addr_from_v4(&v->src, rd_be32(p + 12));
-	bs_addr_from_v4(&v->dst, rd_be32(p + 16));
+	v->hdr = p;
 	v->l4 = p + ihl;
 	v->l4_len = (v->cut ? len : tot) - ihl;
 	return 0;
@@ -96,8 +95,7 @@ int parse_ipv6(const uint8_t *p, size_t len, struct ip_view *v)
 	v->tot_len = (uint32_t)tot;
 	v->cut = cut;
 	v->frag_later = later;
-	bs_addr_from_v6(&v->src, p + 8);
-	bs_addr_from_v6(&v->dst, p + 24);
+	v->hdr = p;
 	v->l4 = p + off;
 	v->l4_len = end - off;
 	return 0;

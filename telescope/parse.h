@@ -39,6 +39,11 @@
 
 #define PARSE_IPV4_MIN_HDR 20u /* RFC 791: IHL >= 5 words */
 #define PARSE_IPV6_HDR     40u /* RFC 8200: fixed header */
+/* Where the addresses sit in the headers (RFC 791, RFC 8200). */
+#define PARSE_IPV4_SRC_OFF 12u
+#define PARSE_IPV4_DST_OFF 16u
+#define PARSE_IPV6_SRC_OFF 8u
+#define PARSE_IPV6_DST_OFF 24u
 /* Extension headers followed before giving up as malformed. RFC 8200 4.1
  * allows each at most once (destination options twice): 0, 60, 43, 44, 60
  * is five, so eight leaves room for odd but legal stacks. */
@@ -65,18 +70,20 @@ static inline uint32_t rd_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/** An IPv4 or IPv6 header. */
+/** An IPv4 or IPv6 header. The addresses are read from hdr only when
+ * asked (parse_ip_src(), parse_ip_dst()): most packets a telescope sees
+ * are not backscatter and never need them. */
 struct ip_view {
-	bs_addr_t src, dst;
-	const uint8_t *l4; /* upper-layer header, after any IPv6 extension
-	                      headers; borrowed from the packet */
-	size_t l4_len;     /* bytes at l4: min(claimed, captured) minus headers */
-	uint32_t tot_len;  /* bytes the header claims: IPv4 total length,
-	                      IPv6 40 + payload length (the size on the wire) */
-	uint8_t version;   /* 4 or 6 */
-	uint8_t proto;     /* upper-layer protocol number */
-	bool frag_later;   /* non-first fragment: l4 holds no transport header */
-	bool cut;          /* fewer bytes captured than the header claims */
+	const uint8_t *hdr; /* the header; borrowed from the packet */
+	const uint8_t *l4;  /* upper-layer header, after any IPv6 extension
+	                       headers; borrowed from the packet */
+	size_t l4_len;      /* bytes at l4: min(claimed, captured) minus headers */
+	uint32_t tot_len;   /* bytes the header claims: IPv4 total length,
+	                       IPv6 40 + payload length (the size on the wire) */
+	uint8_t version;    /* 4 or 6 */
+	uint8_t proto;      /* upper-layer protocol number */
+	bool frag_later;    /* non-first fragment: l4 holds no transport header */
+	bool cut;           /* fewer bytes captured than the header claims */
 };
 
 /** Parses an IPv4 header at p (len bytes available). 0, -BS_ETRUNC when
@@ -92,6 +99,24 @@ int parse_ipv4(const uint8_t *p, size_t len, struct ip_view *v);
  * inside a header, -BS_EMALFORMED for version != 6, an extension header
  * running past the payload length, or too many extension headers. */
 int parse_ipv6(const uint8_t *p, size_t len, struct ip_view *v);
+
+/** The source and destination addresses of a header parse_ipv4() or
+ * parse_ipv6() accepted. */
+static inline void parse_ip_src(const struct ip_view *v, bs_addr_t *a)
+{
+	if (v->version == 4)
+		bs_addr_from_v4(a, rd_be32(v->hdr + PARSE_IPV4_SRC_OFF));
+	else
+		bs_addr_from_v6(a, v->hdr + PARSE_IPV6_SRC_OFF);
+}
+
+static inline void parse_ip_dst(const struct ip_view *v, bs_addr_t *a)
+{
+	if (v->version == 4)
+		bs_addr_from_v4(a, rd_be32(v->hdr + PARSE_IPV4_DST_OFF));
+	else
+		bs_addr_from_v6(a, v->hdr + PARSE_IPV6_DST_OFF);
+}
 
 /** The parts of a TCP header classification needs. */
 struct tcp_view {

@@ -90,7 +90,10 @@ static const char *check_ip(const uint8_t *p, size_t len, int family, struct ip_
 	size_t min_hdr = family == BS_AF_INET ? PARSE_IPV4_MIN_HDR : PARSE_IPV6_HDR;
 	size_t max_tot = family == BS_AF_INET ? FUZZ_MAX_IPV4_LEN : FUZZ_MAX_IPV6_LEN;
 	size_t end = v->tot_len < len ? v->tot_len : len;
-	if (v->version != family || !addr_ok(&v->src, family) || !addr_ok(&v->dst, family))
+	bs_addr_t src, dst;
+	parse_ip_src(v, &src);
+	parse_ip_dst(v, &dst);
+	if (v->version != family || !addr_ok(&src, family) || !addr_ok(&dst, family))
 		return "parse_ip: wrong version or address family";
 	if (v->tot_len < min_hdr || v->tot_len > max_tot || v->cut != (v->tot_len > len))
 		return "parse_ip: total length or cut flag inconsistent";
@@ -255,9 +258,12 @@ static const char *check_prefixes(const uint8_t *data, size_t size, const struct
 	if (why == NULL)
 		why = check_prefix_texts(set);
 	for (size_t i = 0; i < nips && why == NULL; i++) {
-		why = check_lookup(set, &ips[i].src);
+		bs_addr_t a;
+		parse_ip_src(&ips[i], &a);
+		why = check_lookup(set, &a);
+		parse_ip_dst(&ips[i], &a);
 		if (why == NULL)
-			why = check_lookup(set, &ips[i].dst);
+			why = check_lookup(set, &a);
 	}
 out:
 	free(text);
