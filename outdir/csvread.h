@@ -81,8 +81,9 @@ typedef int (*csvread_bin_cb)(const struct csvread_bin *row, void *arg);
 /** Reads attacks.csv from f (borrowed, read to its end or to the first
  * error) and passes each data row to cb. The header row must name at least
  * victim, protocol, start_time, end_time, packets, responses, peak_ppm,
- * est_attack_pps and uniform; country, asn and as_org are optional (empty
- * when absent); other columns are ignored. Returns 0; -BS_EFORMAT for a
+ * est_attack_pps and uniform; country, asn, as_org and top_port are
+ * optional (empty, top_port -1, when absent; top_port empty or 0..65535);
+ * other columns are ignored. Returns 0; -BS_EFORMAT for a
  * missing column, a row whose field count differs from the header's, or a
  * cell that does not parse (err then says "row N: ..." with the column and
  * the cell, quoted on one line); -BS_EIO when reading fails (err holds
