@@ -45,11 +45,11 @@ struct csvread_attack {
 	bool uniform;              /* passed the uniform-spoofing test */
 	const char *country;       /* "" when unknown; valid during the callback */
 	const char *as_org;        /* "" when unknown; valid during the callback */
+	int32_t top_port;          /* -1 when the cell is empty (ICMP) or absent */
 	/* csvread_attacks_full() only: */
 	uint64_t bytes;           /* IP total length of the backscatter */
 	uint64_t telescope_addrs; /* distinct telescope destinations */
 	uint32_t victim_ports;    /* distinct victim ports */
-	int32_t top_port;         /* -1 when the cell is empty (ICMP) */
 	double uniformity_a2;     /* NAN when the cell is empty */
 	uint64_t icmp_mismatches; /* router-generated ICMP errors */
 	bs_addr_t responder;      /* valid when has_responder */
