@@ -563,7 +563,7 @@ START_TEST(service_names)
 	ck_assert_str_eq(services_name(BS_PROTO_UDP, 123), "ntp");
 	ck_assert_str_eq(services_name(BS_PROTO_TCP, 3389), "ms-wbt-server");
 	ck_assert_str_eq(services_name(BS_PROTO_TCP, 8443), "pcsync-https");
-	ck_assert_str_eq(services_name(BS_PROTO_TCP, 7), "echo");       /* first entry */
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 7), "echo");         /* first entry */
 	ck_assert_str_eq(services_name(BS_PROTO_UDP, 11211), "memcache"); /* last entry */
 	/* IANA names 465 for TCP only (submissions; UDP 465 is another service) */
 	ck_assert_str_eq(services_name(BS_PROTO_TCP, 465), "submissions");
@@ -626,15 +626,16 @@ static char *services_night(const char *const *rows, size_t n, bool port_column)
 	snprintf(path, sizeof path, "%s/attacks.csv", dir);
 	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "victim,protocol,%spackets,start_time,end_time,responses,peak_ppm,"
-	           "est_attack_pps,uniform\n",
+	fprintf(f,
+	        "victim,protocol,%spackets,start_time,end_time,responses,peak_ppm,"
+	        "est_attack_pps,uniform\n",
 	        port_column ? "top_port," : "");
 	for (size_t i = 0; i < n; i++) {
 		char victim[64], proto[16], port[16];
 		unsigned packets;
-		ck_assert_int_eq(sscanf(rows[i], "%63[^,],%15[^,],%15[^,],%u", victim, proto, port,
-		                        &packets),
-		                 4);
+		ck_assert_int_eq(
+		    sscanf(rows[i], "%63[^,],%15[^,],%15[^,],%u", victim, proto, port, &packets),
+		    4);
 		fprintf(f, "%s,%s,", victim, proto);
 		if (port_column)
 			fprintf(f, "%s,", strcmp(port, "-") == 0 ? "" : port);
@@ -667,10 +668,9 @@ static report_t *load_scratch(const char *dir, uint32_t top)
 
 /* "-" for no port (an empty cell) */
 static const char *const service_rows[] = {
-    "10.0.0.1,TCP,443,100",   "10.0.0.1,TCP,443,100",  "10.0.0.2,TCP,443,50",
-    "10.0.0.3,UDP,53,10",     "10.0.0.4,UDP,53,10",    "10.0.0.5,TCP,25565,30",
-    "10.0.0.6,TCP,25565,30",  "10.0.0.7,TCP,23,5",     "10.0.0.7,TCP,22,5",
-    "10.0.0.8,ICMP,-,7",      "10.0.0.9,UDP,27015,5",  "10.0.0.10,OTHER,-,5",
+    "10.0.0.1,TCP,443,100", "10.0.0.1,TCP,443,100",  "10.0.0.2,TCP,443,50",   "10.0.0.3,UDP,53,10",
+    "10.0.0.4,UDP,53,10",   "10.0.0.5,TCP,25565,30", "10.0.0.6,TCP,25565,30", "10.0.0.7,TCP,23,5",
+    "10.0.0.7,TCP,22,5",    "10.0.0.8,ICMP,-,7",     "10.0.0.9,UDP,27015,5",  "10.0.0.10,OTHER,-,5",
     "10.0.0.11,TCP,-,5",
 };
 #define N_SERVICE_ROWS (sizeof service_rows / sizeof service_rows[0])
@@ -689,10 +689,10 @@ START_TEST(services_ranked)
 		const char *name;
 		uint64_t attacks, victims, packets;
 	} want[] = {
-	    {BS_PROTO_TCP, 443, "https", 3, 2, 250},  {BS_PROTO_TCP, 25565, NULL, 2, 2, 60},
-	    {BS_PROTO_UDP, 53, "domain", 2, 2, 20},   {BS_PROTO_ICMP, -1, NULL, 1, 1, 7},
-	    {BS_PROTO_TCP, 22, "ssh", 1, 1, 5},       {BS_PROTO_TCP, 23, "telnet", 1, 1, 5},
-	    {BS_PROTO_TCP, -1, NULL, 1, 1, 5},        {BS_PROTO_UDP, 27015, NULL, 1, 1, 5},
+	    {BS_PROTO_TCP, 443, "https", 3, 2, 250}, {BS_PROTO_TCP, 25565, NULL, 2, 2, 60},
+	    {BS_PROTO_UDP, 53, "domain", 2, 2, 20},  {BS_PROTO_ICMP, -1, NULL, 1, 1, 7},
+	    {BS_PROTO_TCP, 22, "ssh", 1, 1, 5},      {BS_PROTO_TCP, 23, "telnet", 1, 1, 5},
+	    {BS_PROTO_TCP, -1, NULL, 1, 1, 5},       {BS_PROTO_UDP, 27015, NULL, 1, 1, 5},
 	    {BS_PROTO_OTHER, -1, NULL, 1, 1, 5},
 	};
 	ck_assert_uint_eq(n, sizeof want / sizeof want[0]);
