@@ -657,6 +657,41 @@ static void section_mix(document_t *d, const report_t *r)
 	}
 }
 
+static void section_services(document_t *d, const report_t *r)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_service *v;
+	size_t n = report_services(r, &v);
+	document_heading(d, 2, "Attacked services");
+	document_para(d,
+	              "The victim port most of each attack's backscatter came from (top_port), "
+	              "named by the IANA service registry; \"port N\" where IANA names none. "
+	              "Attacks without a port (ICMP and other protocols) are one row per "
+	              "protocol. %llu services in all; the top %zu by attacks.",
+	              (unsigned long long)t->services, n);
+	static const char *const head[] = {"#",       "Protocol", "Port",    "Service",
+	                                   "Attacks", "Share",    "Victims", "Backscatter packets"};
+	document_table_t *tb = document_table(d, 8, head, "rlrlrrrr");
+	for (size_t i = 0; i < n; i++) {
+		document_cell(tb, "%zu", i + 1);
+		document_cell(tb, "%s", bs_proto_name(v[i].proto));
+		if (v[i].port < 0) {
+			document_cell(tb, "-");
+			document_cell(tb, "no port");
+		} else {
+			document_cell(tb, "%d", (int)v[i].port);
+			if (v[i].name != NULL)
+				document_cell(tb, "%s", v[i].name);
+			else
+				document_cell(tb, "port %d", (int)v[i].port);
+		}
+		document_cell(tb, "%llu", (unsigned long long)v[i].attacks);
+		document_cell(tb, "%.1f%%", pct(v[i].attacks, t->attacks));
+		document_cell(tb, "%llu", (unsigned long long)v[i].victims);
+		document_cell(tb, "%llu", (unsigned long long)v[i].packets);
+	}
+}
+
 static void section_victims(document_t *d, const report_t *r)
 {
 	const struct report_victim *v;
@@ -840,6 +875,7 @@ static void build_doc(document_t *d, const report_t *r, const struct render_opti
 	section_totals(d, r, o);
 	section_time(d, r, made, st);
 	section_mix(d, r);
+	section_services(d, r);
 	section_victims(d, r);
 	section_repeats(d, r, made, st);
 	section_geo(d, r);

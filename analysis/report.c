@@ -22,6 +22,7 @@
 #include "base/bs_error.h"
 #include "base/bs_intern.h"
 #include "base/bs_time.h"
+#include "analysis/services.h"
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
 #include "outdir/names.h"
@@ -52,8 +53,10 @@ struct rattack {
 	uint32_t asn;     /* 0 = unknown */
 	uint32_t peak_ppm;
 	uint16_t responses; /* bit per enum bs_response */
+	uint16_t top_port;  /* valid when has_port */
 	uint8_t proto;
 	uint8_t uniform;
+	uint8_t has_port; /* 0: the top_port cell was empty (ICMP) */
 };
 
 /* A directory's own copies of what struct report_dir points to. */
@@ -108,6 +111,8 @@ struct report {
 	size_t n_ppm;
 	struct report_group *countries, *ases;
 	size_t n_countries, n_ases;
+	struct report_service *services;
+	size_t n_services;
 	struct report_dist dist[REPORT_METRIC_COUNT];
 	struct report_cdf_point *cdf[REPORT_METRIC_COUNT];
 	size_t n_cdf[REPORT_METRIC_COUNT];
@@ -181,6 +186,7 @@ void report_free(report_t *r)
 	free(r->top_victims);
 	free(r->top_rates);
 	free(r->countries);
+	free(r->services);
 	free(r->ases);
 	for (int m = 0; m < REPORT_METRIC_COUNT; m++)
 		free(r->cdf[m]);
@@ -242,7 +248,9 @@ static int add_attack(const struct csvread_attack *a, void *arg)
 	t->peak_ppm = a->peak_ppm;
 	t->responses = (uint16_t)a->responses;
 	t->proto = a->proto;
-	t->uniform = a->uniform;
+	t->uniform = a->uniform != 0;
+	t->has_port = a->top_port >= 0 && a->top_port <= UINT16_MAX;
+	t->top_port = t->has_port ? (uint16_t)a->top_port : 0;
 	/* bs_addr_t has no padding and bs_addr_parse zero-fills unused bytes,
 	 * so addresses intern as bytes. */
 	int rc = bs_intern_add(r->victims, &a->victim, &t->victim);
@@ -875,6 +883,69 @@ static int top_groups(report_t *r, bool by_asn, struct report_group **out, size_
 	return 0;
 }
 
+/* An attack's (protocol, port) as one number: port + 1 for a port, 0 for
+ * none, so "no port" sorts first here (and last in the table). */
+static uint32_t service_key(const struct rattack *a)
+{
+	return (uint32_t)a->proto * (UINT16_MAX + 2u) + (a->has_port ? a->top_port + 1u : 0u);
+}
+
+static int service_cmp(const void *pa, const void *pb)
+{
+	const struct report_service *a = pa, *b = pb;
+	int c = CMP(b->attacks, a->attacks);
+	if (c == 0)
+		c = CMP(b->victims, a->victims);
+	if (c == 0)
+		c = CMP(b->packets, a->packets);
+	if (c == 0)
+		c = CMP(a->proto, b->proto);
+	if (c == 0) /* -1 (no port) after every port */
+		c = CMP((uint32_t)a->port, (uint32_t)b->port);
+	return c;
+}
+
+/* The attacked services: attacks grouped by (protocol, top_port). */
+static int top_services(report_t *r)
+{
+	struct gkey *g = r->n_att ? calloc(r->n_att, sizeof *g) : NULL;
+	if (r->n_att && g == NULL)
+		return -BS_ENOMEM;
+	for (size_t i = 0; i < r->n_att; i++)
+		g[i] = (struct gkey){service_key(&r->att[i]), r->att[i].victim, (uint32_t)i};
+	if (r->n_att > 1)
+		qsort(g, r->n_att, sizeof *g, gkey_cmp);
+	size_t groups = 0;
+	for (size_t i = 0; i < r->n_att; i++)
+		groups += i == 0 || g[i].key != g[i - 1].key;
+	struct report_service *t = groups ? calloc(groups, sizeof *t) : NULL;
+	if (groups && t == NULL) {
+		free(g);
+		return -BS_ENOMEM;
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < r->n_att; i++) {
+		const struct rattack *a = &r->att[g[i].attack];
+		bool first = i == 0 || g[i].key != g[i - 1].key;
+		if (first) {
+			j = i == 0 ? 0 : j + 1;
+			t[j].proto = a->proto;
+			t[j].port = a->has_port ? a->top_port : -1;
+			t[j].name = a->has_port ? services_name(a->proto, a->top_port) : NULL;
+		}
+		t[j].attacks++;
+		t[j].victims += first || g[i].victim != g[i - 1].victim;
+		t[j].packets += a->packets;
+	}
+	free(g);
+	if (groups > 1)
+		qsort(t, groups, sizeof *t, service_cmp);
+	r->services = t;
+	r->totals.services = groups;
+	r->n_services = groups < r->top_n ? groups : r->top_n;
+	return 0;
+}
+
 /* Quantile levels in thousandths, indexed by enum report_quantile: integer
  * ranks avoid 0.9 * n landing a hair above an integer in floating point. */
 static const uint32_t quantile_permille[REPORT_Q_COUNT] = {
@@ -1005,6 +1076,8 @@ int report_finish(report_t *r, struct bs_err *err)
 		rc = top_groups(r, false, &r->countries, &r->n_countries);
 	if (rc == 0)
 		rc = top_groups(r, true, &r->ases, &r->n_ases);
+	if (rc == 0)
+		rc = top_services(r);
 	for (int m = 0; rc == 0 && m < REPORT_METRIC_COUNT; m++)
 		rc = fill_dist(r, (enum report_metric)m, vals);
 out:
@@ -1076,6 +1149,12 @@ size_t report_top_countries(const report_t *r, const struct report_group **out)
 {
 	*out = r->countries;
 	return r->n_countries;
+}
+
+size_t report_services(const report_t *r, const struct report_service **out)
+{
+	*out = r->services;
+	return r->n_services;
 }
 
 size_t report_top_ases(const report_t *r, const struct report_group **out)

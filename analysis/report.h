@@ -18,9 +18,11 @@
  * - Time-series bins present in several directories with the same bounds
  *   (overlapping shards) are merged by taking each column's maximum, so
  *   packets seen twice are not counted twice.
- * Per attack the model keeps 56 bytes (victims and strings are interned
+ * Per attack the model keeps 64 bytes (victims and strings are interned
  * into tables); a year of nights, 10^6 attacks on 5 x 10^5 victims, needs
- * about 130 MB at the peak of report_finish() and takes a few seconds. */
+ * about 140 MB at the peak of report_finish() (130 MB measured with the
+ * 56-byte record before top_port was kept, plus 8 MB) and takes a few
+ * seconds. */
 #ifndef ANALYSIS_REPORT_H
 #define ANALYSIS_REPORT_H
 
@@ -102,6 +104,8 @@ struct report_totals {
 	uint64_t uniform_failed;             /* attacks with uniform = 0 */
 	uint64_t rate_known;                 /* attacks with an est_attack_pps */
 	uint64_t with_country, with_asn;     /* attacks with a country / an AS */
+	uint64_t services;                   /* distinct (protocol, top_port) pairs,
+	                                        "no port" counted once per protocol */
 	double telescope_min, telescope_max; /* IPv4 telescope size over the
 	                                        directories (0 when unknown) */
 	uint32_t interval_min, interval_max; /* time-series bin, seconds */
@@ -165,6 +169,25 @@ struct report_mix {
 
 /** The mix; valid after report_finish(). */
 const struct report_mix *report_mix(const report_t *r);
+
+/** One attacked service: the attacks of one protocol whose top_port (the
+ * victim port most of their backscatter came from) is port. Attacks
+ * without one (ICMP, other protocols: the CSV cell is empty) form one row
+ * per protocol with port -1, so the shares of all rows add up to 100%. */
+struct report_service {
+	uint8_t proto;    /* enum bs_proto */
+	int32_t port;     /* 0..65535, -1 for no port */
+	const char *name; /* IANA service name (analysis/services.h); NULL when
+	                     the port has none or there is no port */
+	uint64_t attacks;
+	uint64_t victims; /* distinct victims */
+	uint64_t packets; /* backscatter packets of those attacks */
+};
+
+/** Up to top_n services by attacks (ties: more victims, then more packets,
+ * then protocol, then port, "no port" last); report_totals()->services
+ * says how many there are in all. */
+size_t report_services(const report_t *r, const struct report_service **out);
 
 /** One victim of a top table. */
 struct report_victim {

@@ -375,14 +375,16 @@ enum attack_col {
 	AC_COUNT
 };
 
-/* What report reads: the columns after AC_AS_ORG are ignored. */
+/* What report reads: the columns after AC_AS_ORG are ignored but for
+ * top_port (the attacked-services table). */
 static const struct column attack_cols[AC_COUNT] = {
-    [AC_VICTIM] = {"victim", true},     [AC_PROTOCOL] = {"protocol", true},
-    [AC_START] = {"start_time", true},  [AC_END] = {"end_time", true},
-    [AC_PACKETS] = {"packets", true},   [AC_RESPONSES] = {"responses", true},
-    [AC_PEAK_PPM] = {"peak_ppm", true}, [AC_EST_PPS] = {"est_attack_pps", true},
-    [AC_UNIFORM] = {"uniform", true},   [AC_COUNTRY] = {"country", false},
-    [AC_ASN] = {"asn", false},          [AC_AS_ORG] = {"as_org", false},
+    [AC_VICTIM] = {"victim", true},      [AC_PROTOCOL] = {"protocol", true},
+    [AC_START] = {"start_time", true},   [AC_END] = {"end_time", true},
+    [AC_PACKETS] = {"packets", true},    [AC_RESPONSES] = {"responses", true},
+    [AC_PEAK_PPM] = {"peak_ppm", true},  [AC_EST_PPS] = {"est_attack_pps", true},
+    [AC_UNIFORM] = {"uniform", true},    [AC_COUNTRY] = {"country", false},
+    [AC_ASN] = {"asn", false},           [AC_AS_ORG] = {"as_org", false},
+    [AC_TOP_PORT] = {"top_port", false},
 };
 
 /* What merge reads: every column it writes again. */

@@ -45,11 +45,11 @@ struct csvread_attack {
 	bool uniform;              /* passed the uniform-spoofing test */
 	const char *country;       /* "" when unknown; valid during the callback */
 	const char *as_org;        /* "" when unknown; valid during the callback */
+	int32_t top_port;          /* -1 when the cell is empty (ICMP) or absent */
 	/* csvread_attacks_full() only: */
 	uint64_t bytes;           /* IP total length of the backscatter */
 	uint64_t telescope_addrs; /* distinct telescope destinations */
 	uint32_t victim_ports;    /* distinct victim ports */
-	int32_t top_port;         /* -1 when the cell is empty (ICMP) */
 	double uniformity_a2;     /* NAN when the cell is empty */
 	uint64_t icmp_mismatches; /* router-generated ICMP errors */
 	bs_addr_t responder;      /* valid when has_responder */
@@ -81,8 +81,9 @@ typedef int (*csvread_bin_cb)(const struct csvread_bin *row, void *arg);
 /** Reads attacks.csv from f (borrowed, read to its end or to the first
  * error) and passes each data row to cb. The header row must name at least
  * victim, protocol, start_time, end_time, packets, responses, peak_ppm,
- * est_attack_pps and uniform; country, asn and as_org are optional (empty
- * when absent); other columns are ignored. Returns 0; -BS_EFORMAT for a
+ * est_attack_pps and uniform; country, asn, as_org and top_port are
+ * optional (empty, top_port -1, when absent; top_port empty or 0..65535);
+ * other columns are ignored. Returns 0; -BS_EFORMAT for a
  * missing column, a row whose field count differs from the header's, or a
  * cell that does not parse (err then says "row N: ..." with the column and
  * the cell, quoted on one line); -BS_EIO when reading fails (err holds

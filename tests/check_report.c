@@ -15,6 +15,7 @@
 #include "check_outdir.h"
 #include "telescope/event.h"
 #include "analysis/report.h"
+#include "analysis/services.h"
 
 #define US   1000000ull
 #define HOUR (3600ull * US)
@@ -554,6 +555,184 @@ END_TEST
  * attacked i % 7 + 1 times on 2026-11-24, 60 s each with 100 + i packets,
  * in country "C<i % 50>" and AS 64000 + i % 300. No time range and no bins:
  * the coverage comes from the attacks. Returns the scratch dir. */
+START_TEST(service_names)
+{
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 80), "http");
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 443), "https");
+	ck_assert_str_eq(services_name(BS_PROTO_UDP, 53), "domain");
+	ck_assert_str_eq(services_name(BS_PROTO_UDP, 123), "ntp");
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 3389), "ms-wbt-server");
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 8443), "pcsync-https");
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 7), "echo");         /* first entry */
+	ck_assert_str_eq(services_name(BS_PROTO_UDP, 11211), "memcache"); /* last entry */
+	/* IANA names 465 for TCP only (submissions; UDP 465 is another service) */
+	ck_assert_str_eq(services_name(BS_PROTO_TCP, 465), "submissions");
+	ck_assert_ptr_null(services_name(BS_PROTO_UDP, 465));
+	/* not named by IANA */
+	ck_assert_ptr_null(services_name(BS_PROTO_TCP, 25565));
+	ck_assert_ptr_null(services_name(BS_PROTO_UDP, 27015));
+	ck_assert_ptr_null(services_name(BS_PROTO_TCP, 0));
+	ck_assert_ptr_null(services_name(BS_PROTO_TCP, 65535));
+	/* no ports */
+	ck_assert_ptr_null(services_name(BS_PROTO_ICMP, 80));
+	ck_assert_ptr_null(services_name(BS_PROTO_OTHER, 80));
+	ck_assert_ptr_null(services_name(-1, 80));
+	/* every entry is found: a table out of port order would lose some to
+	 * the search by halves (44 entries, one of them TCP only) */
+	unsigned tcp = 0, udp = 0;
+	for (uint32_t port = 0; port <= 65535; port++) {
+		tcp += services_name(BS_PROTO_TCP, (uint16_t)port) != NULL;
+		udp += services_name(BS_PROTO_UDP, (uint16_t)port) != NULL;
+	}
+	ck_assert_uint_eq(tcp, 44);
+	ck_assert_uint_eq(udp, 43);
+}
+END_TEST
+
+START_TEST(services_on_fixtures)
+{
+	report_t *r = load_all();
+	const struct report_service *s;
+	size_t n = report_services(r, &s);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(report_totals(r)->services, 3);
+	ck_assert_uint_eq(s[0].proto, BS_PROTO_TCP);
+	ck_assert_int_eq(s[0].port, 80);
+	ck_assert_str_eq(s[0].name, "http");
+	ck_assert_uint_eq(s[0].attacks, 6);
+	ck_assert_uint_eq(s[0].victims, 4);
+	ck_assert_uint_eq(s[0].packets, 5400 + 300 + 100 + 240 + 36000 + 300);
+	ck_assert_uint_eq(s[1].proto, BS_PROTO_UDP);
+	ck_assert_int_eq(s[1].port, 80);
+	ck_assert_uint_eq(s[1].attacks, 2);
+	ck_assert_uint_eq(s[1].victims, 2);
+	ck_assert_uint_eq(s[1].packets, 900 + 1800);
+	ck_assert_uint_eq(s[2].proto, BS_PROTO_ICMP);
+	ck_assert_int_eq(s[2].port, -1);
+	ck_assert_ptr_null(s[2].name);
+	ck_assert_uint_eq(s[2].attacks, 1);
+	ck_assert_uint_eq(s[2].victims, 1);
+	ck_assert_uint_eq(s[2].packets, 60);
+	report_free(r);
+}
+END_TEST
+
+/* A night whose attacks are rows "victim,protocol,top_port,packets" (port
+ * may be empty), each starting a minute after the one before. */
+static char *services_night(const char *const *rows, size_t n, bool port_column)
+{
+	char *dir = outdir_create();
+	char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/attacks.csv", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "victim,protocol,%spackets,start_time,end_time,responses,peak_ppm,"
+	        "est_attack_pps,uniform\n",
+	        port_column ? "top_port," : "");
+	for (size_t i = 0; i < n; i++) {
+		char victim[64], proto[16], port[16];
+		unsigned packets;
+		ck_assert_int_eq(
+		    sscanf(rows[i], "%63[^,],%15[^,],%15[^,],%u", victim, proto, port, &packets),
+		    4);
+		fprintf(f, "%s,%s,", victim, proto);
+		if (port_column)
+			fprintf(f, "%s,", strcmp(port, "-") == 0 ? "" : port);
+		fprintf(f, "%u,2026-11-24T01:%02zu:00Z,2026-11-24T01:%02zu:30Z,TCP_SYNACK,30,,1\n",
+		        packets, i, i);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	outdir_write(dir, "timeseries.csv",
+	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
+	outdir_write(dir, "summary.json",
+	             "{\"parameters\": {\"preset\": \"rsdos\", \"flow_timeout_s\": 300,"
+	             " \"min_packets\": 25, \"min_duration_s\": 60, \"min_ppm\": 30,"
+	             " \"min_dests\": 5, \"interval_s\": 300, \"telescope\": [\"10.0.0.0/8\"],"
+	             " \"telescope_size_v4\": 16777216.0}, \"inputs\": [], \"counters\": {},"
+	             " \"flows\": {},"
+	             " \"time_range\": {\"first_packet\": null, \"last_packet\": null},"
+	             " \"complete\": true, \"warnings\": []}");
+	return dir;
+}
+
+static report_t *load_scratch(const char *dir, uint32_t top)
+{
+	report_t *r = report_create(0, REPORT_NO_UNTIL, top);
+	ck_assert_ptr_nonnull(r);
+	struct bs_err err;
+	ck_assert_msg(report_add_dir(r, dir, &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
+	return r;
+}
+
+/* "-" for no port (an empty cell) */
+static const char *const service_rows[] = {
+    "10.0.0.1,TCP,443,100", "10.0.0.1,TCP,443,100",  "10.0.0.2,TCP,443,50",   "10.0.0.3,UDP,53,10",
+    "10.0.0.4,UDP,53,10",   "10.0.0.5,TCP,25565,30", "10.0.0.6,TCP,25565,30", "10.0.0.7,TCP,23,5",
+    "10.0.0.7,TCP,22,5",    "10.0.0.8,ICMP,-,7",     "10.0.0.9,UDP,27015,5",  "10.0.0.10,OTHER,-,5",
+    "10.0.0.11,TCP,-,5",
+};
+#define N_SERVICE_ROWS (sizeof service_rows / sizeof service_rows[0])
+
+START_TEST(services_ranked)
+{
+	char *dir = services_night(service_rows, N_SERVICE_ROWS, true);
+	report_t *r = load_scratch(dir, REPORT_DEFAULT_TOP);
+	const struct report_service *s;
+	size_t n = report_services(r, &s);
+	/* by attacks, then victims, then packets, then protocol and port with
+	 * "no port" after every port */
+	static const struct {
+		uint8_t proto;
+		int32_t port;
+		const char *name;
+		uint64_t attacks, victims, packets;
+	} want[] = {
+	    {BS_PROTO_TCP, 443, "https", 3, 2, 250}, {BS_PROTO_TCP, 25565, NULL, 2, 2, 60},
+	    {BS_PROTO_UDP, 53, "domain", 2, 2, 20},  {BS_PROTO_ICMP, -1, NULL, 1, 1, 7},
+	    {BS_PROTO_TCP, 22, "ssh", 1, 1, 5},      {BS_PROTO_TCP, 23, "telnet", 1, 1, 5},
+	    {BS_PROTO_TCP, -1, NULL, 1, 1, 5},       {BS_PROTO_UDP, 27015, NULL, 1, 1, 5},
+	    {BS_PROTO_OTHER, -1, NULL, 1, 1, 5},
+	};
+	ck_assert_uint_eq(n, sizeof want / sizeof want[0]);
+	ck_assert_uint_eq(report_totals(r)->services, n);
+	ck_assert_uint_eq(report_totals(r)->attacks, N_SERVICE_ROWS);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(s[i].proto == want[i].proto && s[i].port == want[i].port,
+		              "row %zu: %d/%d", i, s[i].proto, (int)s[i].port);
+		if (want[i].name)
+			ck_assert_str_eq(s[i].name, want[i].name);
+		else
+			ck_assert_ptr_null(s[i].name);
+		ck_assert_uint_eq(s[i].attacks, want[i].attacks);
+		ck_assert_uint_eq(s[i].victims, want[i].victims);
+		ck_assert_uint_eq(s[i].packets, want[i].packets);
+	}
+	report_free(r);
+
+	/* --top cuts the table, the count stays */
+	r = load_scratch(dir, 2);
+	ck_assert_uint_eq(report_services(r, &s), 2);
+	ck_assert_uint_eq(report_totals(r)->services, 9);
+	ck_assert_int_eq(s[1].port, 25565);
+	report_free(r);
+	outdir_remove(dir);
+
+	/* a file without the top_port column: every attack is "no port" */
+	dir = services_night(service_rows, N_SERVICE_ROWS, false);
+	r = load_scratch(dir, REPORT_DEFAULT_TOP);
+	n = report_services(r, &s);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(s[0].proto, BS_PROTO_TCP);
+	ck_assert_int_eq(s[0].port, -1);
+	ck_assert_uint_eq(s[0].attacks, 8);
+	ck_assert_uint_eq(s[0].victims, 6);
+	report_free(r);
+	outdir_remove(dir);
+}
+END_TEST
+
 static char *many_victims_night(unsigned n_victims, uint64_t *attacks)
 {
 	char *dir = outdir_create();
@@ -650,6 +829,9 @@ int main(void)
 	tcase_add_test(tab, top_victims);
 	tcase_add_test(tab, repeats_and_peak_ppm);
 	tcase_add_test(tab, countries_and_ases);
+	tcase_add_test(tab, service_names);
+	tcase_add_test(tab, services_on_fixtures);
+	tcase_add_test(tab, services_ranked);
 	tcase_add_test(tab, distributions);
 	tcase_add_test(tab, many_victims_grow_the_tables);
 	suite_add_tcase(s, tab);

@@ -176,6 +176,18 @@ check_eq "top rate" 2560 "$(md_cell "$MD" "Top victims by estimated attack rate"
 	"Est. attack rate (pps)")"
 check_eq "victims attacked once" 3 "$(md_cell "$MD" "Repeat attacks" 1 Victims)"
 check_eq "victims attacked 4 times" 1 "$(md_cell "$MD" "Repeat attacks" 4 Victims)"
+check_eq "services: 1st TCP" TCP "$(md_cell "$MD" "Attacked services" 1 Protocol)"
+check_eq "  port 80" 80 "$(md_cell "$MD" "Attacked services" 1 Port)"
+check_eq "  named http" http "$(md_cell "$MD" "Attacked services" 1 Service)"
+check_eq "  6 attacks" 6 "$(md_cell "$MD" "Attacked services" 1 Attacks)"
+check_eq "  66.7%" 66.7% "$(md_cell "$MD" "Attacked services" 1 Share)"
+check_eq "  4 victims" 4 "$(md_cell "$MD" "Attacked services" 1 Victims)"
+check_eq "services: 2nd UDP 80" "UDP 80 http 2 2700" "$(for c in Protocol Port Service Attacks \
+	"Backscatter packets"; do md_cell "$MD" "Attacked services" 2 "$c"; done | tr '\n' ' ' | sed 's/ $//')"
+check_eq "services: ICMP has no port" "ICMP - no port 1" "$(for c in Protocol Port Service \
+	Attacks; do md_cell "$MD" "Attacked services" 3 "$c"; done | tr '\n' ' ' | sed 's/ $//')"
+check_eq "services: 3 rows" 3 "$(md_rows "$MD" "Attacked services")"
+check "  html has the section" grep -q "<h2>Attacked services</h2>" "$OUT/report.html"
 check_eq "top country" US "$(md_cell "$MD" "Top countries" 1 Country)"
 check_eq "AS organisation with quotes" 'Beispiel "GmbH"' \
 	"$(md_cell "$MD" "Top ASes" 2 Organisation)"
@@ -277,6 +289,51 @@ while read -r kind a b; do
 done <"$WORK/truth.expected"
 check_eq "truth: 2026-11-25 has no data" "no data" \
 	"$(md_cell "$WORK/truth/report.md" "Attacks and victims per day" 2026-11-25 Attacks)"
+# The attacked-services table against the generator's attacks grouped by
+# (protocol, top_port): every row's count, the order, the number of rows
+# and of services, the names of well-known ports. Prints what differs.
+services_truth() {
+	"$PYTHON3" - "$@" <<'PY'
+import collections, csv, re, sys
+md, truths = sys.argv[1], sys.argv[2:]
+rows = [r for f in truths for r in csv.DictReader(open(f)) if r["expected_rsdos"] == "1"]
+want = collections.Counter((r["protocol"], r["top_port"] or "-") for r in rows)
+names = {"80": "http", "443": "https", "53": "domain", "22": "ssh", "25": "smtp",
+         "123": "ntp", "3389": "ms-wbt-server", "8080": "http-alt"}
+text = open(md, encoding="utf-8").read()
+sec = text.split("## Attacked services\n", 1)[1].split("\n## ", 1)[0]
+m = re.search(r"(\d+) services in all", sec)
+table = [l for l in sec.splitlines() if l.startswith("| ") and l[2].isdigit()]
+bad = []
+if not m or int(m.group(1)) != len(want):
+    bad.append("services in all: %s, want %d" % (m and m.group(1), len(want)))
+if len(table) != min(10, len(want)):
+    bad.append("%d rows, want %d" % (len(table), min(10, len(want))))
+prev = None
+for line in table:
+    c = [x.strip().replace("\\", "") for x in line.split("|")[1:-1]]
+    proto, port, service, attacks = c[1], c[2], c[3], int(c[4])
+    if want.get((proto, port)) != attacks:
+        bad.append("%s %s: %d attacks, want %s" % (proto, port, attacks, want.get((proto, port))))
+    if prev is not None and attacks > prev:
+        bad.append("%s %s: not in order" % (proto, port))
+    prev = attacks
+    if port == "-":
+        expect = "no port"
+    elif proto in ("TCP", "UDP") and port in names:
+        expect = names[port]
+    else:
+        expect = None
+    if expect and service != expect:
+        bad.append("%s %s: named %s, want %s" % (proto, port, service, expect))
+    if port not in ("-",) and service == "":
+        bad.append("%s %s: no service text" % (proto, port))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+}
+check "truth: attacked services" services_truth "$WORK/truth/report.md" "$WORK/gen1/truth.csv" \
+	"$WORK/gen2/truth.csv"
 
 # ---- consumers: attacks.csv and timeseries.csv unchanged into sqlite3 and Python ----
 # consume_sqlite DIR: the docs/consumers.md recipe; prints rows, packet sums

@@ -116,17 +116,17 @@ static const char *check_attack(const struct csvread_attack *a, bool full)
 		return "csvread: est_attack_pps neither unknown nor a non-negative number";
 	if (a->country == NULL || a->as_org == NULL)
 		return "csvread: country or as_org NULL";
+	if (a->top_port < -1 || a->top_port > FUZZ_MAX_PORT)
+		return "csvread: top_port neither -1 nor a port";
 	if (!full) {
-		/* csvread.h: these keep their "unknown" value in the report reader. */
+		/* csvread.h: these keep their "unknown" value in the report reader
+		 * (which reads top_port too, for the attacked-services table). */
 		if (a->bytes != 0 || a->telescope_addrs != 0 || a->victim_ports != 0 ||
-		    a->top_port != -1 || a->attack_ports != -1 || !isnan(a->uniformity_a2) ||
-		    a->icmp_mismatches != 0 || a->has_responder ||
-		    !all_zero(&a->responder, sizeof a->responder))
+		    a->attack_ports != -1 || !isnan(a->uniformity_a2) || a->icmp_mismatches != 0 ||
+		    a->has_responder || !all_zero(&a->responder, sizeof a->responder))
 			return "csvread_attacks: a column only the full reader reads is set";
 		return NULL;
 	}
-	if (a->top_port < -1 || a->top_port > FUZZ_MAX_PORT)
-		return "csvread_attacks_full: top_port neither -1 nor a port";
 	if (a->attack_ports < -1 || a->attack_ports > FUZZ_MAX_PORT + 1)
 		return "csvread_attacks_full: attack_ports neither -1 nor a number of ports";
 	if (isinf(a->uniformity_a2))
@@ -155,6 +155,7 @@ static int on_attack(const struct csvread_attack *a, void *arg)
 	mix_u64(&r->digest, a->asn);
 	mix_u64(&r->digest, a->proto);
 	mix_u64(&r->digest, a->uniform);
+	mix_u64(&r->digest, (uint64_t)(int64_t)a->top_port);
 	if (a->country != NULL && a->as_org != NULL) {
 		mix(&r->digest, a->country, strlen(a->country) + 1);
 		mix(&r->digest, a->as_org, strlen(a->as_org) + 1);
