@@ -96,6 +96,14 @@ static int warn_failed(collector_t *c, const struct input *in)
 	return add_warning(c, "%s: %s", in->uri, in->error);
 }
 
+/* The victim's geography into *geo, or NULL without databases. A corrupt
+ * record leaves it empty, as for an address the databases do not have. */
+static const struct geo_info *victim_geo(const collector_t *c, const bs_addr_t *victim,
+                                         struct geo_info *geo)
+{
+	return c->cfg.geo != NULL && geo_lookup(c->cfg.geo, victim, geo, NULL) == 0 ? geo : NULL;
+}
+
 /* Attack callback of every table, from any thread. Geolocation happens
  * here, once per attack, on the victim. */
 static int on_attack(const struct attack_record *rec, void *arg)
@@ -103,31 +111,22 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	collector_t *c = arg;
 	struct geo_info geo;
 	pthread_mutex_lock(&c->lock);
-	const struct geo_info *g = NULL;
-	/* A corrupt record leaves the victim's geography empty, as for an
-	 * address the databases do not have. */
-	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &rec->victim, &geo, NULL) == 0)
-		g = &geo;
-	int rc = attack_list_add(c->results, rec, g);
+	int rc = attack_list_add(c->results, rec, victim_geo(c, &rec->victim, &geo));
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
 /* Edge callback of every table, from any thread: the flow goes into
- * flows.state with the victim's geography, looked up as on_attack() does,
- * since merge has no databases. */
+ * flows.state with the victim's geography, since merge has no databases. */
 static int on_edge(const attack_flow_t *f, bool reported, void *arg)
 {
 	collector_t *c = arg;
 	struct geo_info geo;
-	const struct geo_info *g = NULL;
 	bs_addr_t victim;
 	uint8_t proto;
 	attack_flow_key(f, &victim, &proto);
 	pthread_mutex_lock(&c->lock);
-	if (c->cfg.geo != NULL && geo_lookup(c->cfg.geo, &victim, &geo, NULL) == 0)
-		g = &geo;
-	int rc = flowstate_writer_add(c->edges, f, reported, g);
+	int rc = flowstate_writer_add(c->edges, f, reported, victim_geo(c, &victim, &geo));
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }

@@ -127,3 +127,13 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 	}
 	return 0;
 }
+
+void outdir_discard(const char *dir)
+{
+	char path[4096];
+	for (size_t i = 0; i < OUTDIR_N_FILES; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_FILES[i]) <
+		    sizeof path)
+			unlink(path);
+	rmdir(dir);
+}

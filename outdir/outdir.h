@@ -46,4 +46,9 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
                  struct bs_err *err);
 
+/** Removes the files outdir_write() writes from dir, then dir itself if
+ * that leaves it empty (a scratch directory). Errors are ignored: what is
+ * left is what could not be removed. */
+void outdir_discard(const char *dir);
+
 #endif

@@ -24,7 +24,7 @@
 #include "analysis/merge.h"
 #include "analysis/render.h"
 #include "analysis/report.h"
-#include "outdir/names.h"
+#include "outdir/outdir.h"
 
 #ifndef BS_DATADIR
 #error "BS_DATADIR (the installed pkgdatadir) must be defined by the build"
@@ -235,18 +235,6 @@ static void report_failed(const struct bs_err *err, int rc)
 	cmd_say("report: %s", err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 }
 
-/* Removes a scratch directory of join_dirs() and what merge put in it. */
-static void remove_scratch(const char *dir)
-{
-	static const char *const files[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
-	                                    OUTDIR_FLOWSTATE};
-	char path[PATH_MAX];
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[i]) < sizeof path)
-			unlink(path);
-	rmdir(dir);
-}
-
 /* Merges the directories into a new scratch directory (path in scratch,
  * PATH_MAX bytes) with merge's own code, so that report counts an attack
  * across them once, as one collect over everything counts it. 0, or a
@@ -275,7 +263,7 @@ static int join_dirs(const struct report_args *a, char *scratch, struct bs_err *
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	merge_free(m);
 	if (rc != 0)
-		remove_scratch(scratch);
+		outdir_discard(scratch);
 	return rc;
 }
 
@@ -298,7 +286,7 @@ static report_t *build_report(const struct report_args *a)
 	if (joined) {
 		rc = report_add_joined(r, (const char *const *)a->dirs, (size_t)a->n_dirs, scratch,
 		                       &err);
-		remove_scratch(scratch);
+		outdir_discard(scratch);
 	}
 	for (int i = 0; !joined && rc == 0 && i < a->n_dirs; i++)
 		rc = report_add_dir(r, a->dirs[i], &err);
