@@ -1,6 +1,8 @@
 /* bs_buf.c - see bs_buf.h. Values are assembled byte by byte with shifts,
  * which is the little-endian layout on any host and compiles to a plain
- * load or store on the little-endian ones. */
+ * load or store on the little-endian ones once the length is a constant:
+ * put_le() is inlined into each fixed-size put for that (a flow's state
+ * is thousands of puts, issue 11). */
 #include "base/bs_buf.h"
 
 #include <stdlib.h>
@@ -24,13 +26,13 @@ static bool reserve(struct bs_buf *b, size_t n)
 }
 
 /* Stores the low n bytes of v at p, least significant first. */
-static void store_le(uint8_t *p, uint64_t v, size_t n)
+static inline void store_le(uint8_t *p, uint64_t v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put_le(struct bs_buf *b, uint64_t v, size_t n)
+static inline __attribute__((always_inline)) void put_le(struct bs_buf *b, uint64_t v, size_t n)
 {
 	if (!reserve(b, n))
 		return;

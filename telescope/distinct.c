@@ -18,17 +18,24 @@
 
 #include "base/bs_error.h"
 
-/* First allocation of the exact set: room for the few destinations a
- * short flow reaches, 32 bytes. Grows by doubling up to the exact max. */
-#define DISTINCT_INITIAL_CAP 4u
+/* First allocation of the exact set: 8 slots (64 bytes) hold the few
+ * destinations a short flow reaches. Doubles while it is over
+ * DISTINCT_LOAD_NUM / DISTINCT_LOAD_DEN full: linear probing stays near one
+ * probe per item below three quarters (Knuth, TAOCP vol. 3, 6.4: about
+ * 2.5 probes for an item not yet in a table that full), so the exact max
+ * takes 2 * DISTINCT_EXACT_MAX slots, 8 KiB, until the next item turns the
+ * set into the 4 KiB sketch. */
+#define DISTINCT_INITIAL_CAP 8u
+#define DISTINCT_LOAD_NUM    3u
+#define DISTINCT_LOAD_DEN    4u
 /* Hash bits left after the bucket index; ranks run from 1 to HLL_Q + 1. */
 #define HLL_Q (64u - DISTINCT_HLL_P)
 _Static_assert(DISTINCT_HLL_RANK_MAX == HLL_Q + 1, "the largest rank hll_add() stores");
 /* Modes of the encoded state (distinct.h). */
 enum { DISTINCT_MODE_EXACT = 0, DISTINCT_MODE_SKETCH = 1 };
 
-/* Capacities are powers of two no larger than DISTINCT_EXACT_MAX, so
- * cap * sizeof(uint64_t) is at most 4 KiB and cannot overflow. */
+/* Capacities are powers of two no larger than 2 * DISTINCT_EXACT_MAX, so
+ * cap * sizeof(uint64_t) is at most 8 KiB and cannot overflow. */
 _Static_assert((DISTINCT_EXACT_MAX & (DISTINCT_EXACT_MAX - 1)) == 0,
                "DISTINCT_EXACT_MAX must be a power of two");
 
@@ -88,15 +95,15 @@ static void hll_add(struct hll *s, uint64_t h)
 		hll_refloor(s);
 }
 
-/* A new sketch: all registers 0 (the floor), then the items of set. */
-static uint8_t *hll_from_set(const uint64_t *set, uint32_t n)
+/* A new sketch: all registers 0 (the floor), then the n hashes of items. */
+static uint8_t *hll_from_items(const uint64_t *items, uint32_t n)
 {
 	struct hll *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return NULL;
 	s->at_floor = DISTINCT_HLL_M;
 	for (uint32_t i = 0; i < n; i++)
-		hll_add(s, set[i]);
+		hll_add(s, items[i]);
 	return s->regs;
 }
 
@@ -145,30 +152,90 @@ static double hll_estimate(const uint8_t *regs)
 	return m * m / (2.0 * log(2.0) * z); /* alpha_inf = 1 / (2 ln 2) */
 }
 
-/* Smallest power-of-two capacity holding n items. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Smallest power-of-two capacity holding n items within the load limit. */
 static uint32_t cap_for(uint32_t n)
 {
 	uint32_t cap = DISTINCT_INITIAL_CAP;
-	while (cap < n)
+	while ((uint64_t)n * DISTINCT_LOAD_DEN > (uint64_t)cap * DISTINCT_LOAD_NUM)
 		cap *= 2;
 	return cap;
 }
 
-/* Index of the first hash in set[0..n) not below h. Branch-free halving
- * (the step compiles to a conditional move): with random hashes every
- * branch of a classic binary search is a coin toss the CPU mispredicts. */
-static uint32_t lower_bound(const uint64_t *set, uint32_t n, uint64_t h)
-{
-	const uint64_t *base = set;
+/* The exact set is an open-addressing table of hashes with linear probing
+ * (an empty slot holds 0; the hash 0 itself is d->zero): an insert touches
+ * one cache line and moves nothing, where a sorted array cost a binary
+ * search and a memmove of half the set per new destination, most of a
+ * flood's packets until the sketch (bench/RESULTS.md, issue 11). The hash's
+ * low bits index it; the sketch takes the high ones. Canonical order, for
+ * the encoding and merges, is made on demand (sorted_set_items()). */
 
-	if (n == 0)
-		return 0;
-	while (n > 1) {
-		uint32_t half = n / 2;
-		base = base[half] < h ? base + half : base;
-		n -= half;
+/* Inserts h (not 0) into the table set of cap slots, which has room.
+ * True when it was new. */
+static bool slot_insert(uint64_t *set, uint32_t cap, uint64_t h)
+{
+	uint32_t mask = cap - 1;
+	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		if (set[i] == h)
+			return false;
+		if (set[i] == 0) {
+			set[i] = h;
+			return true;
+		}
 	}
-	return (uint32_t)(base - set) + (*base < h);
+}
+
+/* True when h (not 0) is in d's exact set. */
+static bool set_has(const distinct_t *d, uint64_t h)
+{
+	if (d->cap == 0)
+		return false;
+	uint32_t mask = d->cap - 1;
+	for (uint32_t i = (uint32_t)h & mask; d->set[i] != 0; i = (i + 1) & mask)
+		if (d->set[i] == h)
+			return true;
+	return false;
+}
+
+/* Moves d's exact set into a table of cap slots. 0 or -BS_ENOMEM, d unchanged. */
+static int set_resize(distinct_t *d, uint32_t cap)
+{
+	uint64_t *set = calloc(cap, sizeof *set);
+	if (set == NULL)
+		return -BS_ENOMEM;
+	for (uint32_t i = 0; i < d->cap; i++)
+		if (d->set[i] != 0)
+			slot_insert(set, cap, d->set[i]);
+	free(d->set);
+	d->set = set;
+	d->cap = cap;
+	return 0;
+}
+
+/* Every hash of d's exact set into out (room for DISTINCT_EXACT_MAX), in
+ * table order. Returns how many (d->n). */
+static uint32_t set_items(const distinct_t *d, uint64_t *out)
+{
+	uint32_t n = 0;
+	if (d->zero)
+		out[n++] = 0;
+	for (uint32_t i = 0; i < d->cap; i++)
+		if (d->set[i] != 0)
+			out[n++] = d->set[i];
+	return n;
+}
+
+/* set_items() in increasing order, the canonical one. */
+static uint32_t sorted_set_items(const distinct_t *d, uint64_t *out)
+{
+	uint32_t n = set_items(d, out);
+	qsort(out, n, sizeof *out, cmp_u64);
+	return n;
 }
 
 /* Replaces d's exact set by the sketch regs (d takes ownership). */
@@ -177,7 +244,22 @@ static void use_sketch(distinct_t *d, uint8_t *regs)
 	free(d->set);
 	d->set = NULL;
 	d->n = d->cap = 0;
+	d->zero = false;
 	d->regs = regs;
+}
+
+/* Adds h, known not to be in the exact set, which is full: the sketch of
+ * the set and h replaces it. */
+static int to_sketch(distinct_t *d, uint64_t h)
+{
+	uint64_t items[DISTINCT_EXACT_MAX];
+	uint32_t n = set_items(d, items);
+	uint8_t *regs = hll_from_items(items, n);
+	if (regs == NULL)
+		return -BS_ENOMEM;
+	hll_add(hll_of(regs), h);
+	use_sketch(d, regs);
+	return 0;
 }
 
 int distinct_add(distinct_t *d, uint64_t h)
@@ -186,28 +268,23 @@ int distinct_add(distinct_t *d, uint64_t h)
 		hll_add(hll_of(d->regs), h);
 		return 0;
 	}
-	uint32_t i = lower_bound(d->set, d->n, h);
-	if (i < d->n && d->set[i] == h)
-		return 0;
 	if (d->n == DISTINCT_EXACT_MAX) {
-		uint8_t *regs = hll_from_set(d->set, d->n);
-		if (regs == NULL)
-			return -BS_ENOMEM;
-		hll_add(hll_of(regs), h);
-		use_sketch(d, regs);
+		if (h == 0 ? d->zero : set_has(d, h))
+			return 0;
+		return to_sketch(d, h);
+	}
+	if (h == 0) {
+		d->n += !d->zero;
+		d->zero = true;
 		return 0;
 	}
-	if (d->n == d->cap) {
-		uint32_t cap = cap_for(d->n + 1);
-		uint64_t *set = realloc(d->set, cap * sizeof *set);
-		if (set == NULL)
-			return -BS_ENOMEM;
-		d->set = set;
-		d->cap = cap;
-	}
-	memmove(d->set + i + 1, d->set + i, (d->n - i) * sizeof *d->set);
-	d->set[i] = h;
-	d->n++;
+	/* Room for one more first: a duplicate may grow the table a step
+	 * early, which changes neither the set nor its bytes. */
+	int rc;
+	if ((uint64_t)(d->n + 1) * DISTINCT_LOAD_DEN > (uint64_t)d->cap * DISTINCT_LOAD_NUM &&
+	    (rc = set_resize(d, d->cap == 0 ? DISTINCT_INITIAL_CAP : 2 * d->cap)) < 0)
+		return rc;
+	d->n += slot_insert(d->set, d->cap, h);
 	return 0;
 }
 
@@ -234,37 +311,54 @@ static uint32_t set_union(const uint64_t *a, uint32_t na, const uint64_t *b, uin
 	return n;
 }
 
+/* Makes d's exact set hold the n sorted, unique hashes of items (n at most
+ * DISTINCT_EXACT_MAX). 0 or -BS_ENOMEM, d unchanged. */
+static int set_assign(distinct_t *d, const uint64_t *items, uint32_t n)
+{
+	distinct_t next = {0};
+	uint32_t cap = cap_for(n);
+	if (n > 0 && (next.set = calloc(cap, sizeof *next.set)) == NULL)
+		return -BS_ENOMEM;
+	next.cap = n > 0 ? cap : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (items[i] == 0)
+			next.zero = true;
+		else
+			slot_insert(next.set, next.cap, items[i]);
+	}
+	next.n = n;
+	free(d->set);
+	*d = next;
+	return 0;
+}
+
 int distinct_merge(distinct_t *dst, const distinct_t *src)
 {
 	if (dst->regs == NULL && src->regs == NULL) {
-		uint32_t n =
-		    set_union(dst->set, dst->n, src->set, src->n, NULL, DISTINCT_EXACT_MAX);
+		uint64_t a[DISTINCT_EXACT_MAX], b[DISTINCT_EXACT_MAX], both[DISTINCT_EXACT_MAX + 1];
+		uint32_t na = sorted_set_items(dst, a), nb = sorted_set_items(src, b);
+		uint32_t n = set_union(a, na, b, nb, both, DISTINCT_EXACT_MAX);
 		if (n == dst->n)
 			return 0;
-		if (n <= DISTINCT_EXACT_MAX) {
-			uint32_t cap = cap_for(n);
-			uint64_t *set = malloc(cap * sizeof *set);
-			if (set == NULL)
-				return -BS_ENOMEM;
-			set_union(dst->set, dst->n, src->set, src->n, set, DISTINCT_EXACT_MAX);
-			free(dst->set);
-			dst->set = set;
-			dst->n = n;
-			dst->cap = cap;
-			return 0;
-		}
+		if (n <= DISTINCT_EXACT_MAX)
+			return set_assign(dst, both, n);
 	}
 	uint8_t *regs = dst->regs;
-	if (regs == NULL && (regs = hll_from_set(dst->set, dst->n)) == NULL)
-		return -BS_ENOMEM;
+	if (regs == NULL) {
+		uint64_t items[DISTINCT_EXACT_MAX];
+		if ((regs = hll_from_items(items, set_items(dst, items))) == NULL)
+			return -BS_ENOMEM;
+	}
 	if (src->regs != NULL) {
 		for (uint32_t i = 0; i < DISTINCT_HLL_M; i++)
 			if (regs[i] < src->regs[i])
 				regs[i] = src->regs[i];
 		hll_refloor(hll_of(regs));
 	} else {
-		for (uint32_t i = 0; i < src->n; i++)
-			hll_add(hll_of(regs), src->set[i]);
+		uint64_t items[DISTINCT_EXACT_MAX];
+		uint32_t n = set_items(src, items);
+		for (uint32_t i = 0; i < n; i++)
+			hll_add(hll_of(regs), items[i]);
 	}
 	if (regs != dst->regs)
 		use_sketch(dst, regs);
@@ -289,7 +383,12 @@ bool distinct_equal(const distinct_t *a, const distinct_t *b)
 		return false;
 	if (a->regs != NULL)
 		return memcmp(a->regs, b->regs, DISTINCT_HLL_M) == 0;
-	return a->n == b->n && (a->n == 0 || memcmp(a->set, b->set, a->n * sizeof *a->set) == 0);
+	if (a->n != b->n || a->zero != b->zero)
+		return false;
+	for (uint32_t i = 0; i < a->cap; i++)
+		if (a->set[i] != 0 && !set_has(b, a->set[i]))
+			return false;
+	return true;
 }
 
 void distinct_clear(distinct_t *d)
@@ -305,38 +404,33 @@ int distinct_encode(const distinct_t *d, struct bs_buf *b)
 		bs_buf_put_u8(b, DISTINCT_MODE_SKETCH);
 		bs_buf_put_bytes(b, d->regs, DISTINCT_HLL_M);
 	} else {
+		uint64_t items[DISTINCT_EXACT_MAX];
+		uint32_t n = sorted_set_items(d, items);
 		bs_buf_put_u8(b, DISTINCT_MODE_EXACT);
-		bs_buf_put_u32(b, d->n);
-		for (uint32_t i = 0; i < d->n; i++)
-			bs_buf_put_u64(b, d->set[i]);
+		bs_buf_put_u32(b, n);
+		for (uint32_t i = 0; i < n; i++)
+			bs_buf_put_u64(b, items[i]);
 	}
 	return bs_buf_status(b);
 }
 
-/* The exact set of n hashes from r: sorted and unique, as lower_bound()
- * and set_union() need. */
+/* The exact set of n hashes from r: sorted and unique, as distinct_encode()
+ * writes them (the canonical form). */
 static int decode_set(distinct_t *d, struct bs_buf_reader *r)
 {
+	uint64_t items[DISTINCT_EXACT_MAX];
 	uint32_t n = bs_buf_get_u32(r);
 
 	if (n > DISTINCT_EXACT_MAX)
 		return bs_buf_fail(r, "distinct: more hashes than the exact set holds");
 	if (n > bs_buf_left(r) / sizeof(uint64_t))
 		return bs_buf_fail(r, "ends early");
-	if (n == 0)
-		return 0;
-	uint32_t cap = cap_for(n);
-	d->set = malloc(cap * sizeof *d->set);
-	if (d->set == NULL)
-		return -BS_ENOMEM;
-	d->cap = cap;
 	for (uint32_t i = 0; i < n; i++) {
-		d->set[i] = bs_buf_get_u64(r);
-		if (i > 0 && d->set[i] <= d->set[i - 1])
+		items[i] = bs_buf_get_u64(r);
+		if (i > 0 && items[i] <= items[i - 1])
 			return bs_buf_fail(r, "distinct: hashes not in strictly increasing order");
 	}
-	d->n = n;
-	return 0;
+	return set_assign(d, items, n);
 }
 
 /* The sketch's registers from r, each a rank hll_add() can store (the

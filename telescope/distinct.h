@@ -2,14 +2,14 @@
  * one flow): exact while small, HyperLogLog beyond.
  *
  * Most flows reach a handful of destinations, so the set starts empty,
- * holds the hashes in a sorted array that grows by doubling, and only past
+ * holds the hashes in a small hash table that grows by doubling, and only past
  * DISTINCT_EXACT_MAX items becomes a 4 KiB HyperLogLog sketch (Flajolet,
  * Fusy, Gandouet, Meunier, "HyperLogLog: the analysis of a near-optimal
  * cardinality estimation algorithm", AofA 2007). A flood covering a whole
  * /8 therefore costs 4 KiB, not 16 M entries.
  *
  * The state is a function of the *set* of items added, whatever the order:
- * the exact set (sorted, so even its bytes are canonical) while it has at
+ * the exact set (encoded sorted, so even its bytes are canonical) while it has at
  * most DISTINCT_EXACT_MAX items, else the sketch of the set, whose
  * registers are per-bucket maxima. distinct_merge() of two states is thus
  * exactly the state of adding every item to one, which lets files be
@@ -29,9 +29,9 @@
 
 #include "base/bs_buf.h"
 
-/* Largest exact set: 512 hashes take 4 KiB, as much as the sketch, so
- * switching to the sketch never costs memory, and every count up to 512 is
- * exact (including the min-dests threshold of any sensible setting). */
+/* Largest exact set: every count up to 512 is exact (including the
+ * min-dests threshold of any sensible setting); the table of 512 hashes
+ * takes 8 KiB (distinct.c), the sketch that follows 4 KiB. */
 #define DISTINCT_EXACT_MAX 512u
 /* HyperLogLog precision p: m = 2^12 one-byte registers (4 KiB), standard
  * error 1.04 / sqrt(m) = 1.6% (Flajolet et al. 2007). */
@@ -40,9 +40,11 @@
 
 typedef struct distinct {
 	uint32_t n;    /* items in the exact set; unused once regs is set */
-	uint32_t cap;  /* slots allocated in set */
-	uint64_t *set; /* sorted, unique hashes; NULL while empty or sketched */
+	uint32_t cap;  /* slots allocated in set, a power of two */
+	uint64_t *set; /* hash table of the nonzero hashes (0: empty slot);
+	                  NULL while it has none or once sketched */
 	uint8_t *regs; /* DISTINCT_HLL_M registers once past the exact max */
+	bool zero;     /* the hash 0 is in the exact set */
 } distinct_t;
 
 /** Adds the item hash h (use a well-mixed 64-bit hash such as XXH3_64bits:

@@ -1,9 +1,17 @@
 /* uniformity.c - bottom-k sample of destination positions and the
  * Anderson-Darling statistic.
  *
- * The sample is kept sorted by (key, u), so once it is full a packet whose
- * key is not below the largest is rejected with one comparison: with
- * random keys almost every packet of a large flood takes that path. */
+ * Until the sample is full its items are kept in arrival order: a flow
+ * below UNIFORMITY_SAMPLE_MAX packets (most attacks) keeps every packet,
+ * and an append is all it costs. Once full, the items form a max-heap by
+ * (key, u): a packet whose key is not below the root, the largest item, is
+ * rejected with one comparison (with random keys almost every packet of a
+ * large flood takes that path), and one that is replaces the root in
+ * log2(k) steps. Keeping the sample sorted instead cost a binary search
+ * and a memmove of half the sample per packet, the largest part of the
+ * flow table's per-packet time (bench/RESULTS.md, issue 11). The sorted
+ * order that the encoding, comparisons and merges need is made on demand
+ * (sorted_items()); the sample itself, a multiset, is the same either way. */
 #include "telescope/uniformity.h"
 
 #include <math.h>
@@ -30,28 +38,64 @@ static uint32_t cap_for(uint32_t n)
 }
 
 /* Sample order: by key, ties by position, so equal multisets give equal
- * samples. No short circuits: it decides the steps of lower_bound(). */
+ * samples. */
 static bool item_less(const struct uniformity_item *a, const struct uniformity_item *b)
 {
 	return (a->key < b->key) | ((a->key == b->key) & (a->u < b->u));
 }
 
-/* Index of the first item not below it. Branch-free halving (the step
- * compiles to a conditional move): with random keys every branch of a
- * classic binary search is a coin toss the CPU mispredicts. */
-static uint32_t lower_bound(const struct uniformity_item *items, uint32_t n,
-                            const struct uniformity_item *it)
+/* Restores the max-heap property below items[i] of a heap of n items. */
+static void sift_down(struct uniformity_item *items, uint32_t n, uint32_t i)
 {
-	const struct uniformity_item *base = items;
-
-	if (n == 0)
-		return 0;
-	while (n > 1) {
-		uint32_t half = n / 2;
-		base = item_less(&base[half], it) ? base + half : base;
-		n -= half;
+	struct uniformity_item it = items[i];
+	for (;;) {
+		uint32_t child = 2 * i + 1;
+		if (child >= n)
+			break;
+		if (child + 1 < n && item_less(&items[child], &items[child + 1]))
+			child++;
+		if (!item_less(&it, &items[child]))
+			break;
+		items[i] = items[child];
+		i = child;
 	}
-	return (uint32_t)(base - items) + item_less(base, it);
+	items[i] = it;
+}
+
+static void heapify(struct uniformity_item *items, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		sift_down(items, n, i);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct uniformity_item *x = a, *y = b;
+	return item_less(x, y) ? -1 : item_less(y, x);
+}
+
+/* The items of s in ascending (key, u) order, into out (room for
+ * UNIFORMITY_SAMPLE_MAX items). Equal items are identical, so the order is
+ * unique. */
+static void sorted_items(const uniformity_t *s, struct uniformity_item *out)
+{
+	if (s->n == 0)
+		return;
+	memcpy(out, s->items, s->n * sizeof *out);
+	qsort(out, s->n, sizeof *out, item_cmp);
+}
+
+/* Puts the n items of a sample, given in ascending order, in the order the
+ * sample keeps them: descending order is a max-heap when it is full. */
+static void keep_sorted(struct uniformity_item *items, uint32_t n)
+{
+	if (n < UNIFORMITY_SAMPLE_MAX)
+		return;
+	for (uint32_t i = 0, j = n - 1; i < j; i++, j--) {
+		struct uniformity_item t = items[i];
+		items[i] = items[j];
+		items[j] = t;
+	}
 }
 
 int uniformity_add(uniformity_t *s, uint64_t key, double u)
@@ -60,9 +104,14 @@ int uniformity_add(uniformity_t *s, uint64_t key, double u)
 
 	if (!(u >= 0.0 && u <= 1.0))
 		return -BS_EINVAL;
-	if (s->n == UNIFORMITY_SAMPLE_MAX && !item_less(&it, &s->items[s->n - 1]))
+	if (s->n == UNIFORMITY_SAMPLE_MAX) {
+		if (item_less(&it, &s->items[0])) {
+			s->items[0] = it;
+			sift_down(s->items, s->n, 0);
+		}
 		return 0;
-	if (s->n < UNIFORMITY_SAMPLE_MAX && s->n == s->cap) {
+	}
+	if (s->n == s->cap) {
 		uint32_t cap = cap_for(s->n + 1);
 		struct uniformity_item *items = realloc(s->items, cap * sizeof *items);
 		if (items == NULL)
@@ -70,16 +119,15 @@ int uniformity_add(uniformity_t *s, uint64_t key, double u)
 		s->items = items;
 		s->cap = cap;
 	}
-	uint32_t lo = lower_bound(s->items, s->n, &it);
-	if (s->n < UNIFORMITY_SAMPLE_MAX)
-		s->n++; /* else the largest item falls off the end */
-	memmove(s->items + lo + 1, s->items + lo, (s->n - 1 - lo) * sizeof *s->items);
-	s->items[lo] = it;
+	s->items[s->n++] = it;
+	if (s->n == UNIFORMITY_SAMPLE_MAX)
+		heapify(s->items, s->n);
 	return 0;
 }
 
 int uniformity_merge(uniformity_t *dst, const uniformity_t *src)
 {
+	struct uniformity_item a[UNIFORMITY_SAMPLE_MAX], b[UNIFORMITY_SAMPLE_MAX];
 	if (src->n == 0)
 		return 0;
 	uint32_t n = dst->n + src->n;
@@ -89,12 +137,15 @@ int uniformity_merge(uniformity_t *dst, const uniformity_t *src)
 	struct uniformity_item *items = malloc(cap * sizeof *items);
 	if (items == NULL)
 		return -BS_ENOMEM;
+	sorted_items(dst, a);
+	sorted_items(src, b);
 	for (uint32_t i = 0, j = 0, k = 0; k < n; k++) {
-		if (j == src->n || (i < dst->n && !item_less(&src->items[j], &dst->items[i])))
-			items[k] = dst->items[i++];
+		if (j == src->n || (i < dst->n && !item_less(&b[j], &a[i])))
+			items[k] = a[i++];
 		else
-			items[k] = src->items[j++];
+			items[k] = b[j++];
 	}
+	keep_sorted(items, n);
 	free(dst->items);
 	dst->items = items;
 	dst->n = n;
@@ -136,10 +187,13 @@ bool uniformity_pass(double a2)
 
 bool uniformity_equal(const uniformity_t *a, const uniformity_t *b)
 {
+	struct uniformity_item x[UNIFORMITY_SAMPLE_MAX], y[UNIFORMITY_SAMPLE_MAX];
 	if (a->n != b->n)
 		return false;
+	sorted_items(a, x);
+	sorted_items(b, y);
 	for (uint32_t i = 0; i < a->n; i++)
-		if (a->items[i].key != b->items[i].key || a->items[i].u != b->items[i].u)
+		if (x[i].key != y[i].key || x[i].u != y[i].u)
 			return false;
 	return true;
 }
@@ -152,10 +206,12 @@ void uniformity_clear(uniformity_t *s)
 
 int uniformity_encode(const uniformity_t *s, struct bs_buf *b)
 {
+	struct uniformity_item items[UNIFORMITY_SAMPLE_MAX];
+	sorted_items(s, items);
 	bs_buf_put_u32(b, s->n);
 	for (uint32_t i = 0; i < s->n; i++) {
-		bs_buf_put_u64(b, s->items[i].key);
-		bs_buf_put_f64(b, s->items[i].u);
+		bs_buf_put_u64(b, items[i].key);
+		bs_buf_put_f64(b, items[i].u);
 	}
 	return bs_buf_status(b);
 }
@@ -187,9 +243,11 @@ int uniformity_decode(uniformity_t *s, struct bs_buf_reader *r)
 	}
 	if (rc == 0 && bs_buf_failed(r))
 		rc = -BS_EFORMAT;
-	if (rc == 0)
+	if (rc == 0) {
+		keep_sorted(s->items, n);
 		s->n = n;
-	else
+	} else {
 		uniformity_clear(s);
+	}
 	return rc;
 }

@@ -56,7 +56,7 @@ struct uniformity_item {
 typedef struct uniformity {
 	uint32_t n;                    /* items in the sample */
 	uint32_t cap;                  /* items allocated */
-	struct uniformity_item *items; /* sorted by (key, u) */
+	struct uniformity_item *items; /* in arrival order; a max-heap once full */
 } uniformity_t;
 
 /** Offers one packet with sample key `key` and position u in [0, 1].

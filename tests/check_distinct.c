@@ -87,6 +87,34 @@ START_TEST(exact_up_to_max)
 }
 END_TEST
 
+/* Hashes that share their low bits, 0 among them, all land in one slot of
+ * the exact set's table: the set must still count each once, in any
+ * order, and encode them alike. */
+START_TEST(colliding_hashes)
+{
+	distinct_t up = {0}, down = {0};
+	for (uint64_t k = 0; k < DISTINCT_EXACT_MAX; k++) {
+		ck_assert_int_eq(distinct_add(&up, k << 40), 0);
+		ck_assert_int_eq(distinct_add(&up, k << 40), 0);
+		ck_assert_int_eq(distinct_add(&down, (DISTINCT_EXACT_MAX - 1 - k) << 40), 0);
+	}
+	ck_assert(distinct_is_exact(&up));
+	ck_assert_uint_eq(distinct_count(&up), DISTINCT_EXACT_MAX);
+	ck_assert(distinct_equal(&up, &down));
+	struct bs_buf a = {0}, b = {0};
+	ck_assert_int_eq(distinct_encode(&up, &a), 0);
+	ck_assert_int_eq(distinct_encode(&down, &b), 0);
+	codec_assert_same(&a, &b);
+	bs_buf_free(&a);
+	bs_buf_free(&b);
+	ck_assert_int_eq(distinct_add(&up, (uint64_t)DISTINCT_EXACT_MAX << 40), 0);
+	ck_assert(!distinct_is_exact(&up));
+	ck_assert(!distinct_equal(&up, &down));
+	distinct_clear(&up);
+	distinct_clear(&down);
+}
+END_TEST
+
 START_TEST(sketch_accuracy)
 {
 	/* Deterministic hashes, so each estimate is fixed; 3 standard errors
@@ -303,6 +331,7 @@ int main(void)
 	tcase_add_test(edge, empty);
 	tcase_add_test(edge, duplicates_count_once);
 	tcase_add_test(edge, exact_up_to_max);
+	tcase_add_test(edge, colliding_hashes);
 	suite_add_tcase(s, edge);
 	TCase *sketch = tcase_create("sketch");
 	tcase_set_timeout(sketch, 60);

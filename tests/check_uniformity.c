@@ -144,23 +144,48 @@ START_TEST(uniform_grid_passes_half_fails)
 }
 END_TEST
 
+/* The sample's items in the order they are encoded, by (key, u): the
+ * sample's own order is internal (uniformity.c keeps a heap once full). */
+static uint32_t sample_items(const uniformity_t *s, struct uniformity_item *out)
+{
+	struct bs_buf b = {0};
+	struct bs_buf_reader r;
+	ck_assert_int_eq(uniformity_encode(s, &b), 0);
+	bs_buf_reader_init(&r, b.data, b.len);
+	uint32_t n = bs_buf_get_u32(&r);
+	ck_assert_uint_le(n, UNIFORMITY_SAMPLE_MAX);
+	for (uint32_t i = 0; i < n; i++) {
+		out[i].key = bs_buf_get_u64(&r);
+		out[i].u = bs_buf_get_f64(&r);
+	}
+	ck_assert(!bs_buf_failed(&r));
+	bs_buf_free(&b);
+	return n;
+}
+
 START_TEST(keeps_smallest_keys)
 {
 	uniformity_t s = {0};
+	struct uniformity_item it[UNIFORMITY_SAMPLE_MAX];
 	for (uint64_t k = 1000; k > 0; k--) /* keys 1000 .. 1, position k/2000 */
 		ck_assert_int_eq(uniformity_add(&s, k, k / 2000.0), 0);
 	ck_assert_uint_eq(uniformity_size(&s), UNIFORMITY_SAMPLE_MAX);
+	ck_assert_uint_eq(sample_items(&s, it), UNIFORMITY_SAMPLE_MAX);
 	for (uint32_t i = 0; i < UNIFORMITY_SAMPLE_MAX; i++) {
-		ck_assert_uint_eq(s.items[i].key, i + 1);
-		ck_assert(s.items[i].u == (i + 1) / 2000.0);
+		ck_assert_uint_eq(it[i].key, i + 1);
+		ck_assert(it[i].u == (i + 1) / 2000.0);
 	}
 	/* A key above the largest kept is rejected; equal keys order by u. */
 	ck_assert_int_eq(uniformity_add(&s, UNIFORMITY_SAMPLE_MAX + 1, 0.0), 0);
-	ck_assert_uint_eq(s.items[UNIFORMITY_SAMPLE_MAX - 1].key, UNIFORMITY_SAMPLE_MAX);
+	sample_items(&s, it);
+	ck_assert_uint_eq(it[UNIFORMITY_SAMPLE_MAX - 1].key, UNIFORMITY_SAMPLE_MAX);
 	ck_assert_int_eq(uniformity_add(&s, 5, 0.001), 0);
-	ck_assert_uint_eq(s.items[4].key, 5);
-	ck_assert(s.items[4].u == 0.001);
-	ck_assert(s.items[5].u == 5 / 2000.0);
+	sample_items(&s, it);
+	ck_assert_uint_eq(it[4].key, 5);
+	ck_assert(it[4].u == 0.001);
+	ck_assert(it[5].u == 5 / 2000.0);
+	/* The largest item fell out: key 256 once, 255 now last. */
+	ck_assert_uint_eq(it[UNIFORMITY_SAMPLE_MAX - 1].key, UNIFORMITY_SAMPLE_MAX - 1);
 	uniformity_clear(&s);
 }
 END_TEST
