@@ -235,7 +235,7 @@ static int scan(archive_t *a, struct bs_err *err)
 	if (rc == 0 && errno != 0)
 		rc = bs_err_io(err, errno, "%s", a->root);
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && a->n_nights > 1) /* qsort() of a NULL array is undefined */
 		qsort(a->nights, a->n_nights, sizeof *a->nights, night_cmp);
 	return rc;
 }
