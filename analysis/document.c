@@ -20,7 +20,8 @@ struct document_table {
 	const char *const *head; /* borrowed */
 	const char *align;       /* borrowed; one 'l' or 'r' per column */
 	char **cells;            /* row-major, owned */
-	size_t n, cap;
+	char **links;            /* per cell: NULL or the URL it links to, owned */
+	size_t n, cap, links_cap;
 };
 
 struct block {
@@ -28,6 +29,7 @@ struct block {
 	int level;         /* heading level */
 	char *text;        /* heading or paragraph text; image source */
 	char *alt;         /* image caption */
+	char *href;        /* paragraph: the URL the whole text links to, or NULL */
 	int width, height; /* image size, pixels */
 	struct document_table *t;
 };
@@ -51,10 +53,14 @@ void document_free(document_t *d)
 		struct block *b = &d->b[i];
 		free(b->text);
 		free(b->alt);
+		free(b->href);
 		if (b->t != NULL) {
-			for (size_t c = 0; c < b->t->n; c++)
+			for (size_t c = 0; c < b->t->n; c++) {
 				free(b->t->cells[c]);
+				free(b->t->links[c]);
+			}
 			free(b->t->cells);
+			free(b->t->links);
 			free(b->t);
 		}
 	}
@@ -96,17 +102,18 @@ static struct block *add_block(document_t *d, enum block_kind kind)
 	return b;
 }
 
-/* A heading or paragraph block of formatted text. */
-__attribute__((format(printf, 4, 0))) static void add_text(document_t *d, enum block_kind kind,
-                                                           int level, const char *fmt, va_list ap)
+/* A heading or paragraph block of formatted text; NULL after an error. */
+__attribute__((format(printf, 4, 0))) static struct block *
+add_text(document_t *d, enum block_kind kind, int level, const char *fmt, va_list ap)
 {
 	struct block *b = add_block(d, kind);
 	if (b == NULL)
-		return;
+		return NULL;
 	b->level = level;
 	b->text = vformat(fmt, ap);
 	if (b->text == NULL)
 		d->rc = -BS_ENOMEM;
+	return b->text != NULL ? b : NULL;
 }
 
 void document_heading(document_t *d, int level, const char *fmt, ...)
@@ -128,6 +135,16 @@ void document_para(document_t *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	add_text(d, BLOCK_PARA, 0, fmt, ap);
 	va_end(ap);
+}
+
+void document_link_para(document_t *d, const char *href, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct block *b = add_text(d, BLOCK_PARA, 0, fmt, ap);
+	va_end(ap);
+	if (b != NULL && (b->href = strdup(href)) == NULL)
+		d->rc = -BS_ENOMEM;
 }
 
 void document_image(document_t *d, const char *src, const char *alt, int width, int height)
@@ -172,22 +189,42 @@ document_table_t *document_table(document_t *d, size_t ncols, const char *const 
 	return b->t;
 }
 
-void document_cell(document_table_t *t, const char *fmt, ...)
+/* Appends a cell of formatted text linking to href (NULL: no link). */
+__attribute__((format(printf, 3, 0))) static void add_cell(document_table_t *t, const char *href,
+                                                           const char *fmt, va_list ap)
 {
 	if (t == NULL || t->doc->rc != 0)
 		return;
-	if (bs_array_reserve(&t->cells, &t->cap, t->n + 1, sizeof *t->cells) != 0) {
+	if (bs_array_reserve(&t->cells, &t->cap, t->n + 1, sizeof *t->cells) != 0 ||
+	    bs_array_reserve(&t->links, &t->links_cap, t->n + 1, sizeof *t->links) != 0) {
 		t->doc->rc = -BS_ENOMEM;
 		return;
 	}
+	t->cells[t->n] = vformat(fmt, ap);
+	t->links[t->n] = href != NULL ? strdup(href) : NULL;
+	if (t->cells[t->n] == NULL || (href != NULL && t->links[t->n] == NULL)) {
+		free(t->cells[t->n]);
+		free(t->links[t->n]);
+		t->doc->rc = -BS_ENOMEM;
+		return;
+	}
+	t->n++;
+}
+
+void document_cell(document_table_t *t, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	t->cells[t->n] = vformat(fmt, ap);
+	add_cell(t, NULL, fmt, ap);
 	va_end(ap);
-	if (t->cells[t->n] == NULL)
-		t->doc->rc = -BS_ENOMEM;
-	else
-		t->n++;
+}
+
+void document_cell_link(document_table_t *t, const char *href, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_cell(t, href, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- Markdown ---- */
@@ -204,6 +241,16 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
+/* Markdown text, as a link to href when there is one. */
+static void md_linked(FILE *f, const char *s, const char *href)
+{
+	if (href != NULL)
+		fputc('[', f);
+	md_text(f, s);
+	if (href != NULL)
+		fprintf(f, "](%s)", href);
+}
+
 static void md_table(FILE *f, const struct document_table *t)
 {
 	for (size_t c = 0; c < t->ncols; c++) {
@@ -217,7 +264,7 @@ static void md_table(FILE *f, const struct document_table *t)
 	fputs("|\n", f);
 	for (size_t c = 0; c < t->n; c++) {
 		fputs("| ", f);
-		md_text(f, t->cells[c]);
+		md_linked(f, t->cells[c], t->links[c]);
 		fputs(c % t->ncols == t->ncols - 1 ? " |\n" : " ", f);
 	}
 	fputc('\n', f);
@@ -236,7 +283,7 @@ int document_write_md(const document_t *d, FILE *f)
 			fputs("\n\n", f);
 			break;
 		case BLOCK_PARA:
-			md_text(f, b->text);
+			md_linked(f, b->text, b->href);
 			fputs("\n\n", f);
 			break;
 		case BLOCK_IMAGE:
@@ -291,6 +338,19 @@ static const char html_style[] =
     "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}\n"
     "figcaption{font-size:.9em;color:#555}\n";
 
+/* HTML text, as a link to href when there is one. */
+static void html_linked(FILE *f, const char *s, const char *href)
+{
+	if (href != NULL) {
+		fputs("<a href=\"", f);
+		html_text(f, href);
+		fputs("\">", f);
+	}
+	html_text(f, s);
+	if (href != NULL)
+		fputs("</a>", f);
+}
+
 static void html_table(FILE *f, const struct document_table *t)
 {
 	fputs("<table>\n<thead><tr>", f);
@@ -310,7 +370,7 @@ static void html_table(FILE *f, const struct document_table *t)
 			fprintf(f, "<td class=\"%s\">", cls);
 		else
 			fputs("<td>", f);
-		html_text(f, t->cells[c]);
+		html_linked(f, t->cells[c], t->links[c]);
 		fputs("</td>", f);
 		if (c % t->ncols == t->ncols - 1)
 			fputs("</tr>\n", f);
@@ -337,7 +397,7 @@ int document_write_html(const document_t *d, FILE *f, const char *title)
 			break;
 		case BLOCK_PARA:
 			fputs("<p>", f);
-			html_text(f, b->text);
+			html_linked(f, b->text, b->href);
 			fputs("</p>\n", f);
 			break;
 		case BLOCK_IMAGE:

@@ -46,6 +46,11 @@ void document_heading(document_t *d, int level, const char *fmt, ...)
 /** A paragraph, printf-formatted. */
 void document_para(document_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** A paragraph, printf-formatted, whose whole text links to href (a
+ * relative URL, written as is in Markdown and escaped in HTML; copied). */
+void document_link_para(document_t *d, const char *href, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /** An image: src (a relative URL, written as is in Markdown and escaped in
  * HTML), alt also its caption, width and height in pixels (HTML only, so
  * the page reserves the space before the image loads). Copied. */
@@ -62,6 +67,11 @@ document_table_t *document_table(document_t *d, size_t ncols, const char *const 
 /** Appends one cell, printf-formatted, to t: rows fill left to right, and
  * each row must get its ncols cells. t NULL does nothing. */
 void document_cell(document_table_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** As document_cell(), the cell's text linking to href (a relative URL,
+ * as document_link_para() takes it; copied). */
+void document_cell_link(document_table_t *t, const char *href, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /** Writes d as Markdown to f. 0; the document's error without writing;
  * or -BS_EIO (errno from the failed write) when f has an error after. */

@@ -133,7 +133,9 @@ static void period_text(const report_t *r, char *buf, size_t len)
 /* ---- figures: data files and gnuplot ---- */
 
 struct fig_ctx {
-	const report_t *r;
+	const report_t *r;                /* the report; NULL for render_days() */
+	const struct report_period *days; /* render_days()'s days */
+	size_t n_days;
 	const char *dir;   /* OUT/plots */
 	plot_vars_t *vars; /* gnuplot assignments of the figure */
 };
@@ -163,7 +165,7 @@ static int tsv_close(outfile_t *o, FILE *f)
 static int write_periods(struct fig_ctx *c, const char *name, const struct report_period *p,
                          size_t n, uint64_t len_us)
 {
-	if (report_totals(c->r)->attacks == 0 || n == 0)
+	if (n == 0)
 		return RENDER_EMPTY;
 	outfile_t *o;
 	FILE *f;
@@ -200,6 +202,8 @@ static int data_per_day(struct fig_ctx *c)
 {
 	const struct report_period *p;
 	size_t n = report_days(c->r, &p);
+	if (report_totals(c->r)->attacks == 0)
+		return RENDER_EMPTY;
 	return write_periods(c, "per_day.tsv", p, n, BS_US_PER_DAY);
 }
 
@@ -207,7 +211,15 @@ static int data_per_hour(struct fig_ctx *c)
 {
 	const struct report_period *p;
 	size_t n = report_hours(c->r, &p);
+	if (report_totals(c->r)->attacks == 0)
+		return RENDER_EMPTY;
 	return write_periods(c, "per_hour.tsv", p, n, BS_US_PER_HOUR);
+}
+
+/* render_days(): the days as given, drawn by the per-day template. */
+static int data_days(struct fig_ctx *c)
+{
+	return write_periods(c, "per_day.tsv", c->days, c->n_days, BS_US_PER_DAY);
 }
 
 /* timeseries.tsv: bin middle (epoch s), packets, active attacks, victims;
@@ -409,59 +421,94 @@ static int draw(const struct render_options *o, const char *dir, const char *nam
 	return plot_make(o->gnuplot, tpl, vars, png, err);
 }
 
+/* Writes one figure's data (c->r or c->days; c->vars is set here) and,
+ * when gnuplot is usable, its PNG; *made as fig_made_t says. */
+static int make_figure(const struct render_options *o, const char *dir, const char *period,
+                       const struct figure *fig, struct fig_ctx *c, int *made,
+                       struct render_status *st, struct bs_err *err)
+{
+	*made = -1;
+	c->dir = dir;
+	c->vars = plot_vars_create();
+	if (c->vars == NULL)
+		return code_error(err, -BS_ENOMEM);
+	plot_vars_string(c->vars, "datadir", dir);
+	plot_vars_string(c->vars, "tpldir", o->plots_dir ? o->plots_dir : "");
+	plot_vars_string(c->vars, "period", period);
+	plot_vars_int(c->vars, "width", RENDER_WIDTH);
+	plot_vars_int(c->vars, "height", RENDER_HEIGHT);
+	int rc = fig->data(c);
+	if (rc >= 0 && plot_vars_error(c->vars) != 0)
+		rc = plot_vars_error(c->vars);
+	if (rc < 0) {
+		char tsv[RENDER_CELL];
+		snprintf(tsv, sizeof tsv, "%s.tsv", fig->name);
+		file_error(err, rc, dir, tsv); /* before free() may touch errno */
+		plot_vars_free(c->vars);
+		return rc;
+	}
+	char png[PATH_MAX];
+	if ((size_t)snprintf(png, sizeof png, "%s/%s.png", dir, fig->name) >= sizeof png) {
+		plot_vars_free(c->vars);
+		return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
+	}
+	if (rc == RENDER_EMPTY) {
+		*made = 0;
+		st->plots_empty++;
+	} else if (o->plots_dir != NULL && st->plot_error.code != -BS_ENOTFOUND) {
+		struct bs_err perr;
+		int prc = draw(o, dir, fig->name, c->vars, png, &perr);
+		if (prc == 0) {
+			*made = 1;
+			st->plots_made++;
+		} else if (prc == -BS_ENOMEM) {
+			plot_vars_free(c->vars);
+			return code_error(err, prc);
+		} else if (st->plot_error.code == 0) {
+			st->plot_error = perr;
+		}
+	}
+	plot_vars_free(c->vars);
+	/* A PNG from an earlier run must not sit next to newer data. */
+	if (*made != 1 && unlink(png) != 0 && errno != ENOENT)
+		return bs_err_io(err, errno, "%.400s", png);
+	return 0;
+}
+
 /* Writes every figure's data and, when gnuplot is usable, its PNG. */
 static int make_figures(const report_t *r, const struct render_options *o, const char *dir,
                         const char *period, fig_made_t made, struct render_status *st,
                         struct bs_err *err)
 {
 	for (int i = 0; i < FIG_COUNT; i++) {
-		made[i] = -1;
-		struct fig_ctx c = {.r = r, .dir = dir, .vars = plot_vars_create()};
-		if (c.vars == NULL)
-			return code_error(err, -BS_ENOMEM);
-		plot_vars_string(c.vars, "datadir", dir);
-		plot_vars_string(c.vars, "tpldir", o->plots_dir ? o->plots_dir : "");
-		plot_vars_string(c.vars, "period", period);
-		plot_vars_int(c.vars, "width", RENDER_WIDTH);
-		plot_vars_int(c.vars, "height", RENDER_HEIGHT);
-		int rc = figures[i].data(&c);
-		if (rc >= 0 && plot_vars_error(c.vars) != 0)
-			rc = plot_vars_error(c.vars);
-		if (rc < 0) {
-			char tsv[RENDER_CELL];
-			snprintf(tsv, sizeof tsv, "%s.tsv", figures[i].name);
-			file_error(err, rc, dir, tsv); /* before free() may touch errno */
-			plot_vars_free(c.vars);
+		struct fig_ctx c = {.r = r};
+		int rc = make_figure(o, dir, period, &figures[i], &c, &made[i], st, err);
+		if (rc != 0)
 			return rc;
-		}
-		char png[PATH_MAX];
-		if ((size_t)snprintf(png, sizeof png, "%s/%s.png", dir, figures[i].name) >=
-		    sizeof png) {
-			plot_vars_free(c.vars);
-			return bs_err_set(err, -BS_EIO, "%.400s: path too long", dir);
-		}
-		if (rc == RENDER_EMPTY) {
-			made[i] = 0;
-			st->plots_empty++;
-		} else if (o->plots_dir != NULL && st->plot_error.code != -BS_ENOTFOUND) {
-			struct bs_err perr;
-			int prc = draw(o, dir, figures[i].name, c.vars, png, &perr);
-			if (prc == 0) {
-				made[i] = 1;
-				st->plots_made++;
-			} else if (prc == -BS_ENOMEM) {
-				plot_vars_free(c.vars);
-				return code_error(err, prc);
-			} else if (st->plot_error.code == 0) {
-				st->plot_error = perr;
-			}
-		}
-		plot_vars_free(c.vars);
-		/* A PNG from an earlier run must not sit next to newer data. */
-		if (made[i] != 1 && unlink(png) != 0 && errno != ENOENT)
-			return bs_err_io(err, errno, "%.400s", png);
 	}
 	return 0;
+}
+
+int render_days(const struct render_options *o, const struct report_period *days, size_t n,
+                const char *period, bool *made, struct render_status *st, struct bs_err *err)
+{
+	static const struct figure fig = {"per_day", "", data_days};
+	memset(st, 0, sizeof *st);
+	bs_err_clear(err);
+	*made = false;
+	if (o == NULL || o->out_dir == NULL || period == NULL)
+		return code_error(err, -BS_EINVAL);
+	if (strpbrk(o->out_dir, "\r\n") != NULL ||
+	    (o->plots_dir != NULL && strpbrk(o->plots_dir, "\r\n") != NULL))
+		return bs_err_set(err, -BS_EINVAL,
+		                  "a path with a line break cannot be given to gnuplot");
+	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
+		return bs_err_io(err, errno, "%.400s", o->out_dir);
+	struct fig_ctx c = {.days = days, .n_days = n};
+	int m;
+	int rc = make_figure(o, o->out_dir, period, &fig, &c, &m, st, err);
+	*made = m == 1;
+	return rc;
 }
 
 /* ---- the document ---- */

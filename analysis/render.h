@@ -67,4 +67,14 @@ bool render_templates_present(const char *dir);
 int render_report(const report_t *r, const struct render_options *o, struct render_status *st,
                   struct bs_err *err);
 
+/** The long view of an archive of nights (analysis/archive.h): days[0..n)
+ * (borrowed; UTC days in order, covered_us 0 for a day without data, drawn
+ * as a grey band) written as o->out_dir/per_day.tsv (o->out_dir is created
+ * if missing) and, when o->plots_dir is set, drawn by per_day.gp as
+ * per_day.png, titled with period; a stale per_day.png is removed when none
+ * is made. *made says whether the PNG was made; st and the return value as
+ * render_report() (only out_dir, plots_dir and gnuplot of o are used). */
+int render_days(const struct render_options *o, const struct report_period *days, size_t n,
+                const char *period, bool *made, struct render_status *st, struct bs_err *err);
+
 #endif

@@ -13,6 +13,7 @@
 #include "analysis/report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,13 @@
 #include "base/bs_error.h"
 #include "base/bs_intern.h"
 #include "base/bs_time.h"
+#include "analysis/merge.h"
 #include "analysis/services.h"
 #include "outdir/csvwrite.h"
 #include "outdir/csvread.h"
 #include "outdir/names.h"
+#include "outdir/outdir.h"
+#include "outdir/transaction.h"
 #include "outdir/summary.h"
 
 /* "No attack" in attack-index fields. */
@@ -463,6 +467,58 @@ int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char
 	}
 	attribute_joined(r, first_dir, n_att, n_bins);
 	return 0;
+}
+
+/* Merges dirs into a new scratch directory under p->scratch_parent (its
+ * path into scratch, PATH_MAX bytes) with merge's own code. 0, or a
+ * negative BS_E* with why saying why they do not merge (nothing left). */
+static int merge_pieces(const char *const *dirs, size_t n, const struct report_pieces *p,
+                        char *scratch, struct bs_err *why)
+{
+	if ((size_t)snprintf(scratch, PATH_MAX, "%s/%sreport-XXXXXX", p->scratch_parent,
+	                     TRANSACTION_PREFIX) >= PATH_MAX)
+		return bs_err_set(why, -BS_EINVAL, "%s: path too long", p->scratch_parent);
+	if (mkdtemp(scratch) == NULL)
+		return bs_err_io(why, errno, "%s", scratch);
+	merge_t *m = merge_create();
+	int rc = m != NULL ? 0 : -BS_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = merge_add_shard(m, dirs[i], why);
+	if (rc == 0 && !merge_is_exact(m, why))
+		rc = why->code != 0 ? why->code : -BS_EFORMAT;
+	if (rc == 0)
+		rc = merge_write(m, scratch, p->command_line, p->version, why);
+	for (size_t i = 0; rc == 0 && p->warn != NULL && i < merge_warning_count(m); i++)
+		p->warn(p->arg, merge_warning(m, i));
+	if (rc != 0 && why->msg[0] == '\0')
+		bs_err_set(why, rc, "%s", bs_strerror(rc));
+	merge_free(m);
+	if (rc != 0)
+		outdir_discard(scratch);
+	return rc;
+}
+
+int report_add_pieces(report_t *r, const char *const *dirs, size_t n, const struct report_pieces *p,
+                      bool *joined, struct bs_err *why_apart, struct bs_err *err)
+{
+	struct bs_err why_local;
+	struct bs_err *why = why_apart != NULL ? why_apart : &why_local;
+	*joined = false;
+	bs_err_clear(why);
+	bs_err_clear(err);
+	if (r == NULL || p == NULL || p->scratch_parent == NULL || r->finished)
+		return -BS_EINVAL;
+	if (n < 2) {
+		bs_err_set(why, -BS_EINVAL, "fewer than two directories");
+		return 0;
+	}
+	char scratch[PATH_MAX];
+	if (merge_pieces(dirs, n, p, scratch, why) != 0)
+		return 0;
+	int rc = report_add_joined(r, dirs, n, scratch, err);
+	outdir_discard(scratch);
+	*joined = rc == 0;
+	return rc;
 }
 
 /* Sort order of attacks: the duplicate key (start, victim, protocol), then

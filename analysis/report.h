@@ -78,6 +78,32 @@ int report_add_dir(report_t *r, const char *dir, struct bs_err *err);
 int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char *joined,
                       struct bs_err *err);
 
+/** Where report_add_pieces() merges, and what it tells. */
+struct report_pieces {
+	const char *scratch_parent; /* existing directory for the scratch merge
+	                               (a hidden .backscatter-report-XXXXXX, removed
+	                               before returning) */
+	const char *command_line;   /* for the scratch summary.json */
+	const char *version;
+	/* merge's warnings (a duplicate skipped, an incomplete piece), one line
+	 * each, borrowed for the call; NULL drops them */
+	void (*warn)(void *arg, const char *msg);
+	void *arg;
+};
+
+/** Reads directories dirs[0..n) (borrowed) as one period when they are
+ * pieces of one capture: merges them with merge's own code (merge.h:
+ * merge_is_exact()) into a scratch directory under p->scratch_parent, then
+ * report_add_joined() them, so an attack across them counts once. When
+ * they are not pieces that merge joins exactly (fewer than two, no
+ * flows.state, overlapping, other parameters, or the scratch merge
+ * failed), nothing is added, *joined is false and why_apart (may be NULL)
+ * says why in one line: the caller then reads them one by one. Returns 0,
+ * or report_add_joined()'s error (nothing added); -BS_EINVAL for a NULL r
+ * or p, or after report_finish(). */
+int report_add_pieces(report_t *r, const char *const *dirs, size_t n, const struct report_pieces *p,
+                      bool *joined, struct bs_err *why_apart, struct bs_err *err);
+
 /** Removes duplicates and computes every table. Call once, after the last
  * report_add_dir(). 0; -BS_ERANGE when the period of report_days() spans
  * more than REPORT_MAX_SPAN_DAYS days (err says so; narrow the window);

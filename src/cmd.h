@@ -21,11 +21,31 @@ enum {
 #define CMD_STR_(x) #x
 
 #include <stdbool.h>
+#include <stddef.h>
+
+/* Debian package that provides gnuplot without X11, named when it is missing. */
+#define GNUPLOT_PACKAGE "gnuplot-nox"
+/* Environment variable naming the template directory, like --plots-dir. */
+#define PLOTS_ENV "BACKSCATTER_PLOTS"
 
 int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+
+/** Finds the directory of the gnuplot templates for cmd (its name in
+ * messages): given (--plots-dir), else $BACKSCATTER_PLOTS, else plots/ next
+ * to the program or its parent, the installed pkgdatadir, the source tree
+ * configured from (cmd_report.c). Returns 0 with buf set, 0 with buf ""
+ * when none was found, or EXIT_USAGE (message printed) when the directory
+ * the user named holds no templates. */
+int cmd_find_plots_dir(const char *cmd, const char *given, char *buf, size_t len);
+
+/** Updates the archive index of ROOT (backscatter index): what the
+ * nightly run calls after a night. days is the rolling report's length;
+ * quiet keeps warnings off stderr. Returns an exit status (cmd_index.c). */
+int cmd_index_root(const char *root, unsigned days, bool quiet);
 
 /** What a collect run left for a following report (cmd_run). */
 struct collect_outcome {

@@ -21,10 +21,8 @@
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "src/options.h"
-#include "analysis/merge.h"
 #include "analysis/render.h"
 #include "analysis/report.h"
-#include "outdir/outdir.h"
 
 #ifndef BS_DATADIR
 #error "BS_DATADIR (the installed pkgdatadir) must be defined by the build"
@@ -33,10 +31,6 @@
 /* Most rows a top-N table may have: beyond this the table is a data dump,
  * which is what attacks.csv is for. */
 #define REPORT_MAX_TOP 100000u
-/* Debian package that provides gnuplot without X11, named when it is missing. */
-#define GNUPLOT_PACKAGE "gnuplot-nox"
-/* Environment variable naming the template directory, like --plots-dir. */
-#define PLOTS_ENV "BACKSCATTER_PLOTS"
 
 enum {
 	OPT_OUT = 'o',
@@ -187,26 +181,26 @@ static bool try_plots(const char *dir, const char *sub, char *buf, size_t len)
 	return n >= 0 && (size_t)n < len && render_templates_present(buf);
 }
 
-/* Finds the template directory: --plots-dir, then $BACKSCATTER_PLOTS, then
- * the source tree next to the program (a build tree: its own templates win
+/* Finds the template directory (cmd.h): --plots-dir, then $BACKSCATTER_PLOTS,
+ * then the source tree next to the program (a build tree: its own templates win
  * over an older installation's), then the installed BS_DATADIR/plots, then
  * the source tree this program was configured from (a build elsewhere).
  * Returns 0 with buf set, 0 with buf "" when none was found, or an exit
  * status when the directory the user named has no templates. */
-static int find_plots_dir(const char *given, char *buf, size_t len)
+int cmd_find_plots_dir(const char *cmd, const char *given, char *buf, size_t len)
 {
 	const char *env = getenv(PLOTS_ENV);
 	buf[0] = '\0';
 	if (given != NULL) {
 		if (!try_plots(given, "", buf, len))
-			return usage_error("report",
+			return usage_error(cmd,
 			                   "--plots-dir %s: no gnuplot templates there (%s...)",
 			                   given, render_templates[0]);
 		return 0;
 	}
 	if (env != NULL && env[0] != '\0') {
 		if (!try_plots(env, "", buf, len))
-			return usage_error("report", "%s=%s: no gnuplot templates there (%s...)",
+			return usage_error(cmd, "%s=%s: no gnuplot templates there (%s...)",
 			                   PLOTS_ENV, env, render_templates[0]);
 		return 0;
 	}
@@ -235,36 +229,11 @@ static void report_failed(const struct bs_err *err, int rc)
 	cmd_say("report: %s", err != NULL && err->msg[0] != '\0' ? err->msg : bs_strerror(rc));
 }
 
-/* Merges the directories into a new scratch directory (path in scratch,
- * PATH_MAX bytes) with merge's own code, so that report counts an attack
- * across them once, as one collect over everything counts it. 0, or a
- * negative BS_E* with err saying why they do not merge (nothing left). */
-static int join_dirs(const struct report_args *a, char *scratch, struct bs_err *err)
+/* A merge warning of the joined directories, on stderr unless --quiet (arg). */
+static void say_warning(void *arg, const char *msg)
 {
-	const char *tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] == '\0')
-		tmp = "/tmp";
-	if ((size_t)snprintf(scratch, PATH_MAX, "%s/backscatter-report-XXXXXX", tmp) >= PATH_MAX)
-		return bs_err_set(err, -BS_EINVAL, "%s: path too long", tmp);
-	if (mkdtemp(scratch) == NULL)
-		return bs_err_io(err, errno, "%s", scratch);
-	merge_t *m = merge_create();
-	int rc = m != NULL ? 0 : -BS_ENOMEM;
-	for (int i = 0; rc == 0 && i < a->n_dirs; i++)
-		rc = merge_add_shard(m, a->dirs[i], err);
-	if (rc == 0 && !merge_is_exact(m, err))
-		rc = err->code != 0 ? err->code : -BS_EFORMAT;
-	if (rc == 0)
-		rc = merge_write(m, scratch, PROG " report", PACKAGE_VERSION, err);
-	if (rc == 0 && !a->quiet)
-		for (size_t i = 0; i < merge_warning_count(m); i++)
-			cmd_say("warning: %s", merge_warning(m, i));
-	if (rc != 0 && err->msg[0] == '\0')
-		bs_err_set(err, rc, "%s", bs_strerror(rc));
-	merge_free(m);
-	if (rc != 0)
-		outdir_discard(scratch);
-	return rc;
+	if (!*(const bool *)arg)
+		cmd_say("warning: %s", msg);
 }
 
 /* Reads every directory and computes the tables; NULL after printing why.
@@ -279,15 +248,21 @@ static report_t *build_report(const struct report_args *a)
 		report_failed(NULL, -BS_ENOMEM);
 		return NULL;
 	}
+	const char *tmp = getenv("TMPDIR");
+	bool quiet = a->quiet;
+	struct report_pieces pieces = {
+	    .scratch_parent = tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+	    .command_line = PROG " report",
+	    .version = PACKAGE_VERSION,
+	    .warn = say_warning,
+	    .arg = &quiet,
+	};
 	struct bs_err err, why_apart = {0};
-	char scratch[PATH_MAX];
+	bool joined = false;
 	int rc = 0;
-	bool joined = a->n_dirs > 1 && join_dirs(a, scratch, &why_apart) == 0;
-	if (joined) {
-		rc = report_add_joined(r, (const char *const *)a->dirs, (size_t)a->n_dirs, scratch,
-		                       &err);
-		outdir_discard(scratch);
-	}
+	if (a->n_dirs > 1)
+		rc = report_add_pieces(r, (const char *const *)a->dirs, (size_t)a->n_dirs, &pieces,
+		                       &joined, &why_apart, &err);
 	for (int i = 0; !joined && rc == 0 && i < a->n_dirs; i++)
 		rc = report_add_dir(r, a->dirs[i], &err);
 	if (rc == 0)
@@ -307,7 +282,7 @@ static report_t *build_report(const struct report_args *a)
 static int run_report(const struct report_args *a)
 {
 	char plots[PATH_MAX];
-	int status = find_plots_dir(a->plots_dir, plots, sizeof plots);
+	int status = cmd_find_plots_dir("report", a->plots_dir, plots, sizeof plots);
 	if (status != 0)
 		return status;
 	report_t *r = build_report(a);

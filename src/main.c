@@ -20,6 +20,7 @@ static const struct cmd {
     {"report", cmd_report, "tables and gnuplot plots from collect output"},
     {"merge", cmd_merge, "join shard outputs (collect directories) into one result"},
     {"run", cmd_run, "collect, then report: the nightly job"},
+    {"index", cmd_index, "index.html of an archive of nights: table, last 30 days, plots"},
 };
 
 char *cmd_line(int argc, char **argv)

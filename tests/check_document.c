@@ -1,6 +1,7 @@
 /* check_document.c - tests for the document model and its two writers:
  * the Markdown and the HTML of a small document byte for byte (headings,
- * a paragraph, a table with a gap cell, an image, an empty table), the
+ * a paragraph, a table with a gap cell, an image, an empty table), links
+ * (a paragraph and a cell, their text escaped as any text), the
  * escaping of every Markdown special and of & < > " ' in HTML, and the
  * errors: a bad heading level or column alignment, and a stream that
  * cannot be written. */
@@ -106,6 +107,39 @@ START_TEST(html_byte_exact)
 }
 END_TEST
 
+START_TEST(links_in_both_formats)
+{
+	static const char *const head[] = {"Night", "Attacks"};
+	document_t *d = document_create();
+	ck_assert_ptr_nonnull(d);
+	document_link_para(d, "last-30-days/report.html", "Last %d days <all>", 30);
+	document_table_t *t = document_table(d, 2, head, "lr");
+	document_cell_link(t, "2026-11-24/report.html", "%s", "2026-11-24");
+	document_cell(t, "%d", 7);
+	document_cell(t, "2026-11-23");
+	document_cell(t, "%d", 0);
+	ck_assert_int_eq(document_error(d), 0);
+	int rc;
+	char *md = written(d, NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(md, "[Last 30 days \\<all\\>](last-30-days/report.html)\n\n"
+	                     "| Night | Attacks |\n|---|---:|\n"
+	                     "| [2026-11-24](2026-11-24/report.html) | 7 |\n"
+	                     "| 2026-11-23 | 0 |\n\n");
+	free(md);
+	char *html = written(d, "t", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(html, "<p><a href=\"last-30-days/report.html\">Last 30 days "
+	                                   "&lt;all&gt;</a></p>\n"));
+	ck_assert_ptr_nonnull(strstr(html,
+	                             "<tr><td><a href=\"2026-11-24/report.html\">2026-11-24</a>"
+	                             "</td><td class=\"r\">7</td></tr>\n"
+	                             "<tr><td>2026-11-23</td><td class=\"r\">0</td></tr>\n"));
+	free(html);
+	document_free(d);
+}
+END_TEST
+
 START_TEST(every_special_is_escaped)
 {
 	static const char *const head[] = {"<h>|#"};
@@ -190,6 +224,7 @@ int main(void)
 	TCase *w = tcase_create("writers");
 	tcase_add_test(w, markdown_byte_exact);
 	tcase_add_test(w, html_byte_exact);
+	tcase_add_test(w, links_in_both_formats);
 	tcase_add_test(w, every_special_is_escaped);
 	suite_add_tcase(s, w);
 	TCase *e = tcase_create("errors");
