@@ -18,14 +18,16 @@
 
 #include "base/bs_error.h"
 
-/* First allocation of the exact set: 8 slots (64 bytes) hold the few
- * destinations a short flow reaches. Doubles while it is over
+/* First allocation of the exact set: 64 slots (512 bytes) hold the
+ * destinations of a flow's first --min-packets packets (25 with the rsdos
+ * preset), which it gets at once when its statistics are built (attack.c),
+ * without growing. Doubles while it is over
  * DISTINCT_LOAD_NUM / DISTINCT_LOAD_DEN full: linear probing stays near one
  * probe per item below three quarters (Knuth, TAOCP vol. 3, 6.4: about
  * 2.5 probes for an item not yet in a table that full), so the exact max
  * takes 2 * DISTINCT_EXACT_MAX slots, 8 KiB, until the next item turns the
  * set into the 4 KiB sketch. */
-#define DISTINCT_INITIAL_CAP 8u
+#define DISTINCT_INITIAL_CAP 64u
 #define DISTINCT_LOAD_NUM    3u
 #define DISTINCT_LOAD_DEN    4u
 /* Hash bits left after the bucket index; ranks run from 1 to HLL_Q + 1. */

@@ -20,8 +20,10 @@
 
 #include "base/bs_error.h"
 
-/* First allocation: 64 bytes. Grows by doubling up to the sample size. */
-#define UNIFORMITY_INITIAL_CAP 4u
+/* First allocation: 32 items (512 bytes), so that a flow's statistics,
+ * built once it has --min-packets packets (25 with the rsdos preset, see
+ * attack.c), take them without growing. Doubles up to the sample size. */
+#define UNIFORMITY_INITIAL_CAP 32u
 
 /* Capacities are powers of two no larger than UNIFORMITY_SAMPLE_MAX
  * (4 KiB of items), so cap * sizeof(item) cannot overflow. */
