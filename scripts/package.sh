@@ -67,13 +67,7 @@ night=$ROOT/package-test
 (cd / && runuser -u backscatter -- env -u BACKSCATTER_PLOTS /usr/bin/backscatter run --quiet \
 	--telescope "$TEL" --out "$night" "$in"/*.pcap.gz)
 check_eq "installed program, as user backscatter: run on the sample exits 0" 0 $?
-for f in attacks.csv timeseries.csv summary.json report.md report.html; do
-	check "  wrote $f" test -s "$night/$f"
-done
-pngs=$(find "$night/plots" -name '*.png' -size +0 2>/dev/null | wc -l)
-check "  made plots with the installed templates ($pngs)" test "$pngs" -gt 0
-"$BACKSCATTER" collect --quiet --telescope "$TEL" --out "$WORK/built" "$in"/*.pcap.gz
-check "  attacks.csv is the build tree's" cmp "$WORK/built/attacks.csv" "$night/attacks.csv"
+check_installed_night "$night" "$TEL" "$in"/*.pcap.gz
 
 dpkg --purge backscatter >"$WORK/purge.log" 2>&1
 check_eq "dpkg --purge backscatter" 0 $?

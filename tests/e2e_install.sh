@@ -37,13 +37,7 @@ mkdir "$WORK/cwd"
 installed() { (cd "$WORK/cwd" && env -u BACKSCATTER_PLOTS "$R/bin/backscatter" "$@"); }
 installed run --quiet --telescope "$TEL" --out "$WORK/night" "$TOPSRC"/data/sample/*.pcap.gz
 check_eq "installed program: run on the sample exits 0" 0 $?
-for f in attacks.csv timeseries.csv summary.json report.md report.html; do
-	check "  wrote $f" test -s "$WORK/night/$f"
-done
-pngs=$(find "$WORK/night/plots" -name '*.png' -size +0 2>/dev/null | wc -l)
-check "  made plots with the installed templates ($pngs)" test "$pngs" -gt 0
-"$BACKSCATTER" collect --quiet --telescope "$TEL" --out "$WORK/built" "$TOPSRC"/data/sample/*.pcap.gz
-check "  attacks.csv is the build tree's" cmp "$WORK/built/attacks.csv" "$WORK/night/attacks.csv"
+check_installed_night "$WORK/night" "$TEL" "$TOPSRC"/data/sample/*.pcap.gz
 
 # Without its own templates the relocated program finds none (unless this
 # machine has them at the configured place, which would then be found).

@@ -13,7 +13,7 @@
 MAN=$TOPSRC/docs/backscatter.1
 
 # The comparison prints "ok - ..." and "not ok - ..." lines, counted here.
-"$PYTHON3" - "$BACKSCATTER" "$MAN" >"$WORK/checks" 2>&1 <<'PY'
+"$PYTHON3" - "$BACKSCATTER" "$MAN" >"$WORK/checks" 2>&1 <<'PY' || fail "the comparison ran"
 import re, subprocess, sys
 
 prog, man = sys.argv[1], sys.argv[2]
@@ -102,7 +102,6 @@ version = subprocess.run([prog, "--version"], capture_output=True, text=True)
 result(version.returncode == 0 and "\\-\\-version" in "\n".join(sections.get("SYNOPSIS", [])),
        "--version works and is in the SYNOPSIS")
 PY
-[ $? -eq 0 ] || fail "the comparison ran"
 while IFS= read -r line; do
 	case $line in
 	"ok - "*) pass "${line#ok - }" ;;
