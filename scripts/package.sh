@@ -60,6 +60,14 @@ check "  the bash completion" test -s /usr/share/bash-completion/completions/bac
 check "  the system user backscatter" getent passwd backscatter
 check_eq "  $ROOT belongs to it" "backscatter:backscatter" "$(stat -c %U:%G "$ROOT" 2>&1)"
 
+# The nightly units (systemd/, when the tree has them): where Debian 12's
+# dh_installsystemd registers them, shipped but not enabled.
+units=$(dpkg-deb -c "$deb" | grep -oE '[^ ]*/systemd/system/[^/ ]+\.(service|timer)$')
+for unit in $units; do
+	check "  unit ${unit##*/} in /lib/systemd/system" test "${unit#./}" = "lib/systemd/system/${unit##*/}"
+	check "  unit ${unit##*/} is not enabled" test -z "$(find /etc/systemd/system -name "${unit##*/}" 2>/dev/null)"
+done
+
 # The nightly job's user reads the captures from a directory it may read.
 in=$WORK/in
 mkdir -p "$in" && cp "$top"/data/sample/*.pcap.gz "$in" && chmod -R a+rX "$WORK"
