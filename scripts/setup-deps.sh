@@ -14,8 +14,10 @@ RUN_PKGS="gnuplot-nox python3"
 # compressed copies. chromium: tests/e2e_archive.sh opens the archive index
 # in a headless browser.
 TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
-slurm-client munge zstd
-chromium"
+slurm-client munge zstd chromium"
+# debhelper, dpkg-dev, fakeroot, lintian, man-db: scripts/package.sh builds,
+# checks and installs the Debian package (groff of man-db: tests/e2e_manpage.sh).
+TEST_PKGS="$TEST_PKGS debhelper dpkg-dev fakeroot lintian man-db"
 
 missing_packages() {
 	local p

@@ -14,6 +14,17 @@ passed=0
 failed=0
 status=0
 
+# Adds the last "e2e: P passed, F failed" line of a log to the totals;
+# fails when the log has none.
+add_e2e() {
+	local line n fl
+	line=$(grep -E "^e2e: [0-9]+ passed, [0-9]+ failed" "$1" | tail -n 1)
+	[ -n "$line" ] || return 1
+	read -r n fl <<<"$(sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
+	passed=$((passed + n))
+	failed=$((failed + fl))
+}
+
 # Adds the counts of one finished "make check" to the totals. Check suites
 # print "Checks: N, Failures: F, Errors: E"; the end-to-end scripts print
 # "e2e: P passed, F failed". A test that died before printing counts once.
@@ -30,14 +41,7 @@ tally() {
 			failed=$((failed + fl + er))
 			continue
 		fi
-		line=$(grep -E "^e2e: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
-		if [ -n "$line" ]; then
-			p=$(sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")
-			read -r n fl <<<"$p"
-			passed=$((passed + n))
-			failed=$((failed + fl))
-			continue
-		fi
+		add_e2e "$log" && continue
 		if grep -q "^:test-result: PASS" "${log%.log}.trs" 2>/dev/null; then
 			passed=$((passed + 1))
 		else
@@ -77,6 +81,12 @@ else
 	failed=$((failed + 1))
 	tail -n 40 "$top/build/distcheck.log" >&2
 fi
+# The Debian package: built from this checkout, checked with lintian,
+# installed, run on the sample as its system user, purged (scripts/package.sh).
+echo "== Debian package" >&2
+"$top/scripts/package.sh" >"$top/build/package.log" 2>&1
+add_e2e "$top/build/package.log" || failed=$((failed + 1))
+grep -E "^not ok" "$top/build/package.log" >&2
 # valgrind memcheck on the end-to-end tests of the real captures, the
 # report, the generated scenarios and merge (scripts/valgrind-e2e.sh).
 echo "== valgrind end-to-end" >&2

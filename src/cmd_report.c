@@ -181,12 +181,15 @@ static bool try_plots(const char *dir, const char *sub, char *buf, size_t len)
 	return n >= 0 && (size_t)n < len && render_templates_present(buf);
 }
 
-/* Finds the template directory (cmd.h): --plots-dir, then $BACKSCATTER_PLOTS,
- * then the source tree next to the program (a build tree: its own templates win
- * over an older installation's), then the installed BS_DATADIR/plots, then
- * the source tree this program was configured from (a build elsewhere).
- * Returns 0 with buf set, 0 with buf "" when none was found, or an exit
- * status when the directory the user named has no templates. */
+/* Finds the template directory (cmd.h): --plots-dir, then $BACKSCATTER_PLOTS, then
+ * the source tree next to the program (a build tree in a checkout: its own
+ * templates win over an older installation's), then the installed tree
+ * next to the program (bin/../share/backscatter/plots, so an installation
+ * copied or unpacked elsewhere finds its own), then the configured
+ * BS_DATADIR/plots. The source tree a build came from is never looked at:
+ * an installed program must not depend on it. Returns 0 with buf set, 0
+ * with buf "" when none was found, or an exit status when the directory the
+ * user named has no templates. */
 int cmd_find_plots_dir(const char *cmd, const char *given, char *buf, size_t len)
 {
 	const char *env = getenv(PLOTS_ENV);
@@ -212,11 +215,12 @@ int cmd_find_plots_dir(const char *cmd, const char *given, char *buf, size_t len
 		if (slash != NULL) {
 			*slash = '\0';
 			if (try_plots(exe, "/plots", buf, len) ||
-			    try_plots(exe, "/../plots", buf, len))
+			    try_plots(exe, "/../plots", buf, len) ||
+			    try_plots(exe, "/../share/" PACKAGE "/plots", buf, len))
 				return 0;
 		}
 	}
-	if (try_plots(BS_DATADIR, "/plots", buf, len) || try_plots(BS_SRCDIR, "/plots", buf, len))
+	if (try_plots(BS_DATADIR, "/plots", buf, len))
 		return 0;
 	buf[0] = '\0';
 	return 0;

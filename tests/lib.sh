@@ -56,6 +56,22 @@ csv_rows() {
 	"$PYTHON3" -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1]))))' "$1"
 }
 
+# check_installed_night DIR PREFIX TRACE...: DIR is what an installed
+# program's `run --telescope PREFIX` wrote from TRACE...: every output file,
+# plots made with the installed templates, and the attacks.csv the build
+# tree's program writes.
+check_installed_night() {
+	local dir=$1 tel=$2 f pngs
+	shift 2
+	for f in attacks.csv timeseries.csv summary.json report.md report.html; do
+		check "  wrote $f" test -s "$dir/$f"
+	done
+	pngs=$(find "$dir/plots" -name '*.png' -size +0 2>/dev/null | wc -l)
+	check "  made plots with the installed templates ($pngs)" test "$pngs" -gt 0
+	"$BACKSCATTER" collect --quiet --telescope "$tel" --out "$WORK/built" "$@"
+	check "  attacks.csv is the build tree's" cmp "$WORK/built/attacks.csv" "$dir/attacks.csv"
+}
+
 finish() {
 	echo "e2e: $E2E_PASSED passed, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ]
