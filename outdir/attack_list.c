@@ -19,7 +19,11 @@
  *   responder        address, empty unless has_responder
  *   country, asn, as_org  empty when unknown (asn 0 is unknown)
  *   attack_ports     integer; empty when unknown (-1: merged from rows
- *                    written before the column) */
+ *                    written before the column)
+ *   vector_group     the smallest attack_id of the attack's multi-vector
+ *                    group (vgroup.h), its own attack_id when it overlaps
+ *                    no other attack on its victim; computed from the
+ *                    sorted list here, so collect and merge agree */
 #include "outdir/attack_list.h"
 
 #include "outdir/names.h"
@@ -34,6 +38,7 @@
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
+#include "outdir/vgroup.h"
 
 /* 2^32: the IPv4 address space the rate estimate scales to (METHOD.md s4). */
 #define IPV4_SPACE 4294967296.0
@@ -64,6 +69,7 @@ enum col {
 	COL_ASN,
 	COL_AS_ORG,
 	COL_ATTACK_PORTS,
+	COL_VECTOR_GROUP,
 	COL_COUNT
 };
 
@@ -91,6 +97,7 @@ static const char *const col_names[COL_COUNT] = {
     [COL_ASN] = "asn",
     [COL_AS_ORG] = "as_org",
     [COL_ATTACK_PORTS] = "attack_ports",
+    [COL_VECTOR_GROUP] = "vector_group",
 };
 
 struct entry {
@@ -205,8 +212,9 @@ static void format_responses(uint32_t bits, char *buf, size_t len)
 	}
 }
 
-/* 0, or -BS_ERANGE for a time past year 9999. */
-static int format_row(const struct entry *e, uint64_t id, double v4_size, struct row *row)
+/* 0, or -BS_ERANGE for a time past year 9999. group is the vector_group. */
+static int format_row(const struct entry *e, uint64_t id, uint64_t group, double v4_size,
+                      struct row *row)
 {
 	const struct attack_record *rec = &e->rec;
 	memset(row->fields, 0, sizeof row->fields);
@@ -251,7 +259,28 @@ static int format_row(const struct entry *e, uint64_t id, double v4_size, struct
 	row->fields[COL_AS_ORG] = e->geo.as_org;
 	if (rec->attack_ports >= 0)
 		set_u64(row, COL_ATTACK_PORTS, (uint64_t)rec->attack_ports);
+	set_u64(row, COL_VECTOR_GROUP, group);
 	return 0;
+}
+
+/* *group receives, per attack in the current (sorted) order, the index of
+ * the first attack of its multi-vector group; free() it. 0 or -BS_ENOMEM. */
+static int vector_groups(const attack_list_t *r, size_t **group)
+{
+	*group = malloc((r->n + 1) * sizeof **group);
+	struct vgroup_attack *a = malloc((r->n + 1) * sizeof *a);
+	int rc = *group == NULL || a == NULL ? -BS_ENOMEM : 0;
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		a[i] = (struct vgroup_attack){r->e[i].rec.victim, r->e[i].rec.start_us,
+		                              r->e[i].rec.end_us};
+	if (rc == 0)
+		rc = vgroup_assign(a, r->n, *group);
+	free(a);
+	if (rc < 0) {
+		free(*group);
+		*group = NULL;
+	}
+	return rc;
 }
 
 int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
@@ -261,23 +290,28 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	if (r == NULL || dir == NULL)
 		return -BS_EINVAL;
 	attack_list_sort(r);
+	size_t *group;
+	int rc = vector_groups(r, &group);
+	if (rc < 0)
+		return rc;
 	struct row *row = malloc(sizeof *row);
-	if (row == NULL)
-		return -BS_ENOMEM;
-	outfile_t *out;
-	int rc = outfile_open(dir, OUTDIR_ATTACKS, &out);
+	outfile_t *out = NULL;
+	rc = row == NULL ? -BS_ENOMEM : outfile_open(dir, OUTDIR_ATTACKS, &out);
 	if (rc < 0) {
 		free(row);
+		free(group);
 		return rc;
 	}
 	FILE *f = outfile_stream(out);
 	rc = csvwrite_write_row(f, col_names, COL_COUNT);
 	for (size_t i = 0; rc == 0 && i < r->n; i++) {
-		rc = format_row(&r->e[i], (uint64_t)i + 1, telescope_v4_size, row);
+		rc = format_row(&r->e[i], (uint64_t)i + 1, (uint64_t)group[i] + 1,
+		                telescope_v4_size, row);
 		if (rc == 0)
 			rc = csvwrite_write_row(f, row->fields, COL_COUNT);
 	}
 	free(row);
+	free(group);
 	if (rc < 0) {
 		outfile_abort(out);
 		return rc;
