@@ -35,6 +35,7 @@
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_intern.h"
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
@@ -263,19 +264,30 @@ static int format_row(const struct entry *e, uint64_t id, uint64_t group, double
 	return 0;
 }
 
-/* *group receives, per attack in the current (sorted) order, the index of
- * the first attack of its multi-vector group; free() it. 0 or -BS_ENOMEM. */
-static int vector_groups(const attack_list_t *r, size_t **group)
+/* *group receives, per attack in the current (sorted) order, its
+ * vector_group (vgroup.h); free() it. 0, -BS_ENOMEM, or -BS_ERANGE for
+ * more attack_ids than vgroup's 32-bit ids hold. */
+static int vector_groups(const attack_list_t *r, uint32_t **group)
 {
-	*group = malloc((r->n + 1) * sizeof **group);
+	*group = NULL;
+	if (r->n >= UINT32_MAX)
+		return -BS_ERANGE;
 	struct vgroup_attack *a = malloc((r->n + 1) * sizeof *a);
-	int rc = *group == NULL || a == NULL ? -BS_ENOMEM : 0;
-	for (size_t i = 0; rc == 0 && i < r->n; i++)
-		a[i] = (struct vgroup_attack){r->e[i].rec.victim, r->e[i].rec.start_us,
-		                              r->e[i].rec.end_us};
-	if (rc == 0)
-		rc = vgroup_assign(a, r->n, *group);
+	bs_intern_t *victims = bs_intern_create(sizeof(bs_addr_t));
+	*group = malloc((r->n + 1) * sizeof **group);
+	int rc = a == NULL || victims == NULL || *group == NULL ? -BS_ENOMEM : 0;
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		const struct attack_record *rec = &r->e[i].rec;
+		a[i] = (struct vgroup_attack){rec->start_us, rec->end_us, 0, (uint32_t)i + 1, 0};
+		rc = bs_intern_add(victims, &rec->victim, &a[i].victim);
+	}
+	if (rc == 0) {
+		vgroup_assign(a, r->n);
+		for (size_t i = 0; i < r->n; i++)
+			(*group)[a[i].id - 1] = a[i].group;
+	}
 	free(a);
+	bs_intern_free(victims);
 	if (rc < 0) {
 		free(*group);
 		*group = NULL;
@@ -290,7 +302,7 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	if (r == NULL || dir == NULL)
 		return -BS_EINVAL;
 	attack_list_sort(r);
-	size_t *group;
+	uint32_t *group;
 	int rc = vector_groups(r, &group);
 	if (rc < 0)
 		return rc;
@@ -305,8 +317,7 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	FILE *f = outfile_stream(out);
 	rc = csvwrite_write_row(f, col_names, COL_COUNT);
 	for (size_t i = 0; rc == 0 && i < r->n; i++) {
-		rc = format_row(&r->e[i], (uint64_t)i + 1, (uint64_t)group[i] + 1,
-		                telescope_v4_size, row);
+		rc = format_row(&r->e[i], (uint64_t)i + 1, group[i], telescope_v4_size, row);
 		if (rc == 0)
 			rc = csvwrite_write_row(f, row->fields, COL_COUNT);
 	}

@@ -26,20 +26,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "telescope/addr.h"
-
-/** What grouping needs of one attack. end_us < start_us is read as
- * end_us = start_us (a zero-length interval). */
+/** One attack to group. 32 bytes: report groups 10^6 attacks at once. */
 struct vgroup_attack {
-	bs_addr_t victim;
-	uint64_t start_us, end_us;
+	uint64_t start_us, end_us; /* end_us < start_us reads as end_us = start_us */
+	uint32_t victim;           /* the victim as a dense id: equal ids, same
+	                              address (family included; bs_intern.h) */
+	uint32_t id;               /* the caller's number of the attack (attack_id) */
+	uint32_t group;            /* out: the smallest id of the attack's group */
 };
 
-/** Groups a[0..n): first[i] receives the smallest index j such that a[j]
- * is in a[i]'s group (i itself when a[i] overlaps no other attack). With
- * a[] in attacks.csv order, first[i] + 1 is the group's smallest attack_id.
- * O(n log n) time, O(n) scratch memory. 0, or -BS_ENOMEM (first[]
- * unspecified). */
-int vgroup_assign(const struct vgroup_attack *a, size_t n, size_t *first);
+/** Groups a[0..n): sorts a[] by (victim, start_us, id) and sets each
+ * attack's group to the smallest id of its group (with attack_ids as ids,
+ * vector_group); an attack that overlaps no other is its own group. No
+ * allocation; O(n log n). */
+void vgroup_assign(struct vgroup_attack *a, size_t n);
 
 #endif

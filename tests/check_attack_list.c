@@ -247,6 +247,51 @@ START_TEST(sort_order_and_ids)
 }
 END_TEST
 
+/* vector_group through the victims' addresses: an IPv6 address holding an
+ * IPv4 victim's bytes (a00:1:: and 10.0.0.1) is another victim; an IPv6
+ * victim's overlapping attacks group; an attack touching an earlier one of
+ * its victim joins it, one starting a microsecond after the end does not. */
+START_TEST(vector_group_victims)
+{
+	static const struct {
+		const char *victim;
+		int proto;
+		uint64_t start_us, end_us;
+		const char *group; /* the last cell */
+	} in[] = {
+	    {"10.0.0.1", BS_PROTO_TCP, AT(0), AT(100), ",1"},
+	    {"a00:1::", BS_PROTO_ICMP, AT(10), AT(50), ",2"},
+	    {"2001:db8::7", BS_PROTO_TCP, AT(20), AT(80), ",3"},
+	    {"10.0.0.1", BS_PROTO_ICMP, AT(30), AT(200), ",1"},
+	    {"2001:db8::7", BS_PROTO_UDP, AT(80), AT(90), ",3"},
+	    {"2001:db8::7", BS_PROTO_ICMP, AT(90) + 1, AT(95), ",6"},
+	    {"10.0.0.1", BS_PROTO_UDP, AT(200), AT(300), ",1"},
+	};
+	attack_list_t *r = attack_list_create();
+	for (size_t i = sizeof in / sizeof in[0]; i-- > 0;) { /* added backwards */
+		struct attack_record a =
+		    record(in[i].victim, in[i].proto, in[i].start_us, in[i].end_us, 30);
+		ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
+	}
+	char *dir = outdir_create();
+	ck_assert_int_eq(attack_list_write_csv(r, dir, SLASH8, 0), 0);
+	char *text = outdir_read(dir, "attacks.csv");
+	char *line = strtok(text, "\n"); /* header */
+	size_t rows = 0;
+	for (; (line = strtok(NULL, "\n")) != NULL; rows++) {
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "%zu,%s,", rows + 1, in[rows].victim);
+		ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "row %zu: %s", rows,
+		              line);
+		ck_assert_str_eq(strrchr(line, ','), in[rows].group);
+	}
+	ck_assert_uint_eq(rows, sizeof in / sizeof in[0]);
+	free(text);
+	outdir_remove(dir);
+	attack_list_free(r);
+}
+END_TEST
+
 /* More attacks than the first allocation; copies survive the growth. */
 START_TEST(many_attacks)
 {
@@ -489,6 +534,7 @@ int main(void)
 	tcase_add_test(tc, exact_text);
 	tcase_add_test(tc, no_ipv4_telescope_no_estimate);
 	tcase_add_test(tc, sort_order_and_ids);
+	tcase_add_test(tc, vector_group_victims);
 	tcase_add_test(tc, many_attacks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_json");
