@@ -95,13 +95,14 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static const char *protocols_text(uint32_t bits, char *buf)
+/* The protocols of bits, in enum order, joined by sep. */
+static const char *protocols_text(uint32_t bits, const char *sep, char *buf)
 {
 	buf[0] = '\0';
 	for (int p = 0; p < BS_PROTO_COUNT; p++)
 		if (bits & (1u << p)) {
 			size_t len = strlen(buf);
-			snprintf(buf + len, RENDER_CELL - len, "%s%s", len ? ", " : "",
+			snprintf(buf + len, RENDER_CELL - len, "%s%s", len ? sep : "",
 			         bs_proto_name(p));
 		}
 	return buf;
@@ -739,6 +740,38 @@ static void section_services(document_t *d, const report_t *r)
 	}
 }
 
+static void section_vectors(document_t *d, const report_t *r)
+{
+	const struct report_totals *t = report_totals(r);
+	const struct report_combo *c;
+	size_t n = report_combos(r, &c);
+	char buf[RENDER_CELL];
+	document_heading(d, 2, "Multi-vector attacks");
+	document_para(d,
+	              "Attacks on one victim that overlap in time form a group (attacks.csv's "
+	              "vector_group, here over the attacks of this report); a group over two "
+	              "protocols or more is a multi-vector attack. %llu of %llu victims (%.1f%%) "
+	              "were hit by several vectors at once: %llu groups of %llu attacks.",
+	              (unsigned long long)t->vector_victims, (unsigned long long)t->victims,
+	              pct(t->vector_victims, t->victims), (unsigned long long)t->vector_groups,
+	              (unsigned long long)t->vector_attacks);
+	if (n == 0)
+		return;
+	document_para(d, "%llu combinations of protocols; the top %zu by victims.",
+	              (unsigned long long)t->vector_combos, n);
+	static const char *const head[] = {"#",      "Protocols", "Victims", "Share of victims",
+	                                   "Groups", "Attacks"};
+	document_table_t *tb = document_table(d, 6, head, "rlrrrr");
+	for (size_t i = 0; i < n; i++) {
+		document_cell(tb, "%zu", i + 1);
+		document_cell(tb, "%s", protocols_text(c[i].protocols, "+", buf));
+		document_cell(tb, "%llu", (unsigned long long)c[i].victims);
+		document_cell(tb, "%.1f%%", pct(c[i].victims, t->victims));
+		document_cell(tb, "%llu", (unsigned long long)c[i].groups);
+		document_cell(tb, "%llu", (unsigned long long)c[i].attacks);
+	}
+}
+
 static void section_victims(document_t *d, const report_t *r)
 {
 	const struct report_victim *v;
@@ -754,7 +787,7 @@ static void section_victims(document_t *d, const report_t *r)
 		document_cell(t, "%zu", i + 1);
 		document_cell(t, "%s", bs_addr_format(&v[i].addr, addr, sizeof addr));
 		document_cell(t, "%llu", (unsigned long long)v[i].attacks);
-		document_cell(t, "%s", protocols_text(v[i].protocols, buf));
+		document_cell(t, "%s", protocols_text(v[i].protocols, ", ", buf));
 		document_cell(t, "%llu", (unsigned long long)v[i].packets);
 		document_cell(t, "%s", time_text(v[i].first_us, 19, when));
 		document_cell(t, "%s", v[i].country[0] ? v[i].country : "-");
@@ -923,6 +956,7 @@ static void build_doc(document_t *d, const report_t *r, const struct render_opti
 	section_time(d, r, made, st);
 	section_mix(d, r);
 	section_services(d, r);
+	section_vectors(d, r);
 	section_victims(d, r);
 	section_repeats(d, r, made, st);
 	section_geo(d, r);

@@ -31,6 +31,7 @@
 #include "outdir/outdir.h"
 #include "outdir/transaction.h"
 #include "outdir/summary.h"
+#include "outdir/vgroup.h"
 
 /* "No attack" in attack-index fields. */
 #define NO_ATTACK UINT32_MAX
@@ -117,6 +118,8 @@ struct report {
 	size_t n_countries, n_ases;
 	struct report_service *services;
 	size_t n_services;
+	struct report_combo *combos;
+	size_t n_combos;
 	struct report_dist dist[REPORT_METRIC_COUNT];
 	struct report_cdf_point *cdf[REPORT_METRIC_COUNT];
 	size_t n_cdf[REPORT_METRIC_COUNT];
@@ -191,6 +194,7 @@ void report_free(report_t *r)
 	free(r->top_rates);
 	free(r->countries);
 	free(r->services);
+	free(r->combos);
 	free(r->ases);
 	for (int m = 0; m < REPORT_METRIC_COUNT; m++)
 		free(r->cdf[m]);
@@ -1002,6 +1006,84 @@ static int top_services(report_t *r)
 	return 0;
 }
 
+static int combo_cmp(const void *pa, const void *pb)
+{
+	const struct report_combo *a = pa, *b = pb;
+	int c = CMP(b->victims, a->victims);
+	if (c == 0)
+		c = CMP(b->groups, a->groups);
+	if (c == 0)
+		c = CMP(b->attacks, a->attacks);
+	return c ? c : CMP(a->protocols, b->protocols);
+}
+
+/* Counts the multi-vector groups of ga[0..n), grouped and so in (victim,
+ * start) order, into g[] (key: protocol set, attack: the group's attacks)
+ * and the totals. Returns how many g[] received. */
+static size_t multi_groups(report_t *r, const struct vgroup_attack *ga, size_t n, struct gkey *g)
+{
+	size_t m = 0;
+	uint32_t last_victim = UINT32_MAX;
+	for (size_t k = 0, next; k < n; k = next) {
+		uint32_t protos = 0;
+		for (next = k; next < n && ga[next].group == ga[k].group; next++)
+			protos |= 1u << r->att[ga[next].id].proto;
+		if ((protos & (protos - 1)) == 0) /* one protocol */
+			continue;
+		g[m++] = (struct gkey){protos, ga[k].victim, (uint32_t)(next - k)};
+		r->totals.vector_groups++;
+		r->totals.vector_attacks += next - k;
+		r->totals.vector_victims += ga[k].victim != last_victim;
+		last_victim = ga[k].victim;
+	}
+	return m;
+}
+
+/* Multi-vector groups by protocol set (report_combos()). */
+static int top_combos(report_t *r)
+{
+	struct vgroup_attack *ga = calloc(r->n_att + 1, sizeof *ga);
+	struct gkey *g = calloc(r->n_att / 2 + 1, sizeof *g); /* a group has >= 2 attacks */
+	if (ga == NULL || g == NULL) {
+		free(ga);
+		free(g);
+		return -BS_ENOMEM;
+	}
+	for (size_t i = 0; i < r->n_att; i++) {
+		const struct rattack *a = &r->att[i];
+		ga[i] = (struct vgroup_attack){a->start_us, a->end_us, a->victim, (uint32_t)i, 0};
+	}
+	vgroup_assign(ga, r->n_att);
+	size_t m = multi_groups(r, ga, r->n_att, g);
+	free(ga);
+	if (m > 1)
+		qsort(g, m, sizeof *g, gkey_cmp);
+	size_t sets = 0;
+	for (size_t i = 0; i < m; i++)
+		sets += i == 0 || g[i].key != g[i - 1].key;
+	struct report_combo *t = sets ? calloc(sets, sizeof *t) : NULL;
+	if (sets && t == NULL) {
+		free(g);
+		return -BS_ENOMEM;
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < m; i++) {
+		bool first = i == 0 || g[i].key != g[i - 1].key;
+		j = first && i > 0 ? j + 1 : j;
+		t[j].protocols = g[i].key;
+		t[j].groups++;
+		t[j].victims += first || g[i].victim != g[i - 1].victim;
+		t[j].attacks += g[i].attack;
+	}
+	free(g);
+	if (sets > 1)
+		qsort(t, sets, sizeof *t, combo_cmp);
+	r->combos = t;
+	r->totals.vector_combos = sets;
+	r->n_combos = sets < r->top_n ? sets : r->top_n;
+	return 0;
+}
+
 /* Quantile levels in thousandths, indexed by enum report_quantile: integer
  * ranks avoid 0.9 * n landing a hair above an integer in floating point. */
 static const uint32_t quantile_permille[REPORT_Q_COUNT] = {
@@ -1112,7 +1194,11 @@ int report_finish(report_t *r, struct bs_err *err)
 	}
 	merge_bins(r);
 	sum_dirs(r);
-	int rc = -BS_ENOMEM;
+	/* First: its scratch (38 bytes an attack) is freed before the rest's. */
+	int rc = top_combos(r);
+	if (rc != 0)
+		return rc;
+	rc = -BS_ENOMEM;
 	struct vstat *vs = calloc(victim_count(r) + 1, sizeof *vs);
 	uint32_t *mark = calloc(victim_count(r) + 1, sizeof *mark);
 	double *vals = calloc(r->n_att + 1, sizeof *vals);
@@ -1211,6 +1297,12 @@ size_t report_services(const report_t *r, const struct report_service **out)
 {
 	*out = r->services;
 	return r->n_services;
+}
+
+size_t report_combos(const report_t *r, const struct report_combo **out)
+{
+	*out = r->combos;
+	return r->n_combos;
 }
 
 size_t report_top_ases(const report_t *r, const struct report_group **out)

@@ -22,7 +22,8 @@
  * into tables); a year of nights, 10^6 attacks on 5 x 10^5 victims, needs
  * about 140 MB at the peak of report_finish() (130 MB measured with the
  * 56-byte record before top_port was kept, plus 8 MB) and takes a few
- * seconds. */
+ * seconds. Grouping multi-vector attacks takes 38 bytes per attack more
+ * for a moment, freed before the other tables' scratch is allocated. */
 #ifndef ANALYSIS_REPORT_H
 #define ANALYSIS_REPORT_H
 
@@ -132,6 +133,10 @@ struct report_totals {
 	uint64_t with_country, with_asn;     /* attacks with a country / an AS */
 	uint64_t services;                   /* distinct (protocol, top_port) pairs,
 	                                        "no port" counted once per protocol */
+	uint64_t vector_groups;              /* multi-vector groups (report_combos()) */
+	uint64_t vector_victims;             /* distinct victims of those groups */
+	uint64_t vector_attacks;             /* attacks in those groups */
+	uint64_t vector_combos;              /* distinct protocol sets among them */
 	double telescope_min, telescope_max; /* IPv4 telescope size over the
 	                                        directories (0 when unknown) */
 	uint32_t interval_min, interval_max; /* time-series bin, seconds */
@@ -214,6 +219,24 @@ struct report_service {
  * then protocol, then port, "no port" last); report_totals()->services
  * says how many there are in all. */
 size_t report_services(const report_t *r, const struct report_service **out);
+
+/** Multi-vector attacks: the attacks of the period grouped as
+ * attacks.csv's vector_group groups them (outdir/vgroup.h: same victim,
+ * [start, end] intervals that meet, chained), but over the report's own
+ * attacks, since attack_ids are numbers within one attacks.csv and the
+ * period may join several. A group is multi-vector when its attacks have
+ * two protocols or more. One row per set of protocols. */
+struct report_combo {
+	uint32_t protocols; /* bit (1u << BS_PROTO_*) per protocol, two or more */
+	uint64_t groups;    /* multi-vector groups with exactly these protocols */
+	uint64_t victims;   /* distinct victims of those groups */
+	uint64_t attacks;   /* attacks in those groups */
+};
+
+/** Up to top_n protocol sets by victims (ties: more groups, then more
+ * attacks, then the smaller bit set); report_totals()->vector_combos says
+ * how many there are in all. */
+size_t report_combos(const report_t *r, const struct report_combo **out);
 
 /** One victim of a top table. */
 struct report_victim {

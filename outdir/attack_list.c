@@ -19,7 +19,11 @@
  *   responder        address, empty unless has_responder
  *   country, asn, as_org  empty when unknown (asn 0 is unknown)
  *   attack_ports     integer; empty when unknown (-1: merged from rows
- *                    written before the column) */
+ *                    written before the column)
+ *   vector_group     the smallest attack_id of the attack's multi-vector
+ *                    group (vgroup.h), its own attack_id when it overlaps
+ *                    no other attack on its victim; computed from the
+ *                    sorted list here, so collect and merge agree */
 #include "outdir/attack_list.h"
 
 #include "outdir/names.h"
@@ -31,9 +35,11 @@
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_intern.h"
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "outdir/outfile.h"
+#include "outdir/vgroup.h"
 
 /* 2^32: the IPv4 address space the rate estimate scales to (METHOD.md s4). */
 #define IPV4_SPACE 4294967296.0
@@ -64,6 +70,7 @@ enum col {
 	COL_ASN,
 	COL_AS_ORG,
 	COL_ATTACK_PORTS,
+	COL_VECTOR_GROUP,
 	COL_COUNT
 };
 
@@ -91,6 +98,7 @@ static const char *const col_names[COL_COUNT] = {
     [COL_ASN] = "asn",
     [COL_AS_ORG] = "as_org",
     [COL_ATTACK_PORTS] = "attack_ports",
+    [COL_VECTOR_GROUP] = "vector_group",
 };
 
 struct entry {
@@ -205,8 +213,9 @@ static void format_responses(uint32_t bits, char *buf, size_t len)
 	}
 }
 
-/* 0, or -BS_ERANGE for a time past year 9999. */
-static int format_row(const struct entry *e, uint64_t id, double v4_size, struct row *row)
+/* 0, or -BS_ERANGE for a time past year 9999. group is the vector_group. */
+static int format_row(const struct entry *e, uint64_t id, uint64_t group, double v4_size,
+                      struct row *row)
 {
 	const struct attack_record *rec = &e->rec;
 	memset(row->fields, 0, sizeof row->fields);
@@ -251,7 +260,39 @@ static int format_row(const struct entry *e, uint64_t id, double v4_size, struct
 	row->fields[COL_AS_ORG] = e->geo.as_org;
 	if (rec->attack_ports >= 0)
 		set_u64(row, COL_ATTACK_PORTS, (uint64_t)rec->attack_ports);
+	set_u64(row, COL_VECTOR_GROUP, group);
 	return 0;
+}
+
+/* *group receives, per attack in the current (sorted) order, its
+ * vector_group (vgroup.h); free() it. 0, -BS_ENOMEM, or -BS_ERANGE for
+ * more attack_ids than vgroup's 32-bit ids hold. */
+static int vector_groups(const attack_list_t *r, uint32_t **group)
+{
+	*group = NULL;
+	if (r->n >= UINT32_MAX)
+		return -BS_ERANGE;
+	struct vgroup_attack *a = malloc((r->n + 1) * sizeof *a);
+	bs_intern_t *victims = bs_intern_create(sizeof(bs_addr_t));
+	*group = malloc((r->n + 1) * sizeof **group);
+	int rc = a == NULL || victims == NULL || *group == NULL ? -BS_ENOMEM : 0;
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		const struct attack_record *rec = &r->e[i].rec;
+		a[i] = (struct vgroup_attack){rec->start_us, rec->end_us, 0, (uint32_t)i + 1, 0};
+		rc = bs_intern_add(victims, &rec->victim, &a[i].victim);
+	}
+	if (rc == 0) {
+		vgroup_assign(a, r->n);
+		for (size_t i = 0; i < r->n; i++)
+			(*group)[a[i].id - 1] = a[i].group;
+	}
+	free(a);
+	bs_intern_free(victims);
+	if (rc < 0) {
+		free(*group);
+		*group = NULL;
+	}
+	return rc;
 }
 
 int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
@@ -261,23 +302,27 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	if (r == NULL || dir == NULL)
 		return -BS_EINVAL;
 	attack_list_sort(r);
+	uint32_t *group;
+	int rc = vector_groups(r, &group);
+	if (rc < 0)
+		return rc;
 	struct row *row = malloc(sizeof *row);
-	if (row == NULL)
-		return -BS_ENOMEM;
-	outfile_t *out;
-	int rc = outfile_open(dir, OUTDIR_ATTACKS, &out);
+	outfile_t *out = NULL;
+	rc = row == NULL ? -BS_ENOMEM : outfile_open(dir, OUTDIR_ATTACKS, &out);
 	if (rc < 0) {
 		free(row);
+		free(group);
 		return rc;
 	}
 	FILE *f = outfile_stream(out);
 	rc = csvwrite_write_row(f, col_names, COL_COUNT);
 	for (size_t i = 0; rc == 0 && i < r->n; i++) {
-		rc = format_row(&r->e[i], (uint64_t)i + 1, telescope_v4_size, row);
+		rc = format_row(&r->e[i], (uint64_t)i + 1, group[i], telescope_v4_size, row);
 		if (rc == 0)
 			rc = csvwrite_write_row(f, row->fields, COL_COUNT);
 	}
 	free(row);
+	free(group);
 	if (rc < 0) {
 		outfile_abort(out);
 		return rc;

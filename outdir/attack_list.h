@@ -47,10 +47,11 @@ const struct attack_record *attack_list_get(const attack_list_t *r, size_t i);
  * addresses, the n of est_attack_pps = mean_pps * 2^32 / n (METHOD.md
  * section 4); est_attack_pps is empty when it is 0. telescope_v6_size is
  * accepted but not used: IPv6 rates are never estimated (METHOD.md
- * section 5), so est_attack_pps is empty for IPv6 victims. 0, -BS_ENOMEM,
- * -BS_EIO (errno set), -BS_ERANGE (a time past year 9999), -BS_EINVAL (dir
- * or r NULL). On error no attacks.csv is written and an existing one is
- * untouched. */
+ * section 5), so est_attack_pps is empty for IPv6 victims. The last
+ * column, vector_group, groups the attacks of the sorted list (vgroup.h).
+ * 0, -BS_ENOMEM, -BS_EIO (errno set), -BS_ERANGE (a time past year 9999,
+ * or UINT32_MAX attacks or more), -BS_EINVAL (dir or r NULL). On error no
+ * attacks.csv is written and an existing one is untouched. */
 int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
                           double telescope_v6_size);
 

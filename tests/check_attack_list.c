@@ -1,7 +1,9 @@
 /* check_attack_list.c - attacks.csv byte for byte from hand-made records
  * (IPv4 and IPv6 victims, an ICMP attack with a responder, AS names that
- * need quoting, zero duration, attack_ports last: a count, every port,
- * none, unknown), its order and attack ids, failure paths;
+ * need quoting, zero duration, attack_ports: a count, every port, none,
+ * unknown; vector_group last: a TCP and a UDP attack on one victim at
+ * once share the smaller attack_id), its order and attack ids, failure
+ * paths;
  * and summary.json (summary.h), the other per-run file, read back with
  * jansson. */
 #include <check.h>
@@ -28,7 +30,7 @@
 #define HEADER                                                                                     \
 	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
 	"victim_ports,top_port,responses,peak_ppm,mean_pps,est_attack_pps,uniformity_a2,"          \
-	"uniform,icmp_mismatches,responder,country,asn,as_org,attack_ports\n"
+	"uniform,icmp_mismatches,responder,country,asn,as_org,attack_ports,vector_group\n"
 #define RESP(x) (1u << BS_RESP_##x)
 
 static struct attack_record record(const char *victim, int proto, uint64_t start_us,
@@ -169,18 +171,18 @@ START_TEST(exact_text)
 	assert_csv(r, SLASH8,
 	           HEADER "1,2001:db8::5,TCP,2026-11-24T03:00:00.000000Z,"
 	                  "2026-11-24T03:01:30.000000Z,90.000000,45,1800,40,2,443,TCP_RST,31,"
-	                  "0.500000,,2.5000,0,0,,,,,41\n"
+	                  "0.500000,,2.5000,0,0,,,,,41,1\n"
 	                  "2,192.0.2.10,TCP,2026-11-24T03:00:05.500000Z,"
 	                  "2026-11-24T03:02:05.500000Z,120.000000,240,9600,230,1,80,"
 	                  "TCP_SYNACK|TCP_RST,130,2.000000,512.0,0.5300,1,0,,SE,29518,"
-	                  "Bredband2 AB,65536\n"
+	                  "Bredband2 AB,65536,2\n"
 	                  "3,192.0.2.10,UDP,2026-11-24T03:00:05.500000Z,"
 	                  "2026-11-24T03:00:05.500000Z,0.000000,25,1000,25,1,53,ICMP_UNREACH,25,,,"
-	                  ",0,0,,,64501,\"Quote \"\"Net\"\" AB\",\n"
+	                  ",0,0,,,64501,\"Quote \"\"Net\"\" AB\",,2\n"
 	                  "4,198.51.100.20,ICMP,2026-11-24T03:00:05.500000Z,"
 	                  "2026-11-24T03:01:05.750000Z,60.250000,30,1200,29,0,,"
 	                  "ICMP_UNREACH|ICMP_TIME_EXCEEDED,30,0.497925,127.5,,0,12,203.0.113.1,US,"
-	                  "64500,\"Example, Inc.\",0\n");
+	                  "64500,\"Example, Inc.\",0,4\n");
 	attack_list_free(r);
 }
 END_TEST
@@ -192,7 +194,7 @@ START_TEST(no_ipv4_telescope_no_estimate)
 	ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
 	assert_csv(r, 0,
 	           HEADER "1,192.0.2.1,TCP,2026-11-24T03:00:00.000000Z,2026-11-24T03:01:00.000000Z,"
-	                  "60.000000,30,1200,0,0,,,0,0.500000,,,0,0,,,,,0\n");
+	                  "60.000000,30,1200,0,0,,,0,0.500000,,,0,0,,,,,0,1\n");
 	attack_list_free(r);
 }
 END_TEST
@@ -239,6 +241,51 @@ START_TEST(sort_order_and_ids)
 		snprintf(prefix, sizeof prefix, "%zu,%s,", i + 1, in[want[i]].victim);
 		ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "row %zu: %s", i, line);
 	}
+	free(text);
+	outdir_remove(dir);
+	attack_list_free(r);
+}
+END_TEST
+
+/* vector_group through the victims' addresses: an IPv6 address holding an
+ * IPv4 victim's bytes (a00:1:: and 10.0.0.1) is another victim; an IPv6
+ * victim's overlapping attacks group; an attack touching an earlier one of
+ * its victim joins it, one starting a microsecond after the end does not. */
+START_TEST(vector_group_victims)
+{
+	static const struct {
+		const char *victim;
+		int proto;
+		uint64_t start_us, end_us;
+		const char *group; /* the last cell */
+	} in[] = {
+	    {"10.0.0.1", BS_PROTO_TCP, AT(0), AT(100), ",1"},
+	    {"a00:1::", BS_PROTO_ICMP, AT(10), AT(50), ",2"},
+	    {"2001:db8::7", BS_PROTO_TCP, AT(20), AT(80), ",3"},
+	    {"10.0.0.1", BS_PROTO_ICMP, AT(30), AT(200), ",1"},
+	    {"2001:db8::7", BS_PROTO_UDP, AT(80), AT(90), ",3"},
+	    {"2001:db8::7", BS_PROTO_ICMP, AT(90) + 1, AT(95), ",6"},
+	    {"10.0.0.1", BS_PROTO_UDP, AT(200), AT(300), ",1"},
+	};
+	attack_list_t *r = attack_list_create();
+	for (size_t i = sizeof in / sizeof in[0]; i-- > 0;) { /* added backwards */
+		struct attack_record a =
+		    record(in[i].victim, in[i].proto, in[i].start_us, in[i].end_us, 30);
+		ck_assert_int_eq(attack_list_add(r, &a, NULL), 0);
+	}
+	char *dir = outdir_create();
+	ck_assert_int_eq(attack_list_write_csv(r, dir, SLASH8, 0), 0);
+	char *text = outdir_read(dir, "attacks.csv");
+	char *line = strtok(text, "\n"); /* header */
+	size_t rows = 0;
+	for (; (line = strtok(NULL, "\n")) != NULL; rows++) {
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "%zu,%s,", rows + 1, in[rows].victim);
+		ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "row %zu: %s", rows,
+		              line);
+		ck_assert_str_eq(strrchr(line, ','), in[rows].group);
+	}
+	ck_assert_uint_eq(rows, sizeof in / sizeof in[0]);
 	free(text);
 	outdir_remove(dir);
 	attack_list_free(r);
@@ -487,6 +534,7 @@ int main(void)
 	tcase_add_test(tc, exact_text);
 	tcase_add_test(tc, no_ipv4_telescope_no_estimate);
 	tcase_add_test(tc, sort_order_and_ids);
+	tcase_add_test(tc, vector_group_victims);
 	tcase_add_test(tc, many_attacks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_json");

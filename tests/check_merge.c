@@ -470,7 +470,7 @@ START_TEST(join_across_seam)
 	ck_assert_str_eq(line, "1,192.0.2.1,TCP,2026-11-24T00:50:00.000000Z,"
 	                       "2026-11-24T01:10:00.000000Z,1200.000000,4000,160000,161,5,443,"
 	                       "TCP_SYNACK|TCP_RST,150,3.333333,55924053.3,3.5000,0,3,198.51.100.7,"
-	                       "US,64500,\"Example, Inc.\",");
+	                       "US,64500,\"Example, Inc.\",,1");
 	/* Rows of a version before attack_ports: unknown, an empty cell. */
 	ck_assert_int_eq(a->attack_ports, -1);
 	free(line);
@@ -588,12 +588,52 @@ START_TEST(unjoined_rows_keep_their_text)
 	ck_assert_uint_eq(r.n, 2);
 	char *line = line_of(out, "attacks.csv", 1);
 	char want[1024];
-	snprintf(want, sizeof want, "1,%s,", row); /* and attack_ports, unknown */
+	/* and attack_ports, unknown, and vector_group, its own attack_id */
+	snprintf(want, sizeof want, "1,%s,,1", row);
 	ck_assert_str_eq(line, want);
 	free(line);
 	line = line_of(out, "attacks.csv", 2);
 	ck_assert_ptr_nonnull(strstr(line, "2,192.0.2.1,TCP,2026-11-24T01:02:00.000000Z"));
 	free(line);
+	outdir_remove(out);
+	remove_all(dirs, 2);
+}
+END_TEST
+
+/* vector_group is computed from the joined list, not per shard: an ICMP
+ * attack in the first shard and a UDP attack in the second overlap
+ * neither each other nor any attack of their own shard, but both overlap
+ * the TCP attack joined across the seam (00:50 to 01:10): one group of
+ * three, named by the ICMP attack, the first of them. Another victim at
+ * the same time is a group of its own. */
+START_TEST(vector_group_across_seam)
+{
+	char *dirs[2] = {
+	    hour_shard(0,
+	               ATTACKS_HEADER ROW("192.0.2.1", "ICMP", "00:45:00.000000", "00:51:00.000000",
+	                                  "600,33600,300,0,,ICMP_ECHO_REPLY,70,0,1.0,,0,0,,US,,")
+	                   A0_BEFORE,
+	               TS_H0),
+	    hour_shard(1,
+	               ATTACKS_HEADER A0_AFTER_180S ROW(
+	                   "192.0.2.1", "UDP", "01:09:00.000000", "01:15:00.000000",
+	                   "500,28000,300,1,53,ICMP_UNREACH,60,0,1.0,,0,0,,US,,")
+	                   ROW("192.0.2.2", "TCP", "01:09:00.000000", "01:15:00.000000",
+	                       "500,20000,300,1,80,TCP_SYNACK,60,0,1.0,,0,0,,,,"),
+	               TS_H1)};
+	struct rows r;
+	char *out = merge_into(dirs, 2, &r, NULL);
+	ck_assert_uint_eq(r.n, 4);
+	static const char *const want[] = {"1,192.0.2.1,ICMP,", "2,192.0.2.1,TCP,",
+	                                   "3,192.0.2.1,UDP,", "4,192.0.2.2,TCP,"};
+	static const char *const group[] = {",1", ",1", ",1", ",4"};
+	for (size_t i = 0; i < 4; i++) {
+		char *line = line_of(out, "attacks.csv", i + 1);
+		ck_assert_msg(strncmp(line, want[i], strlen(want[i])) == 0, "row %zu: %s", i + 1,
+		              line);
+		ck_assert_str_eq(strrchr(line, ','), group[i]);
+		free(line);
+	}
 	outdir_remove(out);
 	remove_all(dirs, 2);
 }
@@ -625,7 +665,7 @@ static int32_t joined_attack_ports(const char *before, const char *after, size_t
 	ck_assert_str_eq(line, "attack_id,victim,protocol,start_time,end_time,duration_s,packets,"
 	                       "bytes,telescope_addrs,victim_ports,top_port,responses,peak_ppm,"
 	                       "mean_pps,est_attack_pps,uniformity_a2,uniform,icmp_mismatches,"
-	                       "responder,country,asn,as_org,attack_ports");
+	                       "responder,country,asn,as_org,attack_ports,vector_group");
 	free(line);
 	outdir_remove(out);
 	remove_all(dirs, 2);
@@ -811,6 +851,7 @@ int main(void)
 	tcase_add_test(tc, union_estimate);
 	tcase_add_test(tc, unjoined_rows_keep_their_text);
 	tcase_add_test(tc, join_attack_ports);
+	tcase_add_test(tc, vector_group_across_seam);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shards");
 	tcase_add_test(tc, duplicate_shard_is_skipped);

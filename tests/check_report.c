@@ -617,6 +617,8 @@ START_TEST(services_on_fixtures)
 }
 END_TEST
 
+static void night_files(const char *dir);
+
 /* A night whose attacks are rows "victim,protocol,top_port,packets" (port
  * may be empty), each starting a minute after the one before. */
 static char *services_night(const char *const *rows, size_t n, bool port_column)
@@ -643,6 +645,13 @@ static char *services_night(const char *const *rows, size_t n, bool port_column)
 		        packets, i, i);
 	}
 	ck_assert_int_eq(fclose(f), 0);
+	night_files(dir);
+	return dir;
+}
+
+/* The timeseries.csv (no bins) and summary.json of a scratch night. */
+static void night_files(const char *dir)
+{
 	outdir_write(dir, "timeseries.csv",
 	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
 	outdir_write(dir, "summary.json",
@@ -653,7 +662,6 @@ static char *services_night(const char *const *rows, size_t n, bool port_column)
 	             " \"flows\": {},"
 	             " \"time_range\": {\"first_packet\": null, \"last_packet\": null},"
 	             " \"complete\": true, \"warnings\": []}");
-	return dir;
 }
 
 static report_t *load_scratch(const char *dir, uint32_t top)
@@ -756,18 +764,115 @@ static char *many_victims_night(unsigned n_victims, uint64_t *attacks)
 			(*attacks)++;
 		}
 	ck_assert_int_eq(fclose(f), 0);
-	outdir_write(dir, "timeseries.csv",
-	             "bin_start,bin_end,packets,attacks_active,attacks_started,victims\n");
-	outdir_write(dir, "summary.json",
-	             "{\"parameters\": {\"preset\": \"rsdos\", \"flow_timeout_s\": 300,"
-	             " \"min_packets\": 25, \"min_duration_s\": 60, \"min_ppm\": 30,"
-	             " \"min_dests\": 5, \"interval_s\": 300, \"telescope\": [\"10.0.0.0/8\"],"
-	             " \"telescope_size_v4\": 16777216.0}, \"inputs\": [], \"counters\": {},"
-	             " \"flows\": {},"
-	             " \"time_range\": {\"first_packet\": null, \"last_packet\": null},"
-	             " \"complete\": true, \"warnings\": []}");
+	night_files(dir);
 	return dir;
 }
+
+/* The fixtures have no multi-vector attack: an attack seen in two
+ * directories is one attack, not a group. */
+START_TEST(vectors_on_fixtures)
+{
+	report_t *r = load_all();
+	const struct report_combo *c;
+	ck_assert_uint_eq(report_combos(r, &c), 0);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->vector_groups + t->vector_victims + t->vector_attacks, 0);
+	ck_assert_uint_eq(t->vector_combos, 0);
+	report_free(r);
+}
+END_TEST
+
+/* A night of attacks "victim,protocol,start,end" (times of 2026-11-24). */
+static char *vectors_night(const char *const *rows, size_t n)
+{
+	char *dir = outdir_create();
+	char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/attacks.csv", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "victim,protocol,packets,start_time,end_time,responses,peak_ppm,"
+	           "est_attack_pps,uniform\n");
+	for (size_t i = 0; i < n; i++) {
+		char victim[64], proto[16], start[16], end[16];
+		ck_assert_int_eq(
+		    sscanf(rows[i], "%63[^,],%15[^,],%15[^,],%15s", victim, proto, start, end), 4);
+		fprintf(f, "%s,%s,100,2026-11-24T%sZ,2026-11-24T%sZ,TCP_SYNACK,30,,1\n", victim,
+		        proto, start, end);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	night_files(dir);
+	return dir;
+}
+
+static const char *const vector_rows[] = {
+    /* 10.0.0.1: TCP+ICMP, then UDP alone, then TCP+UDP touching */
+    "10.0.0.1,TCP,01:00:00,01:10:00",
+    "10.0.0.1,ICMP,01:05:00,01:20:00",
+    "10.0.0.1,UDP,02:00:00,02:10:00",
+    "10.0.0.1,TCP,03:00:00,03:10:00",
+    "10.0.0.1,UDP,03:10:00,03:20:00",
+    /* 10.0.0.2: TCP+ICMP */
+    "10.0.0.2,TCP,01:00:00,01:10:00",
+    "10.0.0.2,ICMP,01:02:00,01:03:00",
+    /* 2001:db8::3: UDP and ICMP do not overlap, both overlap TCP */
+    "2001:db8::3,TCP,01:00:00,01:30:00",
+    "2001:db8::3,UDP,01:10:00,01:15:00",
+    "2001:db8::3,ICMP,01:20:00,01:40:00",
+    /* 10.0.0.4: ICMP a second after TCP ended; 10.0.0.5 alone */
+    "10.0.0.4,TCP,01:00:00,01:10:00",
+    "10.0.0.4,ICMP,01:10:01,01:20:00",
+    "10.0.0.5,TCP,01:00:00,01:10:00",
+};
+
+#define P(x) (1u << BS_PROTO_##x)
+
+START_TEST(vectors_ranked)
+{
+	char *dir = vectors_night(vector_rows, sizeof vector_rows / sizeof vector_rows[0]);
+	report_t *r = load_scratch(dir, REPORT_DEFAULT_TOP);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->victims, 5);
+	ck_assert_uint_eq(t->vector_victims, 3);
+	ck_assert_uint_eq(t->vector_groups, 4);
+	ck_assert_uint_eq(t->vector_attacks, 9);
+	ck_assert_uint_eq(t->vector_combos, 3);
+	/* by victims, then groups, then attacks */
+	static const struct report_combo want[] = {
+	    {P(TCP) | P(ICMP), 2, 2, 4},
+	    {P(TCP) | P(UDP) | P(ICMP), 1, 1, 3},
+	    {P(TCP) | P(UDP), 1, 1, 2},
+	};
+	const struct report_combo *c;
+	ck_assert_uint_eq(report_combos(r, &c), 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_msg(c[i].protocols == want[i].protocols, "row %zu: %x", i,
+		              c[i].protocols);
+		ck_assert_uint_eq(c[i].groups, want[i].groups);
+		ck_assert_uint_eq(c[i].victims, want[i].victims);
+		ck_assert_uint_eq(c[i].attacks, want[i].attacks);
+	}
+	report_free(r);
+
+	/* --top cuts the table, the counts stay */
+	r = load_scratch(dir, 1);
+	ck_assert_uint_eq(report_combos(r, &c), 1);
+	ck_assert_uint_eq(c[0].protocols, P(TCP) | P(ICMP));
+	ck_assert_uint_eq(report_totals(r)->vector_combos, 3);
+	report_free(r);
+
+	/* Groups are made of the period's attacks: from 01:01 on, only
+	 * 10.0.0.1's TCP+UDP at 03:00 is left whole. */
+	r = report_create(NOV24 + HOUR + 60 * US, REPORT_NO_UNTIL, REPORT_DEFAULT_TOP);
+	struct bs_err err;
+	ck_assert_msg(report_add_dir(r, dir, &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(report_combos(r, &c), 1);
+	ck_assert_uint_eq(c[0].protocols, P(TCP) | P(UDP));
+	ck_assert_uint_eq(report_totals(r)->vector_groups, 1);
+	report_free(r);
+	outdir_remove(dir);
+}
+END_TEST
 
 START_TEST(many_victims_grow_the_tables)
 {
@@ -832,6 +937,8 @@ int main(void)
 	tcase_add_test(tab, service_names);
 	tcase_add_test(tab, services_on_fixtures);
 	tcase_add_test(tab, services_ranked);
+	tcase_add_test(tab, vectors_on_fixtures);
+	tcase_add_test(tab, vectors_ranked);
 	tcase_add_test(tab, distributions);
 	tcase_add_test(tab, many_victims_grow_the_tables);
 	suite_add_tcase(s, tab);

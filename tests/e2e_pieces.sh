@@ -21,6 +21,8 @@
 #       pieces with no packet inside the gap (editcap -i writes them, each
 #       named after the time of the next packet, not of its interval);
 #   (g) the 7-minute cutting with --preset moore;
+#   (g2) the multivector scenario cut every 7 minutes: attacks on one
+#       victim over several protocols (vector_group) across the cuts;
 # then flows.state gone wrong: (h) a flipped byte, a truncated file, another
 # format version: exit 1, one line naming the file, nothing written; (i) no
 # flows.state at all (a shard of an older version): a warning, a result.
@@ -197,6 +199,35 @@ pieces moore "${P7[@]}"
 COPTS=()
 check_eq "moore: the shards say preset moore" moore \
 	"$(json_get "$WORK/moore/000/summary.json" parameters.preset)"
+
+# ---- (g2) multi-vector attacks cut into pieces ----
+# The multivector scenario (data/gen/README.md) as one file cut every 7
+# minutes: vector_group is computed from the merged list, so the merge
+# still equals the one collect byte for byte, groups included; and groups
+# over several protocols do cross the cuts (a group longer than a piece).
+MV=$WORK/mvgen
+$GEN --scenario multivector --seed 11 --files 1 --out "$MV" --quiet
+NPKT_CAP=$NPKT
+NPKT=$(json_get "$MV/truth.json" packets)
+mkdir -p "$WORK/mv7"
+editcap -F pcap -i 420 "$MV/trace-000.pcap" "$WORK/mv7/p.pcap"
+pieces mv7 "$WORK"/mv7/p_*.pcap
+NPKT=$NPKT_CAP
+cut_groups() { # cut_groups ATTACKS: how many groups of several protocols last over 420 s
+	"$PYTHON3" - "$1" <<'PY'
+import csv, datetime, sys
+def t(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+groups = {}
+for a in csv.DictReader(open(sys.argv[1], newline="")):
+    g = groups.setdefault(a["vector_group"], [set(), t(a["start_time"]), t(a["end_time"])])
+    g[0].add(a["protocol"])
+    g[1], g[2] = min(g[1], t(a["start_time"])), max(g[2], t(a["end_time"]))
+print(sum(len(p) > 1 and (b - a).total_seconds() > 420 for p, a, b in groups.values()))
+PY
+}
+n=$(cut_groups "$WORK/mv7/merged/attacks.csv")
+check "mv7: $n multi-vector groups span more than one 7-minute piece" test "${n:-0}" -gt 0
 
 # ---- (h) flows.state gone wrong: exit 1, one line naming it, nothing written ----
 mkdir -p "$WORK/bad"

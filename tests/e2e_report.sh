@@ -338,15 +338,17 @@ check "truth: attacked services" services_truth "$WORK/truth/report.md" "$WORK/g
 # ---- consumers: attacks.csv and timeseries.csv unchanged into sqlite3 and Python ----
 # consume_sqlite DIR: the docs/consumers.md recipe; prints rows, packet sums
 # and the types the declared columns gave. A file of a version before
-# attack_ports (the fixtures) lacks that last column: sqlite3 fills it with
-# NULL and says so on stderr, once per row, as docs/consumers.md tells.
+# attack_ports (the fixtures) lacks the last two columns: sqlite3 fills
+# them with NULL and says so on stderr, once per row, as docs/consumers.md
+# tells. The multi-vector query of docs/consumers.md counts its groups.
 consume_sqlite() {
-	sqlite3 -batch :memory: <<SQL 2>&1 | grep -v ": expected 23 columns but found 22 - filling the rest with NULL$"
+	sqlite3 -batch :memory: <<SQL 2>&1 | grep -v ": expected 24 columns but found 22 - filling the rest with NULL$"
 CREATE TABLE attacks (attack_id INTEGER, victim TEXT, protocol TEXT, start_time TEXT,
   end_time TEXT, duration_s REAL, packets INTEGER, bytes INTEGER, telescope_addrs INTEGER,
   victim_ports INTEGER, top_port INTEGER, responses TEXT, peak_ppm INTEGER, mean_pps REAL,
   est_attack_pps REAL, uniformity_a2 REAL, uniform INTEGER, icmp_mismatches INTEGER,
-  responder TEXT, country TEXT, asn INTEGER, as_org TEXT, attack_ports INTEGER);
+  responder TEXT, country TEXT, asn INTEGER, as_org TEXT, attack_ports INTEGER,
+  vector_group INTEGER);
 CREATE TABLE timeseries (bin_start TEXT, bin_end TEXT, packets INTEGER, attacks_active INTEGER,
   attacks_started INTEGER, victims INTEGER, packets_tcp INTEGER, packets_udp INTEGER,
   packets_icmp INTEGER, packets_other INTEGER);
@@ -356,8 +358,15 @@ SELECT count(*), sum(packets),
   sum(typeof(packets) = 'integer' AND typeof(peak_ppm) = 'integer' AND typeof(uniform) = 'integer'),
   sum(typeof(duration_s) IN ('real', 'integer')),
   sum(est_attack_pps = '' OR typeof(est_attack_pps) IN ('real', 'integer')),
-  sum(attack_ports IS NULL OR attack_ports = '' OR typeof(attack_ports) = 'integer')
+  sum(attack_ports IS NULL OR attack_ports = '' OR typeof(attack_ports) = 'integer'),
+  sum(vector_group IS NULL OR typeof(vector_group) = 'integer')
   FROM attacks;
+SELECT count(*), coalesce(sum(groups), 0) FROM
+  (SELECT protocols, count(*) AS groups, count(DISTINCT victim) AS victims FROM
+    (SELECT victim, group_concat(DISTINCT protocol) AS protocols FROM
+      (SELECT * FROM attacks WHERE vector_group IS NOT NULL ORDER BY protocol)
+     GROUP BY vector_group HAVING count(DISTINCT protocol) > 1)
+    GROUP BY protocols);
 SELECT count(*), sum(packets), sum(typeof(packets) = 'integer' AND typeof(victims) = 'integer')
   FROM timeseries;
 SQL
@@ -371,15 +380,17 @@ import csv, datetime, ipaddress, sys
 d = sys.argv[1]
 COLS = ("attack_id victim protocol start_time end_time duration_s packets bytes telescope_addrs "
         "victim_ports top_port responses peak_ppm mean_pps est_attack_pps uniformity_a2 uniform "
-        "icmp_mismatches responder country asn as_org attack_ports").split()
+        "icmp_mismatches responder country asn as_org attack_ports vector_group").split()
 def t(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
 with open(d + "/attacks.csv", newline="", encoding="utf-8") as f:
     r = csv.reader(f)
     head = next(r)
-    # Versions before attack_ports end at as_org.
-    assert head[:len(COLS)] in (COLS, COLS[:-1]), "attacks.csv columns"
+    # Versions before attack_ports end at as_org, before vector_group at
+    # attack_ports.
+    assert head[:len(COLS)] in (COLS, COLS[:-1], COLS[:-2]), "attacks.csv columns"
     n = packets = typed = 0
+    groups = {}  # vector_group -> (victim, protocols)
     for row in r:
         a = dict(zip(COLS, row))
         n += 1
@@ -394,11 +405,20 @@ with open(d + "/attacks.csv", newline="", encoding="utf-8") as f:
         for k in ("top_port", "asn"):
             a[k] == "" or int(a[k])
         assert a.get("attack_ports", "") == "" or 0 <= int(a["attack_ports"]) <= 65536
+        if "vector_group" in a:
+            # names the group's first attack: an earlier row (or this one)
+            # of the same victim, itself in the group
+            g = int(a["vector_group"])
+            assert 1 <= g <= n and (g == n) == (g not in groups), a
+            assert groups.setdefault(g, (a["victim"], set()))[0] == a["victim"], a
+            groups[g][1].add(a["protocol"])
         for k in ("mean_pps", "est_attack_pps", "uniformity_a2"):
             a[k] == "" or float(a[k])
         assert a["uniform"] in ("0", "1")
         typed += 1
-print(n, packets, typed, n, n, n)
+multi = [p for _, p in groups.values() if len(p) > 1]
+print(n, packets, typed, n, n, n, n)
+print(len({tuple(sorted(p)) for p in multi}), len(multi))
 with open(d + "/timeseries.csv", newline="", encoding="utf-8") as f:
     rows = list(csv.DictReader(f))
 width = None

@@ -8,7 +8,10 @@
 . "$TOPSRC/tests/lib.sh"
 
 # attack_ports: bsgen counts the ports its packet makers drew (data/gen/README.md).
+# vector_group: score.py groups the truth's rows and checks every group's
+# attacks carry its smallest attack_id.
 EXACT_FIELDS=bytes,peak_ppm,responses,icmp_mismatches,responder,victim_ports,attack_ports
+EXACT_FIELDS=$EXACT_FIELDS,vector_group
 
 gen() { # gen SCENARIO DIR [bsgen options]
 	local s=$1 d=$2
@@ -37,7 +40,7 @@ PY
 }
 
 for s in synack rst echo icmp-replies unreach-udp icmp-errors router short-quote span repeat \
-	subthreshold edges one-addr noise reorder; do
+	multivector subthreshold edges one-addr noise reorder; do
 	d=$WORK/$s
 	gen "$s" "$d/in"
 	if ! collect "$d/out" "$d/in"; then
@@ -49,7 +52,15 @@ for s in synack rst echo icmp-replies unreach-udp icmp-errors router short-quote
 	check "$s: counters equal the planted counts" counters_match "$d/in" "$d/out"
 	collect "$d/moore" "$d/in" --preset moore
 	check "$s: attacks equal the truth exactly (moore)" \
-		$SCORE --truth "$d/in/truth.csv" --attacks "$d/moore/attacks.csv" --preset moore --exact
+		$SCORE --truth "$d/in/truth.csv" --attacks "$d/moore/attacks.csv" --preset moore --exact \
+		--fields vector_group
+	# The multi-vector scenario holds groups over several protocols (score.py
+	# counts them in the truth): its vector_group checks were not empty.
+	if [ "$s" = multivector ]; then
+		multi=$(sed -n '1s/.* multi=\([0-9]*\).*/\1/p' "$WORK/last.out")
+		check "multivector: the truth has multi-vector groups (moore: multi=$multi)" \
+			test "${multi:-0}" -gt 0
+	fi
 done
 
 # IPv6 (METHOD.md section 2, "beyond"): backscatter, threshold cases and

@@ -30,6 +30,14 @@ within --dest-tolerance (relative; the collector uses a HyperLogLog
 estimate there). --fields adds further columns to compare (for example
 peak_ppm,bytes,responder,responses,icmp_mismatches,victim_ports,attack_ports).
 
+vector_group in --fields is checked over the whole list, not per pair
+(truth.csv has no attack_ids): the expected rows of the preset form
+groups as the collector's vector_group defines them (outdir/vgroup.h:
+same victim, closed [start, end] intervals that meet, chained), and the
+attacks matched to one group must all carry the smallest attack_id among
+them. The first line then also says how many groups were checked and how
+many of them span several protocols ("groups=N multi=M").
+
 With --rates-telescope PREFIXES every matched pair is also checked
 against METHOD.md section 4 for the telescope the collector was given:
 mean_pps = packets / (end - start) of the truth row, empty when that is 0;
@@ -194,6 +202,46 @@ def compare(t, a, fields, limit, tol):
     return out
 
 
+def truth_groups(rows):
+    """id(row) -> group number: rows of one victim whose closed intervals
+    meet, chained (a sweep in start order, as outdir/vgroup.c)."""
+    group, n = {}, 0
+    by_victim = {}
+    for t in rows:
+        by_victim.setdefault(t.key[0], []).append(t)
+    for victim in sorted(by_victim):
+        reach = None
+        for t in sorted(by_victim[victim], key=lambda x: x.start):
+            if reach is None or t.start > reach:
+                n += 1
+                reach = t.end
+            reach = max(reach, t.end)
+            group[id(t)] = n
+    return group
+
+
+def group_diffs(expected, pairs):
+    """vector_group of every matched attack against the truth's groups;
+    returns (diffs, groups with a matched attack, of them over several
+    protocols)."""
+    group = truth_groups(expected)
+    members = {}
+    for t, a in pairs:
+        members.setdefault(group[id(t)], []).append((t, a))
+    diffs = []
+    multi = 0
+    for g in sorted(members):
+        try:
+            want = str(min(int(a.d["attack_id"]) for _, a in members[g]))
+        except (KeyError, ValueError):
+            raise InputError("attacks.csv: attack_id missing or not a number") from None
+        multi += len({t.key[1] for t, _ in members[g]}) > 1
+        for t, a in members[g]:
+            if a.d.get("vector_group", "").strip() != want:
+                diffs.append((t, a, "vector_group", want, a.d.get("vector_group", "")))
+    return diffs, len(members), multi
+
+
 def telescope_v4_size(text):
     """IPv4 addresses in comma-separated prefixes (IPv6 ones are checked, not counted)."""
     n = 0
@@ -265,6 +313,11 @@ def main(argv=None):
     try:
         truth, tcols = read_csv(args.truth, REQUIRED_TRUTH, "truth")
         attacks, acols = read_csv(args.attacks, REQUIRED_ATTACKS, "attacks")
+        groups = "vector_group" in fields
+        if groups:
+            fields.remove("vector_group")
+            if "vector_group" not in acols:
+                raise InputError("--exact field 'vector_group' missing from %s" % args.attacks)
         if args.exact:
             for f in fields:
                 if f not in tcols or f not in acols:
@@ -278,6 +331,9 @@ def main(argv=None):
             for t, a in pairs:
                 for f, tv, av in compare(t, a, fields, args.exact_limit, args.dest_tolerance):
                     diffs.append((t, a, f, tv, av))
+        if args.exact and groups:
+            gdiffs, n_groups, n_multi = group_diffs(expected, pairs)
+            diffs += gdiffs
         if args.rates_telescope is not None:
             for f in RATE_DECIMALS:
                 if f not in acols:
@@ -297,9 +353,10 @@ def main(argv=None):
     tp, fp, fn = len(pairs), len(fps), len(fns)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    print("precision=%.4f recall=%.4f tp=%d fp=%d fn=%d preset=%s%s" % (
+    print("precision=%.4f recall=%.4f tp=%d fp=%d fn=%d preset=%s%s%s" % (
         precision, recall, tp, fp, fn, args.preset,
-        " mismatches=%d" % len(diffs) if args.exact or args.rates_telescope else ""))
+        " mismatches=%d" % len(diffs) if args.exact or args.rates_telescope else "",
+        " groups=%d multi=%d" % (n_groups, n_multi) if args.exact and groups else ""))
 
     # Explain false positives with the truth row they overlap, if any: a
     # flow the truth saw but judged below a threshold.

@@ -1648,6 +1648,43 @@ def sc_repeat(p):
     p.add("repeat-icmp", v, ICMP, mk_icmp_reply(v, 0, ttl_of(r)), [p.seg(2900, 400, 800)])
 
 
+def sc_multivector(p):
+    """Attacks on one victim over several protocols at once (multi-vector):
+    what attacks.csv's vector_group ties, and what it must not."""
+    r = p.r
+    va, vb, vc, vd, ve, vf = (p.victim() for _ in range(6))
+
+    def syn(v, port=80):
+        return mk_tcp(v, PortPlan(r, port, 0), ttl_of(r))
+
+    def ping(v):
+        return mk_icmp_reply(v, 0, ttl_of(r))
+    # Two vectors at once: TCP SYN+ACK and ICMP echo replies overlapping.
+    p.add("mv-pair-tcp", va, TCP, syn(va), [p.seg(600, 1200, 1500)])
+    p.add("mv-pair-icmp", va, ICMP, ping(va), [p.seg(1200, 1200, 1200)])
+    # A chain: TCP and ICMP do not overlap, UDP overlaps both.
+    p.add("mv-chain-tcp", vb, TCP, syn(vb, 443), [p.seg(600, 600, 900)])
+    p.add("mv-chain-udp", vb, UDP, mk_icmp_error(vb, 3, 3, UDP, PortPlan(r, 53, 0), ttl_of(r)),
+          [p.seg(1080, 1020, 900)])
+    p.add("mv-chain-icmp", vb, ICMP, ping(vb), [p.seg(1980, 720, 700)])
+    # The same victim twice, one protocol after the other: two groups.
+    p.add("mv-apart-tcp", vc, TCP, syn(vc), [p.seg(600, 600, 900)])
+    p.add("mv-apart-icmp", vc, ICMP, ping(vc), [p.seg(2400, 600, 900)])
+    # ICMP starts in the very microsecond TCP ends: one group.
+    tcp_times = [p.at(1500 + 0.6 * i) for i in range(120)]
+    p.add("mv-touch-tcp", vd, TCP, syn(vd), times=tcp_times)
+    p.add("mv-touch-icmp", vd, ICMP, ping(vd), times=[tcp_times[-1] + int(0.6 * US) * i
+                                                       for i in range(120)])
+    # ICMP starts a microsecond after TCP ends: two groups.
+    tcp_times = [p.at(2500 + 0.6 * i) for i in range(120)]
+    p.add("mv-gap-tcp", ve, TCP, syn(ve), times=tcp_times)
+    p.add("mv-gap-icmp", ve, ICMP, ping(ve), times=[tcp_times[-1] + 1 + int(0.6 * US) * i
+                                                     for i in range(120)])
+    # Across the file boundary at 01:00 (2 files): one group.
+    p.add("mv-cut-tcp", vf, TCP, syn(vf), [p.seg(3000, 1200, 1500)])
+    p.add("mv-cut-icmp", vf, ICMP, ping(vf), [p.seg(3900, 900, 1000)])
+
+
 def sc_subthreshold(p):
     r = p.r
     vs = [p.victim() for _ in range(5)]
@@ -2090,6 +2127,7 @@ SCENARIOS = {
     "short-quote": (sc_short_quote, 1, 1, "ICMP errors with unusable or short quotes"),
     "span": (sc_span, 1, 2, "one attack spanning the file boundary"),
     "repeat": (sc_repeat, 1, 1, "victim attacked again after < and > 300 s; 2nd protocol"),
+    "multivector": (sc_multivector, 2, 2, "one victim, several protocols at once (vector_group)"),
     "subthreshold": (sc_subthreshold, 1, 1, "flows below one rsdos threshold each"),
     "edges": (sc_edges, 2, 1, "twins on both sides of every threshold and the timeout"),
     "one-addr": (sc_one_addr, 1, 1, "many SYN+ACK/RST to ONE telescope address"),
