@@ -482,7 +482,7 @@ static int push_range(struct ranges *r, int family, struct u128 key, uint32_t or
 	return 0;
 }
 
-/* Flattens the n sorted, distinct prefixes of one family at e. A stack
+/* Flattens the n (> 0) sorted, distinct prefixes of one family at e. A stack
  * holds the prefixes that contain the one at hand (each strictly inside
  * the one below, as prefixes nest or are disjoint and none repeats: at
  * most one per length); when a prefix ends, the one around it resumes. */
@@ -508,7 +508,7 @@ static int flatten(struct ranges *r, const struct entry *e, size_t n)
 	}
 	/* the ends of what is still open; the family's last address ends
 	 * nothing after it */
-	struct u128 end = n > 0 ? low_ones(family_width(e[0].family)) : (struct u128){0, 0};
+	struct u128 end = low_ones(family_width(e[0].family));
 	while (rc == 0 && depth > 0) {
 		depth--;
 		if (!u128_eq(open[depth].last, end))
@@ -544,9 +544,10 @@ int pfx2as_finish(pfx2as_t *t, struct bs_err *err)
 		if (e[i].family == e[i - 1].family && e[i].len == e[i - 1].len &&
 		    u128_eq(e[i].net, e[i - 1].net))
 			return duplicate(t, &e[i - 1], &e[i], err);
+	/* e is NULL for a table without prefixes: no e + 0 (undefined) */
 	size_t n4 = t->count[0];
-	int rc = flatten(&t->fam[0], e, n4);
-	if (rc == 0)
+	int rc = n4 > 0 ? flatten(&t->fam[0], e, n4) : 0;
+	if (rc == 0 && n > n4)
 		rc = flatten(&t->fam[1], e + n4, n - n4);
 	if (rc != 0)
 		return bs_err_set(err, rc, "prefix-to-AS table: %s", bs_strerror(rc));

@@ -5,8 +5,10 @@
  * /128 and the ends of the address space, and against a brute-force
  * matcher on random tables; prefixes given twice, in one file or two;
  * plain and gzip files, lines cut by read blocks, files that cannot be
- * read; and how the table's AS combines with the MaxMind one. */
+ * read; and how the table's AS combines with the MaxMind one. The fuzz
+ * target's seeds and findings are replayed through its own checks. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <zlib.h>
 
 #include "telescope/pfx2as.h"
+#include "tests/fuzz/fuzz_pfx2as.h"
 
 /* Random tables of the brute-force test: prefixes and probes. */
 #define RANDOM_PREFIXES 400
@@ -468,6 +471,41 @@ START_TEST(files_that_cannot_be_read)
 }
 END_TEST
 
+/* Runs every file of $TESTDATA/rel through the fuzz target's checks;
+ * returns how many there were. */
+static size_t replay(const char *rel)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/%s", getenv("TESTDATA"), rel);
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		static uint8_t buf[1 << 16];
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		const char *why = fuzz_run_pfx2as(buf, len);
+		ck_assert_msg(why == NULL, "%s: %s", path, why);
+		n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+START_TEST(fuzz_seeds_and_findings)
+{
+	ck_assert_ptr_nonnull(getenv("TESTDATA"));
+	ck_assert_uint_ge(replay("../fuzz/corpus/pfx2as"), 6);
+	replay("fuzz-regress/pfx2as");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pfx2as");
@@ -484,6 +522,7 @@ int main(void)
 	tcase_add_test(tc, fill_combines_with_maxmind);
 	tcase_add_test(tc, files_plain_and_gzip);
 	tcase_add_test(tc, files_that_cannot_be_read);
+	tcase_add_test(tc, fuzz_seeds_and_findings);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
