@@ -96,12 +96,22 @@ static int warn_failed(collector_t *c, const struct input *in)
 	return add_warning(c, "%s: %s", in->uri, in->error);
 }
 
-/* The victim's geography into *geo, or NULL without databases. A corrupt
- * record leaves it empty, as for an address the databases do not have. */
+/* The victim's geography into *geo, or NULL without databases and
+ * prefix-to-AS table. A corrupt record leaves the MaxMind part empty, as
+ * for an address the databases do not have; the table then gives the AS
+ * (it wins over --asn-db, pfx2as.h). */
 static const struct geo_info *victim_geo(const collector_t *c, const bs_addr_t *victim,
                                          struct geo_info *geo)
 {
-	return c->cfg.geo != NULL && geo_lookup(c->cfg.geo, victim, geo, NULL) == 0 ? geo : NULL;
+	if (c->cfg.geo == NULL && c->cfg.pfx2as == NULL)
+		return NULL;
+	bool found = c->cfg.geo != NULL && geo_lookup(c->cfg.geo, victim, geo, NULL) == 0;
+	if (c->cfg.pfx2as == NULL)
+		return found ? geo : NULL;
+	if (!found)
+		memset(geo, 0, sizeof *geo);
+	pfx2as_fill(c->cfg.pfx2as, victim, geo);
+	return geo;
 }
 
 /* Attack callback of every table, from any thread. Geolocation happens
@@ -517,6 +527,8 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .telescope = c->cfg.telescope,
 	    .geo_db = c->cfg.geo_db,
 	    .asn_db = c->cfg.asn_db,
+	    .pfx2as = c->cfg.pfx2as_files,
+	    .n_pfx2as = c->cfg.n_pfx2as_files,
 	    .filter = c->cfg.filter,
 	    .inputs = ins,
 	    .n_inputs = n,

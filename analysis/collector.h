@@ -19,6 +19,7 @@
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "telescope/geo.h"
+#include "telescope/pfx2as.h"
 #include "outdir/summary.h"
 
 /* How often (ms) the progress callback runs while files are read. */
@@ -46,11 +47,14 @@ struct collector_progress {
 struct collector_config {
 	const bs_prefixes_t *telescope; /* borrowed */
 	struct attack_params params;
-	const char *preset;          /* for summary.json */
-	uint32_t interval_s;         /* time-series bin, seconds */
-	const char *filter;          /* BPF, checked by reader_check_filter(); NULL for none */
-	const geo_t *geo;            /* borrowed; NULL without databases */
-	const char *geo_db, *asn_db; /* paths, for summary.json; may be NULL */
+	const char *preset;              /* for summary.json */
+	uint32_t interval_s;             /* time-series bin, seconds */
+	const char *filter;              /* BPF, checked by reader_check_filter(); NULL for none */
+	const geo_t *geo;                /* borrowed; NULL without databases */
+	const char *geo_db, *asn_db;     /* paths, for summary.json; may be NULL */
+	const pfx2as_t *pfx2as;          /* borrowed; NULL without --pfx2as */
+	const char *const *pfx2as_files; /* its paths, for summary.json */
+	size_t n_pfx2as_files;
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */
 	/* Called from the thread that runs collector_run(), never concurrently. */

@@ -271,6 +271,7 @@ static int check_settings(merge_t *m, const struct shard *f, const struct shard 
 	    {"geo_db", s->sum->geo_db, f->sum->geo_db},
 	    {"asn_db", s->sum->asn_db, f->sum->asn_db},
 	    {"filter", s->sum->filter, f->sum->filter},
+	    {"pfx2as", s->sum->pfx2as_json, f->sum->pfx2as_json},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		if (same_str(strs[i].mine, strs[i].first))
@@ -386,6 +387,8 @@ static int add_part(const struct csvread_attack *a, void *arg)
 	memcpy(p->geo.country, a->country, strlen(a->country) + 1);
 	memcpy(p->geo.as_org, a->as_org, strlen(a->as_org) + 1);
 	p->geo.asn = a->asn;
+	/* csvread checked it: shorter than GEO_ORIGINS_LEN */
+	memcpy(p->geo.origins, a->asn_origins, strlen(a->asn_origins) + 1);
 	return 0;
 }
 
@@ -669,6 +672,7 @@ static void group_join(struct group *g, const struct part *p)
 	if (g->geo.asn == 0 && g->geo.as_org[0] == '\0') {
 		g->geo.asn = p->geo.asn;
 		memcpy(g->geo.as_org, p->geo.as_org, sizeof g->geo.as_org);
+		memcpy(g->geo.origins, p->geo.origins, sizeof g->geo.origins);
 	}
 	g->last_shard = p->shard;
 	g->joined = true;
@@ -721,8 +725,9 @@ static int book_add(struct geo_book *b, const bs_addr_t *victim, const struct ge
 	int rc = bs_intern_add(b->victims, victim, &v);
 	if (rc != 0 || v < known)
 		return rc;
-	char text[GEO_COUNTRY_LEN + GEO_ORG_LEN + 16];
-	snprintf(text, sizeof text, "%s %" PRIu32 " %s", geo->country, geo->asn, geo->as_org);
+	char text[GEO_COUNTRY_LEN + GEO_ORIGINS_LEN + GEO_ORG_LEN + 16];
+	snprintf(text, sizeof text, "%s %" PRIu32 " %s %s", geo->country, geo->asn, geo->origins,
+	         geo->as_org);
 	size_t geos = bs_intern_count(b->texts);
 	if ((rc = bs_intern_add(b->texts, text, &g)) != 0)
 		return rc;
@@ -935,6 +940,8 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	    .telescope = m->telescope,
 	    .geo_db = first->geo_db,
 	    .asn_db = first->asn_db,
+	    .pfx2as = first->pfx2as,
+	    .n_pfx2as = first->n_pfx2as,
 	    .filter = first->filter,
 	    .inputs = l.inputs,
 	    .warnings = l.warnings,

@@ -17,7 +17,9 @@
  *   uniform          1 or 0
  *   icmp_mismatches  integer
  *   responder        address, empty unless has_responder
- *   country, asn, as_org  empty when unknown (asn 0 is unknown)
+ *   country, asn, as_org  empty when unknown (asn 0 is unknown); asn is
+ *                    the origin field of --pfx2as (geo.origins) when that
+ *                    names several ASes, e.g. "30_10_20" (telescope/pfx2as.h)
  *   attack_ports     integer; empty when unknown (-1: merged from rows
  *                    written before the column)
  *   vector_group     the smallest attack_id of the attack's multi-vector
@@ -255,7 +257,9 @@ static int format_row(const struct entry *e, uint64_t id, uint64_t group, double
 		row->fields[COL_RESPONDER] =
 		    bs_addr_format(&rec->responder, row->responder, sizeof row->responder);
 	row->fields[COL_COUNTRY] = e->geo.country;
-	if (e->geo.asn != 0)
+	if (e->geo.origins[0] != '\0')
+		row->fields[COL_ASN] = e->geo.origins;
+	else if (e->geo.asn != 0)
 		set_u64(row, COL_ASN, e->geo.asn);
 	row->fields[COL_AS_ORG] = e->geo.as_org;
 	if (rec->attack_ports >= 0)

@@ -23,6 +23,7 @@
 #include "base/bs_time.h"
 #include "outdir/csvwrite.h"
 #include "telescope/event.h"
+#include "telescope/pfx2as.h"
 
 /* Bytes read per fread(): large enough that the per-call overhead of
  * csv_parse() vanishes, small enough to sit in L2. */
@@ -480,8 +481,13 @@ static int attack_row(struct reader *rd)
 	if (strcmp(c[AC_UNIFORM], "0") != 0 && strcmp(c[AC_UNIFORM], "1") != 0)
 		return bad_cell(rd, AC_UNIFORM, "0 or 1");
 	a.uniform = c[AC_UNIFORM][0] == '1';
-	if (c[AC_ASN][0] != '\0' && cell_u32(c[AC_ASN], &a.asn) != 0)
-		return bad_cell(rd, AC_ASN, "empty or an AS number");
+	/* an AS number, or the origin field of a multi-origin prefix or AS
+	 * set as --pfx2as writes it (telescope/pfx2as.h) */
+	size_t n_as = 0;
+	if (c[AC_ASN][0] != '\0' &&
+	    pfx2as_parse_origins(c[AC_ASN], strlen(c[AC_ASN]), &a.asn, &n_as) != 0)
+		return bad_cell(rd, AC_ASN, "empty, an AS number or ASes joined by _ or ,");
+	a.asn_origins = n_as > 1 ? c[AC_ASN] : "";
 	a.country = c[AC_COUNTRY];
 	a.as_org = c[AC_AS_ORG];
 	int rc = attack_row_full(rd, &a);

@@ -45,6 +45,9 @@ struct csvread_attack {
 	bool uniform;              /* passed the uniform-spoofing test */
 	const char *country;       /* "" when unknown; valid during the callback */
 	const char *as_org;        /* "" when unknown; valid during the callback */
+	const char *asn_origins;   /* the asn cell when it names several ASes
+	                              ("30_10_20", --pfx2as; asn is then the
+	                              first), else ""; valid during the callback */
 	int32_t top_port;          /* -1 when the cell is empty (ICMP) or absent */
 	/* csvread_attacks_full() only: */
 	uint64_t bytes;           /* IP total length of the backscatter */

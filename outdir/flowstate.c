@@ -16,6 +16,7 @@
 
 #include "base/bs_array.h"
 #include "outdir/outfile.h"
+#include "telescope/pfx2as.h"
 
 /* "BSFLOWS" and its NUL. */
 static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\0'};
@@ -97,7 +98,9 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
 		geo = &none;
 	size_t country = strnlen(geo->country, sizeof geo->country);
 	size_t org = strnlen(geo->as_org, sizeof geo->as_org);
-	if (country == sizeof geo->country || org == sizeof geo->as_org)
+	size_t origins = strnlen(geo->origins, sizeof geo->origins);
+	if (country == sizeof geo->country || org == sizeof geo->as_org ||
+	    origins == sizeof geo->origins)
 		return -BS_EINVAL;
 	if (bs_array_reserve(&w->index, &w->cap, w->n + 1, sizeof *w->index) != 0)
 		return -BS_ENOMEM;
@@ -116,6 +119,8 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
 	bs_buf_put_u32(&w->bytes, geo->asn);
 	bs_buf_put_u16(&w->bytes, (uint16_t)org);
 	bs_buf_put_bytes(&w->bytes, geo->as_org, org);
+	bs_buf_put_u16(&w->bytes, (uint16_t)origins);
+	bs_buf_put_bytes(&w->bytes, geo->origins, origins);
 	if ((rc = bs_buf_status(&w->bytes)) < 0)
 		return rc;
 	ix->len = w->bytes.len - ix->at;
@@ -368,6 +373,18 @@ static void get_trailer(struct bs_buf_reader *r, struct flowstate_flow *out)
 	if (!bs_buf_failed(r) && (memchr(out->geo.country, '\0', country) != NULL ||
 	                          memchr(out->geo.as_org, '\0', org) != NULL))
 		bs_buf_fail(r, "NUL byte in the geography");
+	size_t origins = bs_buf_get_u16(r);
+	p = bs_buf_get_bytes(r, origins);
+	uint32_t first = 0;
+	size_t n_as = 0;
+	if (origins >= sizeof out->geo.origins)
+		bs_buf_fail(r, "AS origin field too long");
+	else if (p != NULL && origins > 0 &&
+	         (pfx2as_parse_origins((const char *)p, origins, &first, &n_as) != 0 || n_as < 2 ||
+	          first != out->geo.asn))
+		bs_buf_fail(r, "AS origin field not several ASes led by the AS number");
+	else if (p != NULL)
+		memcpy(out->geo.origins, p, origins);
 }
 
 /* The rules of flow i of a file after prev (NULL for the first): updated

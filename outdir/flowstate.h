@@ -38,7 +38,10 @@
  *            the victim's geography as the piece looked it up: u8 length
  *              (< GEO_COUNTRY_LEN) and the country code, u32 asn, u16
  *              length (< GEO_ORG_LEN) and the AS organisation (UTF-8, no
- *              NUL; lengths 0 and asn 0 without databases);
+ *              NUL; lengths 0 and asn 0 without databases), u16 length
+ *              (< GEO_ORIGINS_LEN) and the --pfx2as origin field when it
+ *              names several ASes, the first of them asn (0 otherwise:
+ *              telescope/pfx2as.h);
  *          records in the order of attack_flow_cmp() (start time, victim,
  *          protocol; ties kept in the order given), the order
  *          attack_table_adopt() takes them in

@@ -13,7 +13,9 @@
  *     "min_duration_s": 60, "min_ppm": 30, "min_dests": 5, "interval_s": 300,
  *     "telescope": ["44.0.0.0/8", ...],
  *     "telescope_size_v4": 16777216.0, "telescope_size_v6": 0.0,
- *     "geo_db": null, "asn_db": null, "filter": null
+ *     "geo_db": null, "asn_db": null, "filter": null,
+ *     "pfx2as": ["routeviews-rv2-20261124.pfx2as.gz", ...] (null without),
+ *     "asn_source": "pfx2as", "maxmind" or null: where asn comes from
  *   },
  *   "inputs": [{"uri": "a.pcap.gz", "size_bytes": 1234 (null when not a
  *               regular file), "packets": 10, "first_packet": "...",
@@ -139,6 +141,15 @@ static json_t *parameters(const struct summary *s, int *rc)
 	set(p, "geo_db", jstr(s->geo_db), rc);
 	set(p, "asn_db", jstr(s->asn_db), rc);
 	set(p, "filter", jstr(s->filter), rc);
+	json_t *pfx = s->n_pfx2as > 0 ? json_array() : json_null();
+	for (size_t i = 0; i < s->n_pfx2as; i++)
+		append(pfx, jstr(s->pfx2as[i]), rc);
+	set(p, "pfx2as", pfx, rc);
+	set(p, "asn_source",
+	    s->n_pfx2as > 0     ? json_string("pfx2as")
+	    : s->asn_db != NULL ? json_string("maxmind")
+	                        : json_null(),
+	    rc);
 	return p;
 }
 
@@ -250,6 +261,8 @@ struct doc {
 	json_t *root;           /* the strings of pub point into it */
 	char *telescope_json;
 	const char **telescope;
+	char *pfx2as_json;
+	const char **pfx2as;
 	struct summary_input *inputs;
 	const char **warnings;
 	const char **merged_from;
@@ -358,6 +371,24 @@ static size_t jget_strings(struct jctx *c, json_t *list, const char *name, const
 	return n;
 }
 
+/* parameters.pfx2as: null or absent (before --pfx2as), or a non-empty
+ * list of file names. */
+static void read_pfx2as(struct jctx *c, struct doc *d, json_t *list)
+{
+	if (list == NULL || json_is_null(list))
+		return;
+	if (json_array_size(list) == 0) {
+		jfail(c, "parameters.pfx2as", "not null or a list of file names");
+		return;
+	}
+	d->pub.n_pfx2as = jget_strings(c, list, "parameters.pfx2as",
+	                               "not null or a list of file names", &d->pfx2as);
+	d->pub.pfx2as = d->pfx2as;
+	if (c->rc == 0 && (d->pfx2as_json = json_dumps(list, JSON_COMPACT)) == NULL)
+		c->rc = -BS_ENOMEM;
+	d->pub.pfx2as_json = d->pfx2as_json;
+}
+
 static void read_parameters(struct jctx *c, struct doc *d)
 {
 	struct summary_doc *s = &d->pub;
@@ -379,6 +410,7 @@ static void read_parameters(struct jctx *c, struct doc *d)
 	s->geo_db = jget_str(c, p, "geo_db", "parameters.geo_db", false);
 	s->asn_db = jget_str(c, p, "asn_db", "parameters.asn_db", false);
 	s->filter = jget_str(c, p, "filter", "parameters.filter", false);
+	read_pfx2as(c, d, json_object_get(p, "pfx2as"));
 	if (c->rc != 0)
 		return;
 	if (s->interval_s == 0)
@@ -567,6 +599,8 @@ void summary_doc_free(struct summary_doc *doc)
 	json_decref(d->root);
 	free(d->telescope_json);
 	free(d->telescope);
+	free(d->pfx2as_json);
+	free(d->pfx2as);
 	free(d->inputs);
 	free(d->warnings);
 	free(d->merged_from);

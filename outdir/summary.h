@@ -33,7 +33,12 @@ struct summary {
 	uint32_t interval_s;                  /* time-series bin */
 	const bs_prefixes_t *telescope;       /* borrowed */
 	const char *geo_db, *asn_db, *filter; /* NULL when not given */
-	const struct summary_input *inputs;   /* borrowed array */
+	/* --pfx2as files as given (borrowed), n_pfx2as 0 without; the AS
+	 * columns' source follows: "pfx2as" with files, else "maxmind" with
+	 * asn_db, else none (telescope/pfx2as.h) */
+	const char *const *pfx2as;
+	size_t n_pfx2as;
+	const struct summary_input *inputs; /* borrowed array */
 	size_t n_inputs;
 	struct packet_counters counters;
 	struct attack_stats attack_stats;
@@ -67,6 +72,10 @@ struct summary_doc {
 	                                 comparing and quoting it */
 	double telescope_size_v4;     /* IPv4 addresses of the telescope */
 	const char *geo_db, *asn_db, *filter;
+	const char *const *pfx2as; /* NULL (n_pfx2as 0) for null or absent */
+	size_t n_pfx2as;
+	const char *pfx2as_json; /* the list as compact JSON, NULL without:
+	                            for comparing and quoting it */
 	const struct summary_input *inputs;
 	size_t n_inputs;
 	struct packet_counters counters;  /* absent counters are 0 */

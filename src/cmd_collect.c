@@ -14,10 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "analysis/collector.h"
 #include "telescope/geo.h"
+#include "telescope/pfx2as.h"
 #include "src/options.h"
 #include "telescope/reader.h"
 #include "outdir/outdir.h"
@@ -45,6 +47,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_GEO_DB,
 	OPT_ASN_DB,
+	OPT_PFX2AS,
 	OPT_FILTER,
 	OPT_JOBS,
 	OPT_PROGRESS,
@@ -68,6 +71,8 @@ static const struct opt_spec collect_opts[] = {
     {"interval", OPT_INTERVAL, "SECONDS", NULL},
     {"geo-db", OPT_GEO_DB, "FILE.mmdb", "MaxMind country or city database"},
     {"asn-db", OPT_ASN_DB, "FILE.mmdb", "MaxMind ASN database"},
+    {"pfx2as", OPT_PFX2AS, "FILE",
+     "RouteViews prefix-to-AS file, plain or .gz (repeatable); its AS wins over --asn-db"},
     {"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
     {"jobs", OPT_JOBS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
@@ -124,6 +129,8 @@ struct collect_args {
 	uint32_t interval_s;
 	uint32_t jobs;
 	const char *geo_db, *asn_db, *filter;
+	const char **pfx2as; /* --pfx2as files, in the order given */
+	size_t n_pfx2as, cap_pfx2as;
 	bool progress, quiet;
 	char *previous; /* run --previous */
 	char **traces;
@@ -290,6 +297,14 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 		case OPT_ASN_DB:
 			a->asn_db = optarg;
 			break;
+		case OPT_PFX2AS:
+			if (bs_array_reserve(&a->pfx2as, &a->cap_pfx2as, a->n_pfx2as + 1,
+			                     sizeof *a->pfx2as) != 0) {
+				cmd_say("%s: %s", cmd, bs_strerror(BS_ENOMEM));
+				return EXIT_FAILED;
+			}
+			a->pfx2as[a->n_pfx2as++] = optarg;
+			break;
 		case OPT_FILTER:
 			a->filter = optarg;
 			break;
@@ -341,13 +356,22 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	return 0;
 }
 
-static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo)
+/* Opens the MaxMind databases and loads the prefix-to-AS table, those
+ * given; a file that fails is one line and exit 1, before anything is
+ * written. */
+static int open_geo(const char *cmd, const struct collect_args *a, geo_t **geo, pfx2as_t **pfx2as)
 {
 	*geo = NULL;
-	if (a->geo_db == NULL && a->asn_db == NULL)
-		return 0;
+	*pfx2as = NULL;
 	struct bs_err err;
-	if (geo_open(a->geo_db, a->asn_db, geo, &err) != 0) {
+	int rc = 0;
+	if (a->geo_db != NULL || a->asn_db != NULL)
+		rc = geo_open(a->geo_db, a->asn_db, geo, &err);
+	if (rc == 0 && a->n_pfx2as > 0)
+		rc = pfx2as_load(a->pfx2as, a->n_pfx2as, pfx2as, &err);
+	if (rc != 0) {
+		geo_free(*geo);
+		*geo = NULL;
 		cmd_say("%s: %s", cmd, bs_err_text(&err));
 		return EXIT_FAILED;
 	}
@@ -373,13 +397,15 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 {
 	raise_descriptor_limit();
 	geo_t *geo;
-	int status = open_geo(cmd, a, &geo);
+	pfx2as_t *pfx2as;
+	int status = open_geo(cmd, a, &geo, &pfx2as);
 	if (status != 0)
 		return status;
 	struct bs_err err;
 	if (outdir_make_dir(a->out, &err) != 0) {
 		cmd_say("%s: %s", cmd, bs_err_text(&err));
 		geo_free(geo);
+		pfx2as_free(pfx2as);
 		return EXIT_FAILED;
 	}
 	struct progress_state ps = {.tty = isatty(STDERR_FILENO)};
@@ -393,6 +419,9 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	    .geo = geo,
 	    .geo_db = a->geo_db,
 	    .asn_db = a->asn_db,
+	    .pfx2as = pfx2as,
+	    .pfx2as_files = a->pfx2as,
+	    .n_pfx2as_files = a->n_pfx2as,
 	    .stop = &stop_flag,
 	    .jobs = a->jobs,
 	    .progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
@@ -434,6 +463,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 out:
 	collector_free(c);
 	geo_free(geo);
+	pfx2as_free(pfx2as);
 	return status;
 }
 
@@ -459,6 +489,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 		out->previous = a.previous;
 	}
 	bs_prefixes_free(a.telescope);
+	free(a.pfx2as);
 	return status;
 }
 

@@ -24,11 +24,20 @@
 /** AS organisation buffer. GeoLite2 names are under 100 bytes; longer ones
  * are cut at a UTF-8 character boundary so the CSV stays valid UTF-8. */
 #define GEO_ORG_LEN 256
+/** A prefix-to-AS origin field naming several ASes ("30_10_20", "64500,64501")
+ * plus NUL: 255 bytes hold 23 ten-digit ASes, more than any multi-origin
+ * prefix or AS set of a RouteViews table; a longer field is refused when the
+ * table is loaded (telescope/pfx2as.h). */
+#define GEO_ORIGINS_LEN 256
 
 struct geo_info {
 	char country[GEO_COUNTRY_LEN]; /* "SE"; "" when unknown */
 	uint32_t asn;                  /* 0 when unknown (AS 0 is reserved, RFC 7607) */
 	char as_org[GEO_ORG_LEN];      /* "Bredband2 AB"; "" when unknown */
+	/* --pfx2as only: the origin field as the table writes it when it names
+	 * several ASes (asn is then its first, the most seen origin), else "".
+	 * attacks.csv writes it in place of asn (telescope/pfx2as.h). */
+	char origins[GEO_ORIGINS_LEN];
 };
 
 typedef struct geo geo_t;

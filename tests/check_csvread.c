@@ -36,7 +36,7 @@
 struct got {
 	size_t rows;
 	struct csvread_attack last;
-	char country[16], as_org[64];
+	char country[16], as_org[64], origins[64];
 	struct csvread_bin bin;
 	int fail_at; /* row number at which the callback fails, 0 = never */
 };
@@ -52,6 +52,8 @@ static int on_attack(const struct csvread_attack *a, void *arg)
 	snprintf(g->as_org, sizeof g->as_org, "%s", a->as_org);
 	g->last.country = g->country;
 	g->last.as_org = g->as_org;
+	snprintf(g->origins, sizeof g->origins, "%s", a->asn_origins);
+	g->last.asn_origins = g->origins;
 	return 0;
 }
 
@@ -145,6 +147,10 @@ START_TEST(bad_cells_name_row_and_column)
 	    {",768.0,", ", 768,", "column est_attack_pps"},
 	    {",1,0,,US", ",yes,0,,US", "column uniform"},
 	    {",64500,", ",AS64500,", "column asn"},
+	    {",64500,", ",0,", "column asn"},
+	    {",64500,", ",64500_,", "column asn"},
+	    {",64500,", ",\"64500,,1\",", "column asn"},
+	    {",64500,", ",64500 64501,", "column asn"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char row[1024];
@@ -219,6 +225,33 @@ START_TEST(row_parses)
 	ck_assert_str_eq(g.last.country, "US");
 	ck_assert_uint_eq(g.last.asn, 64500);
 	ck_assert_str_eq(g.last.as_org, "Example Net, Inc.");
+	ck_assert_str_eq(g.last.asn_origins, "");
+}
+END_TEST
+
+/* --pfx2as writes a multi-origin prefix's or AS set's origin field: asn is
+ * its first AS, asn_origins the whole field. */
+START_TEST(multi_origin_asn_cells)
+{
+	static const char *const cells[][2] = {
+	    {"64501_64500", "64501"},
+	    {"\"64502,64500\"", "64502"},
+	    {"\"7_8,9\"", "7"},
+	};
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		char text[1024];
+		const char *at = strstr(ROW1, ",64500,");
+		snprintf(text, sizeof text, "%s%.*s,%s,%s", HEADER, (int)(at - ROW1), ROW1,
+		         cells[i][0], at + strlen(",64500,"));
+		struct got g = {0};
+		struct bs_err err;
+		ck_assert_int_eq(read_attacks(text, &g, &err), 0);
+		ck_assert_uint_eq(g.last.asn, strtoul(cells[i][1], NULL, 10));
+		const char *field = cells[i][0] + (cells[i][0][0] == '"');
+		ck_assert_int_eq(strncmp(g.last.asn_origins, field, strlen(g.last.asn_origins)), 0);
+		ck_assert_uint_eq(strlen(g.last.asn_origins),
+		                  strlen(field) - (cells[i][0][0] == '"'));
+	}
 }
 END_TEST
 
@@ -559,6 +592,7 @@ int main(void)
 	tcase_add_test(good, header_only_has_no_rows);
 	tcase_add_test(good, row_parses);
 	tcase_add_test(good, empty_cells_are_unknown);
+	tcase_add_test(good, multi_origin_asn_cells);
 	tcase_add_test(good, columns_found_by_name);
 	tcase_add_test(good, timeseries_errors_and_row);
 	tcase_add_test(good, fixtures_parse);

@@ -194,7 +194,7 @@ static void longest_org(char *org)
 /* Flow i of a piece with what the piece knew of it: every third one
  * reported; the geography in turn none (no databases), a country only, a
  * country and an AS, an AS with the longest organisation, an AS with no
- * country. */
+ * country, a multi-origin AS of --pfx2as. */
 static struct flowstate_flow with_edge(attack_flow_t *f, size_t i)
 {
 	struct flowstate_flow e;
@@ -218,6 +218,8 @@ static struct flowstate_flow with_edge(attack_flow_t *f, size_t i)
 	case 4:
 		e.geo.asn = 64512;
 		strcpy(e.geo.as_org, ORG_UTF8);
+		if (i % 2 == 1)
+			strcpy(e.geo.origins, "64512_64513,4294967295");
 		break;
 	default:
 		break;
@@ -236,6 +238,7 @@ static void assert_same_geo(const struct geo_info *a, const struct geo_info *b)
 	ck_assert_str_eq(a->country, b->country);
 	ck_assert_uint_eq(a->asn, b->asn);
 	ck_assert_str_eq(a->as_org, b->as_org);
+	ck_assert_str_eq(a->origins, b->origins);
 }
 
 static void assert_same_edge(const struct flowstate_flow *a, const struct flowstate_flow *b)
@@ -370,7 +373,8 @@ START_TEST(round_trip)
 END_TEST
 
 /* The bytes a flow's record ends in: reported, the country with its u8
- * length, the AS number, the organisation with its u16 length. */
+ * length, the AS number, the organisation with its u16 length, the
+ * origin field with its u16 length. */
 START_TEST(record_trailer_bytes)
 {
 	attack_flow_t *flows[FLOWS_MAX];
@@ -382,23 +386,25 @@ START_TEST(record_trailer_bytes)
 	strcpy(one.geo.country, "SE");
 	one.geo.asn = 0x01020304u;
 	strcpy(one.geo.as_org, "AB");
+	strcpy(one.geo.origins, "16909060_5");
 	struct bs_buf flow = {0}, file = {0};
 	ck_assert_int_eq(attack_flow_encode(flows[0], &flow), 0);
 	const struct flowstate_header h = header();
 	struct bs_err err = {0};
 	ck_assert_int_eq(flowstate_encode(&h, &one, 1, &file, &err), 0);
-	static const uint8_t trailer[] = {1, 2, 'S', 'E', 4, 3, 2, 1, 2, 0, 'A', 'B'};
+	static const uint8_t trailer[] = {1,  2, 'S', 'E', 4,   3,   2,   1,   2,   0,   'A', 'B',
+	                                  10, 0, '1', '6', '9', '0', '9', '0', '6', '0', '_', '5'};
 	ck_assert_uint_eq(file.len, 72 + 4 + flow.len + sizeof trailer + 8);
 	ck_assert_uint_eq(get_u32(file.data + 72), flow.len + sizeof trailer);
 	ck_assert_mem_eq(file.data + 76, flow.data, flow.len);
 	ck_assert_mem_eq(file.data + 76 + flow.len, trailer, sizeof trailer);
-	/* Nothing known: six bytes. */
+	/* Nothing known: ten bytes. */
 	memset(&one.geo, 0, sizeof one.geo);
 	one.reported = false;
 	bs_buf_free(&file);
 	ck_assert_int_eq(flowstate_encode(&h, &one, 1, &file, &err), 0);
-	ck_assert_uint_eq(get_u32(file.data + 72), flow.len + 8);
-	ck_assert_mem_eq(file.data + 76 + flow.len, "\0\0\0\0\0\0\0\0", 8);
+	ck_assert_uint_eq(get_u32(file.data + 72), flow.len + 10);
+	ck_assert_mem_eq(file.data + 76 + flow.len, "\0\0\0\0\0\0\0\0\0\0", 10);
 	free_flows(flows, n);
 	bs_buf_free(&flow);
 	bs_buf_free(&file);
@@ -1046,6 +1052,9 @@ START_TEST(record_trailer_damage)
 	long_org[6] = 0x00; /* 256 */
 	long_org[7] = 0x01;
 	memset(long_org + 8, 'a', 65535);
+	static uint8_t long_origins[10 + GEO_ORIGINS_LEN];
+	long_origins[9] = GEO_ORIGINS_LEN >> 8;
+	memset(long_origins + 10, '1', GEO_ORIGINS_LEN);
 	static const struct {
 		const char *t;
 		size_t len;
@@ -1058,8 +1067,27 @@ START_TEST(record_trailer_damage)
 	    {"\0\1\0\0\0\0\0\0\0", 9, "NUL byte in the geography"},
 	    {"\0\2SE\0\0\0\0\3\0A\0B", 13, "NUL byte in the geography"},
 	    {"\0\0\0\0\0\0\1\0\0", 9, "NUL byte in the geography"},
-	    {"\0\0\0\0\0\0\0\0\0", 9, "bytes after the flow"},
-	    {"\1\2SE\4\3\2\1\2\0ABx", 13, "bytes after the flow"},
+	    {"\0\0\0\0\0\0\0\0\0\0\0", 11, "bytes after the flow"},
+	    {"\1\2SE\4\3\2\1\2\0AB\0\0x", 15, "bytes after the flow"},
+	    {"\1\2SE\4\3\2\1\2\0AB\0", 13, "ends early"},
+	    {"\0\0\1\0\0\0\0\0\3\0"
+	     "1_",
+	     12, "ends early"},
+	    {"\0\0\1\0\0\0\0\0\3\0"
+	     "2_1",
+	     13, "AS origin field not several ASes led by the AS number"},
+	    {"\0\0\1\0\0\0\0\0\1\0"
+	     "1",
+	     11, "AS origin field not several ASes led by the AS number"},
+	    {"\0\0\1\0\0\0\0\0\3\0"
+	     "1_x",
+	     13, "AS origin field not several ASes led by the AS number"},
+	    {"\0\0\1\0\0\0\0\0\3\0"
+	     "1_\0",
+	     13, "AS origin field not several ASes led by the AS number"},
+	    {"\0\0\0\0\0\0\0\0\3\0"
+	     "1_2",
+	     13, "AS origin field not several ASes led by the AS number"},
 	    {"", 0, "ends early"},
 	    {"\1", 1, "ends early"},
 	    {"\1\2S", 3, "ends early"},
@@ -1085,8 +1113,9 @@ START_TEST(record_trailer_damage)
 		    {long_country, sizeof long_country, "country code too long"},
 		    {long_org, 8 + 256, "AS organisation too long"},
 		    {long_org, sizeof long_org, "AS organisation too long"},
+		    {long_origins, sizeof long_origins, "AS origin field too long"},
 		};
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
 			if (i == 2) {
 				long_org[6] = 0xff;
 				long_org[7] = 0xff;
@@ -1102,7 +1131,10 @@ START_TEST(record_trailer_damage)
 	}
 
 	/* The control: a trailer made the same way, right, is read. */
-	struct bs_buf b = with_trailer(&file, 3, "\1\2SE\4\3\2\1\2\0AB", 12);
+	struct bs_buf b = with_trailer(&file, 3,
+	                               "\1\2SE\4\3\2\1\2\0AB\14\0"
+	                               "16909060_5,7",
+	                               26);
 	struct flowstate_header h;
 	struct flowstate_flow *flows;
 	struct bs_err err = {0};
@@ -1113,6 +1145,7 @@ START_TEST(record_trailer_damage)
 	ck_assert_str_eq(flows[3].geo.country, "SE");
 	ck_assert_uint_eq(flows[3].geo.asn, 0x01020304u);
 	ck_assert_str_eq(flows[3].geo.as_org, "AB");
+	ck_assert_str_eq(flows[3].geo.origins, "16909060_5,7");
 	flowstate_flows_free(flows, got);
 	ck_assert_ptr_null(fuzz_run_flowstate(b.data, b.len));
 	bs_buf_free(&b);

@@ -234,7 +234,7 @@ END_TEST
 START_TEST(duplicate_key_is_refused)
 {
 	expect_edit_refused("\"complete\": false,", "\"complete\": false,\n  \"complete\": true,",
-	                    "line 72: duplicate object key near '\"complete\"'");
+	                    "line 74: duplicate object key near '\"complete\"'");
 	expect_edit_refused("\"min_ppm\": 30,", "\"min_ppm\": 30, \"min_ppm\": 30,",
 	                    "line 12: duplicate object key near '\"min_ppm\"'");
 }
