@@ -184,7 +184,8 @@ CREATE TABLE attacks (attack_id INTEGER, victim TEXT, protocol TEXT, start_time 
   end_time TEXT, duration_s REAL, packets INTEGER, bytes INTEGER, telescope_addrs INTEGER,
   victim_ports INTEGER, top_port INTEGER, responses TEXT, peak_ppm INTEGER, mean_pps REAL,
   est_attack_pps REAL, uniformity_a2 REAL, uniform INTEGER, icmp_mismatches INTEGER,
-  responder TEXT, country TEXT, asn INTEGER, as_org TEXT, attack_ports INTEGER);
+  responder TEXT, country TEXT, asn INTEGER, as_org TEXT, attack_ports INTEGER,
+  vector_group INTEGER);
 .import --csv --skip 1 $WORK/both/attacks.csv attacks
 UPDATE attacks SET asn = NULLIF(asn, '');
 SELECT count(*) = sum(asn IS NULL OR (typeof(asn) = 'integer' AND asn > 0)
