@@ -26,6 +26,9 @@
  * added, so a flow's statistics do not depend on the order of its
  * packets within the limits given in peak.h.
  *
+ * The prefix view (attack_table_key_prefix()) is the same table keyed on
+ * the victim's prefix: its flows build at once and count their victims.
+ *
  * Flush reports the open flows sorted by (start, victim, protocol), which
  * does not depend on arrival order. It sorts the expiry list in place, so
  * after a callback error in flush the list is no longer in touch order:
@@ -96,10 +99,12 @@ struct flow_ext {
 	portset_t aports;    /* attacker ports */
 	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
 	uniformity_t sample; /* destination positions */
+	distinct_t victims;  /* prefix view: victim addresses (attack.h) */
 	uint64_t icmp_mismatches;
 	bs_addr_t responder; /* smallest mismatching responder (order independent) */
 	bool has_responder;
 	bool built;        /* the blocks above count every packet of the flow */
+	bool prefix;       /* a prefix-view flow: victims counts its victims */
 	uint16_t n_held;   /* packets in held, not yet in the blocks above */
 	uint16_t cap_held; /* room in held; 0 once built */
 	struct held_packet held[];
@@ -143,6 +148,8 @@ struct attack_table {
 	attack_edge_cb edge_cb; /* attack_table_watch_edges() */
 	void *edge_arg;
 	uint64_t leading_until_us;
+	bool by_prefix; /* keyed on the victim's prefix (attack_table_key_prefix()) */
+	struct attack_prefix_view pv;
 };
 
 /* The partial flows of attack.h are plain flows off any table. */
@@ -249,6 +256,7 @@ static void flow_free(struct flow *f)
 		portset_clear(&f->ext->aports);
 		peak_clear(&f->ext->peak);
 		uniformity_clear(&f->ext->sample);
+		distinct_clear(&f->ext->victims);
 		free(f->ext);
 	}
 	free(f);
@@ -366,14 +374,15 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 	int rc;
 
 	/* A mismatch needs the responder fields, which only the statistics
-	 * have: it is never held. */
-	bool mismatch = ev->flags & BS_EV_MISMATCH;
-	if (f->packets == 0 && !mismatch) {
+	 * have: it is never held; nor is a packet of the prefix view, whose
+	 * victim a held packet has no room for. */
+	bool direct = (ev->flags & BS_EV_MISMATCH) || t->by_prefix;
+	if (f->packets == 0 && !direct) {
 		f->first_dst = ev->dst;
 		f->first_port = ev->port;
 		f->first_aport = ev->aport;
 		f->first_flags = ev->flags & HELD_FLAGS;
-	} else if (!mismatch && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
+	} else if (!direct && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
 		/* Every packet so far is held (or is the first). */
 		if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
 			return rc;
@@ -381,6 +390,12 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 			return rc;
 	} else if ((rc = flow_build(t, f)) < 0 || (rc = ext_add(t, f->ext, ev)) < 0) {
 		return rc;
+	}
+	if (t->by_prefix) {
+		f->ext->prefix = true;
+		if ((rc = distinct_add(&f->ext->victims,
+		                       XXH3_64bits(&ev->victim, sizeof ev->victim))) < 0)
+			return rc;
 	}
 	if (f->packets == 0 || ev->ts_us < f->start_us)
 		f->start_us = ev->ts_us;
@@ -411,7 +426,9 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	const struct flow_ext *x = f->ext;
 	uint32_t peak = peak_value(&x->peak);
 	uint64_t dests = distinct_count(&x->dests);
-	if (peak < p->min_ppm || dests < p->min_dests) {
+	uint64_t victims = t->by_prefix ? distinct_count(&x->victims) : 0;
+	if (peak < p->min_ppm || dests < p->min_dests ||
+	    (t->by_prefix && victims < t->pv.min_victims)) {
 		t->stats.rejected++;
 		return 0;
 	}
@@ -435,6 +452,7 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	rec.uniformity_a2 = uniformity_a2(&x->sample);
 	rec.uniform = uniformity_pass(rec.uniformity_a2);
 	rec.proto = f->proto;
+	rec.victims = victims;
 	t->stats.attacks++;
 	return t->cb(&rec, t->arg);
 }
@@ -531,7 +549,15 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 		if ((rc = flow_end(t, t->oldest, false)) < 0)
 			return rc;
 
-	struct flow *f = flow_find(t, &ev->victim, ev->proto);
+	/* The prefix view's key; its flows still see the whole victim in ev. */
+	const bs_addr_t *key = &ev->victim;
+	bs_addr_t prefix;
+	if (t->by_prefix) {
+		prefix = ev->victim;
+		bs_addr_mask(&prefix, prefix.family == BS_AF_INET ? t->pv.len4 : t->pv.len6);
+		key = &prefix;
+	}
+	struct flow *f = flow_find(t, key, ev->proto);
 	if (f != NULL) {
 		if ((rc = flow_add(t, f, ev)) < 0)
 			return rc;
@@ -546,7 +572,7 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -BS_ENOMEM;
-	f->victim = ev->victim;
+	f->victim = *key;
 	f->proto = ev->proto;
 	if ((rc = flow_add(t, f, ev)) < 0 || (rc = flow_insert(t, f)) < 0) {
 		flow_free(f);
@@ -635,6 +661,17 @@ void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack
 	t->partial_arg = arg;
 }
 
+void attack_table_key_prefix(attack_table_t *t, const struct attack_prefix_view *pv)
+{
+	t->by_prefix = true;
+	t->pv = *pv;
+}
+
+bool attack_flow_is_prefix(const attack_flow_t *f)
+{
+	return f->f.ext != NULL && f->f.ext->prefix;
+}
+
 uint64_t attack_table_hold_until(const attack_table_t *t)
 {
 	return t->hold.until_us;
@@ -661,7 +698,8 @@ static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *sr
 	    (rc = portcount_merge(&x->ports, &y->ports)) < 0 ||
 	    (rc = portset_merge(&x->aports, &y->aports)) < 0 ||
 	    (rc = peak_merge(&x->peak, &y->peak)) < 0 ||
-	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0)
+	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0 ||
+	    (rc = distinct_merge(&x->victims, &y->victims)) < 0)
 		return rc;
 	x->icmp_mismatches += y->icmp_mismatches;
 	if (y->has_responder &&
@@ -801,6 +839,8 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 	const struct flow_ext *x = f->ext;
 	int rc;
 
+	if (x != NULL && x->prefix)
+		return -BS_EINVAL;
 	put_addr(b, &f->victim);
 	bs_buf_put_u8(b, f->proto);
 	bs_buf_put_u32(b, f->responses);
@@ -971,7 +1011,8 @@ static bool held_equal(const struct held_packet *a, const struct held_packet *b)
 /* The statistics of two flows (both with ext). */
 static bool ext_equal(const struct flow_ext *x, const struct flow_ext *y)
 {
-	if (x->built != y->built || x->n_held != y->n_held)
+	if (x->built != y->built || x->n_held != y->n_held || x->prefix != y->prefix ||
+	    !distinct_equal(&x->victims, &y->victims))
 		return false;
 	for (unsigned i = 0; i < x->n_held; i++)
 		if (!held_equal(&x->held[i], &y->held[i]))
