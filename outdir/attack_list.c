@@ -1,4 +1,6 @@
-/* attack_list.c - attack list, deterministic order, attacks.csv.
+/* attack_list.c - attack list, deterministic order, attacks.csv, and
+ * prefix_attacks.csv for a list of prefix attacks (its columns below
+ * attack_list_write_prefix_csv()).
  *
  * Column formats (INTERFACE.md; empty field = unknown):
  *   attack_id        1..N in sorted order

@@ -1,4 +1,5 @@
-/* csvread.h - read attacks.csv and timeseries.csv back, as `report` does.
+/* csvread.h - read attacks.csv, timeseries.csv and prefix_attacks.csv
+ * back, as `report` does.
  *
  * The CSV files are the user contract (INTERFACE.md), so `report` reads
  * what users read rather than a private format: a report can be made from
