@@ -552,7 +552,7 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 	/* The prefix view's key; its flows still see the whole victim in ev. */
 	const bs_addr_t *key = &ev->victim;
 	bs_addr_t prefix;
-	if (t->by_prefix) {
+	if (__builtin_expect(t->by_prefix, 0)) {
 		prefix = ev->victim;
 		bs_addr_mask(&prefix, prefix.family == BS_AF_INET ? t->pv.len4 : t->pv.len6);
 		key = &prefix;
