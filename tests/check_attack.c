@@ -964,6 +964,41 @@ static void adopt_all(attack_table_t *st, struct partials *p, uint64_t last_us)
 	ck_assert_int_eq(attack_table_expire(st, last_us), 0);
 }
 
+/* evs[0..n) cut at cut into two held tables whose partial flows one
+ * stitching table adopts, as the collector does; attacks go to sink
+ * (emptied first). pv: the tables are the prefix view's. */
+static void stitch_at(const struct attack_params *p, const struct attack_prefix_view *pv,
+                      const struct bs_event *evs, size_t n, size_t cut)
+{
+	static struct partials parts;
+	reset();
+	attack_table_t *st = attack_table_create(p, tel, collect, &sink);
+	attack_table_t *a = attack_table_create(p, tel, collect, &sink);
+	attack_table_t *b = attack_table_create(p, tel, collect, &sink);
+	if (pv != NULL) {
+		attack_table_key_prefix(st, pv);
+		attack_table_key_prefix(a, pv);
+		attack_table_key_prefix(b, pv);
+	}
+	const struct attack_hold first = {.before_next = true};
+	const struct attack_hold last = {.after_previous = true,
+	                                 .until_us = evs[cut].ts_us + 300 * US};
+	attack_table_hold(a, &first, keep_partial, &parts);
+	attack_table_hold(b, &last, keep_partial, &parts);
+	for (size_t i = 0; i < cut; i++)
+		ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(a), 0);
+	adopt_all(st, &parts, evs[cut - 1].ts_us);
+	for (size_t i = cut; i < n; i++)
+		ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(b), 0);
+	adopt_all(st, &parts, evs[n - 1].ts_us);
+	ck_assert_int_eq(attack_table_flush(st), 0);
+	attack_table_free(a);
+	attack_table_free(b);
+	attack_table_free(st);
+}
+
 START_TEST(stitched_pieces_equal_one_table)
 {
 	static struct bs_event evs[256];
@@ -979,34 +1014,13 @@ START_TEST(stitched_pieces_equal_one_table)
 	memcpy(expect, sink.recs, whole * sizeof *expect);
 	qsort(expect, whole, sizeof *expect, by_record);
 
-	static struct partials parts;
 	for (size_t cut = 1; cut < n; cut++) {
-		reset();
-		attack_table_t *st = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *b = attack_table_create(&p, tel, collect, &sink);
-		const struct attack_hold first = {.before_next = true};
-		const struct attack_hold last = {.after_previous = true,
-		                                 .until_us = evs[cut].ts_us + 300 * US};
-		attack_table_hold(a, &first, keep_partial, &parts);
-		attack_table_hold(b, &last, keep_partial, &parts);
-		for (size_t i = 0; i < cut; i++)
-			ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(a), 0);
-		adopt_all(st, &parts, evs[cut - 1].ts_us);
-		for (size_t i = cut; i < n; i++)
-			ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(b), 0);
-		adopt_all(st, &parts, evs[n - 1].ts_us);
-		ck_assert_int_eq(attack_table_flush(st), 0);
+		stitch_at(&p, NULL, evs, n, cut);
 		ck_assert_uint_eq(sink.n, whole);
 		qsort(sink.recs, sink.n, sizeof *sink.recs, by_record);
 		for (size_t i = 0; i < whole; i++)
 			ck_assert_msg(memcmp(&sink.recs[i], &expect[i], sizeof *expect) == 0,
 			              "cut at %zu: record %zu differs", cut, i);
-		attack_table_free(a);
-		attack_table_free(b);
-		attack_table_free(st);
 	}
 	free(expect);
 }
@@ -1117,35 +1131,11 @@ START_TEST(prefix_view_stitches_like_one_table)
 	flush();
 	ck_assert_uint_eq(sink.n, 1);
 	struct attack_record expect = sink.recs[0];
-	static struct partials parts;
 	for (size_t cut = 1; cut < n; cut += 37) {
-		reset();
-		attack_table_t *st = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *b = attack_table_create(&p, tel, collect, &sink);
-		attack_table_key_prefix(st, &PV);
-		attack_table_key_prefix(a, &PV);
-		attack_table_key_prefix(b, &PV);
-		const struct attack_hold first = {.before_next = true};
-		const struct attack_hold last = {.after_previous = true,
-		                                 .until_us = evs[cut].ts_us + 300 * US};
-		attack_table_hold(a, &first, keep_partial, &parts);
-		attack_table_hold(b, &last, keep_partial, &parts);
-		for (size_t i = 0; i < cut; i++)
-			ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(a), 0);
-		adopt_all(st, &parts, evs[cut - 1].ts_us);
-		for (size_t i = cut; i < n; i++)
-			ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(b), 0);
-		adopt_all(st, &parts, evs[n - 1].ts_us);
-		ck_assert_int_eq(attack_table_flush(st), 0);
+		stitch_at(&p, &PV, evs, n, cut);
 		ck_assert_uint_eq(sink.n, 1);
 		ck_assert_msg(memcmp(&sink.recs[0], &expect, sizeof expect) == 0,
 		              "cut at %zu: the record differs", cut);
-		attack_table_free(a);
-		attack_table_free(b);
-		attack_table_free(st);
 	}
 }
 END_TEST
