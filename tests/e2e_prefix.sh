@@ -78,6 +78,19 @@ collect --out "$WORK/pv11" --prefix-view 24,48 "$WORK/gen11/trace-000.pcap"
 check "seed 11: prefix_attacks.csv matches prefix_truth.csv" truth \
 	"$WORK/pv11/prefix_attacks.csv" "$WORK/gen11/prefix_truth.csv"
 
+# Consumers: sqlite3 loads it as docs/consumers.md says, Python's csv too.
+sq=$(sqlite3 :memory: <<SQL 2>&1
+CREATE TABLE p (prefix_id INTEGER, prefix TEXT, protocol TEXT, start_time TEXT, end_time TEXT,
+  duration_s REAL, packets INTEGER, bytes INTEGER, telescope_addrs INTEGER, victim_ports INTEGER,
+  top_port INTEGER, responses TEXT, peak_ppm INTEGER, mean_pps REAL, uniformity_a2 REAL,
+  uniform INTEGER, attack_ports INTEGER, victims INTEGER, victim_attacks INTEGER);
+.import --csv --skip 1 $WORK/pv/prefix_attacks.csv p
+SELECT count(*), sum(victims), sum(packets) FROM p;
+SQL
+)
+py=$("$PYTHON3" -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print("%d|%d|%d" % (len(r), sum(int(x["victims"]) for x in r), sum(int(x["packets"]) for x in r)))' "$WORK/pv/prefix_attacks.csv")
+check_eq "sqlite3 and Python csv read the same rows, victims, packets" "$py" "$sq"
+
 # Pieces: every 2 minutes, so prefix attacks cross many cuts.
 mkdir -p "$WORK/cut"
 editcap -F pcap -i 120 "$CAP" "$WORK/cut/p.pcap" >/dev/null 2>&1
