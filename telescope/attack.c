@@ -27,7 +27,9 @@
  * packets within the limits given in peak.h.
  *
  * The prefix view (attack_table_key_prefix()) is the same table keyed on
- * the victim's prefix: its flows build at once and count their victims.
+ * the victim's prefix: its flows count their victims; one packet is the
+ * same small record (its victim's hash in what was padding), a second
+ * builds the statistics at once, as a held packet has no room for it.
  *
  * Flush reports the open flows sorted by (start, victim, protocol), which
  * does not depend on arrival order. It sorts the expiry list in place, so
@@ -80,6 +82,9 @@ _Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
 
 /* The flags a held or first packet keeps: which of its ports are valid. */
 #define HELD_FLAGS (BS_EV_HAS_PORT | BS_EV_HAS_APORT)
+/* In a flow's first_flags: a flow of the prefix view (no event flag). */
+#define FLOW_PREFIX 0x80u
+_Static_assert((HELD_FLAGS & FLOW_PREFIX) == 0, "FLOW_PREFIX is not an event flag kept");
 
 /* What ext_add() reads of a packet that was held. */
 struct held_packet {
@@ -99,12 +104,11 @@ struct flow_ext {
 	portset_t aports;    /* attacker ports */
 	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
 	uniformity_t sample; /* destination positions */
-	distinct_t victims;  /* prefix view: victim addresses (attack.h) */
+	distinct_t victims;  /* prefix view: victim_hash() of its victims */
 	uint64_t icmp_mismatches;
 	bs_addr_t responder; /* smallest mismatching responder (order independent) */
 	bool has_responder;
 	bool built;        /* the blocks above count every packet of the flow */
-	bool prefix;       /* a prefix-view flow: victims counts its victims */
 	uint16_t n_held;   /* packets in held, not yet in the blocks above */
 	uint16_t cap_held; /* room in held; 0 once built */
 	struct held_packet held[];
@@ -118,10 +122,11 @@ struct flow {
 	bs_addr_t victim;
 	uint8_t proto;
 	bs_addr_t first_dst;
-	uint8_t first_flags;        /* HELD_FLAGS of the first packet */
+	uint8_t first_flags;        /* HELD_FLAGS of the first packet; FLOW_PREFIX */
 	uint16_t first_port;        /* the first packet, while ext is NULL */
 	uint16_t first_aport;       /* (in what was padding: still 120 bytes) */
 	uint32_t responses;         /* 1u << BS_RESP_* */
+	uint32_t first_victim;      /* prefix view: victim_hash() of the first packet */
 	struct flow_ext *ext;       /* NULL while the flow has one packet */
 	struct flow *older, *newer; /* expiry list, by touch_us */
 	uint64_t touch_us;          /* the table's now at the last update */
@@ -275,6 +280,20 @@ static uint64_t sample_key(const struct bs_event *ev)
 	return XXH3_64bits(buf, sizeof buf);
 }
 
+/* A victim's hash in the prefix view, 32 bits so that a one-packet flow
+ * keeps it in what was padding. distinct.h wants 64 well-mixed bits:
+ * victim_item() spreads it. Two victims of one prefix collide with
+ * probability n^2 / 2^33 (3e-5 for the 512 counted exactly). */
+static uint32_t victim_hash(const bs_addr_t *victim)
+{
+	return (uint32_t)XXH3_64bits(victim, sizeof *victim);
+}
+
+static int count_victim(struct flow_ext *x, uint32_t h)
+{
+	return distinct_add(&x->victims, XXH3_64bits(&h, sizeof h));
+}
+
 /* Feeds one packet to the per-flow statistics. */
 static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_event *ev)
 {
@@ -343,7 +362,12 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 {
 	int rc;
 
+	/* A prefix flow's first packet counts its victim here, when it leaves
+	 * the one-packet record (its later packets are never held). */
+	bool first_victim = f->ext == NULL && f->packets == 1 && (f->first_flags & FLOW_PREFIX);
 	if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
+		return rc;
+	if (first_victim && (rc = count_victim(f->ext, f->first_victim)) < 0)
 		return rc;
 	struct flow_ext *x = f->ext;
 	if (x->built)
@@ -374,9 +398,9 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 	int rc;
 
 	/* A mismatch needs the responder fields, which only the statistics
-	 * have: it is never held; nor is a packet of the prefix view, whose
-	 * victim a held packet has no room for. */
-	bool direct = (ev->flags & BS_EV_MISMATCH) || t->by_prefix;
+	 * have: it is never held; nor is a later packet of the prefix view,
+	 * whose victim a held packet has no room for. */
+	bool direct = (ev->flags & BS_EV_MISMATCH) || (t->by_prefix && f->packets > 0);
 	if (f->packets == 0 && !direct) {
 		f->first_dst = ev->dst;
 		f->first_port = ev->port;
@@ -392,9 +416,10 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 		return rc;
 	}
 	if (t->by_prefix) {
-		f->ext->prefix = true;
-		if ((rc = distinct_add(&f->ext->victims,
-		                       XXH3_64bits(&ev->victim, sizeof ev->victim))) < 0)
+		f->first_flags |= FLOW_PREFIX;
+		if (f->ext == NULL)
+			f->first_victim = victim_hash(&ev->victim);
+		else if ((rc = count_victim(f->ext, victim_hash(&ev->victim))) < 0)
 			return rc;
 	}
 	if (f->packets == 0 || ev->ts_us < f->start_us)
@@ -669,7 +694,7 @@ void attack_table_key_prefix(attack_table_t *t, const struct attack_prefix_view 
 
 bool attack_flow_is_prefix(const attack_flow_t *f)
 {
-	return f->f.ext != NULL && f->f.ext->prefix;
+	return (f->f.first_flags & FLOW_PREFIX) != 0;
 }
 
 uint64_t attack_table_hold_until(const attack_table_t *t)
@@ -839,7 +864,7 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 	const struct flow_ext *x = f->ext;
 	int rc;
 
-	if (x != NULL && x->prefix)
+	if (f->first_flags & FLOW_PREFIX)
 		return -BS_EINVAL;
 	put_addr(b, &f->victim);
 	bs_buf_put_u8(b, f->proto);
@@ -1011,7 +1036,7 @@ static bool held_equal(const struct held_packet *a, const struct held_packet *b)
 /* The statistics of two flows (both with ext). */
 static bool ext_equal(const struct flow_ext *x, const struct flow_ext *y)
 {
-	if (x->built != y->built || x->n_held != y->n_held || x->prefix != y->prefix ||
+	if (x->built != y->built || x->n_held != y->n_held ||
 	    !distinct_equal(&x->victims, &y->victims))
 		return false;
 	for (unsigned i = 0; i < x->n_held; i++)
@@ -1038,6 +1063,6 @@ bool attack_flow_equal(const attack_flow_t *pa, const attack_flow_t *pb)
 	if (a->ext == NULL)
 		return bs_addr_cmp(&a->first_dst, &b->first_dst) == 0 &&
 		       a->first_flags == b->first_flags && a->first_port == b->first_port &&
-		       a->first_aport == b->first_aport;
+		       a->first_aport == b->first_aport && a->first_victim == b->first_victim;
 	return ext_equal(a->ext, b->ext);
 }

@@ -108,8 +108,9 @@ attack_table_t *attack_table_create(const struct attack_params *p, const bs_pref
 /* The prefix view (carpet bombing). A table keyed on the victim's prefix
  * rather than the victim: the same events, the same thresholds, plus a
  * minimum of distinct victims in the prefix. Its flows count their victims
- * (distinct.h on a hash of the full address) and always build their
- * statistics at once, as the victim of a held packet is not kept. */
+ * (distinct.h on a 32-bit hash of the full address) and build their
+ * statistics from their second packet, as a held packet has no room for
+ * the victim. */
 struct attack_prefix_view {
 	uint8_t len4, len6;   /* prefix lengths, 0..32 and 0..128 */
 	uint32_t min_victims; /* distinct victims a prefix attack needs */
