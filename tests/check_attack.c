@@ -1043,22 +1043,28 @@ static size_t carpet(struct bs_event *evs, uint32_t n)
 	return k;
 }
 
+/* evs[0..n) through a fresh table, the prefix view's when pv is set,
+ * flushed: its attacks in sink. */
+static void run_table(const struct attack_params *p, const struct attack_prefix_view *pv,
+                      const struct bs_event *evs, size_t n)
+{
+	reset();
+	open_table(p);
+	if (pv != NULL)
+		attack_table_key_prefix(table, pv);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
+	flush();
+}
+
 START_TEST(prefix_view_sees_the_carpet)
 {
 	static struct bs_event evs[20 * 40];
 	size_t n = carpet(evs, 40);
 	struct attack_params p = preset("rsdos");
-	open_table(&p);
-	for (size_t i = 0; i < n; i++)
-		update(&evs[i]);
-	flush();
+	run_table(&p, NULL, evs, n);
 	ck_assert_uint_eq(sink.n, 0); /* per address: 20 packets each */
-	reset();
-	open_table(&p);
-	attack_table_key_prefix(table, &PV);
-	for (size_t i = 0; i < n; i++)
-		update(&evs[i]);
-	flush();
+	run_table(&p, &PV, evs, n);
 	ck_assert_uint_eq(sink.n, 1);
 	const struct attack_record *r = &sink.recs[0];
 	bs_addr_t net;
@@ -1077,13 +1083,7 @@ START_TEST(prefix_view_needs_min_victims)
 	static struct bs_event evs[20 * 40];
 	struct attack_params p = preset("rsdos");
 	for (uint32_t victims = 4; victims <= 5; victims++) {
-		reset();
-		open_table(&p);
-		attack_table_key_prefix(table, &PV);
-		size_t n = carpet(evs, victims);
-		for (size_t i = 0; i < n; i++)
-			update(&evs[i]);
-		flush();
+		run_table(&p, &PV, evs, carpet(evs, victims));
 		ck_assert_uint_eq(sink.n, victims == 5 ? 1 : 0);
 	}
 	/* One victim with a real attack: its prefix has one victim. */
@@ -1124,11 +1124,7 @@ START_TEST(prefix_view_stitches_like_one_table)
 	static struct bs_event evs[20 * 40];
 	size_t n = carpet(evs, 40);
 	struct attack_params p = preset("rsdos");
-	open_table(&p);
-	attack_table_key_prefix(table, &PV);
-	for (size_t i = 0; i < n; i++)
-		update(&evs[i]);
-	flush();
+	run_table(&p, &PV, evs, n);
 	ck_assert_uint_eq(sink.n, 1);
 	struct attack_record expect = sink.recs[0];
 	for (size_t cut = 1; cut < n; cut += 37) {
