@@ -26,7 +26,11 @@ static int on_partial(attack_flow_t *f, void *arg)
 static int feed_table(const struct bs_event *ev, void *arg)
 {
 	struct collect_job *jb = arg;
-	return attack_table_update(jb->table, ev);
+	int rc = attack_table_update(jb->table, ev);
+	/* Off by default: kept off the straight path. */
+	if (__builtin_expect(jb->ptable != NULL, 0) && rc == 0)
+		rc = attack_table_update(jb->ptable, ev);
+	return rc;
 }
 
 /* Counts an accepted packet and feeds backscatter to the job's table and
@@ -61,7 +65,7 @@ static int commit_packet(struct collect_job *jb, const struct verdict *v)
 		jb->bs_last_us = v->ts_us;
 	if (jb->queue != NULL)
 		return evqueue_push(jb->queue, &v->ev);
-	return attack_table_update(jb->table, &v->ev);
+	return feed_table(&v->ev, jb);
 }
 
 /* Settles the held packets that are due before the packet arriving at
@@ -143,6 +147,16 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 		return;
 	}
 	attack_table_hold(jb->table, &jb->hold, on_partial, jb);
+	if (env->prefix_view != NULL) {
+		jb->ptable = attack_table_create(env->params, env->telescope, env->on_prefix_attack,
+		                                 env->on_attack_arg);
+		if (jb->ptable == NULL) {
+			jb->rc = -BS_ENOMEM;
+			return;
+		}
+		attack_table_key_prefix(jb->ptable, env->prefix_view);
+		attack_table_hold(jb->ptable, &jb->hold, on_partial, jb);
+	}
 	if (env->on_edge != NULL)
 		attack_table_watch_edges(jb->table, env->leading_until_us, env->on_edge,
 		                         env->on_edge_arg);
@@ -157,7 +171,11 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 		jb->rc = rc;
 	if (jb->rc == 0)
 		jb->rc = attack_table_flush(jb->table);
+	if (jb->rc == 0 && jb->ptable != NULL)
+		jb->rc = attack_table_flush(jb->ptable);
 	attack_table_stats(jb->table, &jb->stats);
+	if (jb->ptable != NULL)
+		attack_table_stats(jb->ptable, &jb->pstats);
 	/* Stitching adopts them in start order; sorting here, in the job's
 	 * thread, keeps that work off the thread that stitches every job. */
 	if (jb->n_partials > 1)
@@ -168,6 +186,8 @@ void collect_job_clear(struct collect_job *jb)
 {
 	attack_table_free(jb->table);
 	jb->table = NULL;
+	attack_table_free(jb->ptable);
+	jb->ptable = NULL;
 	tseries_free(jb->tseries);
 	jb->tseries = NULL;
 	for (size_t i = 0; i < jb->n_partials; i++)

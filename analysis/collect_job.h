@@ -41,6 +41,12 @@ struct collect_job_env {
 	attack_edge_cb on_edge;
 	void *on_edge_arg;
 	uint64_t leading_until_us;
+	/* When not NULL, every job also runs a prefix-view table (attack.h)
+	 * on the same events, reporting to on_prefix_attack; its partial
+	 * flows join the job's partials (attack_flow_is_prefix() tells them
+	 * apart). */
+	const struct attack_prefix_view *prefix_view;
+	attack_cb on_prefix_attack;
 	/* Called from the job's thread with packets read since its last call,
 	 * every COLLECT_JOB_PUBLISH_EVERY packets and at the end of the file;
 	 * true stops the read there. */
@@ -61,9 +67,11 @@ struct collect_job {
 	struct input *in;        /* the input; its packets, first_us and last_us are set */
 	struct attack_hold hold; /* its place among the files */
 	attack_table_t *table;   /* flushed: closed attacks reported, partials handed out */
+	attack_table_t *ptable;  /* the prefix view's, as table; NULL without one */
 	tseries_t *tseries;
 	struct packet_counters counters;
 	struct attack_stats stats;
+	struct attack_stats pstats;       /* ptable's */
 	uint64_t max_us;                  /* latest accepted packet time */
 	uint64_t bs_first_us, bs_last_us; /* backscatter time range; 0 if none */
 	struct collect_partial *partials; /* sorted by start */

@@ -50,8 +50,11 @@ struct collector {
 	uint64_t first_us, last_us; /* backscatter time range of the run */
 	bool stopped;
 	attack_table_t *stitch;
-	flowstate_writer_t *edges; /* the run's edge flows, for flows.state */
-	uint64_t edges_first_us;   /* their header's first_us and last_us */
+	attack_table_t *pstitch;    /* the prefix view's; NULL without */
+	attack_list_t *presults;    /* its attacks */
+	struct attack_stats pstats; /* its counts */
+	flowstate_writer_t *edges;  /* the run's edge flows, for flows.state */
+	uint64_t edges_first_us;    /* their header's first_us and last_us */
 	uint64_t edges_last_us;
 	bool watching; /* the stitching table shows its edge flows */
 	attack_list_t *results;
@@ -126,6 +129,16 @@ static int on_attack(const struct attack_record *rec, void *arg)
 	return rc;
 }
 
+/* Attack callback of every prefix-view table, from any thread. */
+static int on_prefix_attack(const struct attack_record *rec, void *arg)
+{
+	collector_t *c = arg;
+	pthread_mutex_lock(&c->lock);
+	int rc = attack_list_add(c->presults, rec, NULL);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
 /* Edge callback of every table, from any thread: the flow goes into
  * flows.state with the victim's geography, since merge has no databases. */
 static int on_edge(const attack_flow_t *f, bool reported, void *arg)
@@ -174,6 +187,8 @@ collector_t *collector_create(const struct collector_config *cfg)
 	    .on_attack_arg = c,
 	    .publish = publish_packets,
 	    .publish_arg = c,
+	    .prefix_view = cfg->prefix_view,
+	    .on_prefix_attack = on_prefix_attack,
 	};
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
@@ -186,6 +201,15 @@ collector_t *collector_create(const struct collector_config *cfg)
 	    c->inputs == NULL) {
 		collector_free(c);
 		return NULL;
+	}
+	if (cfg->prefix_view != NULL) {
+		c->pstitch = attack_table_create(&cfg->params, cfg->telescope, on_prefix_attack, c);
+		c->presults = attack_list_create();
+		if (c->pstitch == NULL || c->presults == NULL) {
+			collector_free(c);
+			return NULL;
+		}
+		attack_table_key_prefix(c->pstitch, cfg->prefix_view);
 	}
 	return c;
 }
@@ -202,6 +226,8 @@ void collector_free(collector_t *c)
 		free(c->warnings[i]);
 	free(c->warnings);
 	attack_table_free(c->stitch);
+	attack_table_free(c->pstitch);
+	attack_list_free(c->presults);
 	flowstate_writer_free(c->edges);
 	attack_list_free(c->results);
 	tseries_free(c->tseries);
@@ -286,16 +312,19 @@ static int stitch_job(collector_t *c, struct collect_job *jb)
 	for (size_t i = 0; i < jb->n_partials && rc == 0; i++) {
 		attack_flow_t *f = jb->partials[i].flow;
 		jb->partials[i].flow = NULL;
-		rc = attack_table_adopt(c->stitch, f);
+		rc = attack_table_adopt(attack_flow_is_prefix(f) ? c->pstitch : c->stitch, f);
 	}
 	if (rc == 0 && jb->in->packets > 0)
 		rc = attack_table_expire(c->stitch, jb->max_us);
+	if (rc == 0 && jb->in->packets > 0 && c->pstitch != NULL)
+		rc = attack_table_expire(c->pstitch, jb->max_us);
 	if (rc == 0)
 		rc = tseries_merge(c->tseries, jb->tseries);
 	packet_counters_add(&c->counters, &jb->counters);
 	/* A job's table is flushed (no flow open) and adopts nothing (none
 	 * stitched), so its counts add up as a merged shard's do. */
 	attack_stats_add(&c->stats, &jb->stats);
+	attack_stats_add(&c->pstats, &jb->pstats);
 	if (jb->bs_first_us != 0 && (c->first_us == 0 || jb->bs_first_us < c->first_us))
 		c->first_us = jb->bs_first_us;
 	if (jb->bs_last_us > c->last_us)
@@ -430,6 +459,18 @@ static int read_all(collector_t *c)
 	return rc;
 }
 
+/* Adds the counts of a flushed stitching table to the jobs' sum: its
+ * attacks and rejections; a flow it stitched was counted by two jobs. */
+static void add_stitched(struct attack_stats *sum, const attack_table_t *t)
+{
+	struct attack_stats st;
+	attack_table_stats(t, &st);
+	sum->attacks += st.attacks;
+	sum->rejected += st.rejected;
+	sum->stitched = st.stitched;
+	sum->flows -= st.stitched;
+}
+
 int collector_run(collector_t *c)
 {
 	int rc = inputs_probe(c->inputs, c->cfg.filter);
@@ -454,12 +495,12 @@ int collector_run(collector_t *c)
 	 * shorter than a timeout still reports its attacks. */
 	if ((rc = attack_table_flush(c->stitch)) != 0)
 		return rc;
-	struct attack_stats st;
-	attack_table_stats(c->stitch, &st);
-	c->stats.attacks += st.attacks;
-	c->stats.rejected += st.rejected;
-	c->stats.stitched = st.stitched;
-	c->stats.flows -= st.stitched;
+	add_stitched(&c->stats, c->stitch);
+	if (c->pstitch == NULL)
+		return 0;
+	if ((rc = attack_table_flush(c->pstitch)) != 0)
+		return rc;
+	add_stitched(&c->pstats, c->pstitch);
 	return 0;
 }
 
@@ -540,6 +581,8 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .partial_reason = c->stopped ? "stopped by a signal" : NULL,
 	    .warnings = (const char *const *)c->warnings,
 	    .n_warnings = c->n_warnings,
+	    .prefix_view = c->cfg.prefix_view,
+	    .prefix_stats = c->pstats,
 	};
 	const struct outdir_state state = {
 	    .flows = c->edges,
@@ -548,7 +591,9 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	               .first_us = c->edges_first_us,
 	               .last_us = c->edges_last_us},
 	};
-	int rc = outdir_write(dir, c->results, c->tseries, &s, &state, err);
+	const struct outdir_prefix prefix = {.attacks = c->presults, .view = c->cfg.prefix_view};
+	int rc = outdir_write(dir, c->results, c->tseries, &s, &state,
+	                      c->presults != NULL ? &prefix : NULL, err);
 	free(ins);
 	return rc;
 }

@@ -57,6 +57,8 @@ struct collector_config {
 	size_t n_pfx2as_files;
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */
+	/* The prefix view (attack.h, prefix_attacks.csv); NULL for none. */
+	const struct attack_prefix_view *prefix_view;
 	/* Called from the thread that runs collector_run(), never concurrently. */
 	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
 	void *progress_arg;

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "telescope/addr.h"
 #include "telescope/attack.h"
@@ -505,6 +506,19 @@ static int note_losses(merge_t *m, const struct shard *s)
 		rc = add_warning(m, "%s: %llu input file(s) could not be read completely", s->dir,
 		                 (unsigned long long)s->sum->counters.files_failed);
 	}
+	/* The prefix view's flows are not in flows.state (attack.h), so its
+	 * attacks across the seams cannot be joined exactly: left out. */
+	char *pv = path_join(s->dir, OUTDIR_PREFIX_ATTACKS);
+	if (pv == NULL)
+		return -BS_ENOMEM;
+	if (rc == 0 && access(pv, F_OK) == 0) {
+		m->status = MERGE_WARNINGS;
+		rc = add_warning(m,
+		                 "%s: the prefix view is not merged; collect the pieces together "
+		                 "with --prefix-view for it",
+		                 pv);
+	}
+	free(pv);
 	return rc;
 }
 
@@ -999,7 +1013,8 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	for (size_t w = 0; rc == 0 && w < m->n_warnings; w++)
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
-		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, err);
+		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, NULL,
+		                  err);
 	else
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	free(l.inputs);

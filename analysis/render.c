@@ -772,6 +772,41 @@ static void section_vectors(document_t *d, const report_t *r)
 	}
 }
 
+/* Only for directories collected with --prefix-view: without one the
+ * report is as it was. */
+static void section_prefixes(document_t *d, const report_t *r)
+{
+	const struct report_totals *t = report_totals(r);
+	if (t->dirs_prefix_view == 0)
+		return;
+	const struct report_prefix *v;
+	size_t n = report_prefixes(r, &v);
+	char buf[RENDER_CELL];
+	document_heading(d, 2, "Most attacked prefixes");
+	document_para(d,
+	              "The prefix view (collect --prefix-view, prefix_attacks.csv): the same "
+	              "method keyed on the victim's prefix, so that attacks spread over many "
+	              "addresses of a prefix (carpet bombing), each below the thresholds, are "
+	              "seen. %llu prefix attacks on %llu prefixes; the top %zu by attacks. "
+	              "Victims: the most distinct addresses one of its attacks reached, of which "
+	              "attacked on their own: how many of those were attacks in attacks.csv too.",
+	              (unsigned long long)t->prefix_attacks, (unsigned long long)t->prefixes, n);
+	static const char *const head[] = {
+	    "#", "Prefix", "Attacks", "Protocols", "Packets", "Victims", "Attacked on their own"};
+	document_table_t *tb = document_table(d, 7, head, "rlrlrrr");
+	for (size_t i = 0; i < n; i++) {
+		char addr[BS_ADDR_STRLEN];
+		document_cell(tb, "%zu", i + 1);
+		document_cell(tb, "%s/%u", bs_addr_format(&v[i].prefix, addr, sizeof addr),
+		              (unsigned)v[i].len);
+		document_cell(tb, "%llu", (unsigned long long)v[i].attacks);
+		document_cell(tb, "%s", protocols_text(v[i].protos, ", ", buf));
+		document_cell(tb, "%llu", (unsigned long long)v[i].packets);
+		document_cell(tb, "%llu", (unsigned long long)v[i].victims);
+		document_cell(tb, "%llu", (unsigned long long)v[i].victim_attacks);
+	}
+}
+
 static void section_victims(document_t *d, const report_t *r)
 {
 	const struct report_victim *v;
@@ -958,6 +993,7 @@ static void build_doc(document_t *d, const report_t *r, const struct render_opti
 	section_services(d, r);
 	section_vectors(d, r);
 	section_victims(d, r);
+	section_prefixes(d, r);
 	section_repeats(d, r, made, st);
 	section_geo(d, r);
 	section_distributions(d, r, made, st);

@@ -64,6 +64,13 @@ struct rattack {
 	uint8_t has_port; /* 0: the top_port cell was empty (ICMP) */
 };
 
+/* A prefix_attacks.csv row in the window. */
+struct rprefix {
+	bs_addr_t prefix;
+	uint64_t start_us, packets, victims, victim_attacks;
+	uint8_t len, proto;
+};
+
 /* A directory's own copies of what struct report_dir points to. */
 struct dir_own {
 	char *path;
@@ -103,6 +110,9 @@ struct report {
 	struct report_bin *bins;
 	size_t n_bins, cap_bins;
 
+	struct rprefix *pfx;
+	size_t n_pfx, cap_pfx;
+
 	/* Results of report_finish(). */
 	struct report_totals totals;
 	struct report_period *days, *hours;
@@ -120,6 +130,8 @@ struct report {
 	size_t n_services;
 	struct report_combo *combos;
 	size_t n_combos;
+	struct report_prefix *prefixes;
+	size_t n_prefixes;
 	struct report_dist dist[REPORT_METRIC_COUNT];
 	struct report_cdf_point *cdf[REPORT_METRIC_COUNT];
 	size_t n_cdf[REPORT_METRIC_COUNT];
@@ -195,6 +207,8 @@ void report_free(report_t *r)
 	free(r->countries);
 	free(r->services);
 	free(r->combos);
+	free(r->pfx);
+	free(r->prefixes);
 	free(r->ases);
 	for (int m = 0; m < REPORT_METRIC_COUNT; m++)
 		free(r->cdf[m]);
@@ -296,6 +310,23 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 	return 0;
 }
 
+static int add_prefix(const struct csvread_prefix *p, void *arg)
+{
+	report_t *r = arg;
+	if (!in_window(r, p->start_us))
+		return 0;
+	if (RESERVE(r->pfx, r->cap_pfx, r->n_pfx + 1))
+		return -BS_ENOMEM;
+	r->pfx[r->n_pfx++] = (struct rprefix){.prefix = p->prefix,
+	                                      .start_us = p->start_us,
+	                                      .packets = p->packets,
+	                                      .victims = p->victims,
+	                                      .victim_attacks = p->victim_attacks,
+	                                      .len = p->len,
+	                                      .proto = p->proto};
+	return 0;
+}
+
 /* Joins dir and name into a new string; NULL on allocation failure. */
 static char *path_join(const char *dir, const char *name)
 {
@@ -338,7 +369,9 @@ static int read_summary(struct loading *ld, const char *path, struct bs_err *err
 	return rc;
 }
 
-/* Opens DIR/name and streams it through reader into the loading state. */
+/* Opens DIR/name and streams it through reader into the loading state:
+ * attacks.csv, timeseries.csv, or prefix_attacks.csv, which may be
+ * missing (a directory collected without --prefix-view). */
 static int read_file(struct loading *ld, const char *dir, const char *name, bool attacks,
                      struct bs_err *err)
 {
@@ -346,12 +379,18 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 	if (path == NULL)
 		return -BS_ENOMEM;
 	int rc;
+	bool prefixes = strcmp(name, OUTDIR_PREFIX_ATTACKS) == 0;
 	FILE *f = fopen(path, "r");
-	if (f == NULL) {
+	if (f == NULL && prefixes && errno == ENOENT) {
+		rc = 0;
+	} else if (f == NULL) {
 		rc = bs_err_io(err, errno, "%s", path);
 	} else {
-		rc = attacks ? csvread_attacks(f, add_attack, ld, err)
-		             : csvread_timeseries(f, add_bin, ld, err);
+		if (prefixes && ld->dir != LOADING_JOINED)
+			ld->r->totals.dirs_prefix_view++;
+		rc = prefixes  ? csvread_prefix_attacks(f, add_prefix, ld->r, err)
+		     : attacks ? csvread_attacks(f, add_attack, ld, err)
+		               : csvread_timeseries(f, add_bin, ld, err);
 		int e = errno;
 		fclose(f);
 		if (rc != 0 && err != NULL && err->msg[0] != '\0')
@@ -378,7 +417,8 @@ static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
 	struct report_dir *d = &r->dirs[ld.dir];
 	memset(d, 0, sizeof *d);
 	memset(&r->own[ld.dir], 0, sizeof r->own[ld.dir]);
-	size_t n_att = r->n_att, n_bins = r->n_bins;
+	size_t n_att = r->n_att, n_bins = r->n_bins, n_pfx = r->n_pfx;
+	size_t pv_dirs = r->totals.dirs_prefix_view;
 	r->own[ld.dir].path = strdup(dir);
 	char *summary = path_join(dir, OUTDIR_SUMMARY);
 	int rc = r->own[ld.dir].path && summary ? 0 : -BS_ENOMEM;
@@ -390,11 +430,15 @@ static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
 		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err);
 	if (rc == 0 && data)
 		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err);
+	if (rc == 0)
+		rc = read_file(&ld, dir, OUTDIR_PREFIX_ATTACKS, false, err);
 	if (rc != 0) {
 		int e = errno;
 		free_dir(r, ld.dir);
 		r->n_att = n_att;
 		r->n_bins = n_bins;
+		r->n_pfx = n_pfx;
+		r->totals.dirs_prefix_view = pv_dirs;
 		errno = e;
 		return rc;
 	}
@@ -451,6 +495,7 @@ int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char
 	if (r == NULL || joined == NULL || r->finished)
 		return -BS_EINVAL;
 	size_t first_dir = r->n_dirs, n_att = r->n_att, n_bins = r->n_bins, n_cover = r->n_cover;
+	size_t n_pfx = r->n_pfx, pv_dirs = r->totals.dirs_prefix_view;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = add_dir(r, dirs[i], false, err);
@@ -466,6 +511,8 @@ int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char
 		r->n_att = n_att;
 		r->n_bins = n_bins;
 		r->n_cover = n_cover;
+		r->n_pfx = n_pfx;
+		r->totals.dirs_prefix_view = pv_dirs;
 		errno = e;
 		return rc;
 	}
@@ -1084,6 +1131,71 @@ static int top_combos(report_t *r)
 	return 0;
 }
 
+/* Prefix attacks by prefix, then the duplicate key (protocol, start), then
+ * the copy to keep first (more packets). */
+static int rprefix_cmp(const void *pa, const void *pb)
+{
+	const struct rprefix *a = pa, *b = pb;
+	int c = bs_addr_cmp(&a->prefix, &b->prefix);
+	if (c == 0)
+		c = CMP(a->len, b->len);
+	if (c == 0)
+		c = CMP(a->proto, b->proto);
+	if (c == 0)
+		c = CMP(a->start_us, b->start_us);
+	return c != 0 ? c : CMP(b->packets, a->packets);
+}
+
+static int prefix_rank_cmp(const void *pa, const void *pb)
+{
+	const struct report_prefix *a = pa, *b = pb;
+	int c = CMP(b->attacks, a->attacks);
+	if (c == 0)
+		c = CMP(b->packets, a->packets);
+	if (c == 0)
+		c = CMP(b->victims, a->victims);
+	if (c == 0)
+		c = bs_addr_cmp(&a->prefix, &b->prefix);
+	return c != 0 ? c : CMP(a->len, b->len);
+}
+
+/* The most attacked prefixes: prefix attacks without duplicates, grouped
+ * by prefix. */
+static int top_prefixes(report_t *r)
+{
+	if (r->n_pfx > 1)
+		qsort(r->pfx, r->n_pfx, sizeof *r->pfx, rprefix_cmp);
+	struct report_prefix *t = r->n_pfx ? calloc(r->n_pfx, sizeof *t) : NULL;
+	if (r->n_pfx && t == NULL)
+		return -BS_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_pfx; i++) {
+		const struct rprefix *a = &r->pfx[i], *prev = i > 0 ? &r->pfx[i - 1] : NULL;
+		bool same_prefix = prev != NULL && bs_addr_cmp(&prev->prefix, &a->prefix) == 0 &&
+		                   prev->len == a->len;
+		if (same_prefix && prev->proto == a->proto && prev->start_us == a->start_us)
+			continue; /* a copy from another directory */
+		if (!same_prefix)
+			t[n++] = (struct report_prefix){.prefix = a->prefix, .len = a->len};
+		struct report_prefix *g = &t[n - 1];
+		g->protos |= (uint8_t)(1u << a->proto);
+		g->attacks++;
+		g->packets += a->packets;
+		if (a->victims > g->victims ||
+		    (a->victims == g->victims && a->victim_attacks > g->victim_attacks)) {
+			g->victims = a->victims;
+			g->victim_attacks = a->victim_attacks;
+		}
+		r->totals.prefix_attacks++;
+	}
+	if (n > 1)
+		qsort(t, n, sizeof *t, prefix_rank_cmp);
+	r->prefixes = t;
+	r->totals.prefixes = n;
+	r->n_prefixes = n < r->top_n ? n : r->top_n;
+	return 0;
+}
+
 /* Quantile levels in thousandths, indexed by enum report_quantile: integer
  * ranks avoid 0.9 * n landing a hair above an integer in floating point. */
 static const uint32_t quantile_permille[REPORT_Q_COUNT] = {
@@ -1220,6 +1332,8 @@ int report_finish(report_t *r, struct bs_err *err)
 		rc = top_groups(r, true, &r->ases, &r->n_ases);
 	if (rc == 0)
 		rc = top_services(r);
+	if (rc == 0)
+		rc = top_prefixes(r);
 	for (int m = 0; rc == 0 && m < REPORT_METRIC_COUNT; m++)
 		rc = fill_dist(r, (enum report_metric)m, vals);
 out:
@@ -1303,6 +1417,12 @@ size_t report_combos(const report_t *r, const struct report_combo **out)
 {
 	*out = r->combos;
 	return r->n_combos;
+}
+
+size_t report_prefixes(const report_t *r, const struct report_prefix **out)
+{
+	*out = r->prefixes;
+	return r->n_prefixes;
 }
 
 size_t report_top_ases(const report_t *r, const struct report_group **out)

@@ -59,7 +59,9 @@ report_t *report_create(uint64_t since_us, uint64_t until_us, uint32_t top_n);
 void report_free(report_t *r);
 
 /** Reads one collect output directory: DIR/summary.json, DIR/attacks.csv and
- * DIR/timeseries.csv (dir is borrowed, copied). Must come before
+ * DIR/timeseries.csv, and DIR/prefix_attacks.csv when there is one (collect
+ * --prefix-view; report_add_joined() reads it from each directory, as merge
+ * does not join the prefix view) (dir is borrowed, copied). Must come before
  * report_finish(). 0; -BS_EIO (errno's text) when a file cannot be opened
  * or read; -BS_EFORMAT when one is malformed (summary.json by the rules of
  * summary_read()); -BS_ENOMEM; -BS_EINVAL after report_finish(). On error
@@ -137,6 +139,8 @@ struct report_totals {
 	uint64_t vector_victims;             /* distinct victims of those groups */
 	uint64_t vector_attacks;             /* attacks in those groups */
 	uint64_t vector_combos;              /* distinct protocol sets among them */
+	uint64_t prefixes, prefix_attacks;   /* the prefix view: distinct prefixes, attacks */
+	size_t dirs_prefix_view;             /* directories with a prefix_attacks.csv */
 	double telescope_min, telescope_max; /* IPv4 telescope size over the
 	                                        directories (0 when unknown) */
 	uint32_t interval_min, interval_max; /* time-series bin, seconds */
@@ -237,6 +241,25 @@ struct report_combo {
  * attacks, then the smaller bit set); report_totals()->vector_combos says
  * how many there are in all. */
 size_t report_combos(const report_t *r, const struct report_combo **out);
+
+/** A victim prefix of the prefix view (collect --prefix-view: its
+ * directories' prefix_attacks.csv), with its attacks in the window. An
+ * attack seen in two directories (same prefix, protocol and start) counts
+ * once, the copy with more packets kept. */
+struct report_prefix {
+	bs_addr_t prefix;        /* bits past len zero */
+	uint8_t len;             /* prefix length */
+	uint8_t protos;          /* bit (1u << enum bs_proto) per protocol attacked */
+	uint64_t attacks;        /* prefix attacks */
+	uint64_t packets;        /* their backscatter packets */
+	uint64_t victims;        /* most distinct victims in one of its attacks */
+	uint64_t victim_attacks; /* of those, attacked on their own (that attack's count) */
+};
+
+/** Up to top_n prefixes by attacks (ties: more packets, more victims, then
+ * address and length); report_totals()->prefixes and ->prefix_attacks say
+ * how many there are in all. */
+size_t report_prefixes(const report_t *r, const struct report_prefix **out);
 
 /** One victim of a top table. */
 struct report_victim {

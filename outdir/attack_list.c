@@ -1,4 +1,6 @@
-/* attack_list.c - attack list, deterministic order, attacks.csv.
+/* attack_list.c - attack list, deterministic order, attacks.csv, and
+ * prefix_attacks.csv for a list of prefix attacks (its columns below
+ * attack_list_write_prefix_csv()).
  *
  * Column formats (INTERFACE.md; empty field = unknown):
  *   attack_id        1..N in sorted order
@@ -188,16 +190,26 @@ struct row {
 /* Number columns cannot fail: any uint64 fits CSVWRITE_NUM_STRLEN, and so
  * does every double a valid record yields (see CSVWRITE_NUM_STRLEN); an
  * impossible one would be written as "", unknown. */
+static void put_u64(const char **field, char *num, uint64_t v)
+{
+	*field = num;
+	csvwrite_fmt_u64(num, CSVWRITE_NUM_STRLEN, v);
+}
+
+static void put_double(const char **field, char *num, int decimals, double v)
+{
+	*field = num;
+	csvwrite_fmt_double(num, CSVWRITE_NUM_STRLEN, decimals, v);
+}
+
 static void set_u64(struct row *row, enum col c, uint64_t v)
 {
-	row->fields[c] = row->num[c];
-	csvwrite_fmt_u64(row->num[c], sizeof row->num[c], v);
+	put_u64(&row->fields[c], row->num[c], v);
 }
 
 static void set_double(struct row *row, enum col c, int decimals, double v)
 {
-	row->fields[c] = row->num[c];
-	csvwrite_fmt_double(row->num[c], sizeof row->num[c], decimals, v);
+	put_double(&row->fields[c], row->num[c], decimals, v);
 }
 
 static void format_responses(uint32_t bits, char *buf, size_t len)
@@ -215,19 +227,36 @@ static void format_responses(uint32_t bits, char *buf, size_t len)
 	}
 }
 
+/* The start and end times and the duration of rec into start, end
+ * (BS_TIME_STRLEN) and dur (CSVWRITE_NUM_STRLEN); *mean_pps is its mean
+ * rate, NAN when the duration is 0. 0, or -BS_ERANGE for a time past year
+ * 9999. */
+static int format_span(const struct attack_record *rec, char *start, char *end, char *dur,
+                       double *mean_pps)
+{
+	int rc = bs_format_time(rec->start_us, start, BS_TIME_STRLEN);
+	if (rc == 0)
+		rc = bs_format_time(rec->end_us, end, BS_TIME_STRLEN);
+	if (rc < 0)
+		return rc;
+	uint64_t dur_us = rec->end_us >= rec->start_us ? rec->end_us - rec->start_us : 0;
+	*mean_pps = dur_us ? (double)rec->packets * BS_US_PER_S / (double)dur_us : NAN;
+	/* Integer arithmetic: exact to the microsecond, unlike "%.6f" of a double. */
+	snprintf(dur, CSVWRITE_NUM_STRLEN, "%llu.%06u", (unsigned long long)(dur_us / BS_US_PER_S),
+	         (unsigned)(dur_us % BS_US_PER_S));
+	return 0;
+}
+
 /* 0, or -BS_ERANGE for a time past year 9999. group is the vector_group. */
 static int format_row(const struct entry *e, uint64_t id, uint64_t group, double v4_size,
                       struct row *row)
 {
 	const struct attack_record *rec = &e->rec;
+	double mean_pps;
 	memset(row->fields, 0, sizeof row->fields);
-	int rc = bs_format_time(rec->start_us, row->start, sizeof row->start);
-	if (rc == 0)
-		rc = bs_format_time(rec->end_us, row->end, sizeof row->end);
+	int rc = format_span(rec, row->start, row->end, row->num[COL_DURATION_S], &mean_pps);
 	if (rc < 0)
 		return rc;
-	uint64_t dur_us = rec->end_us >= rec->start_us ? rec->end_us - rec->start_us : 0;
-	double mean_pps = dur_us ? (double)rec->packets * BS_US_PER_S / (double)dur_us : NAN;
 	double est_pps =
 	    rec->victim.family == BS_AF_INET && v4_size > 0 ? mean_pps * IPV4_SPACE / v4_size : NAN;
 	set_u64(row, COL_ATTACK_ID, id);
@@ -235,10 +264,7 @@ static int format_row(const struct entry *e, uint64_t id, uint64_t group, double
 	row->fields[COL_PROTOCOL] = bs_proto_name(rec->proto);
 	row->fields[COL_START_TIME] = row->start;
 	row->fields[COL_END_TIME] = row->end;
-	/* Integer arithmetic: exact to the microsecond, unlike "%.6f" of a double. */
 	row->fields[COL_DURATION_S] = row->num[COL_DURATION_S];
-	snprintf(row->num[COL_DURATION_S], CSVWRITE_NUM_STRLEN, "%llu.%06u",
-	         (unsigned long long)(dur_us / BS_US_PER_S), (unsigned)(dur_us % BS_US_PER_S));
 	set_u64(row, COL_PACKETS, rec->packets);
 	set_u64(row, COL_BYTES, rec->bytes);
 	set_u64(row, COL_TELESCOPE_ADDRS, rec->telescope_addrs);
@@ -299,6 +325,48 @@ static int vector_groups(const attack_list_t *r, uint32_t **group)
 	return rc;
 }
 
+/* Formats row i of a file into fields (borrowed until the next call). */
+typedef int (*row_fn)(size_t i, const char *const **fields, void *arg);
+
+/* Writes DIR/name atomically: the header of n_cols columns, then rows
+ * 0..n_rows through fn. */
+static int write_file(const char *dir, const char *name, const char *const *header, size_t n_cols,
+                      size_t n_rows, row_fn fn, void *arg)
+{
+	outfile_t *out;
+	int rc = outfile_open(dir, name, &out);
+	if (rc < 0)
+		return rc;
+	FILE *f = outfile_stream(out);
+	rc = csvwrite_write_row(f, header, n_cols);
+	for (size_t i = 0; rc == 0 && i < n_rows; i++) {
+		const char *const *fields;
+		rc = fn(i, &fields, arg);
+		if (rc == 0)
+			rc = csvwrite_write_row(f, fields, n_cols);
+	}
+	if (rc < 0) {
+		outfile_abort(out);
+		return rc;
+	}
+	return outfile_commit(out);
+}
+
+struct attacks_file {
+	const attack_list_t *r;
+	const uint32_t *group; /* vector_group by row */
+	double v4_size;
+	struct row row;
+};
+
+static int attack_row(size_t i, const char *const **fields, void *arg)
+{
+	struct attacks_file *a = arg;
+	int rc = format_row(&a->r->e[i], (uint64_t)i + 1, a->group[i], a->v4_size, &a->row);
+	*fields = a->row.fields;
+	return rc;
+}
+
 int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
                           double telescope_v6_size)
 {
@@ -310,26 +378,206 @@ int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4
 	int rc = vector_groups(r, &group);
 	if (rc < 0)
 		return rc;
-	struct row *row = malloc(sizeof *row);
-	outfile_t *out = NULL;
-	rc = row == NULL ? -BS_ENOMEM : outfile_open(dir, OUTDIR_ATTACKS, &out);
-	if (rc < 0) {
-		free(row);
+	struct attacks_file *a = malloc(sizeof *a);
+	if (a == NULL) {
 		free(group);
-		return rc;
+		return -BS_ENOMEM;
 	}
-	FILE *f = outfile_stream(out);
-	rc = csvwrite_write_row(f, col_names, COL_COUNT);
-	for (size_t i = 0; rc == 0 && i < r->n; i++) {
-		rc = format_row(&r->e[i], (uint64_t)i + 1, group[i], telescope_v4_size, row);
-		if (rc == 0)
-			rc = csvwrite_write_row(f, row->fields, COL_COUNT);
-	}
-	free(row);
+	a->r = r;
+	a->group = group;
+	a->v4_size = telescope_v4_size;
+	rc = write_file(dir, OUTDIR_ATTACKS, col_names, COL_COUNT, r->n, attack_row, a);
+	free(a);
 	free(group);
-	if (rc < 0) {
-		outfile_abort(out);
-		return rc;
+	return rc;
+}
+
+/* prefix_attacks.csv (attack_list_write_prefix_csv()): the columns of
+ * attacks.csv that mean the same for a prefix, in the same order, then
+ * the prefix view's own. */
+enum pcol {
+	PCOL_PREFIX_ID,
+	PCOL_PREFIX,
+	PCOL_PROTOCOL,
+	PCOL_START_TIME,
+	PCOL_END_TIME,
+	PCOL_DURATION_S,
+	PCOL_PACKETS,
+	PCOL_BYTES,
+	PCOL_TELESCOPE_ADDRS,
+	PCOL_VICTIM_PORTS,
+	PCOL_TOP_PORT,
+	PCOL_RESPONSES,
+	PCOL_PEAK_PPM,
+	PCOL_MEAN_PPS,
+	PCOL_UNIFORMITY_A2,
+	PCOL_UNIFORM,
+	PCOL_ATTACK_PORTS,
+	PCOL_VICTIMS,
+	PCOL_VICTIM_ATTACKS,
+	PCOL_COUNT
+};
+
+static const char *const pcol_names[PCOL_COUNT] = {
+    [PCOL_PREFIX_ID] = "prefix_id",
+    [PCOL_PREFIX] = "prefix",
+    [PCOL_PROTOCOL] = "protocol",
+    [PCOL_START_TIME] = "start_time",
+    [PCOL_END_TIME] = "end_time",
+    [PCOL_DURATION_S] = "duration_s",
+    [PCOL_PACKETS] = "packets",
+    [PCOL_BYTES] = "bytes",
+    [PCOL_TELESCOPE_ADDRS] = "telescope_addrs",
+    [PCOL_VICTIM_PORTS] = "victim_ports",
+    [PCOL_TOP_PORT] = "top_port",
+    [PCOL_RESPONSES] = "responses",
+    [PCOL_PEAK_PPM] = "peak_ppm",
+    [PCOL_MEAN_PPS] = "mean_pps",
+    [PCOL_UNIFORMITY_A2] = "uniformity_a2",
+    [PCOL_UNIFORM] = "uniform",
+    [PCOL_ATTACK_PORTS] = "attack_ports",
+    [PCOL_VICTIMS] = "victims",
+    [PCOL_VICTIM_ATTACKS] = "victim_attacks",
+};
+
+/* A per-address attack seen from its prefix, for victim_attacks. */
+struct in_prefix {
+	bs_addr_t prefix, victim;
+	uint64_t start_us, end_us;
+	uint8_t proto;
+};
+
+/* By prefix, protocol, victim, start. */
+static int in_prefix_cmp(const void *pa, const void *pb)
+{
+	const struct in_prefix *a = pa, *b = pb;
+	int c = bs_addr_cmp(&a->prefix, &b->prefix);
+	if (c == 0)
+		c = CMP(a->proto, b->proto);
+	if (c == 0)
+		c = bs_addr_cmp(&a->victim, &b->victim);
+	if (c == 0)
+		c = CMP(a->start_us, b->start_us);
+	return c;
+}
+
+struct prefix_file {
+	const attack_list_t *r;
+	const struct attack_prefix_view *pv;
+	struct in_prefix *members; /* every per-address attack, in_prefix_cmp() order */
+	size_t n_members;
+	const char *fields[PCOL_COUNT];
+	char num[PCOL_COUNT][CSVWRITE_NUM_STRLEN];
+	char prefix[BS_ADDR_STRLEN + 5]; /* "/128" */
+	char start[BS_TIME_STRLEN], end[BS_TIME_STRLEN];
+	char responses[RESPONSES_STRLEN];
+};
+
+/* Distinct victims of rec's prefix whose attacks on its protocol overlap
+ * it in time. */
+static uint64_t victim_attacks(const struct prefix_file *p, const struct attack_record *rec)
+{
+	size_t lo = 0, hi = p->n_members;
+	while (lo < hi) { /* the first member of (prefix, protocol) */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct in_prefix *m = &p->members[mid];
+		int c = bs_addr_cmp(&m->prefix, &rec->victim);
+		if (c == 0)
+			c = CMP(m->proto, rec->proto);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return outfile_commit(out);
+	uint64_t n = 0;
+	const bs_addr_t *counted = NULL;
+	for (size_t i = lo; i < p->n_members; i++) {
+		const struct in_prefix *m = &p->members[i];
+		if (bs_addr_cmp(&m->prefix, &rec->victim) != 0 || m->proto != rec->proto)
+			break;
+		if (m->start_us > rec->end_us || m->end_us < rec->start_us ||
+		    (counted != NULL && bs_addr_cmp(counted, &m->victim) == 0))
+			continue;
+		counted = &m->victim;
+		n++;
+	}
+	return n;
+}
+
+static int prefix_row(size_t i, const char *const **fields, void *arg)
+{
+	struct prefix_file *p = arg;
+	const struct attack_record *rec = &p->r->e[i].rec;
+	double mean_pps;
+	memset(p->fields, 0, sizeof p->fields);
+	int rc = format_span(rec, p->start, p->end, p->num[PCOL_DURATION_S], &mean_pps);
+	if (rc < 0)
+		return rc;
+	char addr[BS_ADDR_STRLEN];
+	snprintf(p->prefix, sizeof p->prefix, "%s/%u",
+	         bs_addr_format(&rec->victim, addr, sizeof addr),
+	         rec->victim.family == BS_AF_INET ? p->pv->len4 : p->pv->len6);
+	put_u64(&p->fields[PCOL_PREFIX_ID], p->num[PCOL_PREFIX_ID], (uint64_t)i + 1);
+	p->fields[PCOL_PREFIX] = p->prefix;
+	p->fields[PCOL_PROTOCOL] = bs_proto_name(rec->proto);
+	p->fields[PCOL_START_TIME] = p->start;
+	p->fields[PCOL_END_TIME] = p->end;
+	p->fields[PCOL_DURATION_S] = p->num[PCOL_DURATION_S];
+	put_u64(&p->fields[PCOL_PACKETS], p->num[PCOL_PACKETS], rec->packets);
+	put_u64(&p->fields[PCOL_BYTES], p->num[PCOL_BYTES], rec->bytes);
+	put_u64(&p->fields[PCOL_TELESCOPE_ADDRS], p->num[PCOL_TELESCOPE_ADDRS],
+	        rec->telescope_addrs);
+	put_u64(&p->fields[PCOL_VICTIM_PORTS], p->num[PCOL_VICTIM_PORTS], rec->victim_ports);
+	if (rec->top_port >= 0)
+		put_u64(&p->fields[PCOL_TOP_PORT], p->num[PCOL_TOP_PORT], (uint64_t)rec->top_port);
+	format_responses(rec->responses, p->responses, sizeof p->responses);
+	p->fields[PCOL_RESPONSES] = p->responses;
+	put_u64(&p->fields[PCOL_PEAK_PPM], p->num[PCOL_PEAK_PPM], rec->peak_ppm);
+	put_double(&p->fields[PCOL_MEAN_PPS], p->num[PCOL_MEAN_PPS], 6, mean_pps);
+	put_double(&p->fields[PCOL_UNIFORMITY_A2], p->num[PCOL_UNIFORMITY_A2], 4,
+	           rec->uniformity_a2);
+	p->fields[PCOL_UNIFORM] = rec->uniform ? "1" : "0";
+	if (rec->attack_ports >= 0)
+		put_u64(&p->fields[PCOL_ATTACK_PORTS], p->num[PCOL_ATTACK_PORTS],
+		        (uint64_t)rec->attack_ports);
+	put_u64(&p->fields[PCOL_VICTIMS], p->num[PCOL_VICTIMS], rec->victims);
+	put_u64(&p->fields[PCOL_VICTIM_ATTACKS], p->num[PCOL_VICTIM_ATTACKS],
+	        victim_attacks(p, rec));
+	*fields = p->fields;
+	return 0;
+}
+
+int attack_list_write_prefix_csv(attack_list_t *prefixes, const attack_list_t *attacks,
+                                 const struct attack_prefix_view *pv, const char *dir)
+{
+	if (prefixes == NULL || attacks == NULL || pv == NULL || dir == NULL)
+		return -BS_EINVAL;
+	attack_list_sort(prefixes);
+	struct prefix_file *p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return -BS_ENOMEM;
+	p->r = prefixes;
+	p->pv = pv;
+	p->members = malloc((attacks->n ? attacks->n : 1) * sizeof *p->members);
+	if (p->members == NULL) {
+		free(p);
+		return -BS_ENOMEM;
+	}
+	for (size_t i = 0; i < attacks->n; i++) {
+		const struct attack_record *a = &attacks->e[i].rec;
+		struct in_prefix *m = &p->members[p->n_members++];
+		*m = (struct in_prefix){.prefix = a->victim,
+		                        .victim = a->victim,
+		                        .start_us = a->start_us,
+		                        .end_us = a->end_us,
+		                        .proto = a->proto};
+		bs_addr_mask(&m->prefix, a->victim.family == BS_AF_INET ? pv->len4 : pv->len6);
+	}
+	if (p->n_members > 1)
+		qsort(p->members, p->n_members, sizeof *p->members, in_prefix_cmp);
+	int rc = write_file(dir, OUTDIR_PREFIX_ATTACKS, pcol_names, PCOL_COUNT, prefixes->n,
+	                    prefix_row, p);
+	free(p->members);
+	free(p);
+	return rc;
 }

@@ -55,4 +55,15 @@ const struct attack_record *attack_list_get(const attack_list_t *r, size_t i);
 int attack_list_write_csv(attack_list_t *r, const char *dir, double telescope_v4_size,
                           double telescope_v6_size);
 
+/** Sorts prefixes (attacks of a prefix-view table, attack.h: each victim
+ * a prefix of pv's lengths) and writes DIR/prefix_attacks.csv atomically
+ * like attack_list_write_csv(): header, then one row per prefix attack,
+ * prefix_id its 1-based position in attacks.csv's order. Its
+ * victim_attacks column is counted from attacks (the final per-address
+ * list): the distinct victims of the prefix whose own attacks on the same
+ * protocol overlap the prefix attack in time. Errors as
+ * attack_list_write_csv(). */
+int attack_list_write_prefix_csv(attack_list_t *prefixes, const attack_list_t *attacks,
+                                 const struct attack_prefix_view *pv, const char *dir);
+
 #endif

@@ -47,6 +47,7 @@ typedef int (*row_fn)(struct reader *rd);
 union row_cb {
 	csvread_attack_cb attack;
 	csvread_bin_cb bin;
+	csvread_prefix_cb prefix;
 };
 
 struct reader {
@@ -578,4 +579,71 @@ int csvread_attacks_full(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err
 int csvread_timeseries_full(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err)
 {
 	return run_reader(f, bin_cols_full, BC_COUNT, bin_row, (union row_cb){.bin = cb}, arg, err);
+}
+
+enum prefix_col {
+	PC_PREFIX,
+	PC_PROTOCOL,
+	PC_START,
+	PC_END,
+	PC_PACKETS,
+	PC_VICTIMS,
+	PC_VICTIM_ATTACKS,
+	PC_COUNT
+};
+
+static const struct column prefix_cols[PC_COUNT] = {
+    [PC_PREFIX] = {"prefix", true},
+    [PC_PROTOCOL] = {"protocol", true},
+    [PC_START] = {"start_time", true},
+    [PC_END] = {"end_time", true},
+    [PC_PACKETS] = {"packets", true},
+    [PC_VICTIMS] = {"victims", true},
+    [PC_VICTIM_ATTACKS] = {"victim_attacks", true},
+};
+
+/* "ADDRESS/LEN" with no bits set past LEN. 0 or nonzero. */
+static int cell_prefix(const char *s, bs_addr_t *a, uint8_t *len)
+{
+	const char *slash = strchr(s, '/');
+	char addr[BS_ADDR_STRLEN];
+	uint32_t n;
+	if (slash == NULL || (size_t)(slash - s) >= sizeof addr)
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (bs_addr_parse(addr, a) != 0 || cell_u32(slash + 1, &n) != 0 ||
+	    n > (a->family == BS_AF_INET ? 32u : 128u))
+		return -1;
+	bs_addr_t masked = *a;
+	bs_addr_mask(&masked, n);
+	*len = (uint8_t)n;
+	return bs_addr_cmp(&masked, a) != 0;
+}
+
+static int prefix_row(struct reader *rd)
+{
+	const char *const *c = rd->cells;
+	struct csvread_prefix p = {0};
+	if (cell_prefix(c[PC_PREFIX], &p.prefix, &p.len) != 0)
+		return bad_cell(rd, PC_PREFIX, "a prefix like 192.0.2.0/24");
+	if (cell_proto(c[PC_PROTOCOL], &p.proto) != 0)
+		return bad_cell(rd, PC_PROTOCOL, "TCP, UDP, ICMP or OTHER");
+	if (bs_parse_time(c[PC_START], &p.start_us) != 0)
+		return bad_cell(rd, PC_START, "a UTC time like 2026-11-24T03:00:05.123456Z");
+	if (bs_parse_time(c[PC_END], &p.end_us) != 0 || p.end_us < p.start_us)
+		return bad_cell(rd, PC_END, "a UTC time at or after start_time");
+	if (cell_u64(c[PC_PACKETS], &p.packets) != 0)
+		return bad_cell(rd, PC_PACKETS, "a whole number");
+	if (cell_u64(c[PC_VICTIMS], &p.victims) != 0)
+		return bad_cell(rd, PC_VICTIMS, "a whole number");
+	if (cell_u64(c[PC_VICTIM_ATTACKS], &p.victim_attacks) != 0 || p.victim_attacks > p.victims)
+		return bad_cell(rd, PC_VICTIM_ATTACKS, "a whole number, at most victims");
+	return rd->cb.prefix(&p, rd->arg);
+}
+
+int csvread_prefix_attacks(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err)
+{
+	return run_reader(f, prefix_cols, PC_COUNT, prefix_row, (union row_cb){.prefix = cb}, arg,
+	                  err);
 }

@@ -1,4 +1,5 @@
-/* csvread.h - read attacks.csv and timeseries.csv back, as `report` does.
+/* csvread.h - read attacks.csv, timeseries.csv and prefix_attacks.csv
+ * back, as `report` does.
  *
  * The CSV files are the user contract (INTERFACE.md), so `report` reads
  * what users read rather than a private format: a report can be made from
@@ -73,6 +74,18 @@ struct csvread_bin {
 	uint64_t packets_proto[BS_PROTO_COUNT]; /* per enum bs_proto; sum = packets */
 };
 
+/** One row of prefix_attacks.csv (collect --prefix-view), what `report`
+ * uses of it. */
+struct csvread_prefix {
+	bs_addr_t prefix;          /* bits past len zero */
+	uint8_t len;               /* prefix length */
+	uint8_t proto;             /* enum bs_proto */
+	uint64_t start_us, end_us; /* microseconds since the epoch, UTC */
+	uint64_t packets;          /* backscatter packets */
+	uint64_t victims;          /* distinct victim addresses */
+	uint64_t victim_attacks;   /* of which attacked on their own */
+};
+
 /** Receives each row once, in file order; the row is borrowed. Returns 0 to
  * go on, or a negative BS_E* code that stops reading and is returned, with
  * the reader's err as the callback left it: a callback that knows more
@@ -99,6 +112,13 @@ int csvread_attacks(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err
  * bin_start, bin_end, packets, attacks_active, attacks_started, victims;
  * a bin whose end is not after its start is -BS_EFORMAT. */
 int csvread_timeseries(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
+
+/** Receives each prefix_attacks.csv row, as csvread_attack_cb. */
+typedef int (*csvread_prefix_cb)(const struct csvread_prefix *row, void *arg);
+/** Reads prefix_attacks.csv from f like csvread_attacks(). Required
+ * columns: prefix (ADDRESS/LEN, no bits past LEN), protocol, start_time,
+ * end_time, packets, victims, victim_attacks (at most victims). */
+int csvread_prefix_attacks(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err);
 
 /** As csvread_attacks(), but every column attack_list.c writes except the
  * derived attack_id, duration_s and mean_pps is required (country, asn

@@ -9,5 +9,7 @@
 #define OUTDIR_SUMMARY    "summary.json"
 /* The edge flows of a run, for merge to stitch (flowstate.h). */
 #define OUTDIR_FLOWSTATE "flows.state"
+/* collect --prefix-view: attacks on victim prefixes (carpet bombing). */
+#define OUTDIR_PREFIX_ATTACKS "prefix_attacks.csv"
 
 #endif

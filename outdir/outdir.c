@@ -52,16 +52,19 @@ int outdir_make_dir(const char *dir, struct bs_err *err)
 }
 
 /* The files of a result, in the order they are renamed into place; the
- * last only with edge flows. */
+ * last two only with edge flows and with the prefix view. */
 static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
-                                           OUTDIR_FLOWSTATE};
-#define OUTDIR_N_FILES (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
+                                           OUTDIR_FLOWSTATE, OUTDIR_PREFIX_ATTACKS};
+#define OUTDIR_N_FILES  (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
+#define OUTDIR_N_ALWAYS 3u /* the files every result has */
+#define OUTDIR_I_STATE  3u
+#define OUTDIR_I_PREFIX 4u
 
 /* Writes the files into the staging directory; *failed names the one that
  * failed. */
 static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
                        const struct summary *s, const struct outdir_state *state,
-                       const char **failed, struct bs_err *err)
+                       const struct outdir_prefix *prefix, const char **failed, struct bs_err *err)
 {
 	*failed = OUTDIR_ATTACKS;
 	int rc = attack_list_write_csv(attacks, stage, bs_prefixes_size(s->telescope, BS_AF_INET),
@@ -77,8 +80,14 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	if (rc != 0)
 		return rc;
 	*failed = OUTDIR_SUMMARY;
-	if ((rc = summary_write(stage, s)) != 0 || state == NULL)
+	if ((rc = summary_write(stage, s)) != 0)
 		return rc;
+	*failed = OUTDIR_PREFIX_ATTACKS;
+	if (prefix != NULL &&
+	    (rc = attack_list_write_prefix_csv(prefix->attacks, attacks, prefix->view, stage)) != 0)
+		return rc;
+	if (state == NULL)
+		return 0;
 	*failed = OUTDIR_FLOWSTATE;
 	rc = flowstate_writer_save(state->flows, &state->header, stage, err);
 	/* Its message begins with the staged path; keep "flows.state: why". */
@@ -90,18 +99,25 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 struct bs_err *err)
+                 const struct outdir_prefix *prefix, struct bs_err *err)
 {
 	transaction_t *st;
-	size_t n_files = state != NULL ? OUTDIR_N_FILES : OUTDIR_N_FILES - 1;
-	int rc = transaction_open(dir, OUTDIR_FILES, n_files, &st);
+	const char *names[OUTDIR_N_FILES];
+	size_t n_files = OUTDIR_N_ALWAYS;
+	memcpy(names, OUTDIR_FILES, OUTDIR_N_ALWAYS * sizeof names[0]);
+	if (state != NULL)
+		names[n_files++] = OUTDIR_FILES[OUTDIR_I_STATE];
+	if (prefix != NULL)
+		names[n_files++] = OUTDIR_FILES[OUTDIR_I_PREFIX];
+	int rc = transaction_open(dir, names, n_files, &st);
 	if (rc == -BS_EIO)
 		return bs_err_io(err, errno, "%s/%sXXXXXX", dir, TRANSACTION_PREFIX);
 	if (rc != 0)
 		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 	const char *failed;
 	struct bs_err state_err = {0};
-	rc = write_files(transaction_path(st), attacks, ts, summary, state, &failed, &state_err);
+	rc = write_files(transaction_path(st), attacks, ts, summary, state, prefix, &failed,
+	                 &state_err);
 	if (rc != 0) {
 		int e = errno;
 		transaction_abort(st);
@@ -118,11 +134,13 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 	rc = transaction_commit(st, &failed);
 	if (rc != 0)
 		return bs_err_io(err, errno, "%s/%s", dir, failed ? failed : "?");
-	if (state == NULL) {
+	for (size_t i = OUTDIR_N_ALWAYS; i < OUTDIR_N_FILES; i++) {
 		char stale[4096];
-		if ((size_t)snprintf(stale, sizeof stale, "%s/%s", dir, OUTDIR_FLOWSTATE) <
-		        sizeof stale &&
-		    unlink(stale) != 0 && errno != ENOENT)
+		if ((i == OUTDIR_I_STATE ? state != NULL : prefix != NULL) ||
+		    (size_t)snprintf(stale, sizeof stale, "%s/%s", dir, OUTDIR_FILES[i]) >=
+		        sizeof stale)
+			continue;
+		if (unlink(stale) != 0 && errno != ENOENT)
 			return bs_err_io(err, errno, "%s", stale);
 	}
 	return 0;

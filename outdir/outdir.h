@@ -32,19 +32,28 @@ struct outdir_state {
 	struct flowstate_header header;
 };
 
-/** Writes attacks.csv, timeseries.csv and summary.json, and flows.state
- * when state is not NULL, into dir (which
+/** The prefix view of a result (collect --prefix-view, attack.h), for
+ * prefix_attacks.csv: its attacks (sorted when written) and lengths. */
+struct outdir_prefix {
+	attack_list_t *attacks;
+	const struct attack_prefix_view *view;
+};
+
+/** Writes attacks.csv, timeseries.csv and summary.json, flows.state
+ * when state is not NULL and prefix_attacks.csv when prefix is not NULL
+ * (its victim_attacks counted from attacks), into dir (which
  * must exist) and renames them into place together. attacks is sorted into
  * attacks.csv order and its attacks are added to ts (which holds the
  * packets); the IPv4 size of summary->telescope is the n of
  * est_attack_pps. All three are borrowed. 0, or a negative BS_E* with err
  * naming the file that failed (-BS_EIO with errno's text, -BS_ERANGE for a
  * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced.
- * Without state, a flows.state left in dir by an earlier run is removed
- * after the others are in place: it belongs to results no longer there. */
+ * Without state (prefix), a flows.state (prefix_attacks.csv) left in dir
+ * by an earlier run is removed after the others are in place: it belongs
+ * to results no longer there. */
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 struct bs_err *err);
+                 const struct outdir_prefix *prefix, struct bs_err *err);
 
 /** Removes the files outdir_write() writes from dir, then dir itself if
  * that leaves it empty (a scratch directory). Errors are ignored: what is

@@ -31,6 +31,8 @@
  *   "partial_reason": null,
  *   "warnings": ["..."],
  *   "merged_from": ["shard1", ...]   (only from `merge`)
+ *   "prefix_view": {"ipv4_length", "ipv6_length", "min_victims",
+ *                   "flows": {as "flows" above}}   (only with --prefix-view)
  * }
  *
  * Counters are JSON integers; a count beyond 2^63 - 1 (which no run
@@ -226,6 +228,14 @@ static json_t *build(const struct summary *s, int *rc)
 		for (size_t i = 0; i < s->n_merged_from; i++)
 			append(from, jstr(s->merged_from[i]), rc);
 		set(root, "merged_from", from, rc);
+	}
+	if (s->prefix_view != NULL) {
+		json_t *pv = json_object();
+		set(pv, "ipv4_length", ju64(s->prefix_view->len4), rc);
+		set(pv, "ipv6_length", ju64(s->prefix_view->len6), rc);
+		set(pv, "min_victims", ju64(s->prefix_view->min_victims), rc);
+		set(pv, "flows", flows(&s->prefix_stats, rc), rc);
+		set(root, "prefix_view", pv, rc);
 	}
 	return root;
 }

@@ -51,6 +51,10 @@ struct summary {
 	 * NULL for collect, which writes no "merged_from" key at all. */
 	const char *const *merged_from;
 	size_t n_merged_from;
+	/* collect --prefix-view only (NULL without: no "prefix_view" key):
+	 * its lengths and minimum of victims, and its flow table's counts. */
+	const struct attack_prefix_view *prefix_view;
+	struct attack_stats prefix_stats;
 };
 
 /** Writes DIR/summary.json atomically. 0, -BS_ENOMEM or -BS_EIO (errno set). */

@@ -53,6 +53,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_QUIET,
 	OPT_PREVIOUS,
+	OPT_PREFIX_VIEW,
+	OPT_PREFIX_MIN_VICTIMS,
 };
 
 /* A NULL help is formatted by help_text() from the constants behind the
@@ -75,6 +77,9 @@ static const struct opt_spec collect_opts[] = {
      "RouteViews prefix-to-AS file, plain or .gz (repeatable); its AS wins over --asn-db"},
     {"filter", OPT_FILTER, "BPF", "only read packets matching this BPF expression"},
     {"jobs", OPT_JOBS, "N", NULL},
+    {"prefix-view", OPT_PREFIX_VIEW, "LEN4,LEN6",
+     "also find attacks on victim prefixes (carpet bombing), e.g. 24,48: prefix_attacks.csv"},
+    {"prefix-min-victims", OPT_PREFIX_MIN_VICTIMS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
     {"previous", OPT_PREVIOUS, "DIR",
@@ -114,6 +119,10 @@ static const char *help_text(int key, char *buf, size_t len)
 		snprintf(buf, len, "threads (default: CPUs, at most %u); same results for any N",
 		         COLLECTOR_DEFAULT_JOBS_MAX);
 		break;
+	case OPT_PREFIX_MIN_VICTIMS:
+		snprintf(buf, len, "distinct victims a prefix attack needs (default %u)",
+		         ATTACK_PREFIX_MIN_VICTIMS);
+		break;
 	default: /* every NULL entry has its case above (tests/check_collect_help) */
 		buf[0] = '\0';
 		break;
@@ -128,6 +137,8 @@ struct collect_args {
 	struct attack_params params;
 	uint32_t interval_s;
 	uint32_t jobs;
+	bool prefix_on; /* --prefix-view */
+	struct attack_prefix_view prefix_view;
 	const char *geo_db, *asn_db, *filter;
 	const char **pfx2as; /* --pfx2as files, in the order given */
 	size_t n_pfx2as, cap_pfx2as;
@@ -197,6 +208,27 @@ static int set_number(const char *cmd, const char *name, const char *val, uint32
 	return 0;
 }
 
+/* --prefix-view LEN4,LEN6 into a. */
+static int set_prefix_view(const char *cmd, const char *val, struct collect_args *a)
+{
+	const char *comma = strchr(val, ',');
+	char len4[16];
+	uint32_t v4, v6;
+	if (comma == NULL || (size_t)(comma - val) >= sizeof len4)
+		return usage_error(cmd, "--prefix-view: '%s' is not LEN4,LEN6 (e.g. 24,48)", val);
+	memcpy(len4, val, (size_t)(comma - val));
+	len4[comma - val] = '\0';
+	int rc = set_number(cmd, "prefix-view IPv4 length", len4, 0, 32, &v4);
+	if (rc == 0)
+		rc = set_number(cmd, "prefix-view IPv6 length", comma + 1, 0, 128, &v6);
+	if (rc != 0)
+		return rc;
+	a->prefix_on = true;
+	a->prefix_view.len4 = (uint8_t)v4;
+	a->prefix_view.len6 = (uint8_t)v6;
+	return 0;
+}
+
 static void print_collect_help(const char *cmd)
 {
 	struct opt_spec opts[N_COLLECT_OPTS];
@@ -239,6 +271,7 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	a->preset = COLLECTOR_DEFAULT_PRESET;
 	a->interval_s = COLLECTOR_DEFAULT_INTERVAL_S;
 	a->jobs = default_jobs();
+	a->prefix_view.min_victims = ATTACK_PREFIX_MIN_VICTIMS;
 	int c, rc = 0;
 	optind = 1;
 	opterr = 0;
@@ -290,6 +323,13 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 			break;
 		case OPT_JOBS:
 			rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs);
+			break;
+		case OPT_PREFIX_VIEW:
+			rc = set_prefix_view(cmd, optarg, a);
+			break;
+		case OPT_PREFIX_MIN_VICTIMS:
+			rc = set_number(cmd, "prefix-min-victims", optarg, 1, UINT32_MAX,
+			                &a->prefix_view.min_victims);
 			break;
 		case OPT_GEO_DB:
 			a->geo_db = optarg;
@@ -424,6 +464,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	    .n_pfx2as_files = a->n_pfx2as,
 	    .stop = &stop_flag,
 	    .jobs = a->jobs,
+	    .prefix_view = a->prefix_on ? &a->prefix_view : NULL,
 	    .progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
 	    .progress_arg = &ps,
 	};

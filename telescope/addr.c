@@ -120,6 +120,13 @@ int bs_addr_cmp(const bs_addr_t *a, const bs_addr_t *b)
 	return memcmp(a->bytes, b->bytes, sizeof a->bytes);
 }
 
+void bs_addr_mask(bs_addr_t *a, unsigned len)
+{
+	unsigned width = a->family == BS_AF_INET ? 32u : 128u;
+	for (unsigned bit = len; bit < width; bit = (bit | 7u) + 1u)
+		a->bytes[bit / 8] &= (uint8_t)(0xff00u >> (bit % 8));
+}
+
 /* Address width in bits, or 0 for an unknown family. */
 static unsigned family_width(int family)
 {

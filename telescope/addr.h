@@ -36,6 +36,9 @@ int bs_addr_parse(const char *text, bs_addr_t *a);
 const char *bs_addr_format(const bs_addr_t *a, char *buf, size_t len);
 /** memcmp-style total order: family first, then bytes. */
 int bs_addr_cmp(const bs_addr_t *a, const bs_addr_t *b);
+/** Zeroes every bit of a past its first len (the prefix of a /len); a len
+ * of the family's width or more leaves a as it is. */
+void bs_addr_mask(bs_addr_t *a, unsigned len);
 
 typedef struct bs_prefixes bs_prefixes_t;
 

@@ -26,6 +26,11 @@
  * added, so a flow's statistics do not depend on the order of its
  * packets within the limits given in peak.h.
  *
+ * The prefix view (attack_table_key_prefix()) is the same table keyed on
+ * the victim's prefix: its flows count their victims; one packet is the
+ * same small record (its victim's hash in what was padding), a second
+ * builds the statistics at once, as a held packet has no room for it.
+ *
  * Flush reports the open flows sorted by (start, victim, protocol), which
  * does not depend on arrival order. It sorts the expiry list in place, so
  * after a callback error in flush the list is no longer in touch order:
@@ -77,6 +82,9 @@ _Static_assert(BS_RESP_COUNT <= 32, "responses bitmask is 32 bits");
 
 /* The flags a held or first packet keeps: which of its ports are valid. */
 #define HELD_FLAGS (BS_EV_HAS_PORT | BS_EV_HAS_APORT)
+/* In a flow's first_flags: a flow of the prefix view (no event flag). */
+#define FLOW_PREFIX 0x80u
+_Static_assert((HELD_FLAGS & FLOW_PREFIX) == 0, "FLOW_PREFIX is not an event flag kept");
 
 /* What ext_add() reads of a packet that was held. */
 struct held_packet {
@@ -96,6 +104,7 @@ struct flow_ext {
 	portset_t aports;    /* attacker ports */
 	peak_t peak;         /* packets per ATTACK_PEAK_WINDOW_S */
 	uniformity_t sample; /* destination positions */
+	distinct_t victims;  /* prefix view: victim_hash() of its victims */
 	uint64_t icmp_mismatches;
 	bs_addr_t responder; /* smallest mismatching responder (order independent) */
 	bool has_responder;
@@ -113,10 +122,11 @@ struct flow {
 	bs_addr_t victim;
 	uint8_t proto;
 	bs_addr_t first_dst;
-	uint8_t first_flags;        /* HELD_FLAGS of the first packet */
+	uint8_t first_flags;        /* HELD_FLAGS of the first packet; FLOW_PREFIX */
 	uint16_t first_port;        /* the first packet, while ext is NULL */
 	uint16_t first_aport;       /* (in what was padding: still 120 bytes) */
 	uint32_t responses;         /* 1u << BS_RESP_* */
+	uint32_t first_victim;      /* prefix view: victim_hash() of the first packet */
 	struct flow_ext *ext;       /* NULL while the flow has one packet */
 	struct flow *older, *newer; /* expiry list, by touch_us */
 	uint64_t touch_us;          /* the table's now at the last update */
@@ -143,6 +153,8 @@ struct attack_table {
 	attack_edge_cb edge_cb; /* attack_table_watch_edges() */
 	void *edge_arg;
 	uint64_t leading_until_us;
+	bool by_prefix; /* keyed on the victim's prefix (attack_table_key_prefix()) */
+	struct attack_prefix_view pv;
 };
 
 /* The partial flows of attack.h are plain flows off any table. */
@@ -249,6 +261,7 @@ static void flow_free(struct flow *f)
 		portset_clear(&f->ext->aports);
 		peak_clear(&f->ext->peak);
 		uniformity_clear(&f->ext->sample);
+		distinct_clear(&f->ext->victims);
 		free(f->ext);
 	}
 	free(f);
@@ -265,6 +278,20 @@ static uint64_t sample_key(const struct bs_event *ev)
 	memcpy(buf, &ev->dst, sizeof ev->dst);
 	memcpy(buf + sizeof ev->dst, &ev->ts_us, sizeof ev->ts_us);
 	return XXH3_64bits(buf, sizeof buf);
+}
+
+/* A victim's hash in the prefix view, 32 bits so that a one-packet flow
+ * keeps it in what was padding. distinct.h wants 64 well-mixed bits:
+ * victim_item() spreads it. Two victims of one prefix collide with
+ * probability n^2 / 2^33 (3e-5 for the 512 counted exactly). */
+static uint32_t victim_hash(const bs_addr_t *victim)
+{
+	return (uint32_t)XXH3_64bits(victim, sizeof *victim);
+}
+
+static int count_victim(struct flow_ext *x, uint32_t h)
+{
+	return distinct_add(&x->victims, XXH3_64bits(&h, sizeof h));
 }
 
 /* Feeds one packet to the per-flow statistics. */
@@ -335,7 +362,12 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 {
 	int rc;
 
+	/* A prefix flow's first packet counts its victim here, when it leaves
+	 * the one-packet record (its later packets are never held). */
+	bool first_victim = f->ext == NULL && f->packets == 1 && (f->first_flags & FLOW_PREFIX);
 	if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
+		return rc;
+	if (first_victim && (rc = count_victim(f->ext, f->first_victim)) < 0)
 		return rc;
 	struct flow_ext *x = f->ext;
 	if (x->built)
@@ -366,14 +398,15 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 	int rc;
 
 	/* A mismatch needs the responder fields, which only the statistics
-	 * have: it is never held. */
-	bool mismatch = ev->flags & BS_EV_MISMATCH;
-	if (f->packets == 0 && !mismatch) {
+	 * have: it is never held; nor is a later packet of the prefix view,
+	 * whose victim a held packet has no room for. */
+	bool direct = (ev->flags & BS_EV_MISMATCH) || (t->by_prefix && f->packets > 0);
+	if (f->packets == 0 && !direct) {
 		f->first_dst = ev->dst;
 		f->first_port = ev->port;
 		f->first_aport = ev->aport;
 		f->first_flags = ev->flags & HELD_FLAGS;
-	} else if (!mismatch && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
+	} else if (!direct && f->packets < t->held_max && (f->ext == NULL || !f->ext->built)) {
 		/* Every packet so far is held (or is the first). */
 		if (f->ext == NULL && (rc = flow_grow(t, f)) < 0)
 			return rc;
@@ -381,6 +414,13 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 			return rc;
 	} else if ((rc = flow_build(t, f)) < 0 || (rc = ext_add(t, f->ext, ev)) < 0) {
 		return rc;
+	}
+	if (t->by_prefix) {
+		f->first_flags |= FLOW_PREFIX;
+		if (f->ext == NULL)
+			f->first_victim = victim_hash(&ev->victim);
+		else if ((rc = count_victim(f->ext, victim_hash(&ev->victim))) < 0)
+			return rc;
 	}
 	if (f->packets == 0 || ev->ts_us < f->start_us)
 		f->start_us = ev->ts_us;
@@ -411,7 +451,9 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	const struct flow_ext *x = f->ext;
 	uint32_t peak = peak_value(&x->peak);
 	uint64_t dests = distinct_count(&x->dests);
-	if (peak < p->min_ppm || dests < p->min_dests) {
+	uint64_t victims = t->by_prefix ? distinct_count(&x->victims) : 0;
+	if (peak < p->min_ppm || dests < p->min_dests ||
+	    (t->by_prefix && victims < t->pv.min_victims)) {
 		t->stats.rejected++;
 		return 0;
 	}
@@ -435,6 +477,7 @@ static int flow_report(attack_table_t *t, struct flow *f)
 	rec.uniformity_a2 = uniformity_a2(&x->sample);
 	rec.uniform = uniformity_pass(rec.uniformity_a2);
 	rec.proto = f->proto;
+	rec.victims = victims;
 	t->stats.attacks++;
 	return t->cb(&rec, t->arg);
 }
@@ -531,7 +574,15 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 		if ((rc = flow_end(t, t->oldest, false)) < 0)
 			return rc;
 
-	struct flow *f = flow_find(t, &ev->victim, ev->proto);
+	/* The prefix view's key; its flows still see the whole victim in ev. */
+	const bs_addr_t *key = &ev->victim;
+	bs_addr_t prefix;
+	if (__builtin_expect(t->by_prefix, 0)) {
+		prefix = ev->victim;
+		bs_addr_mask(&prefix, prefix.family == BS_AF_INET ? t->pv.len4 : t->pv.len6);
+		key = &prefix;
+	}
+	struct flow *f = flow_find(t, key, ev->proto);
 	if (f != NULL) {
 		if ((rc = flow_add(t, f, ev)) < 0)
 			return rc;
@@ -546,7 +597,7 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -BS_ENOMEM;
-	f->victim = ev->victim;
+	f->victim = *key;
 	f->proto = ev->proto;
 	if ((rc = flow_add(t, f, ev)) < 0 || (rc = flow_insert(t, f)) < 0) {
 		flow_free(f);
@@ -635,6 +686,17 @@ void attack_table_hold(attack_table_t *t, const struct attack_hold *hold, attack
 	t->partial_arg = arg;
 }
 
+void attack_table_key_prefix(attack_table_t *t, const struct attack_prefix_view *pv)
+{
+	t->by_prefix = true;
+	t->pv = *pv;
+}
+
+bool attack_flow_is_prefix(const attack_flow_t *f)
+{
+	return (f->f.first_flags & FLOW_PREFIX) != 0;
+}
+
 uint64_t attack_table_hold_until(const attack_table_t *t)
 {
 	return t->hold.until_us;
@@ -661,7 +723,8 @@ static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *sr
 	    (rc = portcount_merge(&x->ports, &y->ports)) < 0 ||
 	    (rc = portset_merge(&x->aports, &y->aports)) < 0 ||
 	    (rc = peak_merge(&x->peak, &y->peak)) < 0 ||
-	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0)
+	    (rc = uniformity_merge(&x->sample, &y->sample)) < 0 ||
+	    (rc = distinct_merge(&x->victims, &y->victims)) < 0)
 		return rc;
 	x->icmp_mismatches += y->icmp_mismatches;
 	if (y->has_responder &&
@@ -801,6 +864,8 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 	const struct flow_ext *x = f->ext;
 	int rc;
 
+	if (f->first_flags & FLOW_PREFIX)
+		return -BS_EINVAL;
 	put_addr(b, &f->victim);
 	bs_buf_put_u8(b, f->proto);
 	bs_buf_put_u32(b, f->responses);
@@ -971,7 +1036,8 @@ static bool held_equal(const struct held_packet *a, const struct held_packet *b)
 /* The statistics of two flows (both with ext). */
 static bool ext_equal(const struct flow_ext *x, const struct flow_ext *y)
 {
-	if (x->built != y->built || x->n_held != y->n_held)
+	if (x->built != y->built || x->n_held != y->n_held ||
+	    !distinct_equal(&x->victims, &y->victims))
 		return false;
 	for (unsigned i = 0; i < x->n_held; i++)
 		if (!held_equal(&x->held[i], &y->held[i]))
@@ -997,6 +1063,6 @@ bool attack_flow_equal(const attack_flow_t *pa, const attack_flow_t *pb)
 	if (a->ext == NULL)
 		return bs_addr_cmp(&a->first_dst, &b->first_dst) == 0 &&
 		       a->first_flags == b->first_flags && a->first_port == b->first_port &&
-		       a->first_aport == b->first_aport;
+		       a->first_aport == b->first_aport && a->first_victim == b->first_victim;
 	return ext_equal(a->ext, b->ext);
 }

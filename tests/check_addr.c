@@ -326,8 +326,38 @@ START_TEST(prefix_free_null)
 }
 END_TEST
 
+/* bs_addr_mask(): bits past the length zeroed, across byte boundaries. */
+START_TEST(addr_mask)
+{
+	static const struct {
+		const char *in;
+		unsigned len;
+		const char *out;
+	} cases[] = {
+	    {"198.51.100.77", 24, "198.51.100.0"},
+	    {"198.51.100.77", 20, "198.51.96.0"},
+	    {"198.51.100.77", 0, "0.0.0.0"},
+	    {"198.51.100.77", 32, "198.51.100.77"},
+	    {"198.51.100.77", 40, "198.51.100.77"},
+	    {"198.51.100.255", 31, "198.51.100.254"},
+	    {"2001:db8:1234:5678::1", 48, "2001:db8:1234::"},
+	    {"2001:db8:1234:5678::1", 52, "2001:db8:1234:5000::"},
+	    {"2001:db8:1234:5678::1", 128, "2001:db8:1234:5678::1"},
+	    {"2001:db8:1234:5678::1", 1, "::"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bs_addr_t a, want;
+		ck_assert_int_eq(bs_addr_parse(cases[i].in, &a), 0);
+		ck_assert_int_eq(bs_addr_parse(cases[i].out, &want), 0);
+		bs_addr_mask(&a, cases[i].len);
+		ck_assert_msg(bs_addr_cmp(&a, &want) == 0, "%s/%u", cases[i].in, cases[i].len);
+	}
+}
+END_TEST
+
 int main(void)
 {
+
 	Suite *s = suite_create("addr");
 	TCase *tc = tcase_create("addr");
 	tcase_add_test(tc, addr_parse_rejects_bad_text);
@@ -348,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, prefix_position_v4);
 	tcase_add_test(tc, prefix_position_v6);
 	tcase_add_test(tc, prefix_free_null);
+	tcase_add_test(tc, addr_mask);
 	suite_add_tcase(s, tc);
 
 	SRunner *sr = srunner_create(s);

@@ -4,7 +4,9 @@
  * bounded open flows, large floods, attacker ports (counted once each,
  * held or built, merged as a union), stitching, the edges of a watched
  * table, and partial flows as bytes (decoded equal, re-encoded identical,
- * stitched alike, truncations and corruptions refused, packets counted). */
+ * stitched alike, truncations and corruptions refused, packets counted),
+ * and the prefix view (keyed on /24 and /48, distinct victims and their
+ * minimum, stitched alike, never encoded). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -962,6 +964,41 @@ static void adopt_all(attack_table_t *st, struct partials *p, uint64_t last_us)
 	ck_assert_int_eq(attack_table_expire(st, last_us), 0);
 }
 
+/* evs[0..n) cut at cut into two held tables whose partial flows one
+ * stitching table adopts, as the collector does; attacks go to sink
+ * (emptied first). pv: the tables are the prefix view's. */
+static void stitch_at(const struct attack_params *p, const struct attack_prefix_view *pv,
+                      const struct bs_event *evs, size_t n, size_t cut)
+{
+	static struct partials parts;
+	reset();
+	attack_table_t *st = attack_table_create(p, tel, collect, &sink);
+	attack_table_t *a = attack_table_create(p, tel, collect, &sink);
+	attack_table_t *b = attack_table_create(p, tel, collect, &sink);
+	if (pv != NULL) {
+		attack_table_key_prefix(st, pv);
+		attack_table_key_prefix(a, pv);
+		attack_table_key_prefix(b, pv);
+	}
+	const struct attack_hold first = {.before_next = true};
+	const struct attack_hold last = {.after_previous = true,
+	                                 .until_us = evs[cut].ts_us + 300 * US};
+	attack_table_hold(a, &first, keep_partial, &parts);
+	attack_table_hold(b, &last, keep_partial, &parts);
+	for (size_t i = 0; i < cut; i++)
+		ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(a), 0);
+	adopt_all(st, &parts, evs[cut - 1].ts_us);
+	for (size_t i = cut; i < n; i++)
+		ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
+	ck_assert_int_eq(attack_table_flush(b), 0);
+	adopt_all(st, &parts, evs[n - 1].ts_us);
+	ck_assert_int_eq(attack_table_flush(st), 0);
+	attack_table_free(a);
+	attack_table_free(b);
+	attack_table_free(st);
+}
+
 START_TEST(stitched_pieces_equal_one_table)
 {
 	static struct bs_event evs[256];
@@ -977,36 +1014,152 @@ START_TEST(stitched_pieces_equal_one_table)
 	memcpy(expect, sink.recs, whole * sizeof *expect);
 	qsort(expect, whole, sizeof *expect, by_record);
 
-	static struct partials parts;
 	for (size_t cut = 1; cut < n; cut++) {
-		reset();
-		attack_table_t *st = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *a = attack_table_create(&p, tel, collect, &sink);
-		attack_table_t *b = attack_table_create(&p, tel, collect, &sink);
-		const struct attack_hold first = {.before_next = true};
-		const struct attack_hold last = {.after_previous = true,
-		                                 .until_us = evs[cut].ts_us + 300 * US};
-		attack_table_hold(a, &first, keep_partial, &parts);
-		attack_table_hold(b, &last, keep_partial, &parts);
-		for (size_t i = 0; i < cut; i++)
-			ck_assert_int_eq(attack_table_update(a, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(a), 0);
-		adopt_all(st, &parts, evs[cut - 1].ts_us);
-		for (size_t i = cut; i < n; i++)
-			ck_assert_int_eq(attack_table_update(b, &evs[i]), 0);
-		ck_assert_int_eq(attack_table_flush(b), 0);
-		adopt_all(st, &parts, evs[n - 1].ts_us);
-		ck_assert_int_eq(attack_table_flush(st), 0);
+		stitch_at(&p, NULL, evs, n, cut);
 		ck_assert_uint_eq(sink.n, whole);
 		qsort(sink.recs, sink.n, sizeof *sink.recs, by_record);
 		for (size_t i = 0; i < whole; i++)
 			ck_assert_msg(memcmp(&sink.recs[i], &expect[i], sizeof *expect) == 0,
 			              "cut at %zu: record %zu differs", cut, i);
-		attack_table_free(a);
-		attack_table_free(b);
-		attack_table_free(st);
 	}
 	free(expect);
+}
+END_TEST
+
+/* The prefix view (attack_table_key_prefix()): /24 and /48. */
+static const struct attack_prefix_view PV = {.len4 = 24, .len6 = 48, .min_victims = 5};
+#define CARPET 0xc6336400u /* 198.51.100.0/24 */
+
+/* A carpet: victims 1..n of CARPET, each 20 packets (below rsdos's 25),
+ * one every 4 s, interleaved, each to 10 destinations of its own; into
+ * evs. */
+static size_t carpet(struct bs_event *evs, uint32_t n)
+{
+	size_t k = 0;
+	for (uint32_t p = 0; p < 20; p++)
+		for (uint32_t v = 1; v <= n; v++)
+			evs[k++] =
+			    ev_make(CARPET | v, dst(v * 100 + p % 10), T0 + p * 4 * US + v * 10000);
+	return k;
+}
+
+/* evs[0..n) through a fresh table, the prefix view's when pv is set,
+ * flushed: its attacks in sink. */
+static void run_table(const struct attack_params *p, const struct attack_prefix_view *pv,
+                      const struct bs_event *evs, size_t n)
+{
+	reset();
+	open_table(p);
+	if (pv != NULL)
+		attack_table_key_prefix(table, pv);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
+	flush();
+}
+
+START_TEST(prefix_view_sees_the_carpet)
+{
+	static struct bs_event evs[20 * 40];
+	size_t n = carpet(evs, 40);
+	struct attack_params p = preset("rsdos");
+	run_table(&p, NULL, evs, n);
+	ck_assert_uint_eq(sink.n, 0); /* per address: 20 packets each */
+	run_table(&p, &PV, evs, n);
+	ck_assert_uint_eq(sink.n, 1);
+	const struct attack_record *r = &sink.recs[0];
+	bs_addr_t net;
+	bs_addr_from_v4(&net, CARPET);
+	ck_assert_int_eq(bs_addr_cmp(&r->victim, &net), 0);
+	ck_assert_uint_eq(r->victims, 40);
+	ck_assert_uint_eq(r->packets, 800);
+	ck_assert_uint_eq(r->telescope_addrs, 400);
+	ck_assert_uint_eq(r->start_us, evs[0].ts_us);
+	ck_assert_uint_eq(r->end_us, evs[n - 1].ts_us);
+}
+END_TEST
+
+START_TEST(prefix_view_needs_min_victims)
+{
+	static struct bs_event evs[20 * 40];
+	struct attack_params p = preset("rsdos");
+	for (uint32_t victims = 4; victims <= 5; victims++) {
+		run_table(&p, &PV, evs, carpet(evs, victims));
+		ck_assert_uint_eq(sink.n, victims == 5 ? 1 : 0);
+	}
+	/* One victim with a real attack: its prefix has one victim. */
+	reset();
+	open_table(&p);
+	attack_table_key_prefix(table, &PV);
+	flood(VICTIM, 100, 0, T0, T0 + 120 * US);
+	flush();
+	ck_assert_uint_eq(sink.n, 0);
+}
+END_TEST
+
+START_TEST(prefix_view_masks_ipv6_to_48)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	attack_table_key_prefix(table, &PV);
+	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb9, 0x12, 0x34, 0x56};
+	for (uint32_t i = 0; i < 60; i++) {
+		struct bs_event ev = ev_make(VICTIM, dst(i), T0 + i * 2 * US);
+		a[15] = (uint8_t)(i % 10 + 1); /* ten hosts, past the /48 */
+		a[8] = (uint8_t)i;
+		bs_addr_from_v6(&ev.victim, a);
+		update(&ev);
+	}
+	flush();
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_uint_eq(sink.recs[0].victims, 60);
+	uint8_t net[16] = {0x20, 0x01, 0x0d, 0xb9, 0x12, 0x34};
+	bs_addr_t want;
+	bs_addr_from_v6(&want, net);
+	ck_assert_int_eq(bs_addr_cmp(&sink.recs[0].victim, &want), 0);
+}
+END_TEST
+
+START_TEST(prefix_view_stitches_like_one_table)
+{
+	static struct bs_event evs[20 * 40];
+	size_t n = carpet(evs, 40);
+	struct attack_params p = preset("rsdos");
+	run_table(&p, &PV, evs, n);
+	ck_assert_uint_eq(sink.n, 1);
+	struct attack_record expect = sink.recs[0];
+	for (size_t cut = 1; cut < n; cut += 37) {
+		stitch_at(&p, &PV, evs, n, cut);
+		ck_assert_uint_eq(sink.n, 1);
+		ck_assert_msg(memcmp(&sink.recs[0], &expect, sizeof expect) == 0,
+		              "cut at %zu: the record differs", cut);
+	}
+}
+END_TEST
+
+/* Prefix flows are not encoded (attack.h): refused, nothing written. */
+static int encode_refused(attack_flow_t *f, void *arg)
+{
+	(void)arg;
+	ck_assert(attack_flow_is_prefix(f));
+	struct bs_buf b = {0};
+	ck_assert_int_eq(attack_flow_encode(f, &b), -BS_EINVAL);
+	ck_assert_uint_eq(b.len, 0);
+	bs_buf_free(&b);
+	attack_flow_free(f);
+	return 0;
+}
+
+START_TEST(prefix_flows_are_not_encoded)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	attack_table_key_prefix(table, &PV);
+	const struct attack_hold h = {.before_next = true};
+	attack_table_hold(table, &h, encode_refused, NULL);
+	struct bs_event ev = ev_make(VICTIM, dst(0), T0);
+	update(&ev);
+	flush();
+	ck_assert_uint_eq(sink.n, 0);
 }
 END_TEST
 
@@ -1889,6 +2042,11 @@ int main(void)
 	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
 	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
 	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
+	tcase_add_test(table_tc, prefix_view_sees_the_carpet);
+	tcase_add_test(table_tc, prefix_view_needs_min_victims);
+	tcase_add_test(table_tc, prefix_view_masks_ipv6_to_48);
+	tcase_add_test(table_tc, prefix_view_stitches_like_one_table);
+	tcase_add_test(table_tc, prefix_flows_are_not_encoded);
 	tcase_add_test(table_tc, lone_piece_hands_out_nothing);
 	tcase_add_test(table_tc, watched_edges_are_shown_once);
 	tcase_add_test(table_tc, watch_limits);

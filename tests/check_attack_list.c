@@ -3,7 +3,8 @@
  * need quoting, zero duration, attack_ports: a count, every port, none,
  * unknown; vector_group last: a TCP and a UDP attack on one victim at
  * once share the smaller attack_id), its order and attack ids, failure
- * paths;
+ * paths; prefix_attacks.csv (its victim_attacks counted from the attack
+ * list);
  * and summary.json (summary.h), the other per-run file, read back with
  * jansson. */
 #include <check.h>
@@ -346,6 +347,66 @@ static void assert_null(json_t *obj, const char *key)
 	ck_assert_msg(v != NULL && json_is_null(v), "%s is not null", key);
 }
 
+/* prefix_attacks.csv byte for byte: two prefix attacks added out of
+ * order, victim_attacks counted from the per-address list: a victim of the
+ * prefix counts once (two attacks), when it overlaps in time and is on
+ * the same protocol; other prefixes, protocols and times do not count. */
+START_TEST(prefix_csv_exact_text)
+{
+	const struct attack_prefix_view pv = {.len4 = 24, .len6 = 48, .min_victims = 5};
+	attack_list_t *pfx = attack_list_create(), *att = attack_list_create();
+	struct attack_record a = record("2001:db8:1::", BS_PROTO_UDP, AT(600), AT(700), 50);
+	a.victims = 7;
+	a.telescope_addrs = 50;
+	a.peak_ppm = 30;
+	a.responses = RESP(ICMP6_UNREACH);
+	a.attack_ports = -1;
+	ck_assert_int_eq(attack_list_add(pfx, &a, NULL), 0);
+	struct attack_record b = record("198.51.100.0", BS_PROTO_TCP, AT(0), AT(100), 1000);
+	b.victims = 40;
+	b.telescope_addrs = 990;
+	b.victim_ports = 1;
+	b.top_port = 80;
+	b.peak_ppm = 600;
+	b.responses = RESP(TCP_SYNACK);
+	b.uniformity_a2 = 0.5;
+	b.uniform = true;
+	b.attack_ports = 900;
+	ck_assert_int_eq(attack_list_add(pfx, &b, NULL), 0);
+	static const struct {
+		const char *victim;
+		int proto;
+		uint64_t start, end;
+	} own[] = {
+	    {"198.51.100.7", BS_PROTO_TCP, 10, 50},      {"198.51.100.7", BS_PROTO_TCP, 60, 90},
+	    {"198.51.100.9", BS_PROTO_TCP, 100, 200},    {"198.51.100.8", BS_PROTO_UDP, 10, 50},
+	    {"198.51.101.7", BS_PROTO_TCP, 10, 50},      {"198.51.100.10", BS_PROTO_TCP, 101, 200},
+	    {"2001:db8:1:2::5", BS_PROTO_UDP, 650, 800},
+	};
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+		struct attack_record r =
+		    record(own[i].victim, own[i].proto, AT(own[i].start), AT(own[i].end), 100);
+		ck_assert_int_eq(attack_list_add(att, &r, NULL), 0);
+	}
+	char *dir = outdir_create();
+	ck_assert_int_eq(attack_list_write_prefix_csv(pfx, att, &pv, dir), 0);
+	char *got = outdir_read(dir, "prefix_attacks.csv");
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(
+	    got, "prefix_id,prefix,protocol,start_time,end_time,duration_s,packets,bytes,"
+	         "telescope_addrs,victim_ports,top_port,responses,peak_ppm,mean_pps,"
+	         "uniformity_a2,uniform,attack_ports,victims,victim_attacks\n"
+	         "1,198.51.100.0/24,TCP,2026-11-24T03:00:00.000000Z,2026-11-24T03:01:40.000000Z,"
+	         "100.000000,1000,40000,990,1,80,TCP_SYNACK,600,10.000000,0.5000,1,900,40,2\n"
+	         "2,2001:db8:1::/48,UDP,2026-11-24T03:10:00.000000Z,2026-11-24T03:11:40.000000Z,"
+	         "100.000000,50,2000,50,0,,ICMP6_UNREACH,30,0.500000,,0,,7,1\n");
+	free(got);
+	outdir_remove(dir);
+	attack_list_free(pfx);
+	attack_list_free(att);
+}
+END_TEST
+
 START_TEST(summary_missing_dir_is_eio)
 {
 	struct summary s;
@@ -536,6 +597,7 @@ int main(void)
 	tcase_add_test(tc, sort_order_and_ids);
 	tcase_add_test(tc, vector_group_victims);
 	tcase_add_test(tc, many_attacks);
+	tcase_add_test(tc, prefix_csv_exact_text);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_json");
 	tcase_add_test(tc, summary_missing_dir_is_eio);

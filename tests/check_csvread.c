@@ -573,6 +573,74 @@ START_TEST(fixtures_parse)
 }
 END_TEST
 
+/* prefix_attacks.csv: a row read back; a bad prefix, a bad count and a
+ * missing column refused with the row and column named. */
+static int on_prefix(const struct csvread_prefix *p, void *arg)
+{
+	*(struct csvread_prefix *)arg = *p;
+	return 0;
+}
+
+static int read_prefixes(const char *text, struct csvread_prefix *p, struct bs_err *err)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	int rc = csvread_prefix_attacks(f, on_prefix, p, err);
+	fclose(f);
+	return rc;
+}
+
+#define PFX_HEADER                                                                                 \
+	"prefix_id,prefix,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
+	"victim_ports,top_port,responses,peak_ppm,mean_pps,uniformity_a2,uniform,attack_ports,"    \
+	"victims,victim_attacks\n"
+
+START_TEST(prefix_attacks)
+{
+	struct csvread_prefix p = {0};
+	struct bs_err err;
+	ck_assert_int_eq(read_prefixes(PFX_HEADER
+	                               "1,2001:db8:1::/48,UDP,2026-11-24T22:10:00.000000Z,"
+	                               "2026-11-24T22:11:40.000000Z,100.000000,50,2000,50,0,,"
+	                               "ICMP6_UNREACH,30,0.500000,,0,,7,1\n",
+	                               &p, &err),
+	                 0);
+	bs_addr_t want;
+	ck_assert_int_eq(bs_addr_parse("2001:db8:1::", &want), 0);
+	ck_assert_int_eq(bs_addr_cmp(&p.prefix, &want), 0);
+	ck_assert_uint_eq(p.len, 48);
+	ck_assert_uint_eq(p.proto, BS_PROTO_UDP);
+	ck_assert_uint_eq(p.start_us, T_2210);
+	ck_assert_uint_eq(p.end_us, T_2210 + 100000000ull);
+	ck_assert_uint_eq(p.packets, 50);
+	ck_assert_uint_eq(p.victims, 7);
+	ck_assert_uint_eq(p.victim_attacks, 1);
+	static const struct {
+		const char *row, *want;
+	} bad[] = {
+	    {"1,198.51.100.1/"
+	     "24,TCP,2026-11-24T22:10:00Z,2026-11-24T22:10:00Z,0,9,0,0,0,,,0,,,0,,5,0",
+	     "row 2: column prefix"},
+	    {"1,198.51.100.0/"
+	     "33,TCP,2026-11-24T22:10:00Z,2026-11-24T22:10:00Z,0,9,0,0,0,,,0,,,0,,5,0",
+	     "row 2: column prefix"},
+	    {"1,198.51.100.0,TCP,2026-11-24T22:10:00Z,2026-11-24T22:10:00Z,0,9,0,0,0,,,0,,,0,,5,0",
+	     "row 2: column prefix"},
+	    {"1,198.51.100.0/"
+	     "24,TCP,2026-11-24T22:10:00Z,2026-11-24T22:10:00Z,0,9,0,0,0,,,0,,,0,,5,6",
+	     "row 2: column victim_attacks"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "%s%s\n", PFX_HEADER, bad[i].row);
+		ck_assert_int_eq(read_prefixes(text, &p, &err), -BS_EFORMAT);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL, "%s: %s", bad[i].row, err.msg);
+	}
+	ck_assert_int_eq(read_prefixes("prefix,protocol\n", &p, &err), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "start_time"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("csvread");
@@ -603,6 +671,7 @@ int main(void)
 	tcase_add_test(full, full_reader_row_parses);
 	tcase_add_test(full, attack_ports_column);
 	tcase_add_test(full, full_timeseries);
+	tcase_add_test(full, prefix_attacks);
 	suite_add_tcase(s, full);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

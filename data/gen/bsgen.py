@@ -62,6 +62,7 @@ US = 1_000_000  # microseconds per second
 FLOW_TIMEOUT_US = 300 * US  # ATTACK_FLOW_TIMEOUT_S: a longer gap ends a flow
 PEAK_WINDOW_S = 60  # ATTACK_PEAK_WINDOW_S, whole UTC seconds
 MIN_DESTS = 5  # ATTACK_MIN_DESTS, applied by both presets
+PREFIX_MIN_VICTIMS = 5  # ATTACK_PREFIX_MIN_VICTIMS, the prefix view's minimum
 PRESETS = {
     # name: (min packets, min duration us, min peak per 60 s window, min dests)
     "rsdos": (25, 60 * US, 30, MIN_DESTS),
@@ -108,6 +109,10 @@ TRUTH_COLUMNS = ["victim", "protocol", "start_time", "end_time", "packets",
                  # extras, after the required columns
                  "bytes", "peak_ppm", "duration_s", "responses",
                  "icmp_mismatches", "victim_ports", "attack_ports"]
+# prefix_truth.csv (the carpet scenario): one row per prefix flow, as
+# prefix_attacks.csv has a row per prefix attack (expected_rsdos 1).
+PREFIX_TRUTH_COLUMNS = ["prefix", "protocol", "start_time", "end_time", "packets",
+                        "telescope_addrs", "victims", "expected_rsdos", "victim_attacks"]
 COL_RSDOS = TRUTH_COLUMNS.index("expected_rsdos")
 COL_MOORE = TRUTH_COLUMNS.index("expected_moore")
 
@@ -1230,7 +1235,7 @@ EVEN_NOISE6["udp"] = 3.0
 
 class FlowState:
     __slots__ = ("key", "start", "last", "packets", "bytes", "dests", "ports", "resp",
-                 "secs", "kinds", "responder", "mismatches", "aports")
+                 "secs", "kinds", "responder", "mismatches", "aports", "victims")
 
     def __init__(self, key, ts):
         self.key = key
@@ -1246,6 +1251,7 @@ class FlowState:
         self.responder = None
         self.mismatches = 0
         self.aports = set()
+        self.victims = set()
 
 
 def peak_of(secs):
@@ -1263,10 +1269,19 @@ def peak_of(secs):
     return best
 
 
-class Truth:
-    """Re-implements the collector's flow rules on the packets written."""
+def prefix_of(a, lens):
+    """The address int a masked to its family's length in lens (len4, len6)."""
+    width, length = (32, lens[0]) if a < V4_SPACE else (128, lens[1])
+    return a & ~((1 << (width - length)) - 1)
 
-    def __init__(self):
+
+class Truth:
+    """Re-implements the collector's flow rules on the packets written.
+    With prefix=(len4, len6), keyed on the victim's prefix as the prefix
+    view (collect --prefix-view) is: rows are then PREFIX_TRUTH_COLUMNS."""
+
+    def __init__(self, prefix=None):
+        self.prefix = prefix
         self.open = {}
         self.rows = []
         self.now = 0
@@ -1276,7 +1291,8 @@ class Truth:
     def add(self, ts, flow, dst, port, resp, ip_len, aport):
         if ts > self.now:
             self.now = ts
-        key = (flow.victim, flow.proto)
+        victim = flow.victim if self.prefix is None else prefix_of(flow.victim, self.prefix)
+        key = (victim, flow.proto)
         st = self.open.get(key)
         if st is not None and self.now - st.last > FLOW_TIMEOUT_US:
             self.close(st)
@@ -1294,6 +1310,8 @@ class Truth:
             st.ports[port] = st.ports.get(port, 0) + 1
         if aport >= 0:
             st.aports.add(aport)
+        if self.prefix is not None:
+            st.victims.add(flow.victim)
         st.resp |= 1 << resp
         sec = ts // US
         st.secs[sec] = st.secs.get(sec, 0) + 1
@@ -1326,6 +1344,14 @@ class Truth:
         for name, (mp, md, mpk, mdst) in PRESETS.items():
             exp[name] = int(st.packets >= mp and dur >= md and peak >= mpk and ndst >= mdst)
         victim, proto = st.key
+        if self.prefix is not None:
+            length = self.prefix[0] if victim < V4_SPACE else self.prefix[1]
+            self.rows.append((st.start, victim, proto, (
+                "%s/%d" % (fmt_addr(victim), length), proto, iso_us(st.start), iso_us(st.last),
+                st.packets, ndst, len(st.victims),
+                int(exp["rsdos"] and len(st.victims) >= PREFIX_MIN_VICTIMS), st.last,
+                st.victims)))
+            return
         # A tuple in TRUTH_COLUMNS order (dicts would cost ~2 KB per row).
         self.rows.append((st.start, victim, proto, (
             fmt_addr(victim), proto, iso_us(st.start), iso_us(st.last), st.packets, ndst, top,
@@ -1341,6 +1367,20 @@ class Truth:
             self.close(st)
         self.rows.sort(key=lambda t: (t[0], t[1], t[2]))
         return [t[3] for t in self.rows]
+
+
+def victim_attacks(prows, rows):
+    """Fills each prefix truth row's victim_attacks: the distinct victims
+    of its prefix with an rsdos attack (truth rows) on its protocol that
+    overlaps it in time; returns rows in PREFIX_TRUTH_COLUMNS."""
+    out = []
+    for pr in prows:
+        start, last, members = parse_iso(pr[2]), pr[8], {fmt_addr(m) for m in pr[9]}
+        hit = {row[0] for row in rows
+               if row[COL_RSDOS] and row[1] == pr[1] and row[0] in members
+               and parse_iso(row[2]) <= last and parse_iso(row[3]) >= start}
+        out.append(pr[:8] + (len(hit),))
+    return out
 
 
 # ------------------------------------------------------------------ time
@@ -1428,6 +1468,7 @@ def run_plan(plan, args, outdir):
         f.fid = i + 1
     writer = SplitWriter(outdir, plan.files, plan.t0, plan.span, args.gzip)
     truth = Truth()
+    ptruth = Truth(plan.prefix_view) if plan.prefix_view else None
     counts = [0] * len(CAT_NAMES)
     resp_counts = [0] * len(RESP_NAMES)
     heap = []
@@ -1468,6 +1509,8 @@ def run_plan(plan, args, outdir):
         if cat == CAT_BACKSCATTER:
             resp_counts[resp] += 1
             tadd(ts, f, dst, port, resp, ip_len, aport)
+            if ptruth is not None:
+                ptruth.add(ts, f, dst, port, resp, ip_len, aport)
         for nts, nitem in g:
             hreplace(heap, (nts, fid, nitem, g, f))
             break
@@ -1482,6 +1525,8 @@ def run_plan(plan, args, outdir):
              "backscatter_by_response": {n: resp_counts[i] for i, n in enumerate(RESP_NAMES)
                                          if resp_counts[i]},
              "noise_by_kind": dict(sorted(noise.items()))}
+    if ptruth is not None:
+        extra["prefix_rows"] = victim_attacks(ptruth.finish(), rows)
     return rows, writer.names, counts, first, last, extra
 
 
@@ -1504,6 +1549,7 @@ class Plan:
         self.flows = []
         self.noise = None
         self.noise6 = None
+        self.prefix_view = None  # (len4, len6): also write prefix_truth.csv
 
     def at(self, seconds):
         return self.t0 + int(round(seconds * US))
@@ -2115,6 +2161,54 @@ def sc_bench(p):
     p.set_noise(total - bs_total, BENCH_NOISE, n_scanners=5000)
 
 
+def sc_carpet(p):
+    """Carpet bombing (collect --prefix-view 24,48): floods spread over many
+    addresses of one prefix, each address below the rsdos thresholds and
+    the prefix far above; a prefix with one real attack among its carpet;
+    neighbours too few for a prefix attack; a lone attack. The prefix view
+    is written to prefix_truth.csv. See data/gen/README.md."""
+    r = p.r
+    p.prefix_view = (24, 48)
+
+    def hosts(n, v6=False):
+        """n distinct addresses of one fresh /24 (or /48)."""
+        pool = p.addrs6 if v6 else p.addrs
+        base = prefix_of(pool.random(), p.prefix_view)
+        span = 1 << (80 if v6 else 8)
+        picked = set()
+        while len(picked) < n:
+            a = base + 1 + r.randrange(span - 2)
+            if pool.ok(a):
+                pool.used.add(a)
+                picked.add(a)
+        return sorted(picked)
+
+    def syn(v, port):
+        return mk_tcp(v, PortPlan(r, port, 0), ttl_of(r))
+
+    # A /24 SYN-flooded on 40 addresses, 20 packets each over 10 minutes
+    # (below 25 packets); one more address of it attacked on its own.
+    for i, v in enumerate(hosts(41)):
+        if i == 0:
+            p.add("attack-in-carpet", v, TCP, syn(v, 80), [p.seg(400, 300, 400)])
+        else:
+            p.add("carpet-tcp", v, TCP, syn(v, 80), [p.seg(300, 600, 20)])
+    # A /24 UDP-flooded on 12 addresses (ICMP port unreachable), 15 each.
+    for v in hosts(12):
+        p.add("carpet-udp", v, UDP, mk_icmp_error(v, 3, 3, UDP, PortPlan(r, 53, 0), ttl_of(r)),
+              [p.seg(1200, 400, 15)])
+    # Three neighbours of one /24, 20 packets each: 60 packets, 3 victims.
+    for v in hosts(3):
+        p.add("few-neighbours", v, TCP, syn(v, 443), [p.seg(2000, 300, 20)])
+    # A lone attack: its prefix has one victim.
+    v = p.addrs.random()
+    p.add("lone-attack", v, TCP, syn(v, 22), [p.seg(2500, 600, 900)])
+    # An IPv6 /48 hit on 16 addresses, 18 packets each.
+    for v in hosts(16, v6=True):
+        p.add6("carpet-v6", v, TCP, mk_tcp6(v, PortPlan(r, 443, 0), ttl_of(r)),
+               [p.seg(1800, 500, 18)])
+
+
 SCENARIOS = {
     # name: (function, default hours, default files, one-line description)
     "synack": (sc_synack, 1, 1, "TCP SYN+ACK backscatter (SYN floods on open ports)"),
@@ -2137,6 +2231,7 @@ SCENARIOS = {
     "mixed": (sc_mixed, 4, 4, "~200 random attacks + near-threshold + scanners + noise"),
     "sample": (sc_sample, 3, 3, "the committed demo sample (use with --gzip)"),
     "bench": (sc_bench, 4, 4, "--packets/--victims/--noise-share, for benchmarks"),
+    "carpet": (sc_carpet, 1, 1, "carpet bombing: prefixes hit below the per-address thresholds"),
 }
 
 
@@ -2201,7 +2296,9 @@ def main(argv=None):
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         ap.error("--noise-share must be in [0, 1)")
     if args.telescope is None:
-        args.telescope = DEFAULT_TELESCOPE6 if args.scenario == "ipv6" else DEFAULT_TELESCOPE
+        args.telescope = {"ipv6": DEFAULT_TELESCOPE6,
+                          "carpet": DEFAULT_TELESCOPE + "," + DEFAULT_TELESCOPE6}.get(
+                              args.scenario, DEFAULT_TELESCOPE)
     try:
         telescope = Telescope(args.telescope)
         parse_iso(args.start)
@@ -2229,6 +2326,13 @@ def main(argv=None):
     w.writerow(TRUTH_COLUMNS)
     w.writerows(rows)
     write_atomic(os.path.join(args.out, "truth.csv"), out.getvalue())
+    prows = extra.pop("prefix_rows", None)
+    if prows is not None:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(PREFIX_TRUTH_COLUMNS)
+        w.writerows(prows)
+        write_atomic(os.path.join(args.out, "prefix_truth.csv"), out.getvalue())
     total = sum(counts)
     info = {
         "generator": "bsgen.py",

@@ -1,6 +1,7 @@
 /* fuzz_csvread.c - libFuzzer target for the CSV readers of `report` and
- * `merge`: the input is read as attacks.csv and as timeseries.csv by the
- * four readers of analysis/csvread.h (libcsv underneath). The work is in
+ * `merge`: the input is read as attacks.csv, timeseries.csv and
+ * prefix_attacks.csv by the readers of analysis/csvread.h (libcsv
+ * underneath). The work is in
  * fuzz_outdir.c so tests/check_fuzz_regress.c replays crashes on the same
  * path. A broken contract aborts, which libFuzzer saves as a crash. */
 #include <stdio.h>

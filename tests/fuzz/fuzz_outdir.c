@@ -196,20 +196,53 @@ static int on_bin(const struct csvread_bin *b, void *arg)
 	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
 }
 
-/* One of the four readers of csvread.h. */
+static const char *check_prefix(const struct csvread_prefix *p)
+{
+	bs_addr_t masked = p->prefix;
+	bs_addr_mask(&masked, p->len);
+	if (p->len > (p->prefix.family == BS_AF_INET ? 32u : 128u) ||
+	    bs_addr_cmp(&masked, &p->prefix) != 0)
+		return "csvread_prefix_attacks: a length past the family's or bits past it";
+	if (p->end_us < p->start_us || !time_ok(p->start_us) || !time_ok(p->end_us) ||
+	    p->proto >= BS_PROTO_COUNT || p->victim_attacks > p->victims)
+		return "csvread_prefix_attacks: a row its rules forbid";
+	return NULL;
+}
+
+static int on_prefix(const struct csvread_prefix *p, void *arg)
+{
+	struct rows *r = arg;
+	r->n++;
+	if (r->why == NULL)
+		r->why = check_prefix(p);
+	mix(&r->digest, &p->prefix, sizeof p->prefix);
+	mix_u64(&r->digest, p->len);
+	mix_u64(&r->digest, p->proto);
+	mix_u64(&r->digest, p->start_us);
+	mix_u64(&r->digest, p->end_us);
+	mix_u64(&r->digest, p->packets);
+	mix_u64(&r->digest, p->victims);
+	mix_u64(&r->digest, p->victim_attacks);
+	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
+}
+
+/* One of the readers of csvread.h. */
 struct csv_reader {
 	bool full;
 	int (*attacks)(FILE *f, csvread_attack_cb cb, void *arg, struct bs_err *err);
 	int (*bins)(FILE *f, csvread_bin_cb cb, void *arg, struct bs_err *err);
+	int (*prefixes)(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err);
 };
 
+/* The report and full readers of each file in pairs, then the prefix
+ * view's reader. */
 static const struct csv_reader csv_readers[] = {
-    {false, csvread_attacks, NULL},
-    {true, csvread_attacks_full, NULL},
-    {false, NULL, csvread_timeseries},
-    {true, NULL, csvread_timeseries_full},
+    {false, csvread_attacks, NULL, NULL},        {true, csvread_attacks_full, NULL, NULL},
+    {false, NULL, csvread_timeseries, NULL},     {true, NULL, csvread_timeseries_full, NULL},
+    {false, NULL, NULL, csvread_prefix_attacks},
 };
 #define N_CSV_READERS (sizeof csv_readers / sizeof csv_readers[0])
+#define N_CSV_PAIRED  4u /* the readers in report/full pairs */
 
 /* Reads data with rd into r; *rc receives the reader's code. False when the
  * in-memory file cannot be opened. */
@@ -222,7 +255,9 @@ static bool read_csv(const struct csv_reader *rd, const uint8_t *data, size_t si
 		return false;
 	r->full = rd->full;
 	r->digest = FUZZ_FNV_OFFSET;
-	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err) : rd->bins(f, on_bin, r, err);
+	*rc = rd->attacks ? rd->attacks(f, on_attack, r, err)
+	      : rd->bins  ? rd->bins(f, on_bin, r, err)
+	                  : rd->prefixes(f, on_prefix, r, err);
 	fclose(f);
 	return true;
 }
@@ -322,7 +357,7 @@ const char *fuzz_run_csvread(const uint8_t *data, size_t size)
 	}
 	/* csvread.h: the full readers read what the report readers read and
 	 * more, so a file the full reader takes gives the same rows to both. */
-	for (size_t i = 0; i < N_CSV_READERS; i += 2)
+	for (size_t i = 0; i < N_CSV_PAIRED; i += 2)
 		if (rc[i + 1] == 0 && (rc[i] != 0 || rows[i].n != rows[i + 1].n ||
 		                       rows[i].digest != rows[i + 1].digest))
 			return "csvread: the report reader differs on a file the full reader "
