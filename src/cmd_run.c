@@ -70,7 +70,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct collect_outcome out;
 	int status = collect_command("run", argc, argv, &out);
-	if (out.help || (status != EXIT_OK && status != EXIT_WARNINGS))
+	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS))
 		return status;
 	/* report's output directory defaults to its one input directory. */
 	char since[BS_TIME_STRLEN];
@@ -89,5 +89,7 @@ int cmd_run(int argc, char **argv)
 	}
 	report_argv[n++] = out.out_dir;
 	report_argv[n] = NULL;
-	return worse(status, cmd_report(n, report_argv));
+	status = worse(status, cmd_report(n, report_argv));
+	collect_outcome_release(&out);
+	return status;
 }
