@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
 # FUZZ_TARGETS="csvread merge" runs only those (default: all: classify
-# reader walk csvread merge report flowstate).
+# reader walk csvread merge report flowstate config).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -24,15 +24,16 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate}
+TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate config}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge or report input holds two
 # directories of three files each (seeds up to ~8 KiB), which needs twice
 # that to grow. The flow state seeds are up to ~16 KiB (a flood with a
-# sketch and the full port array); twice that lets records be added.
+# sketch and the full port array); twice that lets records be added. A
+# config file is a few hundred bytes; 8 KiB holds two of its longest lines.
 declare -A MAX_LEN=([classify]=4096 [reader]=65536 [walk]=65536 [csvread]=8192 [merge]=16384
-	[report]=16384 [flowstate]=32768)
+	[report]=16384 [flowstate]=32768 [config]=8192)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
@@ -65,10 +66,12 @@ STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telesc
 telescope/distinct.c telescope/portcount.c telescope/portset.c telescope/peak.c
 telescope/uniformity.c telescope/attack.c outdir/outfile.c outdir/flowstate.c"
 STATE_LIBS="$(pkg-config --libs libxxhash) -lm"
+# The config file parser (run --config) reads text and needs nothing else.
+CONFIG_SRC="base/bs_error.c base/bs_array.c src/conffile.c tests/fuzz/fuzz_config_run.c"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
-	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC)
+	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC [config]=$CONFIG_SRC)
 declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [walk]=$PKT_LIBS [csvread]=$OUT_LIBS
-	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS)
+	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS [config]="")
 # fuzz_merge and fuzz_report write every directory they read to files, and
 # merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
 # a disk it is most of the run. Their private directory goes under TMPDIR
