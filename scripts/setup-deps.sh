@@ -14,6 +14,9 @@ RUN_PKGS="gnuplot-nox python3"
 # compressed copies.
 TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
 slurm-client munge zstd"
+# systemd: tests/e2e_units.sh's systemd-analyze (verify, security), and the
+# unit directory configure asks its pkg-config file for.
+TEST_PKGS="$TEST_PKGS systemd"
 
 missing_packages() {
 	local p

@@ -86,7 +86,7 @@ int settings_read_file(struct settings *s, const char *path)
 		return 0;
 	struct bs_err err;
 	if (conffile_read(path, &s->file, &err) != 0) {
-		cmd_say("%s: --config: %s", s->cmd, bs_err_text(&err));
+		cmd_say("%s: %s", s->cmd, bs_err_text(&err));
 		return EXIT_USAGE;
 	}
 	unsigned first[SETTINGS_MAX_OPTS] = {0};
