@@ -109,6 +109,7 @@ const size_t n_run_opts = sizeof run_opts / sizeof run_opts[0];
 /* Most options run takes: collect's and its own. */
 #define N_COLLECT_RUN_OPTS                                                                         \
 	(sizeof collect_opts / sizeof collect_opts[0] + sizeof run_opts / sizeof run_opts[0])
+_Static_assert(N_COLLECT_RUN_OPTS <= SETTINGS_MAX_OPTS, "run's options outgrow settings.h");
 /* The config file of run --night when no --config is given (issue 13). */
 #define DEFAULT_CONFIG BS_SYSCONFDIR "/backscatter/backscatter.conf"
 
@@ -144,7 +145,8 @@ static const char *help_text(int key, char *buf, size_t len)
 		         COLLECTOR_DEFAULT_JOBS_MAX);
 		break;
 	case OPT_SETTLE:
-		snprintf(buf, len, "--night: a file modified since is still written (default %u)",
+		snprintf(buf, len,
+		         "--night: a file modified more recently is unfinished (default %u)",
 		         NIGHT_SETTLE_S);
 		break;
 	default: /* every NULL entry has its case above (tests/check_collect_help) */
