@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
 # FUZZ_TARGETS="csvread merge" runs only those (default: all: classify
-# reader walk csvread merge report flowstate pfx2as).
+# reader walk csvread merge report flowstate pfx2as config).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -24,7 +24,7 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2as}
+TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2as config}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge or report input holds two
@@ -33,9 +33,10 @@ TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2
 # sketch and the full port array); twice that lets records be added.
 # A prefix-to-AS table of a few hundred lines is enough to nest prefixes
 # of every length (the seeds are up to ~300 bytes), and the target's
-# brute-force matcher is quadratic in the lines.
+# brute-force matcher is quadratic in the lines. A config file is a few
+# hundred bytes; 8 KiB holds two of its longest lines.
 declare -A MAX_LEN=([classify]=4096 [reader]=65536 [walk]=65536 [csvread]=8192 [merge]=16384
-	[report]=16384 [flowstate]=32768 [pfx2as]=4096)
+	[report]=16384 [flowstate]=32768 [pfx2as]=4096 [config]=8192)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
@@ -71,10 +72,14 @@ STATE_LIBS="$(pkg-config --libs libxxhash) -lz -lm"
 # The prefix-to-AS target: the table, its interning, addresses.
 PFX_SRC="base/bs_error.c base/bs_array.c base/bs_intern.c telescope/addr.c telescope/pfx2as.c"
 PFX_LIBS="$(pkg-config --libs libxxhash) -lz"
+# The config file parser (run --config) reads text and needs nothing else.
+CONFIG_SRC="base/bs_error.c base/bs_array.c src/conffile.c tests/fuzz/fuzz_config_run.c"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
-	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC [pfx2as]=$PFX_SRC)
+	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC [pfx2as]=$PFX_SRC
+	[config]=$CONFIG_SRC)
 declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [walk]=$PKT_LIBS [csvread]=$OUT_LIBS
-	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS [pfx2as]=$PFX_LIBS)
+	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS [pfx2as]=$PFX_LIBS
+	[config]="")
 # fuzz_merge and fuzz_report write every directory they read to files, and
 # merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
 # a disk it is most of the run. Their private directory goes under TMPDIR

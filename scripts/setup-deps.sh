@@ -19,6 +19,9 @@ slurm-client munge zstd chromium"
 # debhelper, dpkg-dev, fakeroot, lintian, man-db: scripts/package.sh builds,
 # checks and installs the Debian package (groff of man-db: tests/e2e_manpage.sh).
 TEST_PKGS="$TEST_PKGS debhelper dpkg-dev fakeroot lintian man-db"
+# systemd: tests/e2e_units.sh's systemd-analyze (verify, security), and the
+# unit directory configure asks its pkg-config file for.
+TEST_PKGS="$TEST_PKGS systemd"
 
 missing_packages() {
 	local p

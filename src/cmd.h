@@ -11,6 +11,10 @@ enum {
 	EXIT_FAILED = 1,   /* nothing trustworthy written */
 	EXIT_USAGE = 2,    /* bad command line */
 	EXIT_WARNINGS = 3, /* outputs written, but something affects results */
+	/* run --night: the night's captures are not complete yet; nothing was
+	 * written, try again later (sysexits.h's EX_TEMPFAIL, which systemd's
+	 * RestartForceExitStatus= and cron wrappers know as "retry"). */
+	EXIT_TEMPFAIL = 75,
 };
 
 #define PROG "backscatter"
@@ -27,6 +31,8 @@ enum {
 #define GNUPLOT_PACKAGE "gnuplot-nox"
 /* Environment variable naming the template directory, like --plots-dir. */
 #define PLOTS_ENV "BACKSCATTER_PLOTS"
+
+#include "src/options.h"
 
 int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -47,13 +53,27 @@ int cmd_find_plots_dir(const char *cmd, const char *given, char *buf, size_t len
  * quiet keeps warnings off stderr. Returns an exit status (cmd_index.c). */
 int cmd_index_root(const char *root, unsigned days, bool quiet);
 
+/** The option tables of the commands (their getopt_long and --help), and
+ * their lengths; run takes collect's and run's. */
+extern const struct opt_spec collect_opts[], run_opts[], report_opts[], merge_opts[], index_opts[];
+extern const size_t n_collect_opts, n_run_opts, n_report_opts, n_merge_opts, n_index_opts;
+
+/** The option called name in any command's table, or NULL: a config file
+ * may hold any command's options, but no other name. */
+const struct opt_spec *cmd_find_option(const char *name);
+
 /** What a collect run left for a following report (cmd_run). */
 struct collect_outcome {
-	char *out_dir;  /* borrowed from argv */
-	char *previous; /* run --previous DIR, borrowed; NULL if not given */
+	char *out_dir;  /* owned (collect_outcome_release) */
+	char *previous; /* run --previous DIR, owned; NULL if none */
 	bool quiet;
 	bool help; /* --help was printed */
+	bool done; /* run --night: the night was done already; nothing ran */
+	char *out_root; /* run --night: the root of the nights, owned; NULL otherwise */
 };
+
+/** Frees what out owns. */
+void collect_outcome_release(struct collect_outcome *out);
 
 /** Parses and runs collect with cmd ("collect" or "run") in messages;
  * returns an exit status. */
@@ -68,7 +88,13 @@ char *cmd_line(int argc, char **argv);
  * become '?'. Every message of the program goes through it. */
 void cmd_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/** Prints "backscatter: <cmd>: <msg>" and a hint to use --help; returns EXIT_USAGE. */
+/** Where the option being checked came from, for usage_error(): a config
+ * file and its line (file borrowed until cleared), or NULL, 0 for the
+ * command line. */
+void cmd_set_origin(const char *file, unsigned line);
+
+/** Prints "backscatter: <cmd>: <msg>" (after "FILE:LINE: " when the
+ * option came from a config file, cmd_set_origin) and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** usage_error() for what getopt_long() returned as c ('?' or ':', with
  * opterr 0 and a leading ':' in its option string): the option at

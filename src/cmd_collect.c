@@ -11,22 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
+#include "base/bs_time.h"
 #include "src/cmd.h"
 #include "analysis/collector.h"
 #include "telescope/geo.h"
 #include "telescope/pfx2as.h"
 #include "src/options.h"
+#include "src/nightly.h"
+#include "src/settings.h"
 #include "telescope/reader.h"
 #include "outdir/outdir.h"
 
 /* Bounds for options given in seconds: one week is longer than any flow
  * timeout or bin anyone has asked for, and keeps products in range. */
 #define COLLECT_MAX_SECONDS (7u * 24u * 3600u)
+/* Longest path of a night's directory: PATH_MAX on Linux. */
+#define COLLECT_PATH_MAX 4096
 /* Room for one --help line formatted with its defaults (help_text()). */
 #define COLLECT_HELP_LEN 128
 
@@ -53,13 +59,19 @@ enum {
 	OPT_PROGRESS,
 	OPT_QUIET,
 	OPT_PREVIOUS,
+	OPT_NIGHT,
+	OPT_REDO,
+	OPT_CAPTURES,
+	OPT_OUT_ROOT,
+	OPT_EXPECT_FILES,
+	OPT_SETTLE,
 	OPT_PREFIX_VIEW,
 	OPT_PREFIX_MIN_VICTIMS,
 };
 
 /* A NULL help is formatted by help_text() from the constants behind the
  * defaults it quotes, so that --help cannot drift from them. */
-static const struct opt_spec collect_opts[] = {
+const struct opt_spec collect_opts[] = {
     {"telescope", OPT_TELESCOPE, "PREFIX[,PREFIX]",
      "telescope prefixes (repeatable); their size is n"},
     {"out", OPT_OUT, "DIR", "output directory (created if missing)"},
@@ -82,11 +94,34 @@ static const struct opt_spec collect_opts[] = {
     {"prefix-min-victims", OPT_PREFIX_MIN_VICTIMS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
-    {"previous", OPT_PREVIOUS, "DIR",
-     "run only: the night before's output; an attack across midnight counts once"},
+    OPT_CONFIG_SPEC,
     {"help", OPT_HELP, NULL, "show this help"},
 };
-#define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
+const size_t n_collect_opts = sizeof collect_opts / sizeof collect_opts[0];
+/* --config and --help end collect's table; run's own options go before them. */
+#define N_COLLECT_TAIL 2
+
+/* run's options besides collect's. */
+const struct opt_spec run_opts[] = {
+    {"previous", OPT_PREVIOUS, "DIR",
+     "the night before's output; an attack across midnight counts once"},
+    {"night", OPT_NIGHT, "DATE",
+     "nightly job: yesterday or YYYY-MM-DD (UTC), from the config file"},
+    {"redo", OPT_REDO, NULL, "--night: do a night again that is done already"},
+    {"captures", OPT_CAPTURES, "LAYOUT",
+     "--night: the night's files, strftime fields then a glob (/c/%Y-%m-%d/*.pcap.gz)"},
+    {"out-root", OPT_OUT_ROOT, "DIR", "--night: the night is written to DIR/YYYY-MM-DD"},
+    {"expect-files", OPT_EXPECT_FILES, "N",
+     "--night: capture files a complete night has (default 0: any)"},
+    {"settle", OPT_SETTLE, "SECONDS", NULL},
+};
+const size_t n_run_opts = sizeof run_opts / sizeof run_opts[0];
+/* Most options run takes: collect's and its own. */
+#define N_COLLECT_RUN_OPTS                                                                         \
+	(sizeof collect_opts / sizeof collect_opts[0] + sizeof run_opts / sizeof run_opts[0])
+_Static_assert(N_COLLECT_RUN_OPTS <= SETTINGS_MAX_OPTS, "run's options outgrow settings.h");
+/* The config file of run --night when no --config is given (issue 13). */
+#define DEFAULT_CONFIG BS_SYSCONFDIR "/backscatter/backscatter.conf"
 
 /* The help of option key whose table entry is NULL, into buf. */
 static const char *help_text(int key, char *buf, size_t len)
@@ -123,6 +158,11 @@ static const char *help_text(int key, char *buf, size_t len)
 		snprintf(buf, len, "distinct victims a prefix attack needs (default %u)",
 		         ATTACK_PREFIX_MIN_VICTIMS);
 		break;
+	case OPT_SETTLE:
+		snprintf(buf, len,
+		         "--night: a file modified more recently is unfinished (default %u)",
+		         NIGHT_SETTLE_S);
+		break;
 	default: /* every NULL entry has its case above (tests/check_collect_help) */
 		buf[0] = '\0';
 		break;
@@ -131,8 +171,9 @@ static const char *help_text(int key, char *buf, size_t len)
 }
 
 struct collect_args {
+	const char *cmd; /* "collect" or "run", for messages */
 	bs_prefixes_t *telescope;
-	char *out;
+	const char *out;
 	const char *preset;
 	struct attack_params params;
 	uint32_t interval_s;
@@ -143,9 +184,20 @@ struct collect_args {
 	const char **pfx2as; /* --pfx2as files, in the order given */
 	size_t n_pfx2as, cap_pfx2as;
 	bool progress, quiet;
-	char *previous; /* run --previous */
-	char **traces;
+	const char *previous; /* run --previous */
+	char *const *traces;
 	int n_traces;
+	/* Explicit thresholds win over the preset whatever the order given. */
+	uint32_t flow_timeout, min_packets, min_duration, min_ppm, min_dests;
+	bool set_ft, set_mp, set_md, set_ppm, set_dests;
+	/* run --night and the options that go with it */
+	const char *night, *captures, *out_root;
+	bool redo;
+	uint32_t expect_files, settle_s;
+	/* What --night worked out: OUT-ROOT/DATE and the day before's */
+	char night_out[COLLECT_PATH_MAX], night_previous[COLLECT_PATH_MAX];
+	char **night_files;
+	size_t n_night_files;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -208,6 +260,55 @@ static int set_number(const char *cmd, const char *name, const char *val, uint32
 	return 0;
 }
 
+/* The options of cmd into specs (N_COLLECT_RUN_OPTS of room): collect's,
+ * and for run its own before --config and --help. Returns how many. */
+static size_t command_specs(const char *cmd, struct opt_spec *specs)
+{
+	size_t n = 0, head = n_collect_opts - N_COLLECT_TAIL;
+	for (size_t i = 0; i < head; i++)
+		specs[n++] = collect_opts[i];
+	for (size_t i = 0; strcmp(cmd, "run") == 0 && i < n_run_opts; i++)
+		specs[n++] = run_opts[i];
+	for (size_t i = head; i < n_collect_opts; i++)
+		specs[n++] = collect_opts[i];
+	return n;
+}
+
+static void print_collect_help(const char *cmd)
+{
+	struct opt_spec opts[N_COLLECT_RUN_OPTS];
+	size_t n = command_specs(cmd, opts);
+	char text[N_COLLECT_RUN_OPTS][COLLECT_HELP_LEN];
+	for (size_t i = 0; i < n; i++)
+		if (opts[i].help == NULL)
+			opts[i].help = help_text(opts[i].key, text[i], sizeof text[i]);
+	char usage[256];
+	snprintf(
+	    usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...%s", cmd,
+	    strcmp(cmd, "run") == 0 ? "\n       " PROG " run --night DATE [--config FILE] [--redo]"
+	                            : "");
+	opt_print_help(
+	    stdout, usage,
+	    strcmp(cmd, "run") == 0
+	        ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job.\n"
+	          "--night DATE writes OUT-ROOT/DATE from the captures of that UTC day, with\n"
+	          "options from --config FILE (default " DEFAULT_CONFIG ");\n"
+	          "exit 75 when they are not complete yet."
+	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
+	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
+	          "stdin.",
+	    opts, n);
+}
+
+static uint32_t default_jobs(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus < (long)COLLECTOR_DEFAULT_JOBS_MAX ? (uint32_t)cpus
+	                                               : COLLECTOR_DEFAULT_JOBS_MAX;
+}
+
 /* --prefix-view LEN4,LEN6 into a. */
 static int set_prefix_view(const char *cmd, const char *val, struct collect_args *a)
 {
@@ -229,170 +330,217 @@ static int set_prefix_view(const char *cmd, const char *val, struct collect_args
 	return 0;
 }
 
-static void print_collect_help(const char *cmd)
+/* One option into the struct collect_args at arg (settings_take_fn). */
+static int take_collect_opt(void *arg, int key, const char *val)
 {
-	struct opt_spec opts[N_COLLECT_OPTS];
-	char text[N_COLLECT_OPTS][COLLECT_HELP_LEN];
-	for (size_t i = 0; i < N_COLLECT_OPTS; i++) {
-		opts[i] = collect_opts[i];
-		if (opts[i].help == NULL)
-			opts[i].help = help_text(opts[i].key, text[i], sizeof text[i]);
+	struct collect_args *a = arg;
+	const char *cmd = a->cmd;
+	int rc;
+	switch (key) {
+	case OPT_TELESCOPE:
+		rc = bs_prefixes_add(a->telescope, val);
+		if (rc == -BS_ENOMEM) {
+			cmd_say("%s: %s", cmd, bs_strerror(rc));
+			return EXIT_FAILED;
+		}
+		if (rc == -BS_EEXIST)
+			return usage_error(cmd, "--telescope %s overlaps a prefix already given",
+			                   val);
+		if (rc != 0)
+			return usage_error(cmd, "--telescope: '%s' is not a valid prefix list (%s)",
+			                   val, bs_strerror(rc));
+		return 0;
+	case OPT_OUT:
+		a->out = val;
+		return 0;
+	case OPT_PRESET: {
+		struct attack_params p;
+		if (attack_params_preset(&p, val) != 0)
+			return usage_error(cmd, "--preset: '%s' is not rsdos or moore", val);
+		a->preset = val;
+		return 0;
 	}
-	char usage[128];
-	snprintf(usage, sizeof usage, PROG " %s --telescope PREFIX --out DIR [options] TRACE...",
-	         cmd);
-	opt_print_help(
-	    stdout, usage,
-	    strcmp(cmd, "run") == 0
-	        ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job."
-	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
-	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
-	          "stdin.",
-	    opts, N_COLLECT_OPTS);
+	case OPT_FLOW_TIMEOUT:
+		a->set_ft = true;
+		return set_number(cmd, "flow-timeout", val, 1, COLLECT_MAX_SECONDS,
+		                  &a->flow_timeout);
+	case OPT_MIN_PACKETS:
+		a->set_mp = true;
+		return set_number(cmd, "min-packets", val, 1, UINT32_MAX, &a->min_packets);
+	case OPT_MIN_DURATION:
+		a->set_md = true;
+		return set_number(cmd, "min-duration", val, 0, COLLECT_MAX_SECONDS,
+		                  &a->min_duration);
+	case OPT_MIN_PPM:
+		a->set_ppm = true;
+		return set_number(cmd, "min-ppm", val, 0, UINT32_MAX, &a->min_ppm);
+	case OPT_MIN_DESTS:
+		a->set_dests = true;
+		return set_number(cmd, "min-dests", val, 1, UINT32_MAX, &a->min_dests);
+	case OPT_INTERVAL:
+		return set_number(cmd, "interval", val, 1, COLLECT_MAX_SECONDS, &a->interval_s);
+	case OPT_JOBS:
+		return set_number(cmd, "jobs", val, 1, COLLECTOR_MAX_JOBS, &a->jobs);
+	case OPT_GEO_DB:
+		a->geo_db = val;
+		return 0;
+	case OPT_ASN_DB:
+		a->asn_db = val;
+		return 0;
+	case OPT_PFX2AS:
+		if (bs_array_reserve(&a->pfx2as, &a->cap_pfx2as, a->n_pfx2as + 1,
+		                     sizeof *a->pfx2as) != 0) {
+			cmd_say("%s: %s", cmd, bs_strerror(-BS_ENOMEM));
+			return EXIT_FAILED;
+		}
+		a->pfx2as[a->n_pfx2as++] = val;
+		return 0;
+	case OPT_PREFIX_VIEW:
+		return set_prefix_view(cmd, val, a);
+	case OPT_PREFIX_MIN_VICTIMS:
+		return set_number(cmd, "prefix-min-victims", val, 1, UINT32_MAX,
+		                  &a->prefix_view.min_victims);
+	case OPT_FILTER: {
+		struct bs_err err;
+		if (reader_check_filter(val, &err) != 0)
+			return usage_error(cmd, "--filter: %s", bs_err_text(&err));
+		a->filter = val;
+		return 0;
+	}
+	case OPT_PROGRESS:
+		a->progress = true;
+		return 0;
+	case OPT_QUIET:
+		a->quiet = true;
+		return 0;
+	case OPT_PREVIOUS:
+		a->previous = val;
+		return 0;
+	case OPT_NIGHT: {
+		uint64_t day;
+		if (night_parse(val, time(NULL), &day) != 0)
+			return usage_error(
+			    cmd, "--night: '%s' is not yesterday or a date YYYY-MM-DD", val);
+		a->night = val;
+		return 0;
+	}
+	case OPT_REDO:
+		a->redo = true;
+		return 0;
+	case OPT_CAPTURES:
+		a->captures = val;
+		return 0;
+	case OPT_OUT_ROOT:
+		a->out_root = val;
+		return 0;
+	case OPT_EXPECT_FILES:
+		return set_number(cmd, "expect-files", val, 0, UINT32_MAX, &a->expect_files);
+	case OPT_SETTLE:
+		return set_number(cmd, "settle", val, 0, COLLECT_MAX_SECONDS, &a->settle_s);
+	default: /* OPT_HELP: the tables have no other key */
+		print_collect_help(cmd);
+		return OPT_PARSED_HELP;
+	}
 }
 
-static uint32_t default_jobs(void)
+/* Parses argv and the config file into a; returns 0 to go on,
+ * OPT_PARSED_HELP, or an exit status. */
+static int parse_collect_args(int argc, char **argv, struct collect_args *a, struct settings *s)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cpus < 1)
-		return 1;
-	return cpus < (long)COLLECTOR_DEFAULT_JOBS_MAX ? (uint32_t)cpus
-	                                               : COLLECTOR_DEFAULT_JOBS_MAX;
-}
-
-/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
-static int parse_collect_args(const char *cmd, int argc, char **argv, struct collect_args *a)
-{
-	struct option longopts[N_COLLECT_OPTS + 1];
-	opt_build_long(collect_opts, N_COLLECT_OPTS, longopts);
-	/* Explicit thresholds win over the preset whatever the order given. */
-	uint32_t flow_timeout = 0, min_packets = 0, min_duration = 0, min_ppm = 0, min_dests = 0;
-	bool set_ft = false, set_mp = false, set_md = false, set_ppm = false, set_dests = false;
 	a->preset = COLLECTOR_DEFAULT_PRESET;
 	a->interval_s = COLLECTOR_DEFAULT_INTERVAL_S;
 	a->jobs = default_jobs();
+	a->settle_s = NIGHT_SETTLE_S;
 	a->prefix_view.min_victims = ATTACK_PREFIX_MIN_VICTIMS;
-	int c, rc = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TELESCOPE:
-			rc = bs_prefixes_add(a->telescope, optarg);
-			if (rc == -BS_ENOMEM)
-				return EXIT_FAILED;
-			if (rc == -BS_EEXIST)
-				return usage_error(
-				    cmd, "--telescope %s overlaps a prefix already given", optarg);
-			if (rc != 0)
-				return usage_error(
-				    cmd, "--telescope: '%s' is not a valid prefix list (%s)",
-				    optarg, bs_strerror(rc));
-			break;
-		case OPT_OUT:
-			a->out = optarg;
-			break;
-		case OPT_PRESET:
-			a->preset = optarg;
-			break;
-		case OPT_FLOW_TIMEOUT:
-			rc = set_number(cmd, "flow-timeout", optarg, 1, COLLECT_MAX_SECONDS,
-			                &flow_timeout);
-			set_ft = true;
-			break;
-		case OPT_MIN_PACKETS:
-			rc = set_number(cmd, "min-packets", optarg, 1, UINT32_MAX, &min_packets);
-			set_mp = true;
-			break;
-		case OPT_MIN_DURATION:
-			rc = set_number(cmd, "min-duration", optarg, 0, COLLECT_MAX_SECONDS,
-			                &min_duration);
-			set_md = true;
-			break;
-		case OPT_MIN_PPM:
-			rc = set_number(cmd, "min-ppm", optarg, 0, UINT32_MAX, &min_ppm);
-			set_ppm = true;
-			break;
-		case OPT_MIN_DESTS:
-			rc = set_number(cmd, "min-dests", optarg, 1, UINT32_MAX, &min_dests);
-			set_dests = true;
-			break;
-		case OPT_INTERVAL:
-			rc = set_number(cmd, "interval", optarg, 1, COLLECT_MAX_SECONDS,
-			                &a->interval_s);
-			break;
-		case OPT_JOBS:
-			rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs);
-			break;
-		case OPT_PREFIX_VIEW:
-			rc = set_prefix_view(cmd, optarg, a);
-			break;
-		case OPT_PREFIX_MIN_VICTIMS:
-			rc = set_number(cmd, "prefix-min-victims", optarg, 1, UINT32_MAX,
-			                &a->prefix_view.min_victims);
-			break;
-		case OPT_GEO_DB:
-			a->geo_db = optarg;
-			break;
-		case OPT_ASN_DB:
-			a->asn_db = optarg;
-			break;
-		case OPT_PFX2AS:
-			if (bs_array_reserve(&a->pfx2as, &a->cap_pfx2as, a->n_pfx2as + 1,
-			                     sizeof *a->pfx2as) != 0) {
-				cmd_say("%s: %s", cmd, bs_strerror(BS_ENOMEM));
-				return EXIT_FAILED;
-			}
-			a->pfx2as[a->n_pfx2as++] = optarg;
-			break;
-		case OPT_FILTER:
-			a->filter = optarg;
-			break;
-		case OPT_PROGRESS:
-			a->progress = true;
-			break;
-		case OPT_QUIET:
-			a->quiet = true;
-			break;
-		case OPT_PREVIOUS:
-			if (strcmp(cmd, "run") != 0)
-				return usage_error(cmd, "--previous is an option of run");
-			a->previous = optarg;
-			break;
-		case OPT_HELP:
-			print_collect_help(cmd);
-			return OPT_PARSED_HELP;
-		default:
-			return usage_bad_option(cmd, c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (attack_params_preset(&a->params, a->preset) != 0)
-		return usage_error(cmd, "--preset: '%s' is not rsdos or moore", a->preset);
-	if (set_ft)
-		a->params.flow_timeout_s = flow_timeout;
-	if (set_mp)
-		a->params.min_packets = min_packets;
-	if (set_md)
-		a->params.min_duration_s = min_duration;
-	if (set_ppm)
-		a->params.min_ppm = min_ppm;
-	if (set_dests)
-		a->params.min_dests = min_dests;
+	int rc = settings_parse_argv(s, argc, argv);
+	/* The nightly job reads the installed config file unless told another. */
+	if (rc == 0)
+		rc = settings_read_file(s, s->config == NULL && a->night ? DEFAULT_CONFIG : NULL);
+	if (rc != 0)
+		return rc;
+	const char *cmd = a->cmd;
+	attack_params_preset(&a->params, a->preset); /* checked when given */
+	if (a->set_ft)
+		a->params.flow_timeout_s = a->flow_timeout;
+	if (a->set_mp)
+		a->params.min_packets = a->min_packets;
+	if (a->set_md)
+		a->params.min_duration_s = a->min_duration;
+	if (a->set_ppm)
+		a->params.min_ppm = a->min_ppm;
+	if (a->set_dests)
+		a->params.min_dests = a->min_dests;
 	if (bs_prefixes_count(a->telescope) == 0)
 		return usage_error(cmd, "--telescope is required");
+	if (a->night != NULL)
+		return optind < argc ? usage_error(cmd, "--night takes no trace: --captures "
+		                                        "names the night's files")
+		                     : 0;
 	if (a->out == NULL || a->out[0] == '\0')
 		return usage_error(cmd, "--out DIR is required");
 	if (optind >= argc)
 		return usage_error(cmd, "no trace given");
-	if (a->filter != NULL) {
-		struct bs_err err;
-		if (reader_check_filter(a->filter, &err) != 0)
-			return usage_error(cmd, "--filter: %s", bs_err_text(&err));
-	}
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;
+	return 0;
+}
+
+/* run --night: the night's directory, the night before's when it was
+ * written, and the capture files, into a; returns 0 to go on, or an exit
+ * status with out->done set when the night is done already. */
+static int resolve_night(struct collect_args *a, struct collect_outcome *out)
+{
+	const char *cmd = a->cmd;
+	if (a->out != NULL || a->previous != NULL)
+		return usage_error(cmd, "--night writes OUT-ROOT/DATE after OUT-ROOT/DATE-1: "
+		                        "give no --out or --previous");
+	if (a->captures == NULL || a->out_root == NULL)
+		return usage_error(cmd, "--night needs captures and out-root (in the config file "
+		                        "or as --captures and --out-root)");
+	uint64_t day;
+	night_parse(a->night, time(NULL), &day); /* checked when given */
+	char date[NIGHT_DATE_LEN + 1], before[NIGHT_DATE_LEN + 1];
+	if (night_date(day, date, sizeof date) != 0 ||
+	    night_date(day - BS_US_PER_DAY, before, sizeof before) != 0)
+		return usage_error(cmd, "--night: '%s' is out of range", a->night);
+	if ((size_t)snprintf(a->night_out, sizeof a->night_out, "%s/%s", a->out_root, date) >=
+	        sizeof a->night_out ||
+	    (size_t)snprintf(a->night_previous, sizeof a->night_previous, "%s/%s", a->out_root,
+	                     before) >= sizeof a->night_previous)
+		return usage_error(cmd, "--out-root: '%s' is too long", a->out_root);
+	a->out = a->night_out;
+	if (!a->redo && night_done(a->out)) {
+		if (!a->quiet)
+			cmd_say("%s: night %s is done already (%s); --redo does it again", cmd,
+			        date, a->out);
+		out->done = true;
+		return EXIT_OK;
+	}
+	/* The first night of a deployment has no night before: not a warning. */
+	struct stat st;
+	if (stat(a->night_previous, &st) == 0 && S_ISDIR(st.st_mode))
+		a->previous = a->night_previous;
+	char pattern[4096];
+	struct bs_err err;
+	if (night_captures(a->captures, day, pattern, sizeof pattern, &a->night_files,
+	                   &a->n_night_files, &err) != 0) {
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
+		return err.code == -BS_EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	}
+	bool ready;
+	if (night_ready(a->night_files, a->n_night_files, a->expect_files, a->settle_s, time(NULL),
+	                &ready, &err) != 0) {
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
+		return EXIT_FAILED;
+	}
+	if (!ready) {
+		/* Said even with --quiet: it is why the status is not 0. */
+		cmd_say("%s: night %s not complete (%s: %s); nothing written, try again later", cmd,
+		        date, pattern, bs_err_text(&err));
+		return EXIT_TEMPFAIL;
+	}
+	a->traces = a->night_files;
+	a->n_traces = (int)a->n_night_files;
 	return 0;
 }
 
@@ -508,34 +656,73 @@ out:
 	return status;
 }
 
+/* Copies what a following report needs into out (owned copies: the
+ * values may live in the config file, released before the report runs). */
+static int keep_outcome(const struct collect_args *a, struct collect_outcome *out)
+{
+	out->quiet = a->quiet;
+	out->out_dir = strdup(a->out);
+	out->previous = a->previous ? strdup(a->previous) : NULL;
+	out->out_root = a->night ? strdup(a->out_root) : NULL;
+	if (out->out_dir != NULL && (a->previous == NULL || out->previous != NULL) &&
+	    (a->night == NULL || out->out_root != NULL))
+		return 0;
+	cmd_say("%s: %s", a->cmd, bs_strerror(-BS_ENOMEM));
+	return EXIT_FAILED;
+}
+
 int collect_command(const char *cmd, int argc, char **argv, struct collect_outcome *out)
 {
-	struct collect_args a = {0};
+	struct collect_args a = {.cmd = cmd};
 	memset(out, 0, sizeof *out);
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
 		cmd_say("%s: %s", cmd, bs_strerror(-BS_ENOMEM));
 		return EXIT_FAILED;
 	}
-	int status = parse_collect_args(cmd, argc, argv, &a);
+	struct opt_spec specs[N_COLLECT_RUN_OPTS];
+	static const int repeatable[] = {OPT_TELESCOPE, OPT_PFX2AS, 0};
+	struct settings s = {.cmd = cmd,
+	                     .specs = specs,
+	                     .n = command_specs(cmd, specs),
+	                     .shortopts = ":t:o:h",
+	                     .repeat_keys = repeatable,
+	                     .take = take_collect_opt,
+	                     .arg = &a};
+	int status = parse_collect_args(argc, argv, &a, &s);
+	if (status == 0 && a.night != NULL)
+		status = resolve_night(&a, out);
 	if (status == OPT_PARSED_HELP) {
 		out->help = true;
 		status = EXIT_OK;
-	} else if (status == 0) {
+	} else if (status == 0 && !out->done) {
 		char *cl = cmd_line(argc, argv);
 		status = cl ? run_collect(cmd, &a, cl) : EXIT_FAILED;
 		free(cl);
-		out->out_dir = a.out;
-		out->quiet = a.quiet;
-		out->previous = a.previous;
+		if (status == EXIT_OK || status == EXIT_WARNINGS) {
+			int kept = keep_outcome(&a, out);
+			status = kept != 0 ? kept : status;
+		}
 	}
+	settings_release(&s);
+	night_captures_free(a.night_files, a.n_night_files);
 	bs_prefixes_free(a.telescope);
 	free(a.pfx2as);
 	return status;
 }
 
+void collect_outcome_release(struct collect_outcome *out)
+{
+	free(out->out_dir);
+	free(out->previous);
+	free(out->out_root);
+	out->out_dir = out->previous = out->out_root = NULL;
+}
+
 int cmd_collect(int argc, char **argv)
 {
 	struct collect_outcome out;
-	return collect_command("collect", argc, argv, &out);
+	int status = collect_command("collect", argc, argv, &out);
+	collect_outcome_release(&out);
+	return status;
 }

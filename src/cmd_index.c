@@ -18,6 +18,7 @@
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "src/options.h"
+#include "src/settings.h"
 #include "analysis/archive.h"
 
 enum {
@@ -27,15 +28,22 @@ enum {
 	OPT_QUIET,
 };
 
-static const struct opt_spec index_opts[] = {
+const struct opt_spec index_opts[] = {
     {"days", OPT_DAYS, "N",
      "length of the rolling report, days (default " CMD_STR(ARCHIVE_DEFAULT_DAYS) ")"},
     {"plots-dir", OPT_PLOTS_DIR, "DIR",
      "gnuplot templates (default: $" PLOTS_ENV ", source tree, installed)"},
     {"quiet", OPT_QUIET, NULL, "nothing on stderr but errors"},
+    OPT_CONFIG_SPEC,
     {"help", OPT_HELP, NULL, "show this help"},
 };
-#define N_INDEX_OPTS (sizeof index_opts / sizeof index_opts[0])
+const size_t n_index_opts = sizeof index_opts / sizeof index_opts[0];
+
+struct index_args {
+	uint32_t days;
+	const char *plots_dir;
+	bool quiet;
+};
 
 /* Updates the index of root with templates found from plots_given. */
 static int run_index(const char *root, uint32_t days, const char *plots_given, bool quiet)
@@ -98,51 +106,56 @@ int cmd_index_root(const char *root, unsigned days, bool quiet)
 	return run_index(root, days, NULL, quiet);
 }
 
+/* One option into the struct index_args at arg (settings_take_fn). */
+static int take_index_opt(void *arg, int key, const char *val)
+{
+	struct index_args *a = arg;
+	switch (key) {
+	case OPT_DAYS: {
+		int rc = parse_u32(val, 1, ARCHIVE_MAX_DAYS, &a->days);
+		if (rc == -BS_EINVAL)
+			return usage_error("index", "--days: '%s' is not a whole number", val);
+		if (rc != 0)
+			return usage_error("index", "--days: %s is outside 1..%u", val,
+			                   ARCHIVE_MAX_DAYS);
+		return 0;
+	}
+	case OPT_PLOTS_DIR:
+		a->plots_dir = val;
+		return 0;
+	case OPT_QUIET:
+		a->quiet = true;
+		return 0;
+	default: /* OPT_HELP: the table has no other key */
+		opt_print_help(stdout, PROG " index [options] ROOT",
+		               "Writes ROOT/index.html and ROOT/index.md for an archive of nights\n"
+		               "(ROOT/YYYY-MM-DD directories of collect or run output): one row per\n"
+		               "night, the report of the last N days joined across midnights\n"
+		               "(ROOT/last-N-days/) and attacks per day over the whole archive\n"
+		               "(ROOT/plots/per_day.png). Static files, no script, nothing fetched.",
+		               index_opts, n_index_opts);
+		return OPT_PARSED_HELP;
+	}
+}
+
 int cmd_index(int argc, char **argv)
 {
-	struct option longopts[N_INDEX_OPTS + 1];
-	opt_build_long(index_opts, N_INDEX_OPTS, longopts);
-	uint32_t days = ARCHIVE_DEFAULT_DAYS;
-	const char *plots_dir = NULL;
-	bool quiet = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DAYS: {
-			int rc = parse_u32(optarg, 1, ARCHIVE_MAX_DAYS, &days);
-			if (rc == -BS_EINVAL)
-				return usage_error("index", "--days: '%s' is not a whole number",
-				                   optarg);
-			if (rc != 0)
-				return usage_error("index", "--days: %s is outside 1..%u", optarg,
-				                   ARCHIVE_MAX_DAYS);
-			break;
-		}
-		case OPT_PLOTS_DIR:
-			plots_dir = optarg;
-			break;
-		case OPT_QUIET:
-			quiet = true;
-			break;
-		case OPT_HELP:
-			opt_print_help(
-			    stdout, PROG " index [options] ROOT",
-			    "Writes ROOT/index.html and ROOT/index.md for an archive of nights\n"
-			    "(ROOT/YYYY-MM-DD directories of collect or run output): one row per\n"
-			    "night, the report of the last N days joined across midnights\n"
-			    "(ROOT/last-N-days/) and attacks per day over the whole archive\n"
-			    "(ROOT/plots/per_day.png). Static files, no script, nothing fetched.",
-			    index_opts, N_INDEX_OPTS);
-			return EXIT_OK;
-		default:
-			return usage_bad_option("index", c, argv);
-		}
-	}
-	if (optind >= argc)
-		return usage_error("index", "no archive root directory given");
-	if (optind + 1 < argc)
-		return usage_error("index", "one archive root directory, not %d", argc - optind);
-	return run_index(argv[optind], days, plots_dir, quiet);
+	struct index_args a = {.days = ARCHIVE_DEFAULT_DAYS};
+	struct settings s = {.cmd = "index",
+	                     .specs = index_opts,
+	                     .n = n_index_opts,
+	                     .shortopts = ":h",
+	                     .take = take_index_opt,
+	                     .arg = &a};
+	int status = settings_parse_argv(&s, argc, argv);
+	if (status == 0)
+		status = settings_read_file(&s, NULL);
+	if (status == 0 && optind >= argc)
+		status = usage_error("index", "no archive root directory given");
+	else if (status == 0 && optind + 1 < argc)
+		status = usage_error("index", "one archive root directory, not %d", argc - optind);
+	if (status == 0)
+		status = run_index(argv[optind], a.days, a.plots_dir, a.quiet);
+	settings_release(&s);
+	return status == OPT_PARSED_HELP ? EXIT_OK : status;
 }

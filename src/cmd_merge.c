@@ -20,6 +20,7 @@
 #include "src/cmd.h"
 #include "analysis/merge.h"
 #include "src/options.h"
+#include "src/settings.h"
 #include "outdir/outdir.h"
 
 enum {
@@ -28,12 +29,13 @@ enum {
 	OPT_QUIET = 256,
 };
 
-static const struct opt_spec merge_opts[] = {
+const struct opt_spec merge_opts[] = {
     {"out", OPT_OUT, "DIR", "output directory (created if missing)"},
     {"quiet", OPT_QUIET, NULL, "no warnings on stderr, only errors"},
+    OPT_CONFIG_SPEC,
     {"help", OPT_HELP, NULL, "show this help"},
 };
-#define N_MERGE_OPTS (sizeof merge_opts / sizeof merge_opts[0])
+const size_t n_merge_opts = sizeof merge_opts / sizeof merge_opts[0];
 
 struct merge_args {
 	const char *out;
@@ -42,37 +44,41 @@ struct merge_args {
 	int n_shards;
 };
 
-/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
-static int parse_merge_args(int argc, char **argv, struct merge_args *a)
+/* One option into the struct merge_args at arg (settings_take_fn). */
+static int take_merge_opt(void *arg, int key, const char *val)
 {
-	struct option longopts[N_MERGE_OPTS + 1];
-	opt_build_long(merge_opts, N_MERGE_OPTS, longopts);
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT:
-			a->out = optarg;
-			break;
-		case OPT_QUIET:
-			a->quiet = true;
-			break;
-		case OPT_HELP:
-			opt_print_help(
-			    stdout, PROG " merge --out DIR SHARD_DIR...",
-			    "Joins the outputs of collect runs over consecutive pieces of one "
-			    "capture\n"
-			    "(e.g. one per hourly file) into the attacks.csv, timeseries.csv and\n"
-			    "summary.json one collect over all the pieces would write. Attacks "
-			    "that\n"
-			    "continue across a seam (gap <= the flow timeout) become one row.",
-			    merge_opts, N_MERGE_OPTS);
-			return OPT_PARSED_HELP;
-		default:
-			return usage_bad_option("merge", c, argv);
-		}
+	struct merge_args *a = arg;
+	switch (key) {
+	case OPT_OUT:
+		a->out = val;
+		break;
+	case OPT_QUIET:
+		a->quiet = true;
+		break;
+	default: /* OPT_HELP: the table has no other key */
+		opt_print_help(
+		    stdout, PROG " merge --out DIR SHARD_DIR...",
+		    "Joins the outputs of collect runs over consecutive pieces of one "
+		    "capture\n"
+		    "(e.g. one per hourly file) into the attacks.csv, timeseries.csv and\n"
+		    "summary.json one collect over all the pieces would write. Attacks "
+		    "that\n"
+		    "continue across a seam (gap <= the flow timeout) become one row.",
+		    merge_opts, n_merge_opts);
+		return OPT_PARSED_HELP;
 	}
+	return 0;
+}
+
+/* Parses argv and the config file into a; returns 0 to go on,
+ * OPT_PARSED_HELP, or an exit status. */
+static int parse_merge_args(int argc, char **argv, struct merge_args *a, struct settings *s)
+{
+	int rc = settings_parse_argv(s, argc, argv);
+	if (rc == 0)
+		rc = settings_read_file(s, NULL);
+	if (rc != 0)
+		return rc;
 	if (a->out == NULL || a->out[0] == '\0')
 		return usage_error("merge", "--out DIR is required");
 	if (optind >= argc)
@@ -122,15 +128,18 @@ static int run_merge(const struct merge_args *a, const char *command_line)
 int cmd_merge(int argc, char **argv)
 {
 	struct merge_args a = {0};
-	int status = parse_merge_args(argc, argv, &a);
-	if (status == OPT_PARSED_HELP)
-		return EXIT_OK;
-	if (status != 0)
-		return status;
-	char *cl = cmd_line(argc, argv);
-	if (cl == NULL)
-		return failed(NULL, -BS_ENOMEM);
-	status = run_merge(&a, cl);
-	free(cl);
-	return status;
+	struct settings s = {.cmd = "merge",
+	                     .specs = merge_opts,
+	                     .n = n_merge_opts,
+	                     .shortopts = ":o:h",
+	                     .take = take_merge_opt,
+	                     .arg = &a};
+	int status = parse_merge_args(argc, argv, &a, &s);
+	if (status == 0) {
+		char *cl = cmd_line(argc, argv);
+		status = cl ? run_merge(&a, cl) : failed(NULL, -BS_ENOMEM);
+		free(cl);
+	}
+	settings_release(&s);
+	return status == OPT_PARSED_HELP ? EXIT_OK : status;
 }

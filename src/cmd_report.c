@@ -21,6 +21,8 @@
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "src/options.h"
+#include "src/settings.h"
+#include "analysis/merge.h"
 #include "analysis/render.h"
 #include "analysis/report.h"
 
@@ -43,7 +45,7 @@ enum {
 	OPT_QUIET,
 };
 
-static const struct opt_spec report_opts[] = {
+const struct opt_spec report_opts[] = {
     {"out", OPT_OUT, "DIR", "where report.md, report.html and plots/ go (default: the one DIR)"},
     {"top", OPT_TOP, "N", "rows of the top-N tables (default " CMD_STR(REPORT_DEFAULT_TOP) ")"},
     {"format", OPT_FORMAT, "md,html", "documents to write (default md,html)"},
@@ -53,9 +55,10 @@ static const struct opt_spec report_opts[] = {
     {"plots-dir", OPT_PLOTS_DIR, "DIR",
      "gnuplot templates (default: $" PLOTS_ENV ", source tree, installed)"},
     {"quiet", OPT_QUIET, NULL, "nothing on stderr but errors"},
+    OPT_CONFIG_SPEC,
     {"help", OPT_HELP, NULL, "show this help"},
 };
-#define N_REPORT_OPTS (sizeof report_opts / sizeof report_opts[0])
+const size_t n_report_opts = sizeof report_opts / sizeof report_opts[0];
 
 struct report_args {
 	const char *out;
@@ -103,62 +106,60 @@ static int parse_time_opt(const char *name, const char *s, uint64_t *us)
 	return 0;
 }
 
-/* Parses argv into a; returns 0 to go on, OPT_PARSED_HELP, or an exit status. */
-static int parse_report_args(int argc, char **argv, struct report_args *a)
+/* One option into the struct report_args at arg (settings_take_fn). */
+static int take_report_opt(void *arg, int key, const char *val)
 {
-	struct option longopts[N_REPORT_OPTS + 1];
-	opt_build_long(report_opts, N_REPORT_OPTS, longopts);
+	struct report_args *a = arg;
+	int rc;
+	switch (key) {
+	case OPT_OUT:
+		a->out = val;
+		return 0;
+	case OPT_TOP:
+		rc = parse_u32(val, 1, REPORT_MAX_TOP, &a->top);
+		if (rc == -BS_EINVAL)
+			return usage_error("report", "--top: '%s' is not a whole number", val);
+		if (rc != 0)
+			return usage_error("report", "--top: %s is outside 1..%u", val,
+			                   REPORT_MAX_TOP);
+		return 0;
+	case OPT_FORMAT:
+		return parse_format(val, a);
+	case OPT_SINCE:
+		a->since_text = val;
+		return parse_time_opt("since", val, &a->since);
+	case OPT_UNTIL:
+		a->until_text = val;
+		return parse_time_opt("until", val, &a->until);
+	case OPT_PLOTS_DIR:
+		a->plots_dir = val;
+		return 0;
+	case OPT_QUIET:
+		a->quiet = true;
+		return 0;
+	default: /* OPT_HELP: the table has no other key */
+		opt_print_help(
+		    stdout, PROG " report [options] DIR...",
+		    "Writes report.md, report.html and plots/*.png (gnuplot) from one or\n"
+		    "more collect output directories, read as one period: an attack seen\n"
+		    "in two directories counts once, days without data show as gaps.",
+		    report_opts, n_report_opts);
+		return OPT_PARSED_HELP;
+	}
+}
+
+/* Parses argv and the config file into a; returns 0 to go on,
+ * OPT_PARSED_HELP, or an exit status. */
+static int parse_report_args(int argc, char **argv, struct report_args *a, struct settings *s)
+{
 	a->top = REPORT_DEFAULT_TOP;
 	a->md = a->html = true;
 	a->until = REPORT_NO_UNTIL;
-	int c, rc = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT:
-			a->out = optarg;
-			break;
-		case OPT_TOP:
-			rc = parse_u32(optarg, 1, REPORT_MAX_TOP, &a->top);
-			if (rc == -BS_EINVAL)
-				return usage_error("report", "--top: '%s' is not a whole number",
-				                   optarg);
-			if (rc != 0)
-				return usage_error("report", "--top: %s is outside 1..%u", optarg,
-				                   REPORT_MAX_TOP);
-			break;
-		case OPT_FORMAT:
-			rc = parse_format(optarg, a);
-			break;
-		case OPT_SINCE:
-			a->since_text = optarg;
-			rc = parse_time_opt("since", optarg, &a->since);
-			break;
-		case OPT_UNTIL:
-			a->until_text = optarg;
-			rc = parse_time_opt("until", optarg, &a->until);
-			break;
-		case OPT_PLOTS_DIR:
-			a->plots_dir = optarg;
-			break;
-		case OPT_QUIET:
-			a->quiet = true;
-			break;
-		case OPT_HELP:
-			opt_print_help(
-			    stdout, PROG " report [options] DIR...",
-			    "Writes report.md, report.html and plots/*.png (gnuplot) from one or\n"
-			    "more collect output directories, read as one period: an attack seen\n"
-			    "in two directories counts once, days without data show as gaps.",
-			    report_opts, N_REPORT_OPTS);
-			return OPT_PARSED_HELP;
-		default:
-			return usage_bad_option("report", c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
+	int rc = settings_parse_argv(s, argc, argv);
+	if (rc == 0)
+		rc = settings_read_file(s, NULL);
+	if (rc != 0)
+		return rc;
 	if (a->since_text && a->until_text && a->since >= a->until)
 		return usage_error("report", "--since %s is not before --until %s", a->since_text,
 		                   a->until_text);
@@ -358,10 +359,15 @@ static int run_report(const struct report_args *a)
 int cmd_report(int argc, char **argv)
 {
 	struct report_args a = {0};
-	int status = parse_report_args(argc, argv, &a);
-	if (status == OPT_PARSED_HELP)
-		return EXIT_OK;
-	if (status != 0)
-		return status;
-	return run_report(&a);
+	struct settings s = {.cmd = "report",
+	                     .specs = report_opts,
+	                     .n = n_report_opts,
+	                     .shortopts = ":o:h",
+	                     .take = take_report_opt,
+	                     .arg = &a};
+	int status = parse_report_args(argc, argv, &a, &s);
+	if (status == 0)
+		status = run_report(&a);
+	settings_release(&s);
+	return status == OPT_PARSED_HELP ? EXIT_OK : status;
 }

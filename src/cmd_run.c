@@ -13,6 +13,7 @@
 
 #include "base/bs_error.h"
 #include "base/bs_time.h"
+#include "analysis/archive.h"
 #include "outdir/names.h"
 #include "outdir/summary.h"
 #include "src/cmd.h"
@@ -70,7 +71,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct collect_outcome out;
 	int status = collect_command("run", argc, argv, &out);
-	if (out.help || (status != EXIT_OK && status != EXIT_WARNINGS))
+	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS))
 		return status;
 	/* report's output directory defaults to its one input directory. */
 	char since[BS_TIME_STRLEN];
@@ -89,5 +90,10 @@ int cmd_run(int argc, char **argv)
 	}
 	report_argv[n++] = out.out_dir;
 	report_argv[n] = NULL;
-	return worse(status, cmd_report(n, report_argv));
+	status = worse(status, cmd_report(n, report_argv));
+	/* The nightly job keeps the archive's index up to date (issue 13). */
+	if (out.out_root != NULL)
+		status = worse(status, cmd_index_root(out.out_root, ARCHIVE_DEFAULT_DAYS, out.quiet));
+	collect_outcome_release(&out);
+	return status;
 }

@@ -15,13 +15,38 @@ static const struct cmd {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *help;
+	const struct opt_spec *opts; /* its own options (run also takes collect's) */
+	const size_t *n_opts;
 } cmds[] = {
-    {"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV"},
-    {"report", cmd_report, "tables and gnuplot plots from collect output"},
-    {"merge", cmd_merge, "join shard outputs (collect directories) into one result"},
-    {"run", cmd_run, "collect, then report: the nightly job"},
-    {"index", cmd_index, "index.html of an archive of nights: table, last 30 days, plots"},
+    {"collect", cmd_collect, "infer DoS attacks from darknet traces into CSV", collect_opts,
+     &n_collect_opts},
+    {"report", cmd_report, "tables and gnuplot plots from collect output", report_opts,
+     &n_report_opts},
+    {"merge", cmd_merge, "join shard outputs (collect directories) into one result", merge_opts,
+     &n_merge_opts},
+    {"run", cmd_run, "collect, then report: the nightly job", run_opts, &n_run_opts},
+    {"index", cmd_index, "index.html of an archive of nights: table, last 30 days, plots",
+     index_opts, &n_index_opts},
 };
+
+/* A config file's name and line while its option is checked (usage_error). */
+static const char *origin_file;
+static unsigned origin_line;
+
+void cmd_set_origin(const char *file, unsigned line)
+{
+	origin_file = file;
+	origin_line = line;
+}
+
+const struct opt_spec *cmd_find_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		for (size_t k = 0; k < *cmds[i].n_opts; k++)
+			if (strcmp(cmds[i].opts[k].name, name) == 0)
+				return &cmds[i].opts[k];
+	return NULL;
+}
 
 char *cmd_line(int argc, char **argv)
 {
@@ -69,8 +94,12 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *what = format(fmt, ap);
 	va_end(ap);
-	cmd_say("%s: %s (see '%s %s --help')", cmd, what ? what : bs_strerror(-BS_ENOMEM), PROG,
-	        cmd);
+	if (origin_file != NULL)
+		cmd_say("%s: %s:%u: %s", cmd, origin_file, origin_line,
+		        what ? what : bs_strerror(-BS_ENOMEM));
+	else
+		cmd_say("%s: %s (see '%s %s --help')", cmd, what ? what : bs_strerror(-BS_ENOMEM),
+		        PROG, cmd);
 	free(what);
 	return EXIT_USAGE;
 }

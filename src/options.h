@@ -18,6 +18,16 @@ struct opt_spec {
 	const char *help; /* one line */
 };
 
+/** What getopt_long returns for --config FILE, in every command's table
+ * (OPT_CONFIG_SPEC): above every other key, which are a letter or 256 on. */
+#define OPT_CONFIG_KEY 1024
+/** The --config FILE row of an option table (src/settings.h reads it). */
+#define OPT_CONFIG_SPEC                                                                            \
+	{                                                                                          \
+		"config", OPT_CONFIG_KEY, "FILE",                                                  \
+		    "options from FILE, NAME = VALUE lines (command line wins)"                    \
+	}
+
 /** What a command's argument parser returns after printing --help: exit 0.
  * Exit statuses are not negative, so it cannot be mistaken for one. */
 #define OPT_PARSED_HELP (-1)
