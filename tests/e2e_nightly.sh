@@ -181,13 +181,21 @@ check "  attacks across midnight: night 2 alone counts them again" \
 check_eq "  night 1 + night 2 = one run over both (the night before joined)" \
 	"$(attacks_in "$WORK/one")" "$(($(attacks_in "$ROOT/$N1") + $(attacks_in "$ROOT/$N2")))"
 
+# The nightly run keeps the archive's index (backscatter index) up to date.
+check "the nightly run wrote OUT-ROOT/index.html" test -s "$ROOT/index.html"
+check "  with a row for each night" \
+	sh -c "grep -q '$N1' '$ROOT/index.html' && grep -q '$N2' '$ROOT/index.html'"
+check "  and the rolling report" test -s "$ROOT/last-30-days/report.html"
+
 # ---- (e) yesterday, and the default config file ----
 Y=$(date -u -d yesterday +%F)
 mkdir -p "$C/$Y"
 cp -p "$C/$N1/22.pcap" "$C/$Y/"
-night yesterday >/dev/null 2>&1
+# A root of its own: the capture is night 1's, which the archive of ROOT
+# would rightly call overlapping (exit 3).
+night yesterday --out-root "$WORK/yroot" >/dev/null 2>&1
 check_eq "--night yesterday: exit 0" 0 $?
-check_eq "  writes OUT-ROOT/$Y" "$(cat "$ROOT/$N1/attacks.csv")" "$(cat "$ROOT/$Y/attacks.csv" 2>&1)"
+check_eq "  writes OUT-ROOT/$Y" "$(cat "$ROOT/$N1/attacks.csv")" "$(cat "$WORK/yroot/$Y/attacks.csv" 2>&1)"
 "$BACKSCATTER" run --night yesterday --out-root "$WORK/x" >/dev/null 2>"$WORK/err"
 check_eq "--night without --config reads the installed file: exit 2 when it is missing" 2 $?
 check_eq "  one line naming it" 1 \
