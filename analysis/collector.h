@@ -53,6 +53,10 @@ struct collector_config {
 	const char *geo_db, *asn_db; /* paths, for summary.json; may be NULL */
 	const volatile sig_atomic_t *stop; /* nonzero asks the run to stop; may be NULL */
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */
+	/* Packets kept per attack and edge flow for evidence.pcapng, on a
+	 * second reading of the inputs (analysis/evidence.h); 0 for none. No
+	 * input may then be a stream. */
+	uint32_t evidence;
 	/* Called from the thread that runs collector_run(), never concurrently. */
 	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
 	void *progress_arg;

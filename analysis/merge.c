@@ -992,7 +992,8 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	for (size_t w = 0; rc == 0 && w < m->n_warnings; w++)
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
-		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, err);
+		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, NULL,
+		                  err);
 	else
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	free(l.inputs);

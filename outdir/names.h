@@ -9,5 +9,7 @@
 #define OUTDIR_SUMMARY    "summary.json"
 /* The edge flows of a run, for merge to stitch (flowstate.h). */
 #define OUTDIR_FLOWSTATE "flows.state"
+/* The first packets of every attack (collect --evidence, pcapng.h). */
+#define OUTDIR_EVIDENCE "evidence.pcapng"
 
 #endif

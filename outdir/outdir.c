@@ -52,16 +52,18 @@ int outdir_make_dir(const char *dir, struct bs_err *err)
 }
 
 /* The files of a result, in the order they are renamed into place; the
- * last only with edge flows. */
+ * first OUTDIR_N_ALWAYS always, the others only when there is what they
+ * hold (edge flows, evidence). */
 static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
-                                           OUTDIR_FLOWSTATE};
-#define OUTDIR_N_FILES (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
+                                           OUTDIR_FLOWSTATE, OUTDIR_EVIDENCE};
+#define OUTDIR_N_FILES  (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
+#define OUTDIR_N_ALWAYS 3u
 
 /* Writes the files into the staging directory; *failed names the one that
  * failed. */
 static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
                        const struct summary *s, const struct outdir_state *state,
-                       const char **failed, struct bs_err *err)
+                       const pcapng_t *evidence, const char **failed, struct bs_err *err)
 {
 	*failed = OUTDIR_ATTACKS;
 	int rc = attack_list_write_csv(attacks, stage, bs_prefixes_size(s->telescope, BS_AF_INET),
@@ -77,8 +79,13 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	if (rc != 0)
 		return rc;
 	*failed = OUTDIR_SUMMARY;
-	if ((rc = summary_write(stage, s)) != 0 || state == NULL)
+	if ((rc = summary_write(stage, s)) != 0)
 		return rc;
+	*failed = OUTDIR_EVIDENCE;
+	if (evidence != NULL && (rc = pcapng_write(evidence, stage, OUTDIR_EVIDENCE)) != 0)
+		return rc;
+	if (state == NULL)
+		return 0;
 	*failed = OUTDIR_FLOWSTATE;
 	rc = flowstate_writer_save(state->flows, &state->header, stage, err);
 	/* Its message begins with the staged path; keep "flows.state: why". */
@@ -88,20 +95,39 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	return rc;
 }
 
+/* Removes DIR/NAME, left by an earlier run whose results are no longer
+ * there. */
+static int remove_stale(const char *dir, const char *name, struct bs_err *err)
+{
+	char stale[4096];
+	if ((size_t)snprintf(stale, sizeof stale, "%s/%s", dir, name) < sizeof stale &&
+	    unlink(stale) != 0 && errno != ENOENT)
+		return bs_err_io(err, errno, "%s", stale);
+	return 0;
+}
+
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 struct bs_err *err)
+                 const pcapng_t *evidence, struct bs_err *err)
 {
 	transaction_t *st;
-	size_t n_files = state != NULL ? OUTDIR_N_FILES : OUTDIR_N_FILES - 1;
-	int rc = transaction_open(dir, OUTDIR_FILES, n_files, &st);
+	const char *names[OUTDIR_N_FILES];
+	size_t n_files = 0;
+	for (size_t i = 0; i < OUTDIR_N_ALWAYS; i++)
+		names[n_files++] = OUTDIR_FILES[i];
+	if (state != NULL)
+		names[n_files++] = OUTDIR_FLOWSTATE;
+	if (evidence != NULL)
+		names[n_files++] = OUTDIR_EVIDENCE;
+	int rc = transaction_open(dir, names, n_files, &st);
 	if (rc == -BS_EIO)
 		return bs_err_io(err, errno, "%s/%sXXXXXX", dir, TRANSACTION_PREFIX);
 	if (rc != 0)
 		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 	const char *failed;
 	struct bs_err state_err = {0};
-	rc = write_files(transaction_path(st), attacks, ts, summary, state, &failed, &state_err);
+	rc = write_files(transaction_path(st), attacks, ts, summary, state, evidence, &failed,
+	                 &state_err);
 	if (rc != 0) {
 		int e = errno;
 		transaction_abort(st);
@@ -118,13 +144,10 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 	rc = transaction_commit(st, &failed);
 	if (rc != 0)
 		return bs_err_io(err, errno, "%s/%s", dir, failed ? failed : "?");
-	if (state == NULL) {
-		char stale[4096];
-		if ((size_t)snprintf(stale, sizeof stale, "%s/%s", dir, OUTDIR_FLOWSTATE) <
-		        sizeof stale &&
-		    unlink(stale) != 0 && errno != ENOENT)
-			return bs_err_io(err, errno, "%s", stale);
-	}
+	if (state == NULL && (rc = remove_stale(dir, OUTDIR_FLOWSTATE, err)) != 0)
+		return rc;
+	if (evidence == NULL && (rc = remove_stale(dir, OUTDIR_EVIDENCE, err)) != 0)
+		return rc;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "outdir/attack_list.h"
 #include "outdir/flowstate.h"
 #include "outdir/names.h"
+#include "outdir/pcapng.h"
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
 
@@ -32,19 +33,21 @@ struct outdir_state {
 	struct flowstate_header header;
 };
 
-/** Writes attacks.csv, timeseries.csv and summary.json, and flows.state
- * when state is not NULL, into dir (which
+/** Writes attacks.csv, timeseries.csv and summary.json, flows.state
+ * when state is not NULL and evidence.pcapng when evidence is not NULL,
+ * into dir (which
  * must exist) and renames them into place together. attacks is sorted into
  * attacks.csv order and its attacks are added to ts (which holds the
  * packets); the IPv4 size of summary->telescope is the n of
  * est_attack_pps. All three are borrowed. 0, or a negative BS_E* with err
  * naming the file that failed (-BS_EIO with errno's text, -BS_ERANGE for a
  * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced.
- * Without state, a flows.state left in dir by an earlier run is removed
- * after the others are in place: it belongs to results no longer there. */
+ * Without state (evidence), a flows.state (evidence.pcapng) left in dir by
+ * an earlier run is removed after the others are in place: it belongs to
+ * results no longer there. */
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 struct bs_err *err);
+                 const pcapng_t *evidence, struct bs_err *err);
 
 /** Removes the files outdir_write() writes from dir, then dir itself if
  * that leaves it empty (a scratch directory). Errors are ignored: what is

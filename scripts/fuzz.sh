@@ -55,7 +55,7 @@ telescope/addr.c telescope/event.c telescope/geo.c telescope/packet_counters.c
 telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
 telescope/portset.c telescope/uniformity.c
 outdir/csvwrite.c outdir/csvread.c outdir/outfile.c outdir/transaction.c outdir/attack_list.c
-outdir/tseries.c outdir/summary.c outdir/outdir.c outdir/flowstate.c
+outdir/tseries.c outdir/summary.c outdir/outdir.c outdir/flowstate.c outdir/pcapng.c
 analysis/merge.c analysis/report.c analysis/services.c
 tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lm"

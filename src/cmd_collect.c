@@ -17,6 +17,7 @@
 #include "base/bs_error.h"
 #include "src/cmd.h"
 #include "analysis/collector.h"
+#include "analysis/evidence.h"
 #include "telescope/geo.h"
 #include "src/options.h"
 #include "telescope/reader.h"
@@ -50,6 +51,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_QUIET,
 	OPT_PREVIOUS,
+	OPT_EVIDENCE,
 };
 
 /* A NULL help is formatted by help_text() from the constants behind the
@@ -74,6 +76,7 @@ static const struct opt_spec collect_opts[] = {
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
     {"previous", OPT_PREVIOUS, "DIR",
      "run only: the night before's output; an attack across midnight counts once"},
+    {"evidence", OPT_EVIDENCE, "N", NULL},
     {"help", OPT_HELP, NULL, "show this help"},
 };
 #define N_COLLECT_OPTS (sizeof collect_opts / sizeof collect_opts[0])
@@ -109,6 +112,12 @@ static const char *help_text(int key, char *buf, size_t len)
 		snprintf(buf, len, "threads (default: CPUs, at most %u); same results for any N",
 		         COLLECTOR_DEFAULT_JOBS_MAX);
 		break;
+	case OPT_EVIDENCE:
+		snprintf(buf, len,
+		         "first N packets (%u bytes each) of every attack into evidence.pcapng, "
+		         "on a second read (default 0 = none, at most %u)",
+		         EVIDENCE_SNAPLEN, EVIDENCE_MAX_PACKETS);
+		break;
 	default: /* every NULL entry has its case above (tests/check_collect_help) */
 		buf[0] = '\0';
 		break;
@@ -123,6 +132,7 @@ struct collect_args {
 	struct attack_params params;
 	uint32_t interval_s;
 	uint32_t jobs;
+	uint32_t evidence; /* --evidence N, 0 for none */
 	const char *geo_db, *asn_db, *filter;
 	bool progress, quiet;
 	char *previous; /* run --previous */
@@ -284,6 +294,10 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 		case OPT_JOBS:
 			rc = set_number(cmd, "jobs", optarg, 1, COLLECTOR_MAX_JOBS, &a->jobs);
 			break;
+		case OPT_EVIDENCE:
+			rc = set_number(cmd, "evidence", optarg, 0, EVIDENCE_MAX_PACKETS,
+			                &a->evidence);
+			break;
 		case OPT_GEO_DB:
 			a->geo_db = optarg;
 			break;
@@ -338,6 +352,13 @@ static int parse_collect_args(const char *cmd, int argc, char **argv, struct col
 	}
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;
+	/* The evidence is kept on a second read, which a stream cannot give. */
+	for (int i = 0; a->evidence > 0 && i < a->n_traces; i++)
+		if (reader_is_stream(a->traces[i]))
+			return usage_error(cmd,
+			                   "--evidence reads the traces twice: '%s' is a stream, "
+			                   "which can be read once",
+			                   a->traces[i]);
 	return 0;
 }
 
@@ -395,6 +416,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	    .asn_db = a->asn_db,
 	    .stop = &stop_flag,
 	    .jobs = a->jobs,
+	    .evidence = a->evidence,
 	    .progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
 	    .progress_arg = &ps,
 	};

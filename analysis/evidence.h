@@ -1,0 +1,66 @@
+/* evidence.h - `collect --evidence N`: the first N packets of every
+ * reported attack, kept on a second reading of the inputs, for
+ * evidence.pcapng (outdir/pcapng.h), so that an analyst can look at what
+ * a reported attack looked like (corsaro keeps the packet that opened
+ * each attack vector).
+ *
+ * Why a second pass: which flows become attacks is known only at their
+ * end, and keeping packets of every flow until then would make the flow
+ * table's memory grow with packets x flows (a million one-packet victims,
+ * tests/e2e_hostile.sh). Once the first pass has the attacks, the inputs
+ * are read again (collect_job_replay(): the same reader, verdicts and
+ * outlier rule) and a packet is kept when it belongs to a target: same
+ * victim and protocol, time within the target's first and last packet,
+ * and the target has fewer than N. Memory is targets x N x
+ * EVIDENCE_SNAPLEN bytes.
+ *
+ * Targets are the reported attacks (comment "attack_id=ID victim=ADDR
+ * proto=NAME") and the run's edge flows (flows.state: "flow=ADDR/PROTO/
+ * START_US"), which may become attacks, or parts of one, only when merge
+ * joins the pieces; a packet of both carries both. Packets are added in
+ * the order read, so the file is in capture order. */
+#ifndef ANALYSIS_EVIDENCE_H
+#define ANALYSIS_EVIDENCE_H
+
+#include <stdint.h>
+
+#include "analysis/collect_job.h"
+#include "telescope/addr.h"
+#include "telescope/attack.h"
+#include "outdir/pcapng.h"
+
+/* Bytes kept of each packet: an Ethernet header (14), an 802.1Q tag (4)
+ * and an IPv6 header (40) with the ICMPv6 error header (8) and the quoted
+ * IPv6 (40) and transport (20) headers of the flood add up to 126: every
+ * header of a backscatter packet fits, and what follows is payload that
+ * says nothing about the attack and may carry other people's data. */
+#define EVIDENCE_SNAPLEN 128u
+/* Largest --evidence: a thousand packets of every attack is far more than
+ * anyone reads, and bounds the file at attacks x 1000 x 128 bytes. */
+#define EVIDENCE_MAX_PACKETS 1000u
+/* evidence.pcapng's comment lengths stay far below PCAPNG_COMMENT_MAX. */
+#define EVIDENCE_COMMENT_LEN 200u
+
+typedef struct evidence evidence_t;
+
+/** Keeps up to per_target (1..EVIDENCE_MAX_PACKETS) packets per target.
+ * NULL on allocation failure or per_target out of range. */
+evidence_t *evidence_create(uint32_t per_target);
+
+/** Safe on NULL. */
+void evidence_free(evidence_t *e);
+
+/** Targets, before evidence_ready(): a reported attack by its attack_id,
+ * an edge flow by its key and packet time range. 0 or -BS_ENOMEM. */
+int evidence_add_attack(evidence_t *e, const struct attack_record *rec, uint64_t attack_id);
+int evidence_add_flow(evidence_t *e, const bs_addr_t *victim, uint8_t proto, uint64_t start_us,
+                      uint64_t end_us);
+
+/** Ends the targets; *rp then takes the inputs' packets
+ * (collect_job_replay()), in capture order. */
+void evidence_ready(evidence_t *e, struct collect_replay *rp);
+
+/** The packets kept so far. Borrowed. */
+const pcapng_t *evidence_packets(const evidence_t *e);
+
+#endif
