@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "telescope/addr.h"
 #include "telescope/attack.h"
@@ -108,6 +109,7 @@ struct merge {
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	size_t joins;
+	size_t evidence_shards; /* shards with an evidence.pcapng, not merged */
 	bool written;
 	enum merge_status status;
 	/* The exact join (every shard has a flows.state). */
@@ -556,7 +558,17 @@ int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err)
 		return rc;
 	}
 	m->n_shards++;
+	char path[4096];
+	struct stat st;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_EVIDENCE) < sizeof path &&
+	    stat(path, &st) == 0)
+		m->evidence_shards++;
 	return 0;
+}
+
+size_t merge_evidence_shards(const merge_t *m)
+{
+	return m->evidence_shards;
 }
 
 /* ---- joining ---- */

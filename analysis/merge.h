@@ -100,6 +100,11 @@ bool merge_is_exact(const merge_t *m, struct bs_err *why);
 /** MERGE_WARNINGS when a shard added is partial or lost input files. */
 enum merge_status merge_status(const merge_t *m);
 
+/** Shards added that have an evidence.pcapng (collect --evidence), which
+ * merge does not join yet: the merged directory has none. The command
+ * warns; report, which reads no evidence, does not. */
+size_t merge_evidence_shards(const merge_t *m);
+
 /** Merge's own warnings (a skipped duplicate, an incomplete shard...),
  * also written to summary.json after the shards' warnings: their count,
  * and warning i, borrowed, NULL past the end. */
