@@ -11,9 +11,9 @@ RUN_PKGS="gnuplot-nox python3"
 # parallel, slurm*, munge: tests/e2e_cluster.sh runs scripts/cluster/ on GNU
 # parallel and on a single-node Slurm of its own. wireshark-common: editcap,
 # which tests/e2e_pieces.sh cuts captures with. zstd: tests/e2e_walk.sh's
-# compressed copies.
+# compressed copies. tshark: tests/e2e_evidence.sh reads evidence.pcapng.
 TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
-slurm-client munge zstd"
+slurm-client munge zstd tshark"
 
 missing_packages() {
 	local p
