@@ -44,8 +44,11 @@ evidence_t *evidence_create(uint32_t per_target)
 	if (per_target < 1 || per_target > EVIDENCE_MAX_PACKETS)
 		return NULL;
 	evidence_t *e = calloc(1, sizeof *e);
-	if (e == NULL || (e->out = pcapng_create()) == NULL) {
-		free(e);
+	char section[PCAPNG_COMMENT_MAX];
+	evidence_section(per_target, section, sizeof section);
+	if (e == NULL || (e->out = pcapng_create()) == NULL ||
+	    pcapng_set_comment(e->out, section) != 0) {
+		evidence_free(e);
 		return NULL;
 	}
 	e->per_target = per_target;
@@ -105,13 +108,13 @@ static int target_cmp(const void *a, const void *b)
 	return (x->attack_id == 0) - (y->attack_id == 0);
 }
 
-/* The first target of the packet's victim and protocol, or n_targets. */
-static size_t first_target(const evidence_t *e, const struct bs_event *ev)
+/* The first target of victim and protocol, or n_targets. */
+static size_t first_target(const evidence_t *e, const bs_addr_t *victim, uint8_t proto)
 {
 	size_t lo = 0, hi = e->n_targets;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (key_cmp(&ev->victim, ev->proto, &e->targets[mid]) > 0)
+		if (key_cmp(victim, proto, &e->targets[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -119,36 +122,59 @@ static size_t first_target(const evidence_t *e, const struct bs_event *ev)
 	return lo;
 }
 
-/* Calls each target of the packet's that still wants packets: the ones of
- * its victim and protocol whose time range holds it. Returns how many;
- * with take, counts the packet to them and writes their tags to comment. */
-static size_t match(evidence_t *e, const struct verdict *v, bool take, char *comment, size_t len)
+/* The tag of target t in a packet's comment into buf (len bytes):
+ * "attack_id=ID victim=ADDR proto=NAME" or "flow=ADDR/NAME/START_US".
+ * snprintf's count. */
+static int format_tag(const struct target *t, char *buf, size_t len)
+{
+	char addr[BS_ADDR_STRLEN];
+	bs_addr_format(&t->victim, addr, sizeof addr);
+	const char *proto = bs_proto_name(t->proto);
+	return t->attack_id != 0 ? snprintf(buf, len, "attack_id=%llu victim=%s proto=%s",
+	                                    (unsigned long long)t->attack_id, addr, proto)
+	                         : snprintf(buf, len, "flow=%s/%s/%llu", addr, proto,
+	                                    (unsigned long long)t->start_us);
+}
+
+/* Calls each target of the packet's (victim, proto, time ts_us) that still
+ * wants packets: the ones of its victim and protocol whose time range
+ * holds it. Returns how many; with take, counts the packet to them and
+ * writes their tags, space-separated, to comment. */
+static size_t match(evidence_t *e, const bs_addr_t *victim, uint8_t proto, uint64_t ts_us,
+                    bool take, char *comment, size_t len)
 {
 	size_t n = 0, used = 0;
-	for (size_t i = first_target(e, &v->ev); i < e->n_targets; i++) {
+	for (size_t i = first_target(e, victim, proto); i < e->n_targets; i++) {
 		struct target *t = &e->targets[i];
-		if (key_cmp(&v->ev.victim, v->ev.proto, t) != 0 || t->start_us > v->ts_us)
+		if (key_cmp(victim, proto, t) != 0 || t->start_us > ts_us)
 			break;
-		if (v->ts_us > t->end_us || t->kept >= e->per_target)
+		if (ts_us > t->end_us || t->kept >= e->per_target)
 			continue;
 		n++;
 		if (!take)
 			continue;
 		t->kept++;
-		char addr[BS_ADDR_STRLEN];
-		bs_addr_format(&t->victim, addr, sizeof addr);
-		const char *proto = bs_proto_name(t->proto);
-		int w =
-		    t->attack_id != 0
-		        ? snprintf(comment + used, len - used,
-		                   "%sattack_id=%llu victim=%s proto=%s", used ? " " : "",
-		                   (unsigned long long)t->attack_id, addr, proto)
-		        : snprintf(comment + used, len - used, "%sflow=%s/%s/%llu", used ? " " : "",
-		                   addr, proto, (unsigned long long)t->start_us);
+		if (used > 0 && used + 1 < len)
+			comment[used++] = ' ';
+		int w = format_tag(t, comment + used, len - used);
 		if (w > 0)
 			used += (size_t)w < len - used ? (size_t)w : len - used - 1;
 	}
 	return n;
+}
+
+/* The packet counts to its targets, in the order offered, and is kept
+ * with their tags when one still wants it. */
+static int keep(evidence_t *e, const bs_addr_t *victim, uint8_t proto,
+                const struct pcapng_packet *pkt)
+{
+	char comment[EVIDENCE_COMMENT_LEN];
+	comment[0] = '\0';
+	if (match(e, victim, proto, pkt->ts_us, true, comment, sizeof comment) == 0)
+		return 0;
+	struct pcapng_packet tagged = *pkt;
+	tagged.comment = comment;
+	return pcapng_add(e->out, &tagged);
 }
 
 /* collect_replay.seen: a packet some target wants is copied now, while
@@ -158,7 +184,8 @@ static int on_seen(const reader_t *r, const struct reader_packet *pkt, const str
 {
 	evidence_t *e = arg;
 	struct held *h = &e->slots[slot];
-	h->wanted = v->kind == VERDICT_BACKSCATTER && match(e, v, false, NULL, 0) > 0;
+	h->wanted = v->kind == VERDICT_BACKSCATTER &&
+	            match(e, &v->ev.victim, v->ev.proto, v->ts_us, false, NULL, 0) > 0;
 	if (!h->wanted)
 		return 0;
 	struct reader_frame f;
@@ -185,26 +212,103 @@ static int on_commit(const struct verdict *v, unsigned slot, void *arg)
 	if (!h->wanted)
 		return 0;
 	h->wanted = false;
-	char comment[EVIDENCE_COMMENT_LEN];
-	comment[0] = '\0';
 	/* Targets filled by packets committed since it was seen want no
-	 * more. */
-	if (match(e, v, true, comment, sizeof comment) == 0)
-		return 0;
-	return pcapng_add(e->out, &(struct pcapng_packet){.ts_us = v->ts_us,
-	                                                  .linktype = h->linktype,
-	                                                  .snaplen = h->snaplen,
-	                                                  .wirelen = h->wirelen,
-	                                                  .caplen = h->caplen,
-	                                                  .bytes = h->bytes,
-	                                                  .comment = comment});
+	 * more (keep() checks again). */
+	return keep(e, &v->ev.victim, v->ev.proto,
+	            &(struct pcapng_packet){.ts_us = v->ts_us,
+	                                    .linktype = h->linktype,
+	                                    .snaplen = h->snaplen,
+	                                    .wirelen = h->wirelen,
+	                                    .caplen = h->caplen,
+	                                    .bytes = h->bytes});
 }
 
 void evidence_ready(evidence_t *e, struct collect_replay *rp)
 {
 	if (e->n_targets > 1)
 		qsort(e->targets, e->n_targets, sizeof *e->targets, target_cmp);
-	*rp = (struct collect_replay){.seen = on_seen, .commit = on_commit, .arg = e};
+	if (rp != NULL)
+		*rp = (struct collect_replay){.seen = on_seen, .commit = on_commit, .arg = e};
+}
+
+int evidence_offer(evidence_t *e, const struct pcapng_packet *pkt, struct bs_err *err)
+{
+	bs_addr_t victim;
+	uint8_t proto;
+	int rc = evidence_packet_key(pkt->comment, &victim, &proto, err);
+	return rc != 0 ? rc : keep(e, &victim, proto, pkt);
+}
+
+/* The tag at the start of p into *t and its length into *len: parsed,
+ * then written again and compared, so that only the text format_tag()
+ * writes is taken. */
+static int parse_tag(const char *p, struct target *t, size_t *len)
+{
+	/* Widths: BS_ADDR_STRLEN - 1 and the longest protocol name. */
+	_Static_assert(BS_ADDR_STRLEN == 46, "the address width of the formats below");
+	char addr[BS_ADDR_STRLEN], name[EVIDENCE_PROTO_LEN];
+	unsigned long long id = 0, start = 0;
+	int end = -1;
+	if (sscanf(p, "attack_id=%llu victim=%45[^ ] proto=%7[^ ]%n", &id, addr, name, &end) != 3 &&
+	    (end = -1, sscanf(p, "flow=%45[^/]/%7[^/]/%llu%n", addr, name, &start, &end)) != 3)
+		return -BS_EFORMAT;
+	*t = (struct target){.attack_id = id, .start_us = start, .proto = BS_PROTO_COUNT};
+	for (int i = 0; i < BS_PROTO_COUNT; i++)
+		if (strcmp(name, bs_proto_name(i)) == 0)
+			t->proto = (uint8_t)i;
+	char again[EVIDENCE_COMMENT_LEN];
+	if (end < 0 || t->proto == BS_PROTO_COUNT || bs_addr_parse(addr, &t->victim) != 0 ||
+	    format_tag(t, again, sizeof again) != end || strncmp(again, p, (size_t)end) != 0)
+		return -BS_EFORMAT;
+	*len = (size_t)end;
+	return 0;
+}
+
+int evidence_packet_key(const char *comment, bs_addr_t *victim, uint8_t *proto, struct bs_err *err)
+{
+	const char *p = comment != NULL ? comment : "";
+	struct target first, t;
+	size_t len;
+	for (size_t n = 0;; n++) {
+		if (parse_tag(p, &t, &len) != 0 ||
+		    (n > 0 && key_cmp(&first.victim, first.proto, &t) != 0))
+			return bs_err_set(
+			    err, -BS_EFORMAT,
+			    "packet comment \"%.60s\" is not the tags of one victim and "
+			    "protocol (attack_id=ID victim=ADDR proto=NAME, "
+			    "flow=ADDR/NAME/START_US, space-separated)",
+			    comment != NULL ? comment : "");
+		if (n == 0)
+			first = t;
+		p += len;
+		if (*p == '\0')
+			break;
+		if (*p++ != ' ')
+			return bs_err_set(err, -BS_EFORMAT,
+			                  "packet comment \"%.60s\": no space between tags",
+			                  comment);
+	}
+	*victim = first.victim;
+	*proto = first.proto;
+	return 0;
+}
+
+int evidence_section(uint32_t per_target, char *buf, size_t len)
+{
+	return snprintf(buf, len, EVIDENCE_SECTION_FMT, per_target);
+}
+
+int evidence_per_target(const char *section, uint32_t *per_target)
+{
+	unsigned n = 0;
+	char again[PCAPNG_COMMENT_MAX + 1];
+	if (sscanf(section, EVIDENCE_SECTION_FMT, &n) != 1 || n < 1 || n > EVIDENCE_MAX_PACKETS)
+		return -BS_EFORMAT;
+	evidence_section(n, again, sizeof again);
+	if (strcmp(again, section) != 0)
+		return -BS_EFORMAT;
+	*per_target = n;
+	return 0;
 }
 
 const pcapng_t *evidence_packets(const evidence_t *e)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "analysis/collect_job.h"
+#include "base/bs_error.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "outdir/pcapng.h"
@@ -40,6 +41,13 @@
 #define EVIDENCE_MAX_PACKETS 1000u
 /* evidence.pcapng's comment lengths stay far below PCAPNG_COMMENT_MAX. */
 #define EVIDENCE_COMMENT_LEN 200u
+/* The longest protocol name (bs_proto_name(): "OTHER") and its NUL, with
+ * room. */
+#define EVIDENCE_PROTO_LEN 8u
+/* The section comment of evidence.pcapng: how many packets it keeps of
+ * each target, which merge needs (its shards' N may differ) and an
+ * analyst may want to read (capinfos shows it). */
+#define EVIDENCE_SECTION_FMT "backscatter evidence: the first %u packets of every target"
 
 typedef struct evidence evidence_t;
 
@@ -56,9 +64,29 @@ int evidence_add_attack(evidence_t *e, const struct attack_record *rec, uint64_t
 int evidence_add_flow(evidence_t *e, const bs_addr_t *victim, uint8_t proto, uint64_t start_us,
                       uint64_t end_us);
 
-/** Ends the targets; *rp then takes the inputs' packets
+/** Ends the targets; *rp (unless NULL) then takes the inputs' packets
  * (collect_job_replay()), in capture order. */
 void evidence_ready(evidence_t *e, struct collect_replay *rp);
+
+/** After evidence_ready(): a packet of an earlier evidence file (merge
+ * reads its shards' evidence.pcapng in capture order), its comment the
+ * tags that file gave it. It is kept when one of the targets of the
+ * victim and protocol the tags name still wants it, tagged with those
+ * targets, as collect would have kept it. 0, -BS_EFORMAT (err says the
+ * comment is not tags evidence writes), -BS_ENOMEM, or pcapng_add()'s
+ * code. */
+int evidence_offer(evidence_t *e, const struct pcapng_packet *pkt, struct bs_err *err);
+
+/** The victim and protocol a packet's comment names: every tag (attack_id=
+ * ID victim=ADDR proto=NAME, flow=ADDR/NAME/START_US, as written here,
+ * space-separated) the same. 0, or -BS_EFORMAT with err saying so. */
+int evidence_packet_key(const char *comment, bs_addr_t *victim, uint8_t *proto, struct bs_err *err);
+
+/** The section comment of a file keeping per_target packets per target
+ * into buf (len bytes; snprintf's count), and back: 0, or -BS_EFORMAT
+ * when section is not one, or not of 1..EVIDENCE_MAX_PACKETS. */
+int evidence_section(uint32_t per_target, char *buf, size_t len);
+int evidence_per_target(const char *section, uint32_t *per_target);
 
 /** The packets kept so far. Borrowed. */
 const pcapng_t *evidence_packets(const evidence_t *e);

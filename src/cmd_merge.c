@@ -109,20 +109,14 @@ static int run_merge(const struct merge_args *a, const char *command_line)
 		return failed(&err, rc);
 	}
 	enum merge_status st = merge_status(m);
-	size_t evidence = merge_evidence_shards(m);
 	if (!a->quiet) {
 		for (size_t i = 0; i < merge_warning_count(m); i++)
 			cmd_say("warning: %s", merge_warning(m, i));
-		if (evidence > 0)
-			cmd_say(
-			    "warning: evidence.pcapng of %zu shard(s) not merged (merge does not "
-			    "join evidence yet): run collect --evidence over the whole capture",
-			    evidence);
 		cmd_say("merged %zu shards: %zu attacks (%zu joined across seams); results in %s/",
 		        merge_shard_count(m), merge_attack_count(m), merge_join_count(m), a->out);
 	}
 	merge_free(m);
-	return st == MERGE_OK && evidence == 0 ? EXIT_OK : EXIT_WARNINGS;
+	return st == MERGE_OK ? EXIT_OK : EXIT_WARNINGS;
 }
 
 int cmd_merge(int argc, char **argv)

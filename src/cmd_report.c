@@ -250,6 +250,8 @@ static int join_dirs(const struct report_args *a, char *scratch, struct bs_err *
 		return bs_err_io(err, errno, "%s", scratch);
 	merge_t *m = merge_create();
 	int rc = m != NULL ? 0 : -BS_ENOMEM;
+	if (m != NULL)
+		merge_without_evidence(m);
 	for (int i = 0; rc == 0 && i < a->n_dirs; i++)
 		rc = merge_add_shard(m, a->dirs[i], err);
 	if (rc == 0 && !merge_is_exact(m, err))
