@@ -1,8 +1,12 @@
 /* check_pcapng.c - the pcapng writer of evidence.pcapng: block layouts
  * walked byte by byte (lengths, padding, options), and files read back
  * through both of the project's readers (the in-place walker and libpcap
- * through libtrace), frames and times included. */
+ * through libtrace), frames and times included; and pcapng_read(), merge's
+ * reader: what was written comes back and writes the same bytes again,
+ * every cut and altered field is refused with its byte offset. */
 #include <check.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +240,235 @@ START_TEST(round_trip_libtrace)
 }
 END_TEST
 
+/* The six packets of blocks_lengths_padding_options, with a section
+ * comment, written to DIR/e.pcapng; the file's bytes into *len. */
+static const char *const six_comments[] = {"a", "ab", "abc", "abcd", "abcde", NULL};
+static uint8_t six_frame[64];
+
+static pcapng_t *six_packets(void)
+{
+	pcapng_t *p = pcapng_create();
+	ck_assert_ptr_nonnull(p);
+	fill(six_frame, sizeof six_frame, 7);
+	ck_assert_int_eq(pcapng_set_comment(p, "per target: 3"), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		struct pcapng_packet pk = {.ts_us = 1700000000123456ull + ((uint64_t)i << 33),
+		                           .linktype = i % 2 ? LT_RAW : LT_ETHERNET,
+		                           .snaplen = 128 * (i % 2),
+		                           .wirelen = 1000 + i,
+		                           .caplen = i + 1,
+		                           .bytes = six_frame,
+		                           .comment = six_comments[i]};
+		ck_assert_int_eq(pcapng_add(p, &pk), 0);
+	}
+	return p;
+}
+
+/* What a reading hands out, copied. */
+struct got {
+	struct pcapng_packet pk[8];
+	uint8_t bytes[8][64];
+	char comments[8][PCAPNG_COMMENT_MAX + 1];
+	size_t n;
+	int stop_at; /* packet number whose callback returns -BS_ERANGE, 0: none */
+};
+
+static int collect_packet(const struct pcapng_packet *pk, uint64_t number, void *arg)
+{
+	struct got *g = arg;
+	if ((int)number == g->stop_at)
+		return -BS_ERANGE;
+	ck_assert_uint_eq(number, g->n + 1);
+	ck_assert_uint_lt(g->n, 8);
+	ck_assert_uint_le(pk->caplen, 64);
+	g->pk[g->n] = *pk;
+	memcpy(g->bytes[g->n], pk->bytes, pk->caplen);
+	g->pk[g->n].bytes = g->bytes[g->n];
+	g->comments[g->n][0] = '\0';
+	if (pk->comment != NULL)
+		snprintf(g->comments[g->n], sizeof g->comments[g->n], "%s", pk->comment);
+	g->pk[g->n].comment = pk->comment != NULL ? g->comments[g->n] : NULL;
+	g->n++;
+	return 0;
+}
+
+START_TEST(read_back_and_write_again)
+{
+	pcapng_t *p = six_packets();
+	char *dir = outdir_create();
+	ck_assert_int_eq(pcapng_write(p, dir, "e.pcapng"), 0);
+	char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/e.pcapng", dir);
+	struct got g = {0};
+	char section[PCAPNG_COMMENT_MAX + 1];
+	struct bs_err err;
+	ck_assert_int_eq(pcapng_read(path, section, collect_packet, &g, &err), 0);
+	ck_assert_str_eq(section, "per target: 3");
+	ck_assert_uint_eq(g.n, 6);
+	pcapng_t *again = pcapng_create();
+	ck_assert_int_eq(pcapng_set_comment(again, section), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		ck_assert_uint_eq(g.pk[i].ts_us, 1700000000123456ull + ((uint64_t)i << 33));
+		ck_assert_uint_eq(g.pk[i].linktype, i % 2 ? LT_RAW : LT_ETHERNET);
+		ck_assert_uint_eq(g.pk[i].snaplen, 128 * (i % 2));
+		ck_assert_uint_eq(g.pk[i].wirelen, 1000 + i);
+		ck_assert_uint_eq(g.pk[i].caplen, i + 1);
+		ck_assert_mem_eq(g.pk[i].bytes, six_frame, i + 1);
+		if (six_comments[i] == NULL)
+			ck_assert_ptr_null(g.pk[i].comment);
+		else
+			ck_assert_str_eq(g.pk[i].comment, six_comments[i]);
+		ck_assert_int_eq(pcapng_add(again, &g.pk[i]), 0);
+	}
+	ck_assert_int_eq(pcapng_write(again, dir, "again.pcapng"), 0);
+	size_t la, lb;
+	uint8_t *a = slurp(dir, "e.pcapng", &la), *b = slurp(dir, "again.pcapng", &lb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_mem_eq(a, b, la);
+	/* A callback's code stops the reading. */
+	struct got stop = {.stop_at = 4};
+	ck_assert_int_eq(pcapng_read(path, section, collect_packet, &stop, &err), -BS_ERANGE);
+	ck_assert_uint_eq(stop.n, 3);
+	/* A missing file: errno's text, the path named. */
+	snprintf(path, sizeof path, "%s/none.pcapng", dir);
+	ck_assert_int_eq(pcapng_read(path, section, collect_packet, &g, &err), -BS_EIO);
+	ck_assert_int_eq(err.sys_errno, ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "none.pcapng"));
+	free(a);
+	free(b);
+	pcapng_free(p);
+	pcapng_free(again);
+	outdir_remove(dir);
+}
+END_TEST
+
+/* pcapng_read_stream() over len bytes at f: its code, the message in err. */
+static int read_mem(const uint8_t *f, size_t len, struct bs_err *err, size_t *packets)
+{
+	/* A copy: fmemopen() takes a buffer it may write, and refuses a size
+	 * of 0 (an empty file is then a byte already read). */
+	uint8_t *copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, f, len);
+	FILE *s = fmemopen(copy, len ? len : 1, "rb");
+	ck_assert_ptr_nonnull(s);
+	if (len == 0)
+		fgetc(s);
+	struct got g = {0};
+	char section[PCAPNG_COMMENT_MAX + 1];
+	int rc = pcapng_read_stream(s, section, collect_packet, &g, err);
+	fclose(s);
+	free(copy);
+	*packets = g.n;
+	return rc;
+}
+
+/* The offset of block k (0: the SHB) of the file f. */
+static size_t block_at(const uint8_t *f, unsigned k)
+{
+	size_t pos = 0;
+	while (k-- > 0)
+		pos += le32(f + pos + 4);
+	return pos;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
+START_TEST(read_refuses_cuts_and_alterations)
+{
+	pcapng_t *p = six_packets();
+	char *dir = outdir_create();
+	ck_assert_int_eq(pcapng_write(p, dir, "e.pcapng"), 0);
+	size_t len, n;
+	uint8_t *f = slurp(dir, "e.pcapng", &len);
+	struct bs_err err;
+	ck_assert_int_eq(read_mem(f, len, &err, &n), 0);
+	ck_assert_uint_eq(n, 6);
+	/* Blocks: SHB, IDB (Ethernet), IDB (raw), EPB 1..6. */
+	size_t ends[9];
+	for (unsigned k = 0; k < 9; k++)
+		ends[k] = block_at(f, k + 1);
+	ck_assert_uint_eq(ends[8], len);
+	/* Every cut: the whole blocks before it are read; a cut inside a
+	 * block (or an empty file) is refused. */
+	for (size_t cut = 0; cut < len; cut++) {
+		bool boundary = false;
+		for (unsigned k = 0; k < 9; k++)
+			boundary |= ends[k] == cut;
+		int rc = read_mem(f, cut, &err, &n);
+		ck_assert_int_eq(rc, boundary ? 0 : -BS_EFORMAT);
+		if (!boundary)
+			ck_assert_ptr_nonnull(strstr(err.msg, cut == 0 ? "empty" : "ends inside"));
+	}
+	uint8_t *g = malloc(len);
+	ck_assert_ptr_nonnull(g);
+	size_t idb2 = block_at(f, 2), epb1 = block_at(f, 3), epb2 = block_at(f, 4);
+	const struct {
+		const char *what, *says;
+		size_t at;
+		uint32_t value;
+	} alter[] = {
+	    {"not a section first", "byte 0: not a pcapng", 0, 0x00000001u},
+	    {"big-endian", "little-endian", 8, 0x4D3C2B1Au},
+	    {"version 2", "version", 12, 2u},
+	    {"length under 12", "block length", epb1 + 4, 8u},
+	    {"length not a multiple of 4", "block length", epb1 + 4, 45u},
+	    {"length over the largest block", "block length", epb1 + 4, PCAPNG_BLOCK_MAX + 4},
+	    {"trailer differs", "at its end", epb2 - 4, 4u},
+	    {"a simple packet block", "block type 0x00000003", epb1, 3u},
+	    {"unknown interface", "unknown interface", epb1 + 8, 2u},
+	    {"captured length past the block", "past its block", epb1 + 20, 60u},
+	    {"captured length over the most", "past its block", epb1 + 20, PCAPNG_CAPLEN_MAX + 1},
+	    {"an option other than a comment", "option 2", epb1 + 28 + 4, 0x00010002u},
+	    {"a comment past its block", "past its block", epb1 + 28 + 4, 0x00400001u},
+	    {"an empty comment", "empty", epb1 + 28 + 4, 0x00000001u},
+	    {"a comment holding NUL", "NUL", epb2 + 28 + 4 + 4, 0x00006100u},
+	    {"padding not zero", "padded", epb1 + 28 + 4 + 4, 0x41414161u},
+	};
+	for (size_t i = 0; i < sizeof alter / sizeof alter[0]; i++) {
+		memcpy(g, f, len);
+		put32(g + alter[i].at, alter[i].value);
+		int rc = read_mem(g, len, &err, &n);
+		ck_assert_msg(rc == -BS_EFORMAT, "%s: %d", alter[i].what, rc);
+		ck_assert_msg(strstr(err.msg, alter[i].says) != NULL, "%s: %s", alter[i].what,
+		              err.msg);
+		ck_assert_msg(strstr(err.msg, "byte ") != NULL, "%s: %s", alter[i].what, err.msg);
+	}
+	/* An option (if_tsresol, 0 bytes) in the second interface block: the
+	 * block grows by its 4 bytes. */
+	uint8_t *opt = malloc(len + 4);
+	ck_assert_ptr_nonnull(opt);
+	memcpy(opt, f, idb2 + 16);
+	put32(opt + idb2 + 4, 24);
+	put32(opt + idb2 + 16, 9);
+	put32(opt + idb2 + 20, 24);
+	memcpy(opt + idb2 + 24, f + idb2 + 20, len - idb2 - 20);
+	ck_assert_int_eq(read_mem(opt, len + 4, &err, &n), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "option 9 of block type 0x00000001"));
+	/* The same with opt_comment's code is refused too: interfaces carry
+	 * none. */
+	put32(opt + idb2 + 16, 1);
+	ck_assert_int_eq(read_mem(opt, len + 4, &err, &n), -BS_EFORMAT);
+	free(opt);
+	/* Two sections. */
+	uint8_t *two = malloc(2 * len);
+	ck_assert_ptr_nonnull(two);
+	memcpy(two, f, len);
+	memcpy(two + len, f, len);
+	ck_assert_int_eq(read_mem(two, 2 * len, &err, &n), -BS_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "block type 0x0a0d0d0a"));
+	free(two);
+	free(g);
+	free(f);
+	pcapng_free(p);
+	outdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pcapng");
@@ -245,6 +478,8 @@ int main(void)
 	tcase_add_test(tc, limits);
 	tcase_add_test(tc, round_trip_walker);
 	tcase_add_test(tc, round_trip_libtrace);
+	tcase_add_test(tc, read_back_and_write_again);
+	tcase_add_test(tc, read_refuses_cuts_and_alterations);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
