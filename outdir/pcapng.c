@@ -244,6 +244,9 @@ static int next_block(struct reading *rd, struct block *b)
 	b->type = bs_buf_get_u32(&r);
 	uint32_t total = bs_buf_get_u32(&r);
 	b->offset = rd->offset;
+	/* Before its length, which in another format means something else. */
+	if (b->offset == 0 && b->type != PCAPNG_BT_SHB)
+		return bs_err_set(rd->err, -BS_EFORMAT, "byte 0: not a pcapng file");
 	if (total < PCAPNG_BLOCK_OVERHEAD || total % PCAPNG_ALIGN != 0 || total > PCAPNG_BLOCK_MAX)
 		return bs_err_set(rd->err, -BS_EFORMAT,
 		                  "byte %llu: block length %u is under %u, not a multiple of %u or "
@@ -393,8 +396,6 @@ int pcapng_read_stream(FILE *f, char *comment, pcapng_packet_fn fn, void *arg, s
 	int rc = next_block(&rd, &b);
 	if (rc == 0)
 		rc = bs_err_set(err, -BS_EFORMAT, "empty: not a pcapng file");
-	else if (rc > 0 && b.type != PCAPNG_BT_SHB)
-		rc = bs_err_set(err, -BS_EFORMAT, "byte 0: not a pcapng file");
 	else if (rc > 0)
 		rc = read_shb(&rd, &b, comment);
 	while (rc == 0 && (rc = next_block(&rd, &b)) > 0) {

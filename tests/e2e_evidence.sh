@@ -21,8 +21,15 @@
 # - the first pass's outputs are byte for byte those without --evidence;
 #   --evidence 0 writes no file and removes an earlier one;
 # - standard input with --evidence is a usage error (exit 2, one line);
-# - merge of shards with evidence warns that it does not join them (exit
-#   3) and writes no evidence.pcapng.
+# - merge: shards collected with --evidence over pieces (the two files; the
+#   capture cut every 7 minutes with editcap; those shards merged in two
+#   halves and the halves merged; pcapng pieces cut at packets) give the
+#   evidence.pcapng of one collect over all the pieces, the same in
+#   tshark's time, length and comment of every packet and byte for byte;
+#   different N give the smallest with a warning; a shard without
+#   evidence: a warning, exit 3, none written; a shard's evidence cut
+#   short or not pcapng: exit 1, one line naming it (report is not
+#   bothered).
 . "$TOPSRC/tests/lib.sh"
 
 TEL=10.0.0.0/8
@@ -201,16 +208,128 @@ print("ok" if rows and not bad else "attacks %s" % bad[:5])
 PY
 )"
 
-# ---- merge of shards with evidence ----
-mkdir -p "$WORK/sh"
-collect --telescope $TEL --evidence 10 --out "$WORK/sh/0" "${M[0]}"
-collect --telescope $TEL --evidence 10 --out "$WORK/sh/1" "${M[1]}"
-"$BACKSCATTER" merge --out "$WORK/merged" "$WORK/sh/0" "$WORK/sh/1" 2>"$WORK/merge.err"
-check_eq "merge of shards with evidence: exit 3 (warning)" 3 $?
-check_eq "merge: the warning names evidence.pcapng" 1 "$(grep -c 'evidence.pcapng' "$WORK/merge.err")"
-check_eq "merge: no evidence.pcapng written" no \
-	"$([ -e "$WORK/merged/evidence.pcapng" ] && echo yes || echo no)"
-check_eq "merge: attacks.csv as without evidence" same \
-	"$(cmp -s "$WORK/merged/attacks.csv" "$WORK/plain/attacks.csv" && echo same)"
+# ---- merge: the evidence of one collect over all the pieces ----
+# fields FILE: what tshark shows of each packet: time, length, comment.
+fields() {
+	tshark -r "$1" -T fields -e frame.time_epoch -e frame.len -e frame.comment 2>/dev/null
+}
 
+# same_evidence WHAT REF GOT: tshark's fields, then the bytes, identical.
+same_evidence() {
+	local what=$1 ref=$2/evidence.pcapng got=$3/evidence.pcapng
+	if [ ! -s "$got" ]; then
+		fail "$what: evidence.pcapng written"
+		return
+	fi
+	fields "$ref" >"$WORK/ref.tsv"
+	fields "$got" >"$WORK/got.tsv"
+	if [ -s "$WORK/ref.tsv" ] && cmp -s "$WORK/ref.tsv" "$WORK/got.tsv"; then
+		pass "$what: time, length and comment of every packet as one collect"
+	else
+		fail "$what: time, length and comment of every packet as one collect"
+		diff "$WORK/ref.tsv" "$WORK/got.tsv" | head -n 6 | sed 's/^/#   /'
+	fi
+	check_eq "$what: evidence.pcapng byte-identical" same "$(cmp -s "$ref" "$got" && echo same)"
+	check_eq "$what: attacks.csv byte-identical" same \
+		"$(cmp -s "$2/attacks.csv" "$3/attacks.csv" && echo same)"
+}
+
+# shards N DIR FILE...: one collect --evidence N per file, DIR/000, 001...
+shards() {
+	local n=$1 dir=$2 i=0 f
+	shift 2
+	mkdir -p "$dir"
+	for f in "$@"; do
+		collect --telescope $TEL --evidence "$n" --out "$dir/$(printf %03d $i)" "$f" || return 1
+		i=$((i + 1))
+	done
+}
+
+# (a) the two files of the mixed capture, one shard each.
+collect --telescope $TEL --evidence 10 --out "$WORK/all10" "${M[@]}"
+shards 10 "$WORK/sh" "${M[@]}"
+"$BACKSCATTER" merge --out "$WORK/merged" "$WORK"/sh/* 2>"$WORK/merge.err"
+check_eq "merge of two files' shards: exit 0" 0 $?
+check_eq "merge of two files' shards: no warning" 0 "$(grep -c warning "$WORK/merge.err")"
+same_evidence "two files" "$WORK/all10" "$WORK/merged"
+
+# (b) the capture cut every 7 minutes (pieces end inside attacks, which
+# then take their packets from several shards' edge flows).
+mergecap -F pcap -w "$WORK/cap.pcap" "${M[@]}"
+mkdir -p "$WORK/min7"
+editcap -F pcap -i 420 "$WORK/cap.pcap" "$WORK/min7/p.pcap" >/dev/null
+P=("$WORK"/min7/p*.pcap)
+check_eq "7-minute pieces: more than 10" 1 "$([ ${#P[@]} -gt 10 ] && echo 1)"
+collect --telescope $TEL --evidence 10 --out "$WORK/ref7" "${P[@]}"
+check_eq "7-minute pieces: one collect exits 0" 0 $?
+shards 10 "$WORK/s7" "${P[@]}"
+"$BACKSCATTER" merge --quiet --out "$WORK/m7" "$WORK"/s7/*
+check_eq "7-minute shards: merge exits 0" 0 $?
+same_evidence "7-minute shards" "$WORK/ref7" "$WORK/m7"
+check_eq "7-minute shards: attacks joined across seams have evidence" ok \
+	"$(verify min7 "$WORK/m7" 10)"
+# (c) merged in two halves, then the halves merged (given in reverse):
+# merged directories merge exactly too.
+S7=("$WORK"/s7/*)
+half=$((${#S7[@]} / 2))
+"$BACKSCATTER" merge --quiet --out "$WORK/h1" "${S7[@]:0:$half}"
+"$BACKSCATTER" merge --quiet --out "$WORK/h2" "${S7[@]:$half}"
+"$BACKSCATTER" merge --quiet --out "$WORK/hh" "$WORK/h2" "$WORK/h1"
+check_eq "halves merged again: exit 0" 0 $?
+same_evidence "halves merged again" "$WORK/ref7" "$WORK/hh"
+
+# (d) cut at packets with editcap -r: pcapng pieces, one of one packet.
+total=$(capinfos -c -M "$WORK/cap.pcap" | awk '/Number of packets/ {print $NF}')
+a=$((total / 3))
+mkdir -p "$WORK/rnd"
+editcap -r "$WORK/cap.pcap" "$WORK/rnd/p0.pcapng" "1-$a"
+editcap -r "$WORK/cap.pcap" "$WORK/rnd/p1.pcapng" "$((a + 1))"
+editcap -r "$WORK/cap.pcap" "$WORK/rnd/p2.pcapng" "$((a + 2))-$total"
+R=("$WORK"/rnd/p[012].pcapng)
+collect --telescope $TEL --evidence 5 --out "$WORK/refr" "${R[@]}"
+shards 5 "$WORK/sr" "${R[@]}"
+"$BACKSCATTER" merge --quiet --out "$WORK/mr" "$WORK"/sr/*
+check_eq "pcapng pieces cut at packets: merge exits 0" 0 $?
+same_evidence "pcapng pieces cut at packets" "$WORK/refr" "$WORK/mr"
+
+# (e) shards keeping different N: the smallest, with one warning (exit 0).
+shards 20 "$WORK/s20" "${M[1]}"
+"$BACKSCATTER" merge --out "$WORK/mn" "$WORK/sh/000" "$WORK/s20/000" 2>"$WORK/mn.err"
+check_eq "different N: exit 0" 0 $?
+check_eq "different N: one warning naming both" 1 "$(grep -c 'keeps 10 .* keeps 20' "$WORK/mn.err")"
+same_evidence "different N (10 and 20)" "$WORK/all10" "$WORK/mn"
+
+# (f) a shard without evidence: one warning, exit 3, no evidence.pcapng
+# (an earlier one in the output directory is removed), the rest as ever.
+collect --telescope $TEL --out "$WORK/none" "${M[1]}"
+"$BACKSCATTER" merge --out "$WORK/mn" "$WORK/sh/000" "$WORK/none" 2>"$WORK/none.err"
+check_eq "a shard without evidence: exit 3" 3 $?
+check_eq "a shard without evidence: one warning naming it" 1 \
+	"$(grep -c "warning: no evidence.pcapng written: $WORK/none has none" "$WORK/none.err")"
+check_eq "a shard without evidence: no evidence.pcapng (the earlier one removed)" no \
+	"$([ -e "$WORK/mn/evidence.pcapng" ] && echo yes || echo no)"
+check_eq "a shard without evidence: attacks.csv as one collect" same \
+	"$(cmp -s "$WORK/mn/attacks.csv" "$WORK/plain/attacks.csv" && echo same)"
+
+# (g) a shard's evidence.pcapng cut short, or not pcapng: exit 1, one line
+# naming the file, nothing written; report, which reads no evidence, is
+# not bothered.
+cp -r "$WORK/sh/001" "$WORK/cut"
+head -c 1000 "$WORK/sh/001/evidence.pcapng" >"$WORK/cut/evidence.pcapng"
+"$BACKSCATTER" merge --out "$WORK/mc" "$WORK/sh/000" "$WORK/cut" 2>"$WORK/cut.err"
+check_eq "evidence cut short: exit 1" 1 $?
+check_eq "evidence cut short: one line naming the file" 1 \
+	"$(grep -c "$WORK/cut/evidence.pcapng: byte [0-9]*: the file ends inside a block" "$WORK/cut.err")"
+check_eq "evidence cut short: nothing written" no \
+	"$([ -e "$WORK/mc/attacks.csv" ] && echo yes || echo no)"
+cp "${M[0]}" "$WORK/cut/evidence.pcapng"
+"$BACKSCATTER" merge --out "$WORK/mc" "$WORK/sh/000" "$WORK/cut" 2>"$WORK/cut.err"
+check_eq "evidence not pcapng: exit 1, one line naming it" "1 1" \
+	"$? $(grep -c "$WORK/cut/evidence.pcapng: byte 0: not a pcapng file" "$WORK/cut.err")"
+"$BACKSCATTER" report --quiet --out "$WORK/rep" "$WORK/sh/000" "$WORK/cut"
+check_eq "report over shards, one with a bad evidence.pcapng: exit 0" 0 $?
+
+# Not tested: an input that vanishes or turns unreadable between the two
+# readings. The run has no point between them a test can act at without
+# timing (FIFOs are refused as streams; root reads any file).
 finish
