@@ -436,10 +436,7 @@ static int read_all(collector_t *c)
  * the first pass's results stand, its evidence is missing. */
 static int read_evidence(collector_t *c)
 {
-	attack_list_sort(c->results);
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < attack_list_count(c->results); i++)
-		rc = evidence_add_attack(c->evidence, attack_list_get(c->results, i), i + 1);
+	int rc = evidence_add_attacks(c->evidence, c->results);
 	if (rc != 0)
 		return rc;
 	struct collect_replay rp;

@@ -81,6 +81,15 @@ int evidence_add_attack(evidence_t *e, const struct attack_record *rec, uint64_t
 	                                      .attack_id = attack_id});
 }
 
+int evidence_add_attacks(evidence_t *e, attack_list_t *list)
+{
+	attack_list_sort(list);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < attack_list_count(list); i++)
+		rc = evidence_add_attack(e, attack_list_get(list, i), i + 1);
+	return rc;
+}
+
 int evidence_add_flow(evidence_t *e, const bs_addr_t *victim, uint8_t proto, uint64_t start_us,
                       uint64_t end_us)
 {

@@ -26,6 +26,7 @@
 
 #include "analysis/collect_job.h"
 #include "base/bs_error.h"
+#include "outdir/attack_list.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "outdir/pcapng.h"
@@ -63,6 +64,11 @@ void evidence_free(evidence_t *e);
 int evidence_add_attack(evidence_t *e, const struct attack_record *rec, uint64_t attack_id);
 int evidence_add_flow(evidence_t *e, const bs_addr_t *victim, uint8_t proto, uint64_t start_us,
                       uint64_t end_us);
+
+/** Every attack of list as a target, numbered as attacks.csv numbers them:
+ * the list is sorted (attack_list_sort()) and attack i gets attack_id
+ * i + 1. 0 or -BS_ENOMEM. */
+int evidence_add_attacks(evidence_t *e, attack_list_t *list);
 
 /** Ends the targets; *rp (unless NULL) then takes the inputs' packets
  * (collect_job_replay()), in capture order. */

@@ -1023,10 +1023,7 @@ static int offer_packet(const struct pcapng_packet *pkt, uint64_t number, void *
  * second reading, over the packets the shards kept. */
 static int join_evidence(merge_t *m, struct bs_err *err)
 {
-	attack_list_sort(m->results);
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < attack_list_count(m->results); i++)
-		rc = evidence_add_attack(m->evidence, attack_list_get(m->results, i), i + 1);
+	int rc = evidence_add_attacks(m->evidence, m->results);
 	if (rc != 0)
 		return rc;
 	evidence_ready(m->evidence, NULL);
