@@ -18,7 +18,17 @@
  * proto=NAME") and the run's edge flows (flows.state: "flow=ADDR/PROTO/
  * START_US"), which may become attacks, or parts of one, only when merge
  * joins the pieces; a packet of both carries both. Packets are added in
- * the order read, so the file is in capture order. */
+ * the order read, so the file is in capture order. The section comment
+ * records N (EVIDENCE_SECTION_FMT).
+ *
+ * Merge uses the same targets over other packets: the merged attacks and
+ * edge flows, offered the packets of its shards' evidence.pcapng in
+ * capture order (evidence_offer(), which reads a packet's victim and
+ * protocol from its tags). A merged target's first N packets are among
+ * them: within one shard its packets are those of one shard target (an
+ * attack, or the edge flow it continues), which kept its own first N. So
+ * the same rule keeps the same packets, tagged alike, and the merged file
+ * is the one collect over all the pieces writes. */
 #ifndef ANALYSIS_EVIDENCE_H
 #define ANALYSIS_EVIDENCE_H
 

@@ -66,7 +66,9 @@ static int parse_merge_args(int argc, char **argv, struct merge_args *a)
 			    "(e.g. one per hourly file) into the attacks.csv, timeseries.csv and\n"
 			    "summary.json one collect over all the pieces would write. Attacks "
 			    "that\n"
-			    "continue across a seam (gap <= the flow timeout) become one row.",
+			    "continue across a seam (gap <= the flow timeout) become one row.\n"
+			    "Shards collected with --evidence give the evidence.pcapng of that "
+			    "collect.",
 			    merge_opts, N_MERGE_OPTS);
 			return OPT_PARSED_HELP;
 		default:
