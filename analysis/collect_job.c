@@ -70,9 +70,11 @@ static int commit_packet(struct collect_job *jb, const struct verdict *v)
 
 /* Settles the held packets that are due before the packet arriving at
  * *arriving_us (NULL: the file ended): counts a time outlier, commits a
- * genuine packet. pending holds the verdicts, by look-ahead slot. */
+ * genuine packet, to the job's table or, replaying (rp not NULL), to the
+ * replay's consumer. pending holds the verdicts, by look-ahead slot. */
 static int settle_pending(struct collect_job *jb, struct outlier_lookahead *la,
-                          const struct verdict *pending, const uint64_t *arriving_us)
+                          const struct verdict *pending, const uint64_t *arriving_us,
+                          const struct collect_replay *rp)
 {
 	int rc = 0;
 	unsigned slot;
@@ -80,15 +82,20 @@ static int settle_pending(struct collect_job *jb, struct outlier_lookahead *la,
 	while (rc == 0 && (d = outlier_settle(la, arriving_us, &slot)) != OUTLIER_WAIT) {
 		if (d == OUTLIER_DROP)
 			jb->counters.time_outliers++;
-		else
+		else if (rp == NULL)
 			rc = commit_packet(jb, &pending[slot]);
+		else
+			rc = rp->commit(&pending[slot], slot, rp->arg);
 	}
 	return rc;
 }
 
 /* Reads the job's input to its end or a stop: every packet is judged,
- * held until the outlier rule decides on its time, then committed. */
-static void read_input(struct collect_job *jb, const struct collect_job_env *env)
+ * held until the outlier rule decides on its time, then committed. rp:
+ * NULL for the first pass, or a replay's consumer (collect_job_replay()),
+ * which also sees each packet as it is read. */
+static void read_input(struct collect_job *jb, const struct collect_job_env *env,
+                       const struct collect_replay *rp)
 {
 	struct input *in = jb->in;
 	reader_t *r = inputs_take_reader(in);
@@ -110,9 +117,12 @@ static void read_input(struct collect_job *jb, const struct collect_job_env *env
 	outlier_init(&la);
 	while ((got = reader_next(r, &pkt)) == 1) {
 		packets++;
-		if ((rc = settle_pending(jb, &la, pending, &pkt.ts_us)) != 0)
+		if ((rc = settle_pending(jb, &la, pending, &pkt.ts_us, rp)) != 0)
 			break;
-		verdict_judge(&pkt, telescope, &pending[outlier_push(&la, pkt.ts_us)]);
+		unsigned slot = outlier_push(&la, pkt.ts_us);
+		verdict_judge(&pkt, telescope, &pending[slot]);
+		if (rp != NULL && (rc = rp->seen(r, &pkt, &pending[slot], slot, rp->arg)) != 0)
+			break;
 		if (++since_publish == COLLECT_JOB_PUBLISH_EVERY) {
 			since_publish = 0;
 			if (env->publish(COLLECT_JOB_PUBLISH_EVERY, env->publish_arg))
@@ -120,7 +130,7 @@ static void read_input(struct collect_job *jb, const struct collect_job_env *env
 		}
 	}
 	if (rc == 0)
-		rc = settle_pending(jb, &la, pending, NULL);
+		rc = settle_pending(jb, &la, pending, NULL, rp);
 	jb->rc = rc;
 	jb->counters.packets = packets;
 	if (got < 0)
@@ -164,7 +174,7 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 		jb->rc = -BS_ENOMEM;
 		return;
 	}
-	read_input(jb, env);
+	read_input(jb, env, NULL);
 	int rc = evqueue_finish(jb->queue);
 	jb->queue = NULL;
 	if (jb->rc == 0)
@@ -180,6 +190,23 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 	 * thread, keeps that work off the thread that stitches every job. */
 	if (jb->n_partials > 1)
 		qsort(jb->partials, jb->n_partials, sizeof *jb->partials, by_start);
+}
+
+int collect_job_replay(const struct input *in, const struct collect_job_env *env,
+                       const struct collect_replay *rp, struct bs_err *err)
+{
+	/* A copy: the read restarts the input's time range, which the first
+	 * pass's summary reports. */
+	struct input again = *in;
+	struct collect_job jb = {.in = &again};
+	read_input(&jb, env, rp);
+	if (jb.error.code != 0) {
+		*err = jb.error;
+		return jb.rc != 0 ? jb.rc : jb.error.code;
+	}
+	if (jb.rc != 0)
+		bs_err_set(err, jb.rc, "%s", bs_strerror(jb.rc));
+	return jb.rc;
 }
 
 void collect_job_clear(struct collect_job *jb)

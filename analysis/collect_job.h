@@ -22,6 +22,8 @@
 #include "telescope/evqueue.h"
 #include "telescope/inputs.h"
 #include "telescope/packet_counters.h"
+#include "telescope/reader.h"
+#include "telescope/verdict.h"
 #include "outdir/tseries.h"
 
 /* How often (packets) a job publishes its count and asks whether to stop:
@@ -88,6 +90,28 @@ struct collect_job {
  * pipelined: the table gets a thread of its own (evqueue.h); the events
  * reach it in the same order either way. */
 void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, bool pipelined);
+
+/** A second reading of an input (`collect --evidence`): every packet read,
+ * judged and settled by the outlier rule as in the first pass, goes to
+ * these instead of a table and series. Both return 0 or an error that
+ * stops the read. */
+struct collect_replay {
+	/* Each packet as it is read, its verdict in look-ahead slot slot; the
+	 * reader still holds its bytes (reader_frame()). */
+	int (*seen)(const reader_t *r, const struct reader_packet *pkt, const struct verdict *v,
+	            unsigned slot, void *arg);
+	/* Each packet the outlier rule accepted, in the order read, with the
+	 * slot it was seen in. */
+	int (*commit)(const struct verdict *v, unsigned slot, void *arg);
+	void *arg;
+};
+
+/** Reads in (borrowed, left as it is) again through rp, in this thread.
+ * env->publish is called as in the first pass and may stop the read.
+ * 0, or a negative BS_E* with err saying why, the file left out ("FILE: "
+ * is the caller's): the file cannot be opened any more, or is cut short. */
+int collect_job_replay(const struct input *in, const struct collect_job_env *env,
+                       const struct collect_replay *rp, struct bs_err *err);
 
 /** Frees the job's table, series and partials not taken. */
 void collect_job_clear(struct collect_job *jb);

@@ -19,6 +19,7 @@
  * and what the caller asks afterwards: status, warnings, the write. */
 #include "analysis/collector.h"
 #include "analysis/collect_job.h"
+#include "analysis/evidence.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -56,9 +57,11 @@ struct collector {
 	flowstate_writer_t *edges;  /* the run's edge flows, for flows.state */
 	uint64_t edges_first_us;    /* their header's first_us and last_us */
 	uint64_t edges_last_us;
-	bool watching; /* the stitching table shows its edge flows */
+	bool watching;        /* the stitching table shows its edge flows */
+	bool evidence_failed; /* an input could not be read again for evidence */
 	attack_list_t *results;
 	tseries_t *tseries;
+	evidence_t *evidence; /* NULL without --evidence */
 	int64_t bytes_total;
 	struct collect_job_env env; /* what the jobs share */
 	/* Shared with the reader threads, under lock. */
@@ -150,6 +153,9 @@ static int on_edge(const attack_flow_t *f, bool reported, void *arg)
 	attack_flow_key(f, &victim, &proto);
 	pthread_mutex_lock(&c->lock);
 	int rc = flowstate_writer_add(c->edges, f, reported, victim_geo(c, &victim, &geo));
+	if (rc == 0 && c->evidence != NULL)
+		rc = evidence_add_flow(c->evidence, &victim, proto, attack_flow_start(f),
+		                       attack_flow_end(f));
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -197,8 +203,10 @@ collector_t *collector_create(const struct collector_config *cfg)
 	c->results = attack_list_create();
 	c->tseries = tseries_create(cfg->interval_s);
 	c->inputs = inputs_create();
+	if (cfg->evidence > 0)
+		c->evidence = evidence_create(cfg->evidence);
 	if (c->stitch == NULL || c->edges == NULL || c->results == NULL || c->tseries == NULL ||
-	    c->inputs == NULL) {
+	    c->inputs == NULL || (cfg->evidence > 0 && c->evidence == NULL)) {
 		collector_free(c);
 		return NULL;
 	}
@@ -231,6 +239,7 @@ void collector_free(collector_t *c)
 	flowstate_writer_free(c->edges);
 	attack_list_free(c->results);
 	tseries_free(c->tseries);
+	evidence_free(c->evidence);
 	pthread_cond_destroy(&c->changed);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -471,6 +480,36 @@ static void add_stitched(struct attack_stats *sum, const attack_table_t *t)
 	sum->flows -= st.stitched;
 }
 
+/* The second pass of --evidence: every input read again, in capture
+ * order, for the first packets of the attacks (in attacks.csv order, so
+ * that attack i has attack_id i + 1) and of the edge flows. An input that
+ * the first pass read fully and this one cannot is a warning naming it:
+ * the first pass's results stand, its evidence is missing. */
+static int read_evidence(collector_t *c)
+{
+	int rc = evidence_add_attacks(c->evidence, c->results);
+	if (rc != 0)
+		return rc;
+	struct collect_replay rp;
+	evidence_ready(c->evidence, &rp);
+	for (size_t i = 0; i < c->n_jobs && !stop_requested(c); i++) {
+		const struct input *in = c->jobs[i].in;
+		struct bs_err err = {0};
+		rc = collect_job_replay(in, &c->env, &rp, &err);
+		if (rc == -BS_ENOMEM)
+			return rc;
+		/* A file cut short was warned of by the first pass; what was
+		 * read of it again is kept. */
+		if (rc != 0 && in->error == NULL) {
+			c->evidence_failed = true;
+			if ((rc = add_warning(c, "%s: evidence not kept: %s", in->uri,
+			                      bs_err_text(&err))) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int collector_run(collector_t *c)
 {
 	int rc = inputs_probe(c->inputs, c->cfg.filter);
@@ -496,11 +535,13 @@ int collector_run(collector_t *c)
 	if ((rc = attack_table_flush(c->stitch)) != 0)
 		return rc;
 	add_stitched(&c->stats, c->stitch);
-	if (c->pstitch == NULL)
-		return 0;
-	if ((rc = attack_table_flush(c->pstitch)) != 0)
-		return rc;
-	add_stitched(&c->pstats, c->pstitch);
+	if (c->pstitch != NULL) {
+		if ((rc = attack_table_flush(c->pstitch)) != 0)
+			return rc;
+		add_stitched(&c->pstats, c->pstitch);
+	}
+	if (c->evidence != NULL && !c->stopped)
+		return read_evidence(c);
 	return 0;
 }
 
@@ -518,7 +559,7 @@ enum collector_status collector_status(const collector_t *c)
 	}
 	if (!any_read)
 		return COLLECTOR_NO_INPUT;
-	if (!all_ok || c->stopped)
+	if (!all_ok || c->stopped || c->evidence_failed)
 		return COLLECTOR_WARNINGS;
 	return COLLECTOR_OK;
 }
@@ -593,7 +634,8 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	};
 	const struct outdir_prefix prefix = {.attacks = c->presults, .view = c->cfg.prefix_view};
 	int rc = outdir_write(dir, c->results, c->tseries, &s, &state,
-	                      c->presults != NULL ? &prefix : NULL, err);
+	                      c->presults != NULL ? &prefix : NULL,
+	                      c->evidence != NULL ? evidence_packets(c->evidence) : NULL, err);
 	free(ins);
 	return rc;
 }

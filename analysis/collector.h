@@ -59,6 +59,10 @@ struct collector_config {
 	uint32_t jobs; /* threads working on packets, 1..COLLECTOR_MAX_JOBS (collector.c) */
 	/* The prefix view (attack.h, prefix_attacks.csv); NULL for none. */
 	const struct attack_prefix_view *prefix_view;
+	/* Packets kept per attack and edge flow for evidence.pcapng, on a
+	 * second reading of the inputs (analysis/evidence.h); 0 for none. No
+	 * input may then be a stream. */
+	uint32_t evidence;
 	/* Called from the thread that runs collector_run(), never concurrently. */
 	void (*progress)(const struct collector_progress *p, void *arg); /* may be NULL */
 	void *progress_arg;

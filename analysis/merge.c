@@ -41,8 +41,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/evidence.h"
 #include "telescope/addr.h"
 #include "telescope/attack.h"
 #include "base/bs_array.h"
@@ -67,6 +69,7 @@ struct shard {
 	struct flowstate_header state;
 	size_t n_edges, n_reported; /* its edge flows, of which reported */
 	struct edge_key *reported;  /* the keys of the reported ones, in file order */
+	uint32_t evidence_n;        /* its evidence.pcapng's packets per target, 0: none */
 };
 
 struct part {
@@ -109,6 +112,11 @@ struct merge {
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	size_t joins;
+	/* Evidence: shards with an evidence.pcapng, whether to read them
+	 * (report does not), and the merged one while it is joined. */
+	size_t evidence_shards;
+	bool without_evidence;
+	evidence_t *evidence;
 	bool written;
 	enum merge_status status;
 	/* The exact join (every shard has a flows.state). */
@@ -190,6 +198,7 @@ void merge_free(merge_t *m)
 	attack_list_free(m->results);
 	attack_table_free(m->stitch);
 	flowstate_writer_free(m->edges);
+	evidence_free(m->evidence);
 	bs_intern_free(m->book.victims);
 	free(m->book.geo_of);
 	bs_intern_free(m->book.texts);
@@ -492,6 +501,46 @@ static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
 	return rc;
 }
 
+/* pcapng_read() callback of a shard's evidence read when added: every
+ * packet's comment must name its victim and protocol. */
+static int check_evidence_packet(const struct pcapng_packet *pkt, uint64_t number, void *arg)
+{
+	struct bs_err *err = arg;
+	bs_addr_t victim;
+	uint8_t proto;
+	int rc = evidence_packet_key(pkt->comment, &victim, &proto, err);
+	if (rc != 0)
+		bs_err_prefix(err, "packet %llu", (unsigned long long)number);
+	return rc;
+}
+
+/* Reads DIR/evidence.pcapng when there is one: its packets per target
+ * (the section comment) and that every packet names its target. */
+static int read_evidence(merge_t *m, struct shard *s, struct bs_err *err)
+{
+	char *path = path_join(s->dir, OUTDIR_EVIDENCE);
+	if (path == NULL)
+		return -BS_ENOMEM;
+	char section[PCAPNG_COMMENT_MAX + 1];
+	struct bs_err mine = {0};
+	int rc = pcapng_read(path, section, check_evidence_packet, &mine, &mine);
+	if (rc == -BS_EIO && mine.sys_errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	if (rc == 0 && evidence_per_target(section, &s->evidence_n) != 0)
+		rc = bs_err_set(&mine, -BS_EFORMAT,
+		                "%s: section comment \"%.60s\" does not say how many packets of "
+		                "each attack it keeps",
+		                path, section);
+	if (rc == 0)
+		m->evidence_shards++;
+	else if (err != NULL)
+		*err = mine;
+	free(path);
+	return rc;
+}
+
 /* Records what a shard lost, which the merged result lacks too. */
 static int note_losses(merge_t *m, const struct shard *s)
 {
@@ -568,12 +617,19 @@ int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err)
 		rc = read_csv(m, s, false, err);
 	if (rc == 0)
 		rc = note_losses(m, s);
+	if (rc == 0 && !m->without_evidence)
+		rc = read_evidence(m, s, err);
 	if (rc != 0) {
 		shard_clear(s);
 		return rc;
 	}
 	m->n_shards++;
 	return 0;
+}
+
+void merge_without_evidence(merge_t *m)
+{
+	m->without_evidence = true;
 }
 
 /* ---- joining ---- */
@@ -779,7 +835,11 @@ static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
 	bs_addr_t victim;
 	uint8_t proto;
 	attack_flow_key(f, &victim, &proto);
-	return flowstate_writer_add(m->edges, f, reported, book_find(&m->book, &victim));
+	int rc = flowstate_writer_add(m->edges, f, reported, book_find(&m->book, &victim));
+	if (rc == 0 && m->evidence != NULL)
+		rc = evidence_add_flow(m->evidence, &victim, proto, attack_flow_start(f),
+		                       attack_flow_end(f));
+	return rc;
 }
 
 /* Marks the row of each reported edge flow of shard si (parts sorted by
@@ -920,6 +980,86 @@ static int exact_or_warn(merge_t *m, bool *exact)
 	                   one->dir, without > 1 ? " (and other shards)" : "", OUTDIR_FLOWSTATE);
 }
 
+/* ---- evidence ---- */
+
+/* Whether the merged result gets an evidence.pcapng, and with how many
+ * packets per target; creates m->evidence when it does, before the join
+ * (whose edge flows are targets). Every shard must have one, and the join
+ * must be exact: the evidence of an attack across seams comes from its
+ * shards' edge flows. Otherwise one warning, and none is written: an
+ * evidence.pcapng short of a shard's packets would pass for complete in
+ * the next merge. Shards keeping different counts give the smallest, whose
+ * packets every shard has (the first N of a target are a prefix of its
+ * first M > N); a warning says so. */
+static int plan_evidence(merge_t *m, bool exact)
+{
+	if (m->evidence_shards == 0)
+		return 0;
+	const struct shard *without = NULL, *least = NULL, *most = NULL;
+	for (size_t i = 0; i < m->n_shards; i++) {
+		const struct shard *s = &m->shards[i];
+		if (s->evidence_n == 0) {
+			without = without ? without : s;
+			continue;
+		}
+		if (least == NULL || s->evidence_n < least->evidence_n)
+			least = s;
+		if (most == NULL || s->evidence_n > most->evidence_n)
+			most = s;
+	}
+	if (without != NULL || !exact) {
+		m->status = MERGE_WARNINGS;
+		return add_warning(m,
+		                   "no %s written: %s has none%s, so the first packets of the "
+		                   "attacks it holds are unknown",
+		                   OUTDIR_EVIDENCE, without ? without->dir : "a shard",
+		                   without ? "" : " of its edge flows");
+	}
+	if (least->evidence_n != most->evidence_n) {
+		int rc = add_warning(m,
+		                     "%s keeps %u packets of each attack in %s, %s keeps %u: the "
+		                     "merged %s keeps %u",
+		                     least->dir, least->evidence_n, OUTDIR_EVIDENCE, most->dir,
+		                     most->evidence_n, OUTDIR_EVIDENCE, least->evidence_n);
+		if (rc != 0)
+			return rc;
+	}
+	m->evidence = evidence_create(least->evidence_n);
+	return m->evidence != NULL ? 0 : -BS_ENOMEM;
+}
+
+/* pcapng_read() callback of a shard's evidence joined. */
+static int offer_packet(const struct pcapng_packet *pkt, uint64_t number, void *arg)
+{
+	(void)number;
+	merge_t *m = arg;
+	return evidence_offer(m->evidence, pkt, NULL);
+}
+
+/* After the join: the merged attacks (numbered as attacks.csv numbers
+ * them) and edge flows (added by on_merged_edge()) are the targets, and
+ * the shards' packets, in merge order, are offered to them: collect's
+ * second reading, over the packets the shards kept. */
+static int join_evidence(merge_t *m, struct bs_err *err)
+{
+	int rc = evidence_add_attacks(m->evidence, m->results);
+	if (rc != 0)
+		return rc;
+	evidence_ready(m->evidence, NULL);
+	char section[PCAPNG_COMMENT_MAX + 1];
+	for (size_t i = 0; rc == 0 && i < m->n_shards; i++) {
+		char *path = path_join(m->shards[i].dir, OUTDIR_EVIDENCE);
+		if (path == NULL)
+			return -BS_ENOMEM;
+		rc = pcapng_read(path, section, offer_packet, m, err);
+		/* A file that passed merge_add_shard() and fails now. */
+		if (rc == -BS_EFORMAT)
+			rc = bs_err_set(err, rc, "%s: changed while merge ran", path);
+		free(path);
+	}
+	return rc;
+}
+
 /* ---- writing ---- */
 
 /* Lists of the merged summary, allocated together and freed by the caller. */
@@ -1014,7 +1154,7 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
 		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, NULL,
-		                  err);
+		                  m->evidence ? evidence_packets(m->evidence) : NULL, err);
 	else
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
 	free(l.inputs);
@@ -1035,7 +1175,11 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 	if (rc == 0)
 		rc = exact_or_warn(m, &exact);
 	if (rc == 0)
+		rc = plan_evidence(m, exact);
+	if (rc == 0)
 		rc = exact ? join_exact(m, err) : join_parts(m);
+	if (rc == 0 && m->evidence != NULL)
+		rc = join_evidence(m, err);
 	if (rc != 0)
 		return rc;
 	return write_outdir(m, dir, command_line, version, err);

@@ -35,6 +35,15 @@
  *    recomputed from the merged attack list.
  *  - summary.json: inputs, counters and warnings of all shards, one line
  *    per merge warning, and "merged_from" listing the shards.
+ *  - evidence.pcapng (collect --evidence N), when every shard has one:
+ *    the merged attacks (numbered as the merged attacks.csv) and edge
+ *    flows are the targets of analysis/evidence.c, and the shards'
+ *    packets, in merge order, are offered to them as collect's second
+ *    reading offers the inputs' (an attack across seams takes the packets
+ *    its shards kept of their edge flows), so the file is the one collect
+ *    writes, byte for byte. Shards keeping different N give the smallest,
+ *    with a warning. When a shard has none (or no flows.state) while
+ *    others have one: one warning, MERGE_WARNINGS, no evidence.pcapng.
  *
  * Shards written before flows.state existed merge from their rows: the
  * parts of an attack across a seam are joined (merge.c says how, column
@@ -75,19 +84,22 @@ void merge_free(merge_t *m);
  * file or shard in err (cleared on success; err may be NULL; -BS_ENOMEM
  * and -BS_EINVAL may come without a message): -BS_EIO (a file cannot be
  * opened or read; errno's text),
- * -BS_EFORMAT (a file does not parse, a value is missing or wrong, or a
- * parameter differs from the first shard's), -BS_EEXIST (some but not all
- * inputs are an earlier shard's), -BS_ERANGE (the shards span more bins
+ * -BS_EFORMAT (a file does not parse, a value is missing or wrong, a
+ * parameter differs from the first shard's, or an evidence.pcapng's
+ * comments name no target), -BS_EEXIST (some but not all inputs are an
+ * earlier shard's), -BS_ERANGE (the shards span more bins
  * than a time series may), -BS_ENOMEM. After an error m may only be
  * freed. */
 int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err);
 
-/** Joins the shards added and writes attacks.csv, timeseries.csv and
- * summary.json into dir (which must exist), staged and renamed together
- * (transaction.h): on error none of the three is replaced. command_line and
- * version (borrowed) go into summary.json. 0; -BS_EINVAL (no shard added,
- * or called twice); -BS_EIO (errno set), -BS_ERANGE, -BS_ENOMEM, with err
- * naming the file that failed. */
+/** Joins the shards added and writes attacks.csv, timeseries.csv,
+ * summary.json, flows.state and evidence.pcapng (see above) into dir
+ * (which must exist), staged and renamed together (transaction.h): on
+ * error none of them is replaced. command_line and version (borrowed) go
+ * into summary.json. 0; -BS_EINVAL (no shard added, or called twice);
+ * -BS_EIO (errno set), -BS_EFORMAT (a shard's evidence.pcapng changed
+ * since it was added), -BS_ERANGE, -BS_ENOMEM, with err naming the file
+ * that failed. */
 int merge_write(merge_t *m, const char *dir, const char *command_line, const char *version,
                 struct bs_err *err);
 
@@ -99,6 +111,11 @@ bool merge_is_exact(const merge_t *m, struct bs_err *why);
 
 /** MERGE_WARNINGS when a shard added is partial or lost input files. */
 enum merge_status merge_status(const merge_t *m);
+
+/** Before the first merge_add_shard(): the shards' evidence.pcapng is
+ * neither read nor joined, and the result has none (report, which reads
+ * no evidence, merges pieces this way). */
+void merge_without_evidence(merge_t *m);
 
 /** Merge's own warnings (a skipped duplicate, an incomplete shard...),
  * also written to summary.json after the shards' warnings: their count,

@@ -533,6 +533,8 @@ static int merge_pieces(const char *const *dirs, size_t n, const struct report_p
 		return bs_err_io(why, errno, "%s", scratch);
 	merge_t *m = merge_create();
 	int rc = m != NULL ? 0 : -BS_ENOMEM;
+	if (m != NULL)
+		merge_without_evidence(m); /* the report shows none */
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = merge_add_shard(m, dirs[i], why);
 	if (rc == 0 && !merge_is_exact(m, why))

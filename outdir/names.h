@@ -11,5 +11,7 @@
 #define OUTDIR_FLOWSTATE "flows.state"
 /* collect --prefix-view: attacks on victim prefixes (carpet bombing). */
 #define OUTDIR_PREFIX_ATTACKS "prefix_attacks.csv"
+/* The first packets of every attack (collect --evidence, pcapng.h). */
+#define OUTDIR_EVIDENCE "evidence.pcapng"
 
 #endif

@@ -52,19 +52,19 @@ int outdir_make_dir(const char *dir, struct bs_err *err)
 }
 
 /* The files of a result, in the order they are renamed into place; the
- * last two only with edge flows and with the prefix view. */
-static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS, OUTDIR_TIMESERIES, OUTDIR_SUMMARY,
-                                           OUTDIR_FLOWSTATE, OUTDIR_PREFIX_ATTACKS};
+ * first OUTDIR_N_ALWAYS always, the others only when there is what they
+ * hold (edge flows, the prefix view, evidence). */
+static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS,   OUTDIR_TIMESERIES,     OUTDIR_SUMMARY,
+                                           OUTDIR_FLOWSTATE, OUTDIR_PREFIX_ATTACKS, OUTDIR_EVIDENCE};
 #define OUTDIR_N_FILES  (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
-#define OUTDIR_N_ALWAYS 3u /* the files every result has */
-#define OUTDIR_I_STATE  3u
-#define OUTDIR_I_PREFIX 4u
+#define OUTDIR_N_ALWAYS 3u
 
 /* Writes the files into the staging directory; *failed names the one that
  * failed. */
 static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
                        const struct summary *s, const struct outdir_state *state,
-                       const struct outdir_prefix *prefix, const char **failed, struct bs_err *err)
+                       const struct outdir_prefix *prefix, const pcapng_t *evidence,
+                       const char **failed, struct bs_err *err)
 {
 	*failed = OUTDIR_ATTACKS;
 	int rc = attack_list_write_csv(attacks, stage, bs_prefixes_size(s->telescope, BS_AF_INET),
@@ -86,6 +86,9 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	if (prefix != NULL &&
 	    (rc = attack_list_write_prefix_csv(prefix->attacks, attacks, prefix->view, stage)) != 0)
 		return rc;
+	*failed = OUTDIR_EVIDENCE;
+	if (evidence != NULL && (rc = pcapng_write(evidence, stage, OUTDIR_EVIDENCE)) != 0)
+		return rc;
 	if (state == NULL)
 		return 0;
 	*failed = OUTDIR_FLOWSTATE;
@@ -97,18 +100,33 @@ static int write_files(const char *stage, attack_list_t *attacks, tseries_t *ts,
 	return rc;
 }
 
+/* Removes DIR/NAME, left by an earlier run whose results are no longer
+ * there. */
+static int remove_stale(const char *dir, const char *name, struct bs_err *err)
+{
+	char stale[4096];
+	if ((size_t)snprintf(stale, sizeof stale, "%s/%s", dir, name) < sizeof stale &&
+	    unlink(stale) != 0 && errno != ENOENT)
+		return bs_err_io(err, errno, "%s", stale);
+	return 0;
+}
+
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 const struct outdir_prefix *prefix, struct bs_err *err)
+                 const struct outdir_prefix *prefix, const pcapng_t *evidence,
+                 struct bs_err *err)
 {
 	transaction_t *st;
 	const char *names[OUTDIR_N_FILES];
-	size_t n_files = OUTDIR_N_ALWAYS;
-	memcpy(names, OUTDIR_FILES, OUTDIR_N_ALWAYS * sizeof names[0]);
+	size_t n_files = 0;
+	for (size_t i = 0; i < OUTDIR_N_ALWAYS; i++)
+		names[n_files++] = OUTDIR_FILES[i];
 	if (state != NULL)
-		names[n_files++] = OUTDIR_FILES[OUTDIR_I_STATE];
+		names[n_files++] = OUTDIR_FLOWSTATE;
 	if (prefix != NULL)
-		names[n_files++] = OUTDIR_FILES[OUTDIR_I_PREFIX];
+		names[n_files++] = OUTDIR_PREFIX_ATTACKS;
+	if (evidence != NULL)
+		names[n_files++] = OUTDIR_EVIDENCE;
 	int rc = transaction_open(dir, names, n_files, &st);
 	if (rc == -BS_EIO)
 		return bs_err_io(err, errno, "%s/%sXXXXXX", dir, TRANSACTION_PREFIX);
@@ -116,7 +134,7 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 	const char *failed;
 	struct bs_err state_err = {0};
-	rc = write_files(transaction_path(st), attacks, ts, summary, state, prefix, &failed,
+	rc = write_files(transaction_path(st), attacks, ts, summary, state, prefix, evidence, &failed,
 	                 &state_err);
 	if (rc != 0) {
 		int e = errno;
@@ -134,15 +152,12 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 	rc = transaction_commit(st, &failed);
 	if (rc != 0)
 		return bs_err_io(err, errno, "%s/%s", dir, failed ? failed : "?");
-	for (size_t i = OUTDIR_N_ALWAYS; i < OUTDIR_N_FILES; i++) {
-		char stale[4096];
-		if ((i == OUTDIR_I_STATE ? state != NULL : prefix != NULL) ||
-		    (size_t)snprintf(stale, sizeof stale, "%s/%s", dir, OUTDIR_FILES[i]) >=
-		        sizeof stale)
-			continue;
-		if (unlink(stale) != 0 && errno != ENOENT)
-			return bs_err_io(err, errno, "%s", stale);
-	}
+	if (state == NULL && (rc = remove_stale(dir, OUTDIR_FLOWSTATE, err)) != 0)
+		return rc;
+	if (prefix == NULL && (rc = remove_stale(dir, OUTDIR_PREFIX_ATTACKS, err)) != 0)
+		return rc;
+	if (evidence == NULL && (rc = remove_stale(dir, OUTDIR_EVIDENCE, err)) != 0)
+		return rc;
 	return 0;
 }
 

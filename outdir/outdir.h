@@ -17,6 +17,7 @@
 #include "outdir/attack_list.h"
 #include "outdir/flowstate.h"
 #include "outdir/names.h"
+#include "outdir/pcapng.h"
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
 
@@ -40,20 +41,22 @@ struct outdir_prefix {
 };
 
 /** Writes attacks.csv, timeseries.csv and summary.json, flows.state
- * when state is not NULL and prefix_attacks.csv when prefix is not NULL
- * (its victim_attacks counted from attacks), into dir (which
+ * when state is not NULL, prefix_attacks.csv when prefix is not NULL
+ * (its victim_attacks counted from attacks) and evidence.pcapng when
+ * evidence is not NULL, into dir (which
  * must exist) and renames them into place together. attacks is sorted into
  * attacks.csv order and its attacks are added to ts (which holds the
  * packets); the IPv4 size of summary->telescope is the n of
  * est_attack_pps. All three are borrowed. 0, or a negative BS_E* with err
  * naming the file that failed (-BS_EIO with errno's text, -BS_ERANGE for a
  * time past year 9999, -BS_ENOMEM); on error no file of dir is replaced.
- * Without state (prefix), a flows.state (prefix_attacks.csv) left in dir
- * by an earlier run is removed after the others are in place: it belongs
- * to results no longer there. */
+ * Without state (prefix, evidence), a flows.state (prefix_attacks.csv,
+ * evidence.pcapng) left in dir by an earlier run is removed after the
+ * others are in place: it belongs to results no longer there. */
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 const struct outdir_prefix *prefix, struct bs_err *err);
+                 const struct outdir_prefix *prefix, const pcapng_t *evidence,
+                 struct bs_err *err);
 
 /** Removes the files outdir_write() writes from dir, then dir itself if
  * that leaves it empty (a scratch directory). Errors are ignored: what is

@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang into build-fuzz/ and
 # runs each for a given time: fuzz.sh [SECONDS_PER_TARGET] [JOBS].
 # FUZZ_TARGETS="csvread merge" runs only those (default: all: classify
-# reader walk csvread merge report flowstate pfx2as config).
+# reader walk csvread merge report flowstate pfx2as config pcapng).
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/TARGET/, copied
 # into build-fuzz/corpus-TARGET/, which keeps what earlier runs found) under
@@ -24,7 +24,7 @@ esac
 
 out="$top/build-fuzz"
 CC=${CC:-clang}
-TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2as config}
+TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2as config pcapng}
 # Inputs larger than a packet are useless to the classifier; whole traces
 # need room (the reader seeds are up to ~10 KiB, compressed ones included).
 # The CSV seeds are up to ~2 KiB; a merge or report input holds two
@@ -36,7 +36,7 @@ TARGETS=${FUZZ_TARGETS:-classify reader walk csvread merge report flowstate pfx2
 # brute-force matcher is quadratic in the lines. A config file is a few
 # hundred bytes; 8 KiB holds two of its longest lines.
 declare -A MAX_LEN=([classify]=4096 [reader]=65536 [walk]=65536 [csvread]=8192 [merge]=16384
-	[report]=16384 [flowstate]=32768 [pfx2as]=4096 [config]=8192)
+	[report]=16384 [flowstate]=32768 [pfx2as]=4096 [config]=8192 [pcapng]=16384)
 # A trace that takes this long to read means a hang.
 TIMEOUT_S=20
 RSS_LIMIT_MB=2048
@@ -59,10 +59,11 @@ telescope/addr.c telescope/event.c telescope/geo.c telescope/pfx2as.c telescope/
 telescope/attack.c telescope/distinct.c telescope/peak.c telescope/portcount.c
 telescope/portset.c telescope/uniformity.c
 outdir/csvwrite.c outdir/csvread.c outdir/outfile.c outdir/transaction.c outdir/attack_list.c
-outdir/tseries.c outdir/summary.c outdir/outdir.c outdir/flowstate.c outdir/vgroup.c
-analysis/merge.c analysis/report.c analysis/services.c
+outdir/tseries.c outdir/summary.c outdir/outdir.c outdir/flowstate.c outdir/vgroup.c outdir/pcapng.c
+analysis/merge.c analysis/evidence.c analysis/report.c analysis/services.c
+telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
 tests/fuzz/fuzz_outdir.c"
-OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) -lz -lm"
+OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) $PKT_LIBS -lz -lm"
 # The flow state target needs the flow table and its blocks, and writes
 # nothing.
 STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_intern.c telescope/addr.c
@@ -72,14 +73,22 @@ STATE_LIBS="$(pkg-config --libs libxxhash) -lz -lm"
 # The prefix-to-AS target: the table, its interning, addresses.
 PFX_SRC="base/bs_error.c base/bs_array.c base/bs_intern.c telescope/addr.c telescope/pfx2as.c"
 PFX_LIBS="$(pkg-config --libs libxxhash) -lz"
+# The evidence target: merge's pcapng reader and the tags of evidence.c
+# (evidence seeds are up to ~6 KiB). evidence.c (which merge links too)
+# also holds collect's second reading, which takes frames from the trace
+# reader: hence the reader's sources and libraries.
+PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telescope/event.c
+telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
+outdir/outfile.c outdir/pcapng.c analysis/evidence.c"
+PCAPNG_LIBS="$PKT_LIBS"
 # The config file parser (run --config) reads text and needs nothing else.
 CONFIG_SRC="base/bs_error.c base/bs_array.c src/conffile.c tests/fuzz/fuzz_config_run.c"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
 	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC [pfx2as]=$PFX_SRC
-	[config]=$CONFIG_SRC)
+	[config]=$CONFIG_SRC [pcapng]=$PCAPNG_SRC)
 declare -A LIBS=([classify]=$PKT_LIBS [reader]=$PKT_LIBS [walk]=$PKT_LIBS [csvread]=$OUT_LIBS
 	[merge]=$OUT_LIBS [report]=$OUT_LIBS [flowstate]=$STATE_LIBS [pfx2as]=$PFX_LIBS
-	[config]="")
+	[config]="" [pcapng]=$PCAPNG_LIBS)
 # fuzz_merge and fuzz_report write every directory they read to files, and
 # merge syncs every output (outfile.h): on a tmpfs that costs nothing, on
 # a disk it is most of the run. Their private directory goes under TMPDIR

@@ -13,9 +13,9 @@ RUN_PKGS="gnuplot-nox python3"
 # parallel and on a single-node Slurm of its own. wireshark-common: editcap,
 # which tests/e2e_pieces.sh cuts captures with. zstd: tests/e2e_walk.sh's
 # compressed copies. chromium: tests/e2e_archive.sh opens the archive index
-# in a headless browser.
+# in a headless browser. tshark: tests/e2e_evidence.sh reads evidence.pcapng.
 TEST_PKGS="clang clang-format libclang-rt-14-dev valgrind sqlite3 time wireshark-common parallel slurmctld slurmd
-slurm-client munge zstd chromium"
+slurm-client munge zstd chromium tshark"
 # debhelper, dpkg-dev, fakeroot, lintian, man-db: scripts/package.sh builds,
 # checks and installs the Debian package (groff of man-db: tests/e2e_manpage.sh).
 TEST_PKGS="$TEST_PKGS debhelper dpkg-dev fakeroot lintian man-db"

@@ -20,6 +20,7 @@
 #include "base/bs_time.h"
 #include "src/cmd.h"
 #include "analysis/collector.h"
+#include "analysis/evidence.h"
 #include "telescope/geo.h"
 #include "telescope/pfx2as.h"
 #include "src/options.h"
@@ -67,6 +68,7 @@ enum {
 	OPT_SETTLE,
 	OPT_PREFIX_VIEW,
 	OPT_PREFIX_MIN_VICTIMS,
+	OPT_EVIDENCE,
 };
 
 /* A NULL help is formatted by help_text() from the constants behind the
@@ -94,6 +96,7 @@ const struct opt_spec collect_opts[] = {
     {"prefix-min-victims", OPT_PREFIX_MIN_VICTIMS, "N", NULL},
     {"progress", OPT_PROGRESS, NULL, "show progress even when stderr is not a terminal"},
     {"quiet", OPT_QUIET, NULL, "no progress and no warnings on stderr"},
+    {"evidence", OPT_EVIDENCE, "N", NULL},
     OPT_CONFIG_SPEC,
     {"help", OPT_HELP, NULL, "show this help"},
 };
@@ -163,6 +166,12 @@ static const char *help_text(int key, char *buf, size_t len)
 		         "--night: a file modified more recently is unfinished (default %u)",
 		         NIGHT_SETTLE_S);
 		break;
+	case OPT_EVIDENCE:
+		snprintf(buf, len,
+		         "first N packets (%u bytes each) of every attack into evidence.pcapng, "
+		         "on a second read (default 0 = none, at most %u)",
+		         EVIDENCE_SNAPLEN, EVIDENCE_MAX_PACKETS);
+		break;
 	default: /* every NULL entry has its case above (tests/check_collect_help) */
 		buf[0] = '\0';
 		break;
@@ -180,6 +189,7 @@ struct collect_args {
 	uint32_t jobs;
 	bool prefix_on; /* --prefix-view */
 	struct attack_prefix_view prefix_view;
+	uint32_t evidence; /* --evidence N, 0 for none */
 	const char *geo_db, *asn_db, *filter;
 	const char **pfx2as; /* --pfx2as files, in the order given */
 	size_t n_pfx2as, cap_pfx2as;
@@ -397,6 +407,8 @@ static int take_collect_opt(void *arg, int key, const char *val)
 		return 0;
 	case OPT_PREFIX_VIEW:
 		return set_prefix_view(cmd, val, a);
+	case OPT_EVIDENCE:
+		return set_number(cmd, "evidence", val, 0, EVIDENCE_MAX_PACKETS, &a->evidence);
 	case OPT_PREFIX_MIN_VICTIMS:
 		return set_number(cmd, "prefix-min-victims", val, 1, UINT32_MAX,
 		                  &a->prefix_view.min_victims);
@@ -482,6 +494,13 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a, str
 		return usage_error(cmd, "no trace given");
 	a->traces = argv + optind;
 	a->n_traces = argc - optind;
+	/* The evidence is kept on a second read, which a stream cannot give. */
+	for (int i = 0; a->evidence > 0 && i < a->n_traces; i++)
+		if (reader_is_stream(a->traces[i]))
+			return usage_error(cmd,
+			                   "--evidence reads the traces twice: '%s' is a stream, "
+			                   "which can be read once",
+			                   a->traces[i]);
 	return 0;
 }
 
@@ -613,6 +632,7 @@ static int run_collect(const char *cmd, const struct collect_args *a, const char
 	    .stop = &stop_flag,
 	    .jobs = a->jobs,
 	    .prefix_view = a->prefix_on ? &a->prefix_view : NULL,
+	    .evidence = a->evidence,
 	    .progress = (!a->quiet && (a->progress || ps.tty)) ? show_progress : NULL,
 	    .progress_arg = &ps,
 	};

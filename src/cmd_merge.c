@@ -63,7 +63,9 @@ static int take_merge_opt(void *arg, int key, const char *val)
 		    "(e.g. one per hourly file) into the attacks.csv, timeseries.csv and\n"
 		    "summary.json one collect over all the pieces would write. Attacks "
 		    "that\n"
-		    "continue across a seam (gap <= the flow timeout) become one row.",
+		    "continue across a seam (gap <= the flow timeout) become one row.\n"
+		    "Shards collected with --evidence give the evidence.pcapng of that "
+		    "collect.",
 		    merge_opts, n_merge_opts);
 		return OPT_PARSED_HELP;
 	}

@@ -111,6 +111,9 @@ struct pcapwalk {
 	uint32_t first_dlt, snapshot;
 	struct ng_if *ifs;
 	uint32_t nifs, cap_ifs;
+	/* The record last handed out, whole, for pcapwalk_frame(): its
+	 * link type and snapshot length are the file's. */
+	struct reader_frame frame;
 	bool over;   /* the walk ended: every later call returns over_rc */
 	int over_rc; /* 0 at the end of the data, or the error */
 	struct bs_err error;
@@ -376,9 +379,12 @@ static void sll_l3(const uint8_t *p, uint32_t rem, struct reader_packet *pkt)
 
 /* Layer 3 of a record of caplen captured bytes at data whose wire length
  * is len (reader.c's guards, then trace_get_packet_buffer()'s length). */
-static void decode(const struct pcapwalk *w, const uint8_t *data, uint32_t caplen, uint32_t len,
+static void decode(struct pcapwalk *w, const uint8_t *data, uint32_t caplen, uint32_t len,
                    struct reader_packet *pkt)
 {
+	w->frame.bytes = data;
+	w->frame.caplen = caplen;
+	w->frame.wirelen = len;
 	if (caplen == 0 || caplen > PCAPWALK_LEN_MAX || len > PCAPWALK_LEN_MAX)
 		return;
 	uint32_t wire = len;
@@ -420,7 +426,7 @@ static bool link_of(uint32_t linktype, enum link *link)
 /* --- classic pcap (libtrace's pcapfile format) ----------------------------- */
 
 /* The record at h (header and caplen bytes, contiguous) into pkt. */
-static void pcap_record(const struct pcapwalk *w, const uint8_t *h, uint32_t caplen,
+static void pcap_record(struct pcapwalk *w, const uint8_t *h, uint32_t caplen,
                         struct reader_packet *pkt)
 {
 	uint64_t frac = rd32(h + 4, w->be);
@@ -814,6 +820,8 @@ static int pcap_open(struct pcapwalk *w, uint32_t *linktype, struct bs_err *err)
 		return bs_err_set(err, -BS_EFORMAT, "Unknown pcap tracefile version %d.%d",
 		                  (int)major, (int)minor);
 	*linktype = rd32(h + 20, w->be);
+	w->frame.linktype = *linktype;
+	w->frame.snaplen = rd32(h + 16, w->be);
 	if (!link_of(*linktype, &w->link))
 		return -BS_ENOTFOUND;
 	consume(w, PCAP_FILE_HDR);
@@ -886,6 +894,8 @@ static int ng_open(struct pcapwalk *w, uint32_t *linktype, struct bs_err *err)
 			                   err);
 		w->first_dlt = *linktype == LT_LINKTYPE_RAW ? LT_RAW : *linktype;
 		w->snapshot = ng_snapshot(snaplen);
+		w->frame.linktype = *linktype;
+		w->frame.snaplen = snaplen;
 		return link_of(*linktype, &w->link) ? 0 : -BS_ENOTFOUND;
 	}
 }
@@ -941,6 +951,11 @@ int pcapwalk_next(pcapwalk_t *w, struct reader_packet *pkt)
 	if (w->over)
 		return w->over_rc;
 	return w->ng ? ng_next(w, pkt) : pcap_next(w, pkt);
+}
+
+void pcapwalk_frame(const pcapwalk_t *w, struct reader_frame *f)
+{
+	*f = w->frame;
 }
 
 const struct bs_err *pcapwalk_error(const pcapwalk_t *w)

@@ -75,6 +75,10 @@ int pcapwalk_open(bytesource_t *src, pcapwalk_t **out, uint32_t *linktype, struc
  * why; later calls return the same). */
 int pcapwalk_next(pcapwalk_t *w, struct reader_packet *pkt);
 
+/** The whole record pcapwalk_next() last handed out (bytes valid as its
+ * layer 3 is), with the file's link type and snapshot length. */
+void pcapwalk_frame(const pcapwalk_t *w, struct reader_frame *f);
+
 /** Why the last pcapwalk_next() failed; code 0 and "" when none did. */
 const struct bs_err *pcapwalk_error(const pcapwalk_t *w);
 

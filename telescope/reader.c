@@ -525,6 +525,61 @@ int reader_next(reader_t *r, struct reader_packet *pkt)
 	return libtrace_layer3(r, pkt);
 }
 
+/* pcap link types of the layer 2 libtrace hands out for formats that are
+ * not pcap (ERF and the legacy ones): the ones a darknet records. */
+#define READER_LINKTYPE_ETHERNET 1u
+#define READER_LINKTYPE_RAW      101u
+#define READER_LINKTYPE_SLL      113u
+
+int reader_frame(const reader_t *r, struct reader_frame *f)
+{
+	memset(f, 0, sizeof *f);
+	if (r->walk != NULL) {
+		pcapwalk_frame(r->walk, f);
+		return f->bytes != NULL ? 0 : -BS_ENOTFOUND;
+	}
+	/* The guards of libtrace_layer3(): libtrace 3.0.22 asserts or
+	 * dereferences NULL on records that captured nothing. */
+	size_t caplen = r->packet->payload != NULL ? trace_get_capture_length(r->packet) : 0;
+	libtrace_linktype_t link;
+	uint32_t l2_len = 0;
+	if (caplen == 0 || caplen >= LIBTRACE_PACKET_BUFSIZE)
+		return -BS_ENOTFOUND;
+	const uint8_t *l2 = trace_get_packet_buffer(r->packet, &link, &l2_len);
+	if (l2 == NULL || l2_len == 0)
+		return -BS_ENOTFOUND;
+	f->bytes = l2;
+	f->caplen = l2_len;
+	f->wirelen = (uint32_t)trace_get_wire_length(r->packet);
+	enum base_format_t format = trace_get_format(r->packet);
+	if (format == TRACE_FORMAT_PCAP || format == TRACE_FORMAT_PCAPFILE) {
+		if (!link_type_known(r->packet))
+			return -BS_ENOTFOUND;
+		f->linktype = (uint32_t)(r->packet->type - TRACE_RT_DATA_DLT);
+		/* The length the file records, not libtrace's (which adds the
+		 * Ethernet FCS). */
+		if (r->order != ORDER_UNKNOWN)
+			f->wirelen = rd_u32(
+			    (const uint8_t *)r->packet->header + READER_PCAP_LEN_OFF, r->order);
+		else if (format == TRACE_FORMAT_PCAP)
+			f->wirelen = ((const struct pcap_pkthdr *)r->packet->header)->len;
+		return 0;
+	}
+	switch (link) {
+	case TRACE_TYPE_ETH:
+		f->linktype = READER_LINKTYPE_ETHERNET;
+		return 0;
+	case TRACE_TYPE_NONE:
+		f->linktype = READER_LINKTYPE_RAW;
+		return 0;
+	case TRACE_TYPE_LINUX_SLL:
+		f->linktype = READER_LINKTYPE_SLL;
+		return 0;
+	default:
+		return -BS_ENOTFOUND;
+	}
+}
+
 const struct bs_err *reader_error(const reader_t *r)
 {
 	return &r->error;

@@ -56,6 +56,13 @@ void reader_walk_enable(bool on);
  * is cut short or corrupt (reason in reader_error()). */
 int reader_next(reader_t *r, struct reader_packet *pkt);
 
+/** The whole record of the packet reader_next() last returned (1), layer
+ * 2 included, into *f (bytes borrowed as the packet's are). Not on the
+ * per-packet path: `collect --evidence` asks it only for packets it keeps.
+ * 0, or -BS_ENOTFOUND when the record has no bytes or a link type with no
+ * pcap number (the caller keeps the layer 3 instead). */
+int reader_frame(const reader_t *r, struct reader_frame *f);
+
 /** Why the last reader_next() failed, the file left out; code 0 and ""
  * when none did. Borrowed, lives as long as r. */
 const struct bs_err *reader_error(const reader_t *r);

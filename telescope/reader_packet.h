@@ -17,4 +17,14 @@ struct reader_packet {
 	uint8_t filtered;   /* 1 when --filter rejected it (l3 is NULL then) */
 };
 
+/* The whole record of the packet last read, layer 2 included, as the
+ * capture holds it: what `collect --evidence` keeps (reader_frame()). */
+struct reader_frame {
+	const uint8_t *bytes; /* borrowed, like reader_packet's l3 */
+	uint32_t caplen;      /* bytes captured */
+	uint32_t wirelen;     /* length on the wire */
+	uint32_t linktype;    /* pcap LINKTYPE_* of bytes */
+	uint32_t snaplen;     /* the capture's snapshot length, 0 when unknown */
+};
+
 #endif
