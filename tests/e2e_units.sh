@@ -87,6 +87,13 @@ RUNAS=backscatter
 id "$RUNAS" >/dev/null 2>&1 || RUNAS=nobody # the Debian package makes the user
 echo "# running ExecStart as $RUNAS"
 chmod 755 "$D"
+# The program and its templates laid out as an installation lays them
+# out, in $D: the build tree may be under /tmp, /home or /root, which the
+# unit's view hides.
+mkdir -p "$D/bin" "$D/share/backscatter/plots"
+cp "$BACKSCATTER" "$D/bin/backscatter"
+cp "$TOPSRC"/plots/*.gp "$D/share/backscatter/plots/"
+PROG=$D/bin/backscatter
 ROOT=$D/root
 Y=$(date -u -d yesterday +%F)
 mkdir -p "$ROOT" "$D/elsewhere" "$D/captures/$Y"
@@ -101,12 +108,12 @@ check_eq "the config differs from the shipped one in three lines" 3 \
 sed "s|^out-root = .*|out-root = $D/elsewhere|" "$WORK/backscatter.conf" >"$D/elsewhere.conf"
 cp "$WORK/backscatter.conf" "$D/"
 
-# hardened CONFIG: ExecStart with the program built and CONFIG, as RUNAS,
+# hardened CONFIG: ExecStart with the program built (its copy in $D) and CONFIG, as RUNAS,
 # in a clean environment, with ROOT the only writable path but a private
 # /tmp and /var/tmp.
 hardened() {
 	local cmd
-	cmd=$(echo "$EXEC" | sed "s|^[^ ]*|$BACKSCATTER|; s|--config [^ ]*|--config $1|")
+	cmd=$(echo "$EXEC" | sed "s|^[^ ]*|$PROG|; s|--config [^ ]*|--config $1|")
 	unshare -m -n --propagation private sh -c '
 		set -e
 		mount --bind "$1" "$1"
