@@ -69,10 +69,11 @@ STATE_LIBS="$(pkg-config --libs libxxhash) -lm"
 # The evidence target: merge's pcapng reader and the tags of evidence.c
 # (evidence seeds are up to ~6 KiB). evidence.c (which merge links too)
 # also holds collect's second reading, which takes frames from the trace
-# reader: hence the reader's sources and libraries.
-PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telescope/event.c
-telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
-outdir/outfile.c outdir/pcapng.c analysis/evidence.c"
+# reader (hence the reader's sources and libraries), and takes attacks
+# from an attack list (attack_list.c and what it writes with).
+PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c telescope/addr.c
+telescope/event.c telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
+outdir/outfile.c outdir/csvwrite.c outdir/attack_list.c outdir/pcapng.c analysis/evidence.c"
 PCAPNG_LIBS="$PKT_LIBS"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
 	[merge]=$OUT_SRC [report]=$OUT_SRC [flowstate]=$STATE_SRC [pcapng]=$PCAPNG_SRC)
