@@ -76,10 +76,12 @@ PFX_LIBS="$(pkg-config --libs libxxhash) -lz"
 # The evidence target: merge's pcapng reader and the tags of evidence.c
 # (evidence seeds are up to ~6 KiB). evidence.c (which merge links too)
 # also holds collect's second reading, which takes frames from the trace
-# reader: hence the reader's sources and libraries.
-PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c telescope/addr.c telescope/event.c
-telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
-outdir/outfile.c outdir/pcapng.c analysis/evidence.c"
+# reader (hence the reader's sources and libraries), and takes attacks
+# from an attack list (attack_list.c and what it writes with).
+PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c telescope/addr.c
+telescope/event.c telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
+outdir/outfile.c outdir/csvwrite.c outdir/attack_list.c outdir/vgroup.c base/bs_intern.c outdir/pcapng.c
+analysis/evidence.c"
 PCAPNG_LIBS="$PKT_LIBS"
 # The config file parser (run --config) reads text and needs nothing else.
 CONFIG_SRC="base/bs_error.c base/bs_array.c src/conffile.c tests/fuzz/fuzz_config_run.c"
