@@ -82,7 +82,7 @@ PCAPNG_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_time.c telesco
 telescope/event.c telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
 outdir/outfile.c outdir/csvwrite.c outdir/attack_list.c outdir/vgroup.c base/bs_intern.c outdir/pcapng.c
 analysis/evidence.c"
-PCAPNG_LIBS="$PKT_LIBS"
+PCAPNG_LIBS="$PKT_LIBS $(pkg-config --libs libxxhash)"
 # The config file parser (run --config) reads text and needs nothing else.
 CONFIG_SRC="base/bs_error.c base/bs_array.c src/conffile.c tests/fuzz/fuzz_config_run.c"
 declare -A SRC=([classify]=$PKT_SRC [reader]=$PKT_SRC [walk]=$PKT_SRC [csvread]=$OUT_SRC
