@@ -54,8 +54,9 @@ int outdir_make_dir(const char *dir, struct bs_err *err)
 /* The files of a result, in the order they are renamed into place; the
  * first OUTDIR_N_ALWAYS always, the others only when there is what they
  * hold (edge flows, the prefix view, evidence). */
-static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS,   OUTDIR_TIMESERIES,     OUTDIR_SUMMARY,
-                                           OUTDIR_FLOWSTATE, OUTDIR_PREFIX_ATTACKS, OUTDIR_EVIDENCE};
+static const char *const OUTDIR_FILES[] = {OUTDIR_ATTACKS,        OUTDIR_TIMESERIES,
+                                           OUTDIR_SUMMARY,        OUTDIR_FLOWSTATE,
+                                           OUTDIR_PREFIX_ATTACKS, OUTDIR_EVIDENCE};
 #define OUTDIR_N_FILES  (sizeof OUTDIR_FILES / sizeof OUTDIR_FILES[0])
 #define OUTDIR_N_ALWAYS 3u
 
@@ -113,8 +114,7 @@ static int remove_stale(const char *dir, const char *name, struct bs_err *err)
 
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 const struct outdir_prefix *prefix, const pcapng_t *evidence,
-                 struct bs_err *err)
+                 const struct outdir_prefix *prefix, const pcapng_t *evidence, struct bs_err *err)
 {
 	transaction_t *st;
 	const char *names[OUTDIR_N_FILES];
@@ -134,8 +134,8 @@ int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
 		return bs_err_set(err, rc, "%s: %s", dir, bs_strerror(rc));
 	const char *failed;
 	struct bs_err state_err = {0};
-	rc = write_files(transaction_path(st), attacks, ts, summary, state, prefix, evidence, &failed,
-	                 &state_err);
+	rc = write_files(transaction_path(st), attacks, ts, summary, state, prefix, evidence,
+	                 &failed, &state_err);
 	if (rc != 0) {
 		int e = errno;
 		transaction_abort(st);

@@ -55,8 +55,7 @@ struct outdir_prefix {
  * others are in place: it belongs to results no longer there. */
 int outdir_write(const char *dir, attack_list_t *attacks, tseries_t *ts,
                  const struct summary *summary, const struct outdir_state *state,
-                 const struct outdir_prefix *prefix, const pcapng_t *evidence,
-                 struct bs_err *err);
+                 const struct outdir_prefix *prefix, const pcapng_t *evidence, struct bs_err *err);
 
 /** Removes the files outdir_write() writes from dir, then dir itself if
  * that leaves it empty (a scratch directory). Errors are ignored: what is

@@ -67,8 +67,8 @@ struct collect_outcome {
 	char *out_dir;  /* owned (collect_outcome_release) */
 	char *previous; /* run --previous DIR, owned; NULL if none */
 	bool quiet;
-	bool help; /* --help was printed */
-	bool done; /* run --night: the night was done already; nothing ran */
+	bool help;      /* --help was printed */
+	bool done;      /* run --night: the night was done already; nothing ran */
 	char *out_root; /* run --night: the root of the nights, owned; NULL otherwise */
 };
 

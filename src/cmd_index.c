@@ -127,13 +127,14 @@ static int take_index_opt(void *arg, int key, const char *val)
 		a->quiet = true;
 		return 0;
 	default: /* OPT_HELP: the table has no other key */
-		opt_print_help(stdout, PROG " index [options] ROOT",
-		               "Writes ROOT/index.html and ROOT/index.md for an archive of nights\n"
-		               "(ROOT/YYYY-MM-DD directories of collect or run output): one row per\n"
-		               "night, the report of the last N days joined across midnights\n"
-		               "(ROOT/last-N-days/) and attacks per day over the whole archive\n"
-		               "(ROOT/plots/per_day.png). Static files, no script, nothing fetched.",
-		               index_opts, n_index_opts);
+		opt_print_help(
+		    stdout, PROG " index [options] ROOT",
+		    "Writes ROOT/index.html and ROOT/index.md for an archive of nights\n"
+		    "(ROOT/YYYY-MM-DD directories of collect or run output): one row per\n"
+		    "night, the report of the last N days joined across midnights\n"
+		    "(ROOT/last-N-days/) and attacks per day over the whole archive\n"
+		    "(ROOT/plots/per_day.png). Static files, no script, nothing fetched.",
+		    index_opts, n_index_opts);
 		return OPT_PARSED_HELP;
 	}
 }

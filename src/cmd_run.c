@@ -93,7 +93,8 @@ int cmd_run(int argc, char **argv)
 	status = worse(status, cmd_report(n, report_argv));
 	/* The nightly job keeps the archive's index up to date (issue 13). */
 	if (out.out_root != NULL)
-		status = worse(status, cmd_index_root(out.out_root, ARCHIVE_DEFAULT_DAYS, out.quiet));
+		status =
+		    worse(status, cmd_index_root(out.out_root, ARCHIVE_DEFAULT_DAYS, out.quiet));
 	collect_outcome_release(&out);
 	return status;
 }

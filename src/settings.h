@@ -33,8 +33,8 @@ struct settings {
 	const struct opt_spec *specs; /* the command's option table */
 	size_t n;                     /* its length, at most SETTINGS_MAX_OPTS */
 	const char *shortopts;        /* getopt_long's, starting with ':' */
-	const int *repeat_keys; /* options that may be given more than once (--telescope),
-	                           ending with 0; NULL when none may */
+	const int *repeat_keys;       /* options that may be given more than once (--telescope),
+	                                 ending with 0; NULL when none may */
 	settings_take_fn take;
 	void *arg;
 	/* Filled by settings_parse_argv() and settings_read_file(): */
