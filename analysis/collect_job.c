@@ -22,15 +22,24 @@ static int on_partial(attack_flow_t *f, void *arg)
 	return 0;
 }
 
-/* The flow table's side of the job's event queue (its own thread). */
-static int feed_table(const struct bs_event *ev, void *arg)
+/* Updates the job's tables with a batch of events: on the table thread
+ * (the queue's consumer), or inline. */
+static int feed_table(const struct bs_event *evs, size_t n, void *arg)
 {
 	struct collect_job *jb = arg;
-	int rc = attack_table_update(jb->table, ev);
+	int rc = attack_table_update_batch(jb->table, evs, n);
 	/* Off by default: kept off the straight path. */
 	if (__builtin_expect(jb->ptable != NULL, 0) && rc == 0)
-		rc = attack_table_update(jb->ptable, ev);
+		rc = attack_table_update_batch(jb->ptable, evs, n);
 	return rc;
+}
+
+/* Hands the inline batch to the tables. */
+static int feed_batch(struct collect_job *jb)
+{
+	size_t n = jb->n_batch;
+	jb->n_batch = 0;
+	return n > 0 ? feed_table(jb->batch, n, jb) : 0;
 }
 
 /* Counts an accepted packet and feeds backscatter to the job's table and
@@ -65,16 +74,17 @@ static int commit_packet(struct collect_job *jb, const struct verdict *v)
 		jb->bs_last_us = v->ts_us;
 	if (jb->queue != NULL)
 		return evqueue_push(jb->queue, &v->ev);
-	return feed_table(&v->ev, jb);
+	jb->batch[jb->n_batch++] = v->ev;
+	return jb->n_batch == COLLECT_JOB_BATCH ? feed_batch(jb) : 0;
 }
 
 /* Settles the held packets that are due before the packet arriving at
  * *arriving_us (NULL: the file ended): counts a time outlier, commits a
  * genuine packet, to the job's table or, replaying (rp not NULL), to the
  * replay's consumer. pending holds the verdicts, by look-ahead slot. */
-static int settle_pending(struct collect_job *jb, struct outlier_lookahead *la,
-                          const struct verdict *pending, const uint64_t *arriving_us,
-                          const struct collect_replay *rp)
+static inline __attribute__((always_inline)) int
+settle_pending(struct collect_job *jb, struct outlier_lookahead *la, const struct verdict *pending,
+               const uint64_t *arriving_us, const struct collect_replay *rp)
 {
 	int rc = 0;
 	unsigned slot;
@@ -93,9 +103,13 @@ static int settle_pending(struct collect_job *jb, struct outlier_lookahead *la,
 /* Reads the job's input to its end or a stop: every packet is judged,
  * held until the outlier rule decides on its time, then committed. rp:
  * NULL for the first pass, or a replay's consumer (collect_job_replay()),
- * which also sees each packet as it is read. */
-static void read_input(struct collect_job *jb, const struct collect_job_env *env,
-                       const struct collect_replay *rp)
+ * which also sees each packet as it is read. Forced inline, with
+ * settle_pending(), so that each caller gets its own copy: the first
+ * pass's, with rp a constant NULL, then has no replay branch per packet
+ * (callgrind: 40 instructions a packet). */
+static inline __attribute__((always_inline)) void read_input(struct collect_job *jb,
+                                                             const struct collect_job_env *env,
+                                                             const struct collect_replay *rp)
 {
 	struct input *in = jb->in;
 	reader_t *r = inputs_take_reader(in);
@@ -176,6 +190,8 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 	}
 	read_input(jb, env, NULL);
 	int rc = evqueue_finish(jb->queue);
+	if (rc == 0)
+		rc = feed_batch(jb);
 	jb->queue = NULL;
 	if (jb->rc == 0)
 		jb->rc = rc;

@@ -29,6 +29,10 @@
 /* How often (packets) a job publishes its count and asks whether to stop:
  * rare enough to cost nothing per packet. */
 #define COLLECT_JOB_PUBLISH_EVERY (1u << 16)
+/* Events a job without a table thread gathers before updating its table:
+ * enough for the table to fetch flows ahead (telescope/attack.c), few
+ * enough to stay in L1 (4 KiB). */
+#define COLLECT_JOB_BATCH 64u
 
 /** What every job of a run shares, read only while they run. */
 struct collect_job_env {
@@ -82,6 +86,10 @@ struct collect_job {
 	int rc;              /* fatal error: the run cannot be trusted */
 	bool done;           /* the collector's: the job has run (under its lock) */
 	evqueue_t *queue;    /* private: events on their way to a table thread; NULL inline */
+	/* private: without a queue, the events not yet given to the table,
+	 * which takes them a batch at a time (attack_table_update_batch()) */
+	struct bs_event batch[COLLECT_JOB_BATCH];
+	size_t n_batch;
 };
 
 /** Reads jb->in through its own table and series, to the end of the file

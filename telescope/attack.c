@@ -61,6 +61,23 @@
  * around one entry (a lookup touches ~1.5 flows) and a bucket costs 8
  * bytes per flow, keeping a one-packet flow at 128 bytes. */
 #define ATTACK_MAX_LOAD 1u
+/* attack_table_update_batch(): events hashed at a time, and how far ahead
+ * of its update each memory access of an event is prefetched. The table
+ * is far larger than the caches, so an event's update is a chain of
+ * misses of ~100 ns each (bucket, flow, statistics record, the blocks'
+ * slots), each address read from the one before; fetching each a few
+ * events ahead of the next overlaps them with other events' work.
+ * Measured on the bench trace (bench/RESULTS.md, session 6). */
+#define ATTACK_AHEAD_BUCKET 16u
+#define ATTACK_AHEAD_FLOW   12u
+#define ATTACK_AHEAD_EXT    8u
+#define ATTACK_AHEAD_BLOCKS 4u
+/* Hashes kept for the events in flight: a power of two above the first
+ * stage's distance. */
+#define ATTACK_AHEAD_RING 32u
+_Static_assert((ATTACK_AHEAD_RING & (ATTACK_AHEAD_RING - 1)) == 0 &&
+                   ATTACK_AHEAD_RING > ATTACK_AHEAD_BUCKET,
+               "the hash ring must be a power of two holding every event in flight");
 
 _Static_assert(PEAK_WINDOW_S == ATTACK_PEAK_WINDOW_S, "peak window must match attack.h");
 _Static_assert(sizeof(bs_addr_t) == 17, "bs_addr_t must have no padding to be hashed as bytes");
@@ -184,14 +201,21 @@ int attack_params_preset(struct attack_params *p, const char *name)
 	return 0;
 }
 
-static size_t bucket_of(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto)
+static uint64_t key_hash(const bs_addr_t *victim, uint8_t proto)
 {
-	return (size_t)XXH3_64bits_withSeed(victim, sizeof *victim, proto) & (t->nbuckets - 1);
+	return XXH3_64bits_withSeed(victim, sizeof *victim, proto);
 }
 
-static struct flow *flow_find(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto)
+static size_t bucket_of(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto)
 {
-	struct flow *f = t->buckets[bucket_of(t, victim, proto)];
+	return (size_t)key_hash(victim, proto) & (t->nbuckets - 1);
+}
+
+/* The flow of (victim, proto), whose key_hash() is hash. */
+static struct flow *flow_find(const attack_table_t *t, const bs_addr_t *victim, uint8_t proto,
+                              uint64_t hash)
+{
+	struct flow *f = t->buckets[hash & (t->nbuckets - 1)];
 	while (f != NULL && (f->proto != proto || bs_addr_cmp(&f->victim, victim) != 0))
 		f = f->next;
 	return f;
@@ -294,11 +318,18 @@ static int count_victim(struct flow_ext *x, uint32_t h)
 	return distinct_add(&x->victims, XXH3_64bits(&h, sizeof h));
 }
 
-/* Feeds one packet to the per-flow statistics. */
-static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_event *ev)
+/* The item a destination is in a flow's distinct set. */
+static uint64_t dst_hash(const bs_addr_t *dst)
+{
+	return XXH3_64bits(dst, sizeof *dst);
+}
+
+/* Feeds one packet, whose dst_hash() is dh, to the per-flow statistics. */
+static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_event *ev,
+                   uint64_t dh)
 {
 	double u;
-	int rc = distinct_add(&x->dests, XXH3_64bits(&ev->dst, sizeof ev->dst));
+	int rc = distinct_add(&x->dests, dh);
 
 	if (rc == 0 && (ev->flags & BS_EV_HAS_PORT))
 		rc = portcount_add(&x->ports, ev->port);
@@ -380,7 +411,7 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 		                      .port = h->port,
 		                      .aport = h->aport,
 		                      .flags = h->flags};
-		if ((rc = ext_add(t, x, &ev)) < 0)
+		if ((rc = ext_add(t, x, &ev, dst_hash(&ev.dst))) < 0)
 			return rc;
 	}
 	x->n_held = 0;
@@ -392,8 +423,9 @@ static int flow_build(const attack_table_t *t, struct flow *f)
 	return 0;
 }
 
-/* Adds ev to f (not yet on the expiry list's tail: the caller moves it). */
-static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_event *ev)
+/* Adds ev, whose dst_hash() is dh, to f (not yet on the expiry list's
+ * tail: the caller moves it). */
+static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_event *ev, uint64_t dh)
 {
 	int rc;
 
@@ -412,7 +444,7 @@ static int flow_add(const attack_table_t *t, struct flow *f, const struct bs_eve
 			return rc;
 		if ((rc = hold(t, f, ev)) < 0)
 			return rc;
-	} else if ((rc = flow_build(t, f)) < 0 || (rc = ext_add(t, f->ext, ev)) < 0) {
+	} else if ((rc = flow_build(t, f)) < 0 || (rc = ext_add(t, f->ext, ev, dh)) < 0) {
 		return rc;
 	}
 	if (t->by_prefix) {
@@ -541,15 +573,16 @@ void attack_table_free(attack_table_t *t)
 	free(t);
 }
 
-/* Links f into the hash table and the expiry list's tail. */
-static int flow_insert(attack_table_t *t, struct flow *f)
+/* Links f, whose key_hash() is hash, into the hash table and the expiry
+ * list's tail. */
+static int flow_insert(attack_table_t *t, struct flow *f, uint64_t hash)
 {
 	int rc;
 
 	if (t->stats.open_flows >= (uint64_t)t->nbuckets * ATTACK_MAX_LOAD &&
 	    (rc = table_grow(t)) < 0)
 		return rc;
-	size_t b = bucket_of(t, &f->victim, f->proto);
+	size_t b = hash & (t->nbuckets - 1);
 	f->next = t->buckets[b];
 	t->buckets[b] = f;
 	list_append(t, f);
@@ -558,7 +591,21 @@ static int flow_insert(attack_table_t *t, struct flow *f)
 	return 0;
 }
 
-int attack_table_update(attack_table_t *t, const struct bs_event *ev)
+/* The key ev updates in t: its victim, or in the prefix view the
+ * victim's prefix, written to *prefix. */
+static const bs_addr_t *event_key(const attack_table_t *t, const struct bs_event *ev,
+                                  bs_addr_t *prefix)
+{
+	if (__builtin_expect(!t->by_prefix, 1))
+		return &ev->victim;
+	*prefix = ev->victim;
+	bs_addr_mask(prefix, prefix->family == BS_AF_INET ? t->pv.len4 : t->pv.len6);
+	return prefix;
+}
+
+/* attack_table_update() of an event whose key_hash() is hash and
+ * dst_hash() dh. */
+static int update_hashed(attack_table_t *t, const struct bs_event *ev, uint64_t hash, uint64_t dh)
 {
 	int rc;
 
@@ -574,17 +621,12 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 		if ((rc = flow_end(t, t->oldest, false)) < 0)
 			return rc;
 
-	/* The prefix view's key; its flows still see the whole victim in ev. */
-	const bs_addr_t *key = &ev->victim;
+	/* The prefix view's flows still see the whole victim in ev. */
 	bs_addr_t prefix;
-	if (__builtin_expect(t->by_prefix, 0)) {
-		prefix = ev->victim;
-		bs_addr_mask(&prefix, prefix.family == BS_AF_INET ? t->pv.len4 : t->pv.len6);
-		key = &prefix;
-	}
-	struct flow *f = flow_find(t, key, ev->proto);
+	const bs_addr_t *key = event_key(t, ev, &prefix);
+	struct flow *f = flow_find(t, key, ev->proto, hash);
 	if (f != NULL) {
-		if ((rc = flow_add(t, f, ev)) < 0)
+		if ((rc = flow_add(t, f, ev, dh)) < 0)
 			return rc;
 		/* Moving a flow rewrites its two neighbours, cold flows as a
 		 * rule: not needed when it is already the newest (a burst). */
@@ -599,11 +641,100 @@ int attack_table_update(attack_table_t *t, const struct bs_event *ev)
 		return -BS_ENOMEM;
 	f->victim = *key;
 	f->proto = ev->proto;
-	if ((rc = flow_add(t, f, ev)) < 0 || (rc = flow_insert(t, f)) < 0) {
+	if ((rc = flow_add(t, f, ev, dh)) < 0 || (rc = flow_insert(t, f, hash)) < 0) {
 		flow_free(f);
 		return rc;
 	}
 	t->stats.flows++;
+	return 0;
+}
+
+int attack_table_update(attack_table_t *t, const struct bs_event *ev)
+{
+	bs_addr_t prefix;
+	return update_hashed(t, ev, key_hash(event_key(t, ev, &prefix), ev->proto),
+	                     dst_hash(&ev->dst));
+}
+
+/* The flow at the head of the chain hash leads to (the flow a key finds,
+ * nearly always: chains average under one flow), or NULL. */
+static const struct flow *chain_head(const attack_table_t *t, uint64_t hash)
+{
+	return t->buckets[hash & (t->nbuckets - 1)];
+}
+
+/* The stages of attack_table_update_batch(), each a hint: the table may
+ * change before the event is updated. Its flow: the key and chain link,
+ * then the counters flow_add() writes. */
+static void prefetch_flow(const attack_table_t *t, uint64_t hash)
+{
+	const struct flow *f = chain_head(t, hash);
+	if (f != NULL) {
+		__builtin_prefetch(f);
+		__builtin_prefetch((const char *)f + 64);
+	}
+}
+
+/* Its flow's statistics record. */
+static void prefetch_ext(const attack_table_t *t, uint64_t hash)
+{
+	const struct flow *f = chain_head(t, hash);
+	if (f != NULL && f->ext != NULL) {
+		__builtin_prefetch(f->ext);
+		__builtin_prefetch((const char *)f->ext + 64);
+	}
+}
+
+/* The slots of the statistics blocks that ev, whose destination hashes
+ * to dh, will update: the destination set, victim and attacker ports. */
+static void prefetch_blocks(const attack_table_t *t, uint64_t hash, const struct bs_event *ev,
+                            uint64_t dh)
+{
+	const struct flow *f = chain_head(t, hash);
+	if (f == NULL || f->ext == NULL || !f->ext->built)
+		return;
+	const struct flow_ext *x = f->ext;
+	distinct_prefetch(&x->dests, dh);
+	if (ev->flags & BS_EV_HAS_PORT)
+		portcount_prefetch(&x->ports, ev->port);
+	if (ev->flags & BS_EV_HAS_APORT)
+		portset_prefetch(&x->aports, ev->aport);
+}
+
+int attack_table_update_batch(attack_table_t *t, const struct bs_event *evs, size_t n)
+{
+	/* The hashes of the events between the one updated and the one
+	 * whose bucket is fetched, by index modulo ATTACK_AHEAD_RING. */
+	uint64_t hash[ATTACK_AHEAD_RING], dh[ATTACK_AHEAD_RING];
+	const size_t ring = ATTACK_AHEAD_RING - 1;
+	/* Event i enters the pipeline (hashed, its bucket fetched) when event
+	 * i - ATTACK_AHEAD_BUCKET is updated; each later stage reads what the
+	 * one before fetched: the flow the bucket points to, the flow's
+	 * statistics record, their blocks' slots. */
+	for (size_t j = 0; j < n && j < ATTACK_AHEAD_BUCKET; j++) {
+		bs_addr_t prefix;
+		hash[j] = key_hash(event_key(t, &evs[j], &prefix), evs[j].proto);
+		dh[j] = dst_hash(&evs[j].dst);
+		__builtin_prefetch(&t->buckets[hash[j] & (t->nbuckets - 1)]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+		if ((j = i + ATTACK_AHEAD_BUCKET) < n) {
+			bs_addr_t prefix;
+			hash[j & ring] = key_hash(event_key(t, &evs[j], &prefix), evs[j].proto);
+			dh[j & ring] = dst_hash(&evs[j].dst);
+			__builtin_prefetch(&t->buckets[hash[j & ring] & (t->nbuckets - 1)]);
+		}
+		if ((j = i + ATTACK_AHEAD_FLOW) < n)
+			prefetch_flow(t, hash[j & ring]);
+		if ((j = i + ATTACK_AHEAD_EXT) < n)
+			prefetch_ext(t, hash[j & ring]);
+		if ((j = i + ATTACK_AHEAD_BLOCKS) < n)
+			prefetch_blocks(t, hash[j & ring], &evs[j], dh[j & ring]);
+		int rc = update_hashed(t, &evs[i], hash[i & ring], dh[i & ring]);
+		if (rc != 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -748,7 +879,8 @@ static int flow_merge(const attack_table_t *t, struct flow *dst, struct flow *sr
 int attack_table_adopt(attack_table_t *t, attack_flow_t *partial)
 {
 	struct flow *f = &partial->f;
-	struct flow *open = flow_find(t, &f->victim, f->proto);
+	uint64_t hash = key_hash(&f->victim, f->proto);
+	struct flow *open = flow_find(t, &f->victim, f->proto, hash);
 	int rc = 0;
 
 	/* Same rule as attack_table_update(): a gap of exactly the timeout
@@ -767,7 +899,7 @@ int attack_table_adopt(attack_table_t *t, attack_flow_t *partial)
 		flow_free(f);
 		return rc;
 	}
-	if ((rc = flow_insert(t, f)) < 0)
+	if ((rc = flow_insert(t, f, hash)) < 0)
 		flow_free(f);
 	return rc;
 }

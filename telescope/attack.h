@@ -124,6 +124,11 @@ void attack_table_free(attack_table_t *t);
  * 0, -BS_EINVAL (proto or response out of range; nothing changed),
  * -BS_ENOMEM, or the callback's error. */
 int attack_table_update(attack_table_t *t, const struct bs_event *ev);
+/** attack_table_update() of n events in order, faster: each event's
+ * bucket and flow are fetched from memory while earlier events are
+ * updated. Stops at the first error and returns it (the events before it
+ * are in the table). */
+int attack_table_update_batch(attack_table_t *t, const struct bs_event *evs, size_t n);
 /** Ends every open flow as of the last packet (end of input) and reports
  * those that qualify, in order of start time, victim, protocol. 0 or the
  * callback's error; after an error the flows not yet ended stay open and

@@ -264,6 +264,14 @@ static int to_sketch(distinct_t *d, uint64_t h)
 	return 0;
 }
 
+void distinct_prefetch(const distinct_t *d, uint64_t h)
+{
+	if (d->regs != NULL)
+		__builtin_prefetch(&d->regs[h >> HLL_Q]);
+	else if (d->set != NULL)
+		__builtin_prefetch(&d->set[(uint32_t)h & (d->cap - 1)]);
+}
+
 int distinct_add(distinct_t *d, uint64_t h)
 {
 	if (d->regs != NULL) {

@@ -51,6 +51,9 @@ typedef struct distinct {
  * the sketch takes its bucket and rank from h's bits). 0, or -BS_ENOMEM
  * with d unchanged. */
 int distinct_add(distinct_t *d, uint64_t h);
+/** Asks the CPU to fetch the memory distinct_add(d, h) will touch: a hint,
+ * for a caller that knows its next items ahead (attack.c's batches). */
+void distinct_prefetch(const distinct_t *d, uint64_t h);
 /** Adds every item of src (borrowed) to dst: dst becomes the state of the
  * union. 0, or -BS_ENOMEM with dst unchanged. */
 int distinct_merge(distinct_t *dst, const distinct_t *src);

@@ -39,8 +39,8 @@ static void *consume(void *arg)
 		const struct bs_event *ev = batch(q, q->head);
 		int rc = q->rc;
 		pthread_mutex_unlock(&q->lock);
-		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = q->fn(&ev[i], q->arg);
+		if (rc == 0 && n > 0)
+			rc = q->fn(ev, n, q->arg);
 		pthread_mutex_lock(&q->lock);
 		if (q->rc == 0)
 			q->rc = rc;

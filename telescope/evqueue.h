@@ -10,6 +10,8 @@
 #ifndef TELESCOPE_EVQUEUE_H
 #define TELESCOPE_EVQUEUE_H
 
+#include <stddef.h>
+
 #include "telescope/event.h"
 
 /* Events per batch: one lock round trip per batch keeps the hand-over a
@@ -21,10 +23,12 @@
 
 typedef struct evqueue evqueue_t;
 
-/** Called on the consumer thread for every event, in push order. Returns
- * 0, or a negative BS_E* code: the consumer then drops the rest and the
- * code comes back from evqueue_push() and evqueue_finish(). */
-typedef int (*evqueue_fn)(const struct bs_event *ev, void *arg);
+/** Called on the consumer thread with every batch of events (n >= 1), in
+ * push order: a whole batch lets the flow table fetch its flows ahead
+ * (attack_table_update_batch()). Returns 0, or a negative BS_E* code: the
+ * consumer then drops the rest and the code comes back from evqueue_push()
+ * and evqueue_finish(). */
+typedef int (*evqueue_fn)(const struct bs_event *evs, size_t n, void *arg);
 
 /** Starts the consumer thread. NULL when memory or a thread is lacking. */
 evqueue_t *evqueue_start(evqueue_fn fn, void *arg);

@@ -68,6 +68,14 @@ static void use_full(portcount_t *pc, uint32_t *full, uint32_t n)
 	pc->n = n;
 }
 
+void portcount_prefetch(const portcount_t *pc, uint16_t port)
+{
+	if (pc->full != NULL)
+		__builtin_prefetch(&pc->full[port]);
+	else if (pc->small != NULL)
+		__builtin_prefetch(pc->small);
+}
+
 int portcount_add(portcount_t *pc, uint16_t port)
 {
 	if (pc->full != NULL) {

@@ -45,6 +45,9 @@ typedef struct portcount {
  * count that large is 4 G packets; saturation keeps adds commutative).
  * 0, or -BS_ENOMEM with pc unchanged. */
 int portcount_add(portcount_t *pc, uint16_t port);
+/** Asks the CPU to fetch the memory portcount_add(pc, port) will touch
+ * (a hint, as distinct_prefetch()). */
+void portcount_prefetch(const portcount_t *pc, uint16_t port);
 /** Adds every count of src (borrowed) to dst. 0, or -BS_ENOMEM with dst
  * unchanged. */
 int portcount_merge(portcount_t *dst, const portcount_t *src);

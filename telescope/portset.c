@@ -73,6 +73,14 @@ static void use_bits(portset_t *ps, uint64_t *bits, uint32_t n)
 	ps->n = n;
 }
 
+void portset_prefetch(const portset_t *ps, uint16_t port)
+{
+	if (ps->bits != NULL)
+		__builtin_prefetch(&ps->bits[port / 64u]);
+	else if (ps->small != NULL)
+		__builtin_prefetch(ps->small);
+}
+
 int portset_add(portset_t *ps, uint16_t port)
 {
 	if (ps->bits != NULL) {

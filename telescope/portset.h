@@ -42,6 +42,9 @@ typedef struct portset {
 
 /** Adds port (again: no change). 0, or -BS_ENOMEM with ps unchanged. */
 int portset_add(portset_t *ps, uint16_t port);
+/** Asks the CPU to fetch the memory portset_add(ps, port) will touch (a
+ * hint, as distinct_prefetch()). */
+void portset_prefetch(const portset_t *ps, uint16_t port);
 /** Adds every port of src (borrowed) to dst. 0, or -BS_ENOMEM with dst
  * unchanged. */
 int portset_merge(portset_t *dst, const portset_t *src);

@@ -1030,6 +1030,92 @@ END_TEST
 static const struct attack_prefix_view PV = {.len4 = 24, .len6 = 48, .min_victims = 5};
 #define CARPET 0xc6336400u /* 198.51.100.0/24 */
 
+/* A deterministic stream for batch_equals_one_by_one: `victims` victims
+ * (a power of two) of which one in four floods, over both families and
+ * three protocols, with ports that pass the sketches' exact limits, in
+ * time order with ties, so that flows open, grow past the held room,
+ * expire and the table doubles. */
+static size_t batch_stream(struct bs_event *evs, size_t n, uint32_t victims)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull, ts = T0;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		uint32_t v = (uint32_t)(x >> 32) & (victims - 1);
+		if ((x & 3) != 0)
+			v &= 7; /* three packets in four go to the eight floods */
+		ts += (x >> 8) % 3 == 0 ? 0 : (x >> 12) % (200 * 1000);
+		evs[i] = ev_make(VICTIM + v, dst((uint32_t)(x >> 20)), ts);
+		evs[i].port = (uint16_t)(x >> 40);
+		if (v % 3 == 1) {
+			evs[i].proto = BS_PROTO_UDP;
+			evs[i].response = BS_RESP_ICMP_UNREACH;
+		}
+		if (v % 5 == 2) {
+			uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+			memcpy(v6 + 12, &v, sizeof v);
+			bs_addr_from_v6(&evs[i].victim, v6);
+		}
+	}
+	return n;
+}
+
+START_TEST(batch_equals_one_by_one)
+{
+	enum { N = 60000 };
+	static struct bs_event evs[N];
+	size_t n = batch_stream(evs, N, 4096);
+	for (int view = 0; view < 2; view++) {
+		struct attack_params p = preset("rsdos");
+		p.min_duration_s = 1;
+		p.min_ppm = 1;
+		reset();
+		open_table(&p);
+		if (view)
+			attack_table_key_prefix(table, &PV);
+		for (size_t i = 0; i < n; i++)
+			update(&evs[i]);
+		flush();
+		size_t one_by_one = sink.n;
+		ck_assert_uint_ge(one_by_one, view ? 2 : 8);
+		struct attack_record *expect = malloc(one_by_one * sizeof *expect);
+		ck_assert_ptr_nonnull(expect);
+		memcpy(expect, sink.recs, one_by_one * sizeof *expect);
+
+		/* Batches of every size from 1 to past the prefetch ring. */
+		reset();
+		open_table(&p);
+		if (view)
+			attack_table_key_prefix(table, &PV);
+		for (size_t i = 0, len = 1; i < n; i += len, len = len % 97 + 1) {
+			size_t m = n - i < len ? n - i : len;
+			ck_assert_int_eq(attack_table_update_batch(table, &evs[i], m), 0);
+		}
+		flush();
+		ck_assert_uint_eq(sink.n, one_by_one);
+		for (size_t i = 0; i < one_by_one; i++)
+			ck_assert_msg(memcmp(&sink.recs[i], &expect[i], sizeof *expect) == 0,
+			              "view %d: record %zu differs", view, i);
+		free(expect);
+	}
+}
+END_TEST
+
+START_TEST(batch_stops_at_bad_event)
+{
+	struct attack_params p = preset("rsdos");
+	open_table(&p);
+	struct bs_event evs[3];
+	for (uint32_t i = 0; i < 3; i++)
+		evs[i] = ev_make(VICTIM, dst(i), T0 + i * US);
+	evs[1].proto = BS_PROTO_COUNT;
+	ck_assert_int_eq(attack_table_update_batch(table, evs, 3), -BS_EINVAL);
+	struct attack_stats st;
+	attack_table_stats(table, &st);
+	ck_assert_uint_eq(st.flows, 1); /* the first event only */
+	ck_assert_int_eq(attack_table_update_batch(table, evs, 0), 0);
+}
+END_TEST
+
 /* A carpet: victims 1..n of CARPET, each 20 packets (below rsdos's 25),
  * one every 4 s, interleaved, each to 10 destinations of its own; into
  * evs. */
@@ -2001,6 +2087,7 @@ int main(void)
 	tcase_add_test(edge, presets);
 	tcase_add_test(edge, create_rejects_bad_arguments);
 	tcase_add_test(edge, update_rejects_bad_event);
+	tcase_add_test(edge, batch_stops_at_bad_event);
 	tcase_add_test(edge, empty_flush);
 	tcase_add_test(edge, basic_attack_record);
 	tcase_add_test(edge, one_packet_flow_can_be_reported);
@@ -2041,6 +2128,7 @@ int main(void)
 	tcase_add_test(table_tc, flood_over_100k_destinations);
 	tcase_add_test(table_tc, concentrated_flood_is_not_uniform);
 	tcase_add_test(table_tc, stitched_pieces_equal_one_table);
+	tcase_add_test(table_tc, batch_equals_one_by_one);
 	tcase_add_test(table_tc, adopt_after_gap_starts_new_flow);
 	tcase_add_test(table_tc, prefix_view_sees_the_carpet);
 	tcase_add_test(table_tc, prefix_view_needs_min_victims);

@@ -15,14 +15,18 @@ struct seen {
 	uint64_t fail_at; /* fail on this ts_us; UINT64_MAX never */
 };
 
-static int check_order(const struct bs_event *ev, void *arg)
+static int check_order(const struct bs_event *evs, size_t n, void *arg)
 {
 	struct seen *s = arg;
-	if (ev->ts_us == s->fail_at)
-		return -BS_ENOMEM;
-	ck_assert_uint_eq(ev->ts_us, s->next);
-	s->next++;
-	s->count++;
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_le(n, EVQUEUE_BATCH);
+	for (size_t i = 0; i < n; i++) {
+		if (evs[i].ts_us == s->fail_at)
+			return -BS_ENOMEM;
+		ck_assert_uint_eq(evs[i].ts_us, s->next);
+		s->next++;
+		s->count++;
+	}
 	return 0;
 }
 
