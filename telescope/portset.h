@@ -8,7 +8,7 @@
  * flow (they took the peak memory of collect on the bench trace from 47
  * to 67 MB, past its 64 MB budget), where whether a port was seen takes
  * one bit. So ports
- * start in a small table sorted by port that grows by doubling, and past
+ * start in a small hash table that grows by doubling, and past
  * PORTSET_SMALL_MAX distinct ports become a bitmap of every port (8 KiB).
  * Both are exact, so the state is a function of the set of ports added,
  * whatever the order and however often, and portset_merge() yields
@@ -25,8 +25,8 @@
 
 #include "base/bs_buf.h"
 
-/* Distinct ports kept in the sorted table: 512 entries are 1 KiB, 1/8 of
- * the bitmap, and an insertion moves at most that much. */
+/* Distinct ports kept in the table: its 1,024 slots at most are 2 KiB, a
+ * quarter of the bitmap. Also fixes the encoding's form (below). */
 #define PORTSET_SMALL_MAX 512u
 /* Every 16-bit port. */
 #define PORTSET_PORTS 65536u
@@ -35,9 +35,11 @@
 
 typedef struct portset {
 	uint32_t n;      /* distinct ports */
-	uint32_t cap;    /* entries allocated in small */
-	uint16_t *small; /* sorted ports while n <= PORTSET_SMALL_MAX */
+	uint32_t cap;    /* slots allocated in small, a power of two */
+	uint16_t *small; /* while n <= PORTSET_SMALL_MAX: hash table of the nonzero
+	                    ports (0: empty slot), NULL while it has none */
 	uint64_t *bits;  /* PORTSET_WORDS words beyond: port p is bit p % 64 of word p / 64 */
+	bool zero;       /* port 0 is in the table */
 } portset_t;
 
 /** Adds port (again: no change). 0, or -BS_ENOMEM with ps unchanged. */

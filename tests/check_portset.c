@@ -60,10 +60,14 @@ START_TEST(repeats_count_once)
 		ck_assert_int_eq(portset_add(&ps, ports[i]), 0);
 	ck_assert_uint_eq(portset_count(&ps), 6);
 	ck_assert_ptr_null(ps.bits);
-	/* Sorted, so that equal sets are equal tables. */
+	/* Encoded in port order, whatever the order they came in. */
 	static const uint16_t sorted[] = {0, 22, 80, 443, 8080, 65535};
+	struct bs_buf b = {0};
+	ck_assert_int_eq(portset_encode(&ps, &b), 0);
+	ck_assert_uint_eq(b.len, 4 + sizeof sorted);
 	for (size_t i = 0; i < sizeof sorted / sizeof *sorted; i++)
-		ck_assert_uint_eq(ps.small[i], sorted[i]);
+		ck_assert_uint_eq(b.data[4 + 2 * i] | b.data[5 + 2 * i] << 8, sorted[i]);
+	bs_buf_free(&b);
 	portset_clear(&ps);
 }
 END_TEST
@@ -110,6 +114,23 @@ START_TEST(order_independent)
 		add_stream(&b, sizes[k], 11 + k);
 		ck_assert(portset_equal(&a, &b));
 		ck_assert_uint_eq(portset_count(&a), sizes[k]);
+		/* The same bytes too, though the tables' layouts differ. */
+		struct bs_buf ba = {0}, bb = {0};
+		ck_assert_int_eq(portset_encode(&a, &ba), 0);
+		ck_assert_int_eq(portset_encode(&b, &bb), 0);
+		ck_assert_uint_eq(ba.len, bb.len);
+		ck_assert(memcmp(ba.data, bb.data, ba.len) == 0);
+		bs_buf_free(&ba);
+		bs_buf_free(&bb);
+		/* One port swapped for another: no longer equal. */
+		if (sizes[k] <= PORTSET_SMALL_MAX) {
+			portset_t c = {0};
+			add_stream(&c, sizes[k] - 1, 3);
+			ck_assert_int_eq(portset_add(&c, 2), 0); /* not 1 mod 127 */
+			ck_assert_uint_eq(portset_count(&c), sizes[k]);
+			ck_assert(!portset_equal(&a, &c) && !portset_equal(&c, &a));
+			portset_clear(&c);
+		}
 		portset_clear(&a);
 		portset_clear(&b);
 	}
