@@ -91,6 +91,11 @@ struct summary_doc {
 	size_t n_warnings;
 	const char *const *merged_from; /* NULL when there is no such key */
 	size_t n_merged_from;
+	/* "prefix_view" (collect --prefix-view): has_prefix_view false
+	 * without the key or with null */
+	bool has_prefix_view;
+	struct attack_prefix_view prefix_view;
+	struct attack_stats prefix_stats; /* its "flows" */
 };
 
 /** Reads and checks the summary.json at path. The rules are the strictest
