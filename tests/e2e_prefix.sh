@@ -18,6 +18,7 @@
 #     lengths or minimum are refused (exit 1, one line naming the shard's
 #     summary.json); a shard without the view, or with a flows.state
 #     without its flows, is one warning and no prefix_attacks.csv (exit 3);
+#   - report over the shards: the one collect's most attacked prefixes;
 #   - --prefix-min-victims; bad option values; report's "Most attacked
 #     prefixes", its absence without the view, a corrupt prefix_attacks.csv.
 . "$TOPSRC/tests/lib.sh"
@@ -161,6 +162,16 @@ for r in "1-$a" "$((a + 1))-$b" "$((b + 1))-$c" "$((c + 1))-$NP"; do
 	collect --out "$WORK/rnd/s$r" --prefix-view 24,48 "$WORK/rnd/p$r.pcapng"
 done
 merged_pv "merge of 4 pieces cut at packets" "$WORK/rnd-merged" "$WORK"/rnd/s*
+
+# report over the shards joins them as merge does: its most attacked
+# prefixes are the one collect's, each attack across the cuts once.
+prefix_section() { sed -n '/^## Most attacked prefixes/,/^## /{/^## [^M]/!p}' "$1"; }
+"$BACKSCATTER" report --quiet --format md --out "$WORK/rep-one" "$WORK/pv"
+"$BACKSCATTER" report --quiet --format md --out "$WORK/rep-shards" "${S[@]}"
+check_eq "report over the shards exits 0" 0 $?
+check "report.md has the section" grep -q "^## Most attacked prefixes" "$WORK/rep-one/report.md"
+check_eq "report over the shards: Most attacked prefixes as of the one collect" \
+	"$(prefix_section "$WORK/rep-one/report.md")" "$(prefix_section "$WORK/rep-shards/report.md")"
 
 # Shards that do not agree on the view.
 # refused WHAT FIELD SHARD_OPTIONS...: the middle shard collected with other
