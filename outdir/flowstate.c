@@ -161,7 +161,8 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
  * (attack_flow_cmp()), then the order added. */
 static int by_flow_order(const void *a, const void *b)
 {
-	const struct record_index *x = a, *y = b;
+	const struct record_index *x = *(const struct record_index *const *)a;
+	const struct record_index *y = *(const struct record_index *const *)b;
 	if (x->prefix != y->prefix)
 		return x->prefix ? 1 : -1;
 	if (x->start_us != y->start_us)
@@ -198,36 +199,39 @@ static void sink_put(struct sink *s, const void *p, size_t n)
 	sink_raw(s, p, n);
 }
 
-/* The records in file order, checked against h; NULL and err set on a
- * rule broken or no memory. *n_victim is the number of per-victim
- * records, which come first. */
-static struct record_index *sorted_records(const flowstate_writer_t *w,
-                                           const struct flowstate_header *h, uint64_t *length,
-                                           size_t *n_victim, struct bs_err *err)
+/* The records in file order (pointers into w's index: a run's edge
+ * flows are hundreds of thousands when scanners abound, and a copy of
+ * the index would be as large again), checked against h; NULL and err
+ * set on a rule broken or no memory. *n_victim is the number of
+ * per-victim records, which come first. */
+static const struct record_index **sorted_records(const flowstate_writer_t *w,
+                                                  const struct flowstate_header *h,
+                                                  uint64_t *length, size_t *n_victim,
+                                                  struct bs_err *err)
 {
 	if (check_header(h, -BS_EINVAL, err) < 0)
 		return NULL;
-	struct record_index *sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
+	const struct record_index **sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
 	if (sorted == NULL) {
 		bs_err_set(err, -BS_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (w->n > 0) /* index is NULL until the first flow */
-		memcpy(sorted, w->index, w->n * sizeof *sorted);
+	for (size_t i = 0; i < w->n; i++)
+		sorted[i] = &w->index[i];
 	qsort(sorted, w->n, sizeof *sorted, by_flow_order);
 	*length = FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN;
 	if (h->has_prefix_view)
 		*length += FLOWSTATE_PREFIX_VIEW_LEN;
 	*n_victim = 0;
 	for (size_t i = 0; i < w->n; i++) {
-		*n_victim += !sorted[i].prefix;
+		*n_victim += !sorted[i]->prefix;
 		const char *why =
-		    sorted[i].touch_us > h->last_us
+		    sorted[i]->touch_us > h->last_us
 		        ? "flow updated after the last packet time of the header"
-		    : sorted[i].len > UINT32_MAX ? "flow over 4 GiB"
-		    : sorted[i].prefix && !h->has_prefix_view
+		    : sorted[i]->len > UINT32_MAX ? "flow over 4 GiB"
+		    : sorted[i]->prefix && !h->has_prefix_view
 		        ? "a prefix-view flow, and no prefix view in the header"
-		    : sorted[i].prefix && !fits_view(&h->prefix_view, &sorted[i].victim)
+		    : sorted[i]->prefix && !fits_view(&h->prefix_view, &sorted[i]->victim)
 		        ? "a prefix-view flow keyed on another prefix length than the header's"
 		        : NULL;
 		if (why != NULL) {
@@ -235,21 +239,21 @@ static struct record_index *sorted_records(const flowstate_writer_t *w,
 			free(sorted);
 			return NULL;
 		}
-		*length += FLOWSTATE_RECORD_LEN_BYTES + sorted[i].len;
+		*length += FLOWSTATE_RECORD_LEN_BYTES + sorted[i]->len;
 	}
 	return sorted;
 }
 
 /* Records [from, to) of sorted into s, each after its length. */
 static void emit_records(struct sink *s, const flowstate_writer_t *w,
-                         const struct record_index *sorted, size_t from, size_t to)
+                         const struct record_index *const *sorted, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		uint8_t len[FLOWSTATE_RECORD_LEN_BYTES];
 		for (unsigned k = 0; k < sizeof len; k++)
-			len[k] = (uint8_t)(sorted[i].len >> (8 * k));
+			len[k] = (uint8_t)(sorted[i]->len >> (8 * k));
 		sink_put(s, len, sizeof len);
-		sink_put(s, w->bytes.data + sorted[i].at, sorted[i].len);
+		sink_put(s, w->bytes.data + sorted[i]->at, sorted[i]->len);
 	}
 }
 
@@ -260,7 +264,7 @@ static int emit(const flowstate_writer_t *w, const struct flowstate_header *h, s
 {
 	uint64_t length;
 	size_t n_victim;
-	struct record_index *sorted = sorted_records(w, h, &length, &n_victim, err);
+	const struct record_index **sorted = sorted_records(w, h, &length, &n_victim, err);
 	if (sorted == NULL)
 		return err != NULL && err->code != 0 ? err->code : -BS_ENOMEM;
 	if ((s->sum = XXH3_createState()) == NULL || XXH3_64bits_reset(s->sum) != XXH_OK) {
