@@ -184,6 +184,9 @@ void collect_job_run(struct collect_job *jb, const struct collect_job_env *env, 
 	if (env->on_edge != NULL)
 		attack_table_watch_edges(jb->table, env->leading_until_us, env->on_edge,
 		                         env->on_edge_arg);
+	if (env->on_edge != NULL && jb->ptable != NULL)
+		attack_table_watch_edges(jb->ptable, env->leading_until_us, env->on_prefix_edge,
+		                         env->on_edge_arg);
 	if (pipelined && (jb->queue = evqueue_start(feed_table, jb)) == NULL) {
 		jb->rc = -BS_ENOMEM;
 		return;

@@ -50,9 +50,10 @@ struct collect_job_env {
 	/* When not NULL, every job also runs a prefix-view table (attack.h)
 	 * on the same events, reporting to on_prefix_attack; its partial
 	 * flows join the job's partials (attack_flow_is_prefix() tells them
-	 * apart). */
+	 * apart). With on_edge, its edge flows go to on_prefix_edge. */
 	const struct attack_prefix_view *prefix_view;
 	attack_cb on_prefix_attack;
+	attack_edge_cb on_prefix_edge;
 	/* Called from the job's thread with packets read since its last call,
 	 * every COLLECT_JOB_PUBLISH_EVERY packets and at the end of the file;
 	 * true stops the read there. */

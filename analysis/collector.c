@@ -160,6 +160,27 @@ static int on_edge(const attack_flow_t *f, bool reported, void *arg)
 	return rc;
 }
 
+/* Edge callback of every prefix-view table, from any thread: a prefix
+ * has no geography, nor evidence (its packets are its victims'). */
+static int on_prefix_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	collector_t *c = arg;
+	pthread_mutex_lock(&c->lock);
+	int rc = flowstate_writer_add(c->edges, f, reported, NULL);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* Watches the run's stitching tables from leading_until_us (see
+ * stitch_job() and read_all()). */
+static void watch_stitching(collector_t *c, uint64_t leading_until_us)
+{
+	attack_table_watch_edges(c->stitch, leading_until_us, on_edge, c);
+	if (c->pstitch != NULL)
+		attack_table_watch_edges(c->pstitch, leading_until_us, on_prefix_edge, c);
+	c->watching = true;
+}
+
 static bool stop_requested(const collector_t *c)
 {
 	return c->cfg.stop != NULL && *c->cfg.stop;
@@ -195,6 +216,7 @@ collector_t *collector_create(const struct collector_config *cfg)
 	    .publish_arg = c,
 	    .prefix_view = cfg->prefix_view,
 	    .on_prefix_attack = on_prefix_attack,
+	    .on_prefix_edge = on_prefix_edge,
 	};
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
@@ -313,8 +335,7 @@ static int stitch_job(collector_t *c, struct collect_job *jb)
 		uint64_t until = attack_table_hold_until(jb->table);
 		uint64_t timeout_us = (uint64_t)c->cfg.params.flow_timeout_s * BS_US_PER_S;
 		c->edges_first_us = until > timeout_us ? until - timeout_us : 0;
-		attack_table_watch_edges(c->stitch, until, on_edge, c);
-		c->watching = true;
+		watch_stitching(c, until);
 	}
 	if (jb->max_us > c->edges_last_us)
 		c->edges_last_us = jb->max_us;
@@ -432,8 +453,7 @@ static int read_all(collector_t *c)
 		c->env.leading_until_us = c->edges_first_us + timeout_us;
 		c->env.on_edge = on_edge;
 		c->env.on_edge_arg = c;
-		attack_table_watch_edges(c->stitch, c->env.leading_until_us, on_edge, c);
-		c->watching = true;
+		watch_stitching(c, c->env.leading_until_us);
 		c->jobs[0].hold.after_previous = false;
 		c->jobs[c->n_jobs - 1].hold.before_next = false;
 	}
@@ -625,13 +645,16 @@ int collector_write(collector_t *c, const char *dir, const char *command_line, c
 	    .prefix_view = c->cfg.prefix_view,
 	    .prefix_stats = c->pstats,
 	};
-	const struct outdir_state state = {
+	struct outdir_state state = {
 	    .flows = c->edges,
 	    .header = {.params = c->cfg.params,
 	               .telescope_hash = flowstate_telescope_hash(c->cfg.telescope),
 	               .first_us = c->edges_first_us,
-	               .last_us = c->edges_last_us},
+	               .last_us = c->edges_last_us,
+	               .has_prefix_view = c->cfg.prefix_view != NULL},
 	};
+	if (c->cfg.prefix_view != NULL)
+		state.header.prefix_view = *c->cfg.prefix_view;
 	const struct outdir_prefix prefix = {.attacks = c->presults, .view = c->cfg.prefix_view};
 	int rc = outdir_write(dir, c->results, c->tseries, &s, &state,
 	                      c->presults != NULL ? &prefix : NULL,

@@ -42,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "analysis/evidence.h"
 #include "telescope/addr.h"
@@ -60,6 +59,12 @@
 #include "outdir/summary.h"
 #include "outdir/tseries.h"
 
+/* A shard's edge flows of one kind (per victim, or the prefix view's). */
+struct shard_edges {
+	size_t n, n_reported;      /* edge flows, of which reported */
+	struct edge_key *reported; /* the keys of the reported ones, in file order */
+};
+
 struct shard {
 	char *dir;
 	size_t seq;              /* position among the shards added (kept ones) */
@@ -67,16 +72,23 @@ struct shard {
 	uint64_t order_us;       /* earliest packet of its inputs: the merge order */
 	bool has_state;          /* it has a flows.state */
 	struct flowstate_header state;
-	size_t n_edges, n_reported; /* its edge flows, of which reported */
-	struct edge_key *reported;  /* the keys of the reported ones, in file order */
-	uint32_t evidence_n;        /* its evidence.pcapng's packets per target, 0: none */
+	struct shard_edges edges;  /* its per-victim edge flows */
+	struct shard_edges pedges; /* its prefix view's (state.has_prefix_view) */
+	uint32_t evidence_n;       /* its evidence.pcapng's packets per target, 0: none */
 };
 
+/* A row of a shard's attacks.csv or prefix_attacks.csv (geo empty). */
 struct part {
 	struct attack_record rec;
 	struct geo_info geo;
 	size_t shard;    /* seq while reading, position in merge order after */
 	bool superseded; /* the row of an edge flow: the flow is judged again */
+};
+
+/* The rows of one file of every shard. */
+struct parts {
+	struct part *p;
+	size_t n, cap;
 };
 
 /* What identifies the row of a reported edge flow in its shard's
@@ -104,8 +116,8 @@ struct geo_book {
 struct merge {
 	struct shard *shards;
 	size_t n_shards, cap_shards;
-	struct part *parts;
-	size_t n_parts, cap_parts;
+	struct parts rows;        /* attacks.csv's */
+	struct parts prows;       /* prefix_attacks.csv's */
 	bs_prefixes_t *telescope; /* the first shard's */
 	tseries_t *tseries;       /* created with the first shard's interval */
 	attack_list_t *results;
@@ -124,6 +136,12 @@ struct merge {
 	flowstate_writer_t *edges; /* the merged result's edge flows */
 	struct geo_book book;
 	struct attack_stats stitch_stats;
+	/* The prefix view, joined exactly as the per-victim flows are when
+	 * every shard has it (plan_prefix_view()); NULL otherwise. */
+	const struct attack_prefix_view *prefix_view;
+	attack_table_t *pstitch;
+	attack_list_t *presults;
+	struct attack_stats pstitch_stats;
 };
 
 /* "dir/name", malloc'd; NULL when out of memory. */
@@ -178,7 +196,8 @@ static void shard_clear(struct shard *s)
 {
 	free(s->dir);
 	summary_doc_free(s->sum);
-	free(s->reported);
+	free(s->edges.reported);
+	free(s->pedges.reported);
 	memset(s, 0, sizeof *s);
 }
 
@@ -189,7 +208,8 @@ void merge_free(merge_t *m)
 	for (size_t i = 0; i < m->n_shards; i++)
 		shard_clear(&m->shards[i]);
 	free(m->shards);
-	free(m->parts);
+	free(m->rows.p);
+	free(m->prows.p);
 	for (size_t i = 0; i < m->n_warnings; i++)
 		free(m->warnings[i]);
 	free(m->warnings);
@@ -197,6 +217,8 @@ void merge_free(merge_t *m)
 	tseries_free(m->tseries);
 	attack_list_free(m->results);
 	attack_table_free(m->stitch);
+	attack_table_free(m->pstitch);
+	attack_list_free(m->presults);
 	flowstate_writer_free(m->edges);
 	evidence_free(m->evidence);
 	bs_intern_free(m->book.victims);
@@ -268,6 +290,24 @@ static int check_parameters(const struct shard *f, const struct shard *s, struct
 	if (!same_str(ss->preset, fs->preset))
 		return bs_err_set(err, -BS_EFORMAT, "%s: preset %s differs from %s in %s", s->dir,
 		                  or_none(ss->preset), or_none(fs->preset), f->dir);
+	/* Prefix views of other lengths hold other prefixes: nothing to join.
+	 * A shard without the view is plan_prefix_view()'s warning. */
+	if (!ss->has_prefix_view || !fs->has_prefix_view)
+		return 0;
+	const struct {
+		const char *name;
+		uint32_t mine, first;
+	} pv[] = {
+	    {"ipv4_length", ss->prefix_view.len4, fs->prefix_view.len4},
+	    {"ipv6_length", ss->prefix_view.len6, fs->prefix_view.len6},
+	    {"min_victims", ss->prefix_view.min_victims, fs->prefix_view.min_victims},
+	};
+	for (size_t i = 0; i < sizeof pv / sizeof pv[0]; i++)
+		if (pv[i].mine != pv[i].first)
+			return bs_err_set(err, -BS_EFORMAT,
+			                  "%s/%s: prefix_view.%s %u differs from %u in %s/%s",
+			                  s->dir, OUTDIR_SUMMARY, pv[i].name, pv[i].mine,
+			                  pv[i].first, f->dir, OUTDIR_SUMMARY);
 	return 0;
 }
 
@@ -353,9 +393,21 @@ struct csv_ctx {
 	merge_t *m;
 	size_t shard;
 	uint64_t interval_us;
-	unsigned long long row; /* data rows seen; the header is row 1 */
+	const struct attack_prefix_view *view; /* prefix_attacks.csv's */
+	unsigned long long row;                /* data rows seen; the header is row 1 */
 	struct bs_err *err;
 };
+
+/* A new zeroed row of shard at the end of rows; NULL when out of memory. */
+static struct part *new_part(struct parts *rows, size_t shard)
+{
+	if (bs_array_reserve(&rows->p, &rows->cap, rows->n + 1, sizeof *rows->p) != 0)
+		return NULL;
+	struct part *p = &rows->p[rows->n++];
+	memset(p, 0, sizeof *p);
+	p->shard = shard;
+	return p;
+}
 
 static int add_part(const struct csvread_attack *a, void *arg)
 {
@@ -370,11 +422,9 @@ static int add_part(const struct csvread_attack *a, void *arg)
 		                  c->row + 1, long_country ? "country" : "as_org",
 		                  long_country ? GEO_COUNTRY_LEN - 1 : GEO_ORG_LEN - 1);
 	}
-	if (bs_array_reserve(&m->parts, &m->cap_parts, m->n_parts + 1, sizeof *m->parts) != 0)
+	struct part *p = new_part(&m->rows, c->shard);
+	if (p == NULL)
 		return -BS_ENOMEM;
-	struct part *p = &m->parts[m->n_parts++];
-	memset(p, 0, sizeof *p);
-	p->shard = c->shard;
 	p->rec = (struct attack_record){
 	    .victim = a->victim,
 	    .responder = a->responder,
@@ -402,6 +452,40 @@ static int add_part(const struct csvread_attack *a, void *arg)
 	return 0;
 }
 
+/* A prefix_attacks.csv row, its prefix of the shard's view. */
+static int add_prefix_part(const struct csvread_prefix *a, void *arg)
+{
+	struct csv_ctx *c = arg;
+	c->row++;
+	unsigned len = a->prefix.family == BS_AF_INET ? c->view->len4 : c->view->len6;
+	if (a->len != len)
+		return bs_err_set(c->err, -BS_EFORMAT,
+		                  "row %llu: column prefix: /%u, where the summary's prefix view "
+		                  "says /%u",
+		                  c->row + 1, a->len, len);
+	struct part *p = new_part(&c->m->prows, c->shard);
+	if (p == NULL)
+		return -BS_ENOMEM;
+	p->rec = (struct attack_record){
+	    .victim = a->prefix,
+	    .start_us = a->start_us,
+	    .end_us = a->end_us,
+	    .packets = a->packets,
+	    .bytes = a->bytes,
+	    .telescope_addrs = a->telescope_addrs,
+	    .victim_ports = a->victim_ports,
+	    .top_port = a->top_port,
+	    .attack_ports = a->attack_ports,
+	    .responses = a->responses,
+	    .peak_ppm = a->peak_ppm,
+	    .uniformity_a2 = a->uniformity_a2,
+	    .uniform = a->uniform,
+	    .proto = a->proto,
+	    .victims = a->victims,
+	};
+	return 0;
+}
+
 static int add_bin(const struct csvread_bin *b, void *arg)
 {
 	struct csv_ctx *c = arg;
@@ -425,10 +509,10 @@ static int add_bin(const struct csvread_bin *b, void *arg)
 	return 0;
 }
 
-/* Streams DIR/name through the full reader into the merge. */
-static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_err *err)
+/* Streams DIR/name (attacks.csv, timeseries.csv or prefix_attacks.csv)
+ * through the full reader into the merge. */
+static int read_csv(merge_t *m, const struct shard *s, const char *name, struct bs_err *err)
 {
-	const char *name = attacks ? OUTDIR_ATTACKS : OUTDIR_TIMESERIES;
 	char *path = path_join(s->dir, name);
 	if (path == NULL)
 		return -BS_ENOMEM;
@@ -436,6 +520,7 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_e
 	    .m = m,
 	    .shard = s->seq,
 	    .interval_us = (uint64_t)s->sum->interval_s * BS_US_PER_S,
+	    .view = &s->sum->prefix_view,
 	    .err = err,
 	};
 	int rc;
@@ -443,8 +528,10 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_e
 	if (f == NULL) {
 		rc = bs_err_io(err, errno, "%s", path);
 	} else {
-		rc = attacks ? csvread_attacks_full(f, add_part, &c, err)
-		             : csvread_timeseries_full(f, add_bin, &c, err);
+		rc = strcmp(name, OUTDIR_ATTACKS) == 0 ? csvread_attacks_full(f, add_part, &c, err)
+		     : strcmp(name, OUTDIR_PREFIX_ATTACKS) == 0
+		         ? csvread_prefix_attacks_full(f, add_prefix_part, &c, err)
+		         : csvread_timeseries_full(f, add_bin, &c, err);
 		int e = errno;
 		fclose(f);
 		/* The reader's message or a callback's: "row N: ..." */
@@ -456,16 +543,43 @@ static int read_csv(merge_t *m, const struct shard *s, bool attacks, struct bs_e
 	return rc;
 }
 
+/* Counts the flows of edges[0..n) of one kind (prefix) into *into and
+ * keeps the keys of the reported ones. */
+static int note_edges(const struct flowstate_flow *edges, size_t n, bool prefix,
+                      struct shard_edges *into)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (attack_flow_is_prefix(edges[i].flow) != prefix)
+			continue;
+		into->n++;
+		into->n_reported += edges[i].reported;
+	}
+	if ((into->reported = calloc(into->n_reported + 1, sizeof *into->reported)) == NULL)
+		return -BS_ENOMEM;
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (!edges[i].reported || attack_flow_is_prefix(edges[i].flow) != prefix)
+			continue;
+		struct edge_key *k = &into->reported[j++];
+		attack_flow_key(edges[i].flow, &k->victim, &k->proto);
+		k->start_us = attack_flow_start(edges[i].flow);
+		k->end_us = attack_flow_end(edges[i].flow);
+		k->packets = attack_flow_packets(edges[i].flow);
+	}
+	return 0;
+}
+
 /* Reads DIR/flows.state when there is one (an older version wrote
  * none) and checks that its flows belong to the shard's summary: the
- * same attack parameters and telescope. */
+ * same attack parameters, telescope and prefix view (a file without the
+ * view's flows, of an older version, is plan_prefix_view()'s warning). */
 static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
 {
 	char *path = path_join(s->dir, OUTDIR_FLOWSTATE);
 	if (path == NULL)
 		return -BS_ENOMEM;
 	struct flowstate_flow *edges = NULL;
-	int rc = flowstate_read(path, &s->state, &edges, &s->n_edges, err);
+	size_t n = 0;
+	int rc = flowstate_read(path, &s->state, &edges, &n, err);
 	if (rc == -BS_EIO && err != NULL && err->sys_errno == ENOENT) {
 		bs_err_clear(err);
 		free(path);
@@ -482,20 +596,17 @@ static int read_state(merge_t *m, struct shard *s, struct bs_err *err)
 	if (rc == 0 && s->state.telescope_hash != flowstate_telescope_hash(m->telescope))
 		rc = bs_err_set(err, -BS_EFORMAT, "%s: made for another telescope than %s", path,
 		                s->sum->telescope_json);
-	for (size_t i = 0; rc == 0 && i < s->n_edges; i++)
-		s->n_reported += edges[i].reported;
-	if (rc == 0 && (s->reported = calloc(s->n_reported + 1, sizeof *s->reported)) == NULL)
-		rc = -BS_ENOMEM;
-	for (size_t i = 0, j = 0; rc == 0 && i < s->n_edges; i++) {
-		if (!edges[i].reported)
-			continue;
-		struct edge_key *k = &s->reported[j++];
-		attack_flow_key(edges[i].flow, &k->victim, &k->proto);
-		k->start_us = attack_flow_start(edges[i].flow);
-		k->end_us = attack_flow_end(edges[i].flow);
-		k->packets = attack_flow_packets(edges[i].flow);
-	}
-	flowstate_flows_free(edges, s->n_edges);
+	const struct attack_prefix_view *x = &s->state.prefix_view, *y = &s->sum->prefix_view;
+	if (rc == 0 && s->state.has_prefix_view &&
+	    (!s->sum->has_prefix_view || x->len4 != y->len4 || x->len6 != y->len6 ||
+	     x->min_victims != y->min_victims))
+		rc = bs_err_set(err, -BS_EFORMAT,
+		                "%s: prefix view differs from that of its summary.json", path);
+	if (rc == 0)
+		rc = note_edges(edges, n, false, &s->edges);
+	if (rc == 0)
+		rc = note_edges(edges, n, true, &s->pedges);
+	flowstate_flows_free(edges, n);
 	free(path);
 	s->has_state = rc == 0;
 	return rc;
@@ -555,19 +666,6 @@ static int note_losses(merge_t *m, const struct shard *s)
 		rc = add_warning(m, "%s: %llu input file(s) could not be read completely", s->dir,
 		                 (unsigned long long)s->sum->counters.files_failed);
 	}
-	/* The prefix view's flows are not in flows.state (attack.h), so its
-	 * attacks across the seams cannot be joined exactly: left out. */
-	char *pv = path_join(s->dir, OUTDIR_PREFIX_ATTACKS);
-	if (pv == NULL)
-		return -BS_ENOMEM;
-	if (rc == 0 && access(pv, F_OK) == 0) {
-		m->status = MERGE_WARNINGS;
-		rc = add_warning(m,
-		                 "%s: the prefix view is not merged; collect the pieces together "
-		                 "with --prefix-view for it",
-		                 pv);
-	}
-	free(pv);
 	return rc;
 }
 
@@ -612,9 +710,11 @@ int merge_add_shard(merge_t *m, const char *dir, struct bs_err *err)
 	if (rc == 0)
 		rc = read_state(m, s, err);
 	if (rc == 0)
-		rc = read_csv(m, s, true, err);
+		rc = read_csv(m, s, OUTDIR_ATTACKS, err);
 	if (rc == 0)
-		rc = read_csv(m, s, false, err);
+		rc = read_csv(m, s, OUTDIR_TIMESERIES, err);
+	if (rc == 0 && s->sum->has_prefix_view)
+		rc = read_csv(m, s, OUTDIR_PREFIX_ATTACKS, err);
 	if (rc == 0)
 		rc = note_losses(m, s);
 	if (rc == 0 && !m->without_evidence)
@@ -669,8 +769,10 @@ static int order_shards(merge_t *m)
 		return -BS_ENOMEM;
 	for (size_t i = 0; i < m->n_shards; i++)
 		pos[m->shards[i].seq] = i;
-	for (size_t i = 0; i < m->n_parts; i++)
-		m->parts[i].shard = pos[m->parts[i].shard];
+	for (size_t i = 0; i < m->rows.n; i++)
+		m->rows.p[i].shard = pos[m->rows.p[i].shard];
+	for (size_t i = 0; i < m->prows.n; i++)
+		m->prows.p[i].shard = pos[m->prows.p[i].shard];
 	free(pos);
 	return 0;
 }
@@ -758,18 +860,18 @@ static int group_end(merge_t *m, struct group *g)
 
 static int join_parts(merge_t *m)
 {
-	if (m->n_parts == 0)
+	if (m->rows.n == 0)
 		return 0;
-	qsort(m->parts, m->n_parts, sizeof *m->parts, part_cmp);
+	qsort(m->rows.p, m->rows.n, sizeof *m->rows.p, part_cmp);
 	uint64_t timeout_us = (uint64_t)m->shards[0].sum->params.flow_timeout_s * BS_US_PER_S;
 	struct group *g = malloc(sizeof *g);
 	if (g == NULL)
 		return -BS_ENOMEM;
-	const struct part *p = &m->parts[0];
+	const struct part *p = &m->rows.p[0];
 	group_start(g, p, bs_prefixes_size(m->telescope, p->rec.victim.family));
 	int rc = 0;
-	for (size_t i = 1; rc == 0 && i < m->n_parts; i++) {
-		p = &m->parts[i];
+	for (size_t i = 1; rc == 0 && i < m->rows.n; i++) {
+		p = &m->rows.p[i];
 		if (continues(g, p, timeout_us)) {
 			group_join(g, p);
 			m->joins++;
@@ -842,30 +944,44 @@ static int on_merged_edge(const attack_flow_t *f, bool reported, void *arg)
 	return rc;
 }
 
-/* Marks the row of each reported edge flow of shard si (parts sorted by
- * part_cmp): the flow is judged again once joined. A reported flow without
- * its row is a shard whose files do not belong together. */
-static int supersede_rows(merge_t *m, size_t si, struct bs_err *err)
+static int on_stitched_prefix_attack(const struct attack_record *rec, void *arg)
+{
+	merge_t *m = arg;
+	return attack_list_add(m->presults, rec, NULL);
+}
+
+static int on_merged_prefix_edge(const attack_flow_t *f, bool reported, void *arg)
+{
+	merge_t *m = arg;
+	return flowstate_writer_add(m->edges, f, reported, NULL);
+}
+
+/* Marks the row in rows (sorted by part_cmp) of each reported edge flow
+ * of shard si in e, rows being those of its file name: the flow is
+ * judged again once joined. A reported flow without its row is a shard
+ * whose files do not belong together. */
+static int supersede_rows(merge_t *m, struct parts *rows, size_t si, const struct shard_edges *e,
+                          const char *name, struct bs_err *err)
 {
 	const struct shard *sh = &m->shards[si];
-	for (size_t j = 0; j < sh->n_reported; j++) {
-		const struct edge_key *k = &sh->reported[j];
+	for (size_t j = 0; j < e->n_reported; j++) {
+		const struct edge_key *k = &e->reported[j];
 		struct part key = {.shard = si};
 		key.rec.victim = k->victim;
 		key.rec.proto = k->proto;
 		key.rec.start_us = k->start_us;
 		/* The first part at or after (victim, proto, start, shard). */
-		size_t lo = 0, hi = m->n_parts;
+		size_t lo = 0, hi = rows->n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (part_cmp(&m->parts[mid], &key) < 0)
+			if (part_cmp(&rows->p[mid], &key) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		struct part *p = NULL;
-		for (; lo < m->n_parts; lo++) {
-			struct part *q = &m->parts[lo];
+		for (; lo < rows->n; lo++) {
+			struct part *q = &rows->p[lo];
 			if (q->shard != si || q->rec.proto != k->proto ||
 			    q->rec.start_us != k->start_us ||
 			    bs_addr_cmp(&q->rec.victim, &k->victim) != 0)
@@ -877,10 +993,11 @@ static int supersede_rows(merge_t *m, size_t si, struct bs_err *err)
 			}
 		}
 		if (p == NULL)
-			return bs_err_set(err, -BS_EFORMAT,
-			                  "%s/%s: reported attack %zu of its flows is not in %s/%s",
-			                  sh->dir, OUTDIR_FLOWSTATE, j + 1, sh->dir,
-			                  OUTDIR_ATTACKS);
+			return bs_err_set(
+			    err, -BS_EFORMAT,
+			    "%s/%s: reported %sattack %zu of its flows is not in %s/%s", sh->dir,
+			    OUTDIR_FLOWSTATE, rows == &m->prows ? "prefix " : "", j + 1, sh->dir,
+			    name);
 		p->superseded = true;
 	}
 	return 0;
@@ -898,15 +1015,23 @@ static int adopt_edges(merge_t *m, const struct shard *sh, struct bs_err *err)
 	size_t n;
 	int rc = flowstate_read(path, &h, &edges, &n, err);
 	if (rc == 0 &&
-	    (n != sh->n_edges || h.first_us != sh->state.first_us ||
+	    (n != sh->edges.n + sh->pedges.n || h.first_us != sh->state.first_us ||
 	     h.last_us != sh->state.last_us || h.telescope_hash != sh->state.telescope_hash))
 		rc = bs_err_set(err, -BS_EFORMAT, "%s: changed while merge ran", path);
 	for (size_t j = 0; rc == 0 && j < n; j++) {
+		attack_flow_t *f = edges[j].flow;
+		/* The prefix view's flows, when it is merged (else left). */
+		if (attack_flow_is_prefix(f)) {
+			if (m->pstitch == NULL)
+				continue;
+			edges[j].flow = NULL;
+			rc = attack_table_adopt(m->pstitch, f);
+			continue;
+		}
 		bs_addr_t victim;
 		uint8_t proto;
-		attack_flow_key(edges[j].flow, &victim, &proto);
+		attack_flow_key(f, &victim, &proto);
 		rc = book_add(&m->book, &victim, &edges[j].geo);
-		attack_flow_t *f = edges[j].flow;
 		edges[j].flow = NULL;
 		if (rc == 0)
 			rc = attack_table_adopt(m->stitch, f);
@@ -922,15 +1047,40 @@ static int adopt_edges(merge_t *m, const struct shard *sh, struct bs_err *err)
  * table, expiring at each shard's last packet what the next can no longer
  * continue: what collect does with the files of one run. The rows of the
  * other flows are final. */
-static int join_exact(merge_t *m, struct bs_err *err)
+/* The rows of every shard's file name (rows) that no edge flow
+ * supersedes into list: they are final. */
+static int keep_final_rows(merge_t *m, struct parts *rows, bool prefix, const char *name,
+                           attack_list_t *list, struct bs_err *err)
 {
-	qsort(m->parts, m->n_parts, sizeof *m->parts, part_cmp);
+	qsort(rows->p, rows->n, sizeof *rows->p, part_cmp);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < m->n_shards; i++)
-		rc = supersede_rows(m, i, err);
-	for (size_t i = 0; rc == 0 && i < m->n_parts; i++)
-		if (!m->parts[i].superseded)
-			rc = attack_list_add(m->results, &m->parts[i].rec, &m->parts[i].geo);
+		rc = supersede_rows(m, rows, i, prefix ? &m->shards[i].pedges : &m->shards[i].edges,
+		                    name, err);
+	for (size_t i = 0; rc == 0 && i < rows->n; i++)
+		if (!rows->p[i].superseded)
+			rc =
+			    attack_list_add(list, &rows->p[i].rec, prefix ? NULL : &rows->p[i].geo);
+	return rc;
+}
+
+/* The prefix view's stitching table, as the per-victim one (join_exact()). */
+static int start_prefix_join(merge_t *m, uint64_t leading_until_us, struct bs_err *err)
+{
+	const struct shard *first = &m->shards[0];
+	m->presults = attack_list_create();
+	m->pstitch =
+	    attack_table_create(&first->sum->params, m->telescope, on_stitched_prefix_attack, m);
+	if (m->presults == NULL || m->pstitch == NULL)
+		return -BS_ENOMEM;
+	attack_table_key_prefix(m->pstitch, m->prefix_view);
+	attack_table_watch_edges(m->pstitch, leading_until_us, on_merged_prefix_edge, m);
+	return keep_final_rows(m, &m->prows, true, OUTDIR_PREFIX_ATTACKS, m->presults, err);
+}
+
+static int join_exact(merge_t *m, struct bs_err *err)
+{
+	int rc = keep_final_rows(m, &m->rows, false, OUTDIR_ATTACKS, m->results, err);
 	if (rc != 0)
 		return rc;
 	const struct shard *first = &m->shards[0];
@@ -943,17 +1093,67 @@ static int join_exact(merge_t *m, struct bs_err *err)
 		return -BS_ENOMEM;
 	uint64_t timeout_us = (uint64_t)first->sum->params.flow_timeout_s * BS_US_PER_S;
 	attack_table_watch_edges(m->stitch, first->state.first_us + timeout_us, on_merged_edge, m);
+	if (m->prefix_view != NULL)
+		rc = start_prefix_join(m, first->state.first_us + timeout_us, err);
 	for (size_t i = 0; rc == 0 && i < m->n_shards; i++) {
 		const struct shard *sh = &m->shards[i];
 		rc = adopt_edges(m, sh, err);
 		if (rc == 0)
 			rc = attack_table_expire(m->stitch, sh->state.last_us);
+		if (rc == 0 && m->pstitch != NULL)
+			rc = attack_table_expire(m->pstitch, sh->state.last_us);
 	}
 	if (rc == 0)
 		rc = attack_table_flush(m->stitch);
+	if (rc == 0 && m->pstitch != NULL)
+		rc = attack_table_flush(m->pstitch);
 	attack_table_stats(m->stitch, &m->stitch_stats);
+	if (m->pstitch != NULL)
+		attack_table_stats(m->pstitch, &m->pstitch_stats);
 	m->joins = m->stitch_stats.stitched;
 	return rc;
+}
+
+/* Whether the prefix view is merged (m->prefix_view set): when every
+ * shard has it (their lengths and minimum agree: check_parameters()) and
+ * the join is exact, with the view's flows in every flows.state.
+ * Otherwise, when some shard has it, one warning and no
+ * prefix_attacks.csv: prefix attacks short of a shard's would pass for
+ * complete in the next merge. */
+static int plan_prefix_view(merge_t *m, bool exact)
+{
+	const struct shard *with = NULL, *without = NULL, *old = NULL;
+	for (size_t i = 0; i < m->n_shards; i++) {
+		const struct shard *s = &m->shards[i];
+		if (!s->sum->has_prefix_view)
+			without = without ? without : s;
+		else if (!s->state.has_prefix_view)
+			old = old ? old : s;
+		else
+			with = with ? with : s;
+	}
+	if (with == NULL && old == NULL)
+		return 0;
+	if (without == NULL && old == NULL && exact) {
+		m->prefix_view = &with->sum->prefix_view;
+		return 0;
+	}
+	m->status = MERGE_WARNINGS;
+	if (without != NULL)
+		return add_warning(m,
+		                   "no %s written: %s was collected without --prefix-view, so "
+		                   "the prefix attacks it holds are unknown",
+		                   OUTDIR_PREFIX_ATTACKS, without->dir);
+	if (old != NULL && old->has_state)
+		return add_warning(m,
+		                   "no %s written: %s/%s has no prefix-view flows (written by an "
+		                   "older version), so prefix attacks across its seams cannot be "
+		                   "joined",
+		                   OUTDIR_PREFIX_ATTACKS, old->dir, OUTDIR_FLOWSTATE);
+	return add_warning(m,
+	                   "no %s written: a shard has no %s, so prefix attacks across its "
+	                   "seams cannot be joined",
+	                   OUTDIR_PREFIX_ATTACKS, OUTDIR_FLOWSTATE);
 }
 
 /* Whether every shard has its edge flows; else the one warning of the
@@ -1062,6 +1262,27 @@ static int join_evidence(merge_t *m, struct bs_err *err)
 
 /* ---- writing ---- */
 
+/* a - b, or 0 when b is larger (counts of a summary edited by hand). */
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a >= b ? a - b : 0;
+}
+
+/* The shards' counts sum (prefix: of the prefix view) with their edge
+ * flows judged again here: each shard's judgement of them taken out,
+ * the stitching table's (stitch) put in. */
+static void rejudged(const merge_t *m, bool prefix, struct attack_stats *sum,
+                     const struct attack_stats *stitch)
+{
+	for (size_t i = 0; i < m->n_shards; i++) {
+		const struct shard_edges *e = prefix ? &m->shards[i].pedges : &m->shards[i].edges;
+		sum->attacks = less(sum->attacks, e->n_reported);
+		sum->rejected = less(sum->rejected, e->n - e->n_reported);
+	}
+	sum->attacks += stitch->attacks;
+	sum->rejected += stitch->rejected;
+}
+
 /* Lists of the merged summary, allocated together and freed by the caller. */
 struct lists {
 	struct summary_input *inputs;
@@ -1126,22 +1347,18 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 	s.attack_stats.stitched += m->joins;
 	s.attack_stats.flows -= s.attack_stats.flows >= m->joins ? m->joins : s.attack_stats.flows;
 	if (m->stitch != NULL) {
-		/* The edge flows were judged by their shards and again here. */
-		for (size_t i = 0; i < m->n_shards; i++) {
-			const struct shard *sh = &m->shards[i];
-			uint64_t rejected = sh->n_edges - sh->n_reported;
-			s.attack_stats.attacks -= s.attack_stats.attacks >= sh->n_reported
-			                              ? sh->n_reported
-			                              : s.attack_stats.attacks;
-			s.attack_stats.rejected -= s.attack_stats.rejected >= rejected
-			                               ? rejected
-			                               : s.attack_stats.rejected;
-		}
-		s.attack_stats.attacks += m->stitch_stats.attacks;
-		s.attack_stats.rejected += m->stitch_stats.rejected;
+		rejudged(m, false, &s.attack_stats, &m->stitch_stats);
 	} else {
 		s.attack_stats.attacks -=
 		    s.attack_stats.attacks >= m->joins ? m->joins : s.attack_stats.attacks;
+	}
+	if (m->prefix_view != NULL) {
+		s.prefix_view = m->prefix_view;
+		for (size_t i = 0; i < m->n_shards; i++)
+			attack_stats_add(&s.prefix_stats, &m->shards[i].sum->prefix_stats);
+		s.prefix_stats.stitched += m->pstitch_stats.stitched;
+		s.prefix_stats.flows = less(s.prefix_stats.flows, m->pstitch_stats.stitched);
+		rejudged(m, true, &s.prefix_stats, &m->pstitch_stats);
 	}
 	struct outdir_state state = {.flows = m->edges};
 	if (m->stitch != NULL) {
@@ -1149,11 +1366,16 @@ static int write_outdir(merge_t *m, const char *dir, const char *command_line, c
 		for (size_t i = 0; i < m->n_shards; i++)
 			if (m->shards[i].state.last_us > state.header.last_us)
 				state.header.last_us = m->shards[i].state.last_us;
+		state.header.has_prefix_view = m->prefix_view != NULL;
+		if (m->prefix_view != NULL)
+			state.header.prefix_view = *m->prefix_view;
 	}
+	const struct outdir_prefix prefix = {.attacks = m->presults, .view = m->prefix_view};
 	for (size_t w = 0; rc == 0 && w < m->n_warnings; w++)
 		l.warnings[s.n_warnings++] = m->warnings[w];
 	if (rc == 0)
-		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL, NULL,
+		rc = outdir_write(dir, m->results, m->tseries, &s, m->stitch ? &state : NULL,
+		                  m->prefix_view ? &prefix : NULL,
 		                  m->evidence ? evidence_packets(m->evidence) : NULL, err);
 	else
 		bs_err_set(err, rc, "%s", bs_strerror(rc));
@@ -1176,6 +1398,8 @@ int merge_write(merge_t *m, const char *dir, const char *command_line, const cha
 		rc = exact_or_warn(m, &exact);
 	if (rc == 0)
 		rc = plan_evidence(m, exact);
+	if (rc == 0)
+		rc = plan_prefix_view(m, exact);
 	if (rc == 0)
 		rc = exact ? join_exact(m, err) : join_parts(m);
 	if (rc == 0 && m->evidence != NULL)

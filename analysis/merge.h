@@ -13,9 +13,9 @@
  * What merge does (README "merge", man page):
  *  - Every shard must have the same telescope prefixes (in the same
  *    order: they map destinations for the uniformity test), interval_s and
- *    attack parameters (preset and thresholds); otherwise -BS_EFORMAT
- *    naming the shard and the field. Its flows.state must agree with its
- *    summary.json.
+ *    attack parameters (preset and thresholds), and prefix view when it
+ *    has one; otherwise -BS_EFORMAT naming the shard and the field. Its
+ *    flows.state must agree with its summary.json.
  *  - A shard whose inputs (uri, size, first and last packet time) are
  *    exactly those of an earlier shard is the same data given twice: it is
  *    skipped with a warning. Shards that share some but not all inputs
@@ -44,6 +44,15 @@
  *    writes, byte for byte. Shards keeping different N give the smallest,
  *    with a warning. When a shard has none (or no flows.state) while
  *    others have one: one warning, MERGE_WARNINGS, no evidence.pcapng.
+ *  - prefix_attacks.csv (collect --prefix-view), when every shard has
+ *    the view: its edge flows (in flows.state, with their victims) are
+ *    stitched in a table keyed on the prefix as the per-victim ones are,
+ *    and replace the shards' rows of them, so the file is the one collect
+ *    writes. Shards with other lengths or minimum of victims are
+ *    -BS_EFORMAT naming the shard's summary.json and the field. A shard
+ *    without the view among shards with it, one whose flows.state has no
+ *    prefix flows (an earlier version), or a join from rows: one warning,
+ *    MERGE_WARNINGS, no prefix_attacks.csv (it would pass for complete).
  *
  * Shards written before flows.state existed merge from their rows: the
  * parts of an attack across a seam are joined (merge.c says how, column

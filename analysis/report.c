@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
@@ -403,8 +404,8 @@ static int read_file(struct loading *ld, const char *dir, const char *name, bool
 
 /* Reads dir: its summary, and its attacks and time series when data
  * (else its coverage is its summary's time range in whole bins, the bins
- * its backscatter fell into). */
-static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
+ * its backscatter fell into), and its prefix view when prefixes. */
+static int add_dir(report_t *r, const char *dir, bool data, bool prefixes, struct bs_err *err)
 {
 	bs_err_clear(err);
 	if (r == NULL || dir == NULL || r->finished)
@@ -430,7 +431,7 @@ static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
 		rc = read_file(&ld, dir, OUTDIR_ATTACKS, true, err);
 	if (rc == 0 && data)
 		rc = read_file(&ld, dir, OUTDIR_TIMESERIES, false, err);
-	if (rc == 0)
+	if (rc == 0 && prefixes)
 		rc = read_file(&ld, dir, OUTDIR_PREFIX_ATTACKS, false, err);
 	if (rc != 0) {
 		int e = errno;
@@ -457,7 +458,16 @@ static int add_dir(report_t *r, const char *dir, bool data, struct bs_err *err)
 
 int report_add_dir(report_t *r, const char *dir, struct bs_err *err)
 {
-	return add_dir(r, dir, true, err);
+	return add_dir(r, dir, true, true, err);
+}
+
+/* Whether DIR/name exists. */
+static bool has_file(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	bool yes = path != NULL && access(path, F_OK) == 0;
+	free(path);
+	return yes;
 }
 
 /* The directory among dirs[first..] whose time range holds t (for a bin
@@ -496,14 +506,22 @@ int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char
 		return -BS_EINVAL;
 	size_t first_dir = r->n_dirs, n_att = r->n_att, n_bins = r->n_bins, n_cover = r->n_cover;
 	size_t n_pfx = r->n_pfx, pv_dirs = r->totals.dirs_prefix_view;
+	/* merge joins the prefix view when every piece has it: its rows then
+	 * replace the pieces', which hold an attack across a seam once per
+	 * piece, each part with its own victims. */
+	bool joined_pv = has_file(joined, OUTDIR_PREFIX_ATTACKS);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = add_dir(r, dirs[i], false, err);
+		rc = add_dir(r, dirs[i], false, !joined_pv, err);
 	struct loading ld = {.r = r, .dir = LOADING_JOINED, .lo = UINT64_MAX, .hi = 0};
 	if (rc == 0)
 		rc = read_file(&ld, joined, OUTDIR_ATTACKS, true, err);
 	if (rc == 0)
 		rc = read_file(&ld, joined, OUTDIR_TIMESERIES, false, err);
+	if (rc == 0 && joined_pv) {
+		rc = read_file(&ld, joined, OUTDIR_PREFIX_ATTACKS, false, err);
+		r->totals.dirs_prefix_view += n;
+	}
 	if (rc != 0) {
 		int e = errno;
 		while (r->n_dirs > first_dir)

@@ -60,8 +60,7 @@ void report_free(report_t *r);
 
 /** Reads one collect output directory: DIR/summary.json, DIR/attacks.csv and
  * DIR/timeseries.csv, and DIR/prefix_attacks.csv when there is one (collect
- * --prefix-view; report_add_joined() reads it from each directory, as merge
- * does not join the prefix view) (dir is borrowed, copied). Must come before
+ * --prefix-view) (dir is borrowed, copied). Must come before
  * report_finish(). 0; -BS_EIO (errno's text) when a file cannot be opened
  * or read; -BS_EFORMAT when one is malformed (summary.json by the rules of
  * summary_read()); -BS_ENOMEM; -BS_EINVAL after report_finish(). On error
@@ -77,7 +76,10 @@ int report_add_dir(report_t *r, const char *dir, struct bs_err *err);
  * list), joined gives every row and bin, so an attack across directories
  * counts once, as one collect over all their inputs counts it. A
  * directory's rows and bins are the joined ones that start in its time
- * range. Errors as report_add_dir(); after one nothing of the call stays. */
+ * range. The prefix view's rows are joined's prefix_attacks.csv when
+ * merge wrote one (every directory had the view), else each directory's
+ * own, as report_add_dir() reads them. Errors as report_add_dir(); after
+ * one nothing of the call stays. */
 int report_add_joined(report_t *r, const char *const *dirs, size_t n, const char *joined,
                       struct bs_err *err);
 

@@ -589,9 +589,20 @@ enum prefix_col {
 	PC_PACKETS,
 	PC_VICTIMS,
 	PC_VICTIM_ATTACKS,
+	/* read by csvread_prefix_attacks_full() only */
+	PC_BYTES,
+	PC_TELESCOPE_ADDRS,
+	PC_VICTIM_PORTS,
+	PC_TOP_PORT,
+	PC_RESPONSES,
+	PC_PEAK_PPM,
+	PC_UNIFORMITY_A2,
+	PC_UNIFORM,
+	PC_ATTACK_PORTS,
 	PC_COUNT
 };
 
+/* What report reads. */
 static const struct column prefix_cols[PC_COUNT] = {
     [PC_PREFIX] = {"prefix", true},
     [PC_PROTOCOL] = {"protocol", true},
@@ -600,6 +611,26 @@ static const struct column prefix_cols[PC_COUNT] = {
     [PC_PACKETS] = {"packets", true},
     [PC_VICTIMS] = {"victims", true},
     [PC_VICTIM_ATTACKS] = {"victim_attacks", true},
+};
+
+/* What merge reads: every column it writes again. */
+static const struct column prefix_cols_full[PC_COUNT] = {
+    [PC_PREFIX] = {"prefix", true},
+    [PC_PROTOCOL] = {"protocol", true},
+    [PC_START] = {"start_time", true},
+    [PC_END] = {"end_time", true},
+    [PC_PACKETS] = {"packets", true},
+    [PC_VICTIMS] = {"victims", true},
+    [PC_VICTIM_ATTACKS] = {"victim_attacks", true},
+    [PC_BYTES] = {"bytes", true},
+    [PC_TELESCOPE_ADDRS] = {"telescope_addrs", true},
+    [PC_VICTIM_PORTS] = {"victim_ports", true},
+    [PC_TOP_PORT] = {"top_port", true},
+    [PC_RESPONSES] = {"responses", true},
+    [PC_PEAK_PPM] = {"peak_ppm", true},
+    [PC_UNIFORMITY_A2] = {"uniformity_a2", true},
+    [PC_UNIFORM] = {"uniform", true},
+    [PC_ATTACK_PORTS] = {"attack_ports", true},
 };
 
 /* "ADDRESS/LEN" with no bits set past LEN. 0 or nonzero. */
@@ -621,10 +652,43 @@ static int cell_prefix(const char *s, bs_addr_t *a, uint8_t *len)
 	return bs_addr_cmp(&masked, a) != 0;
 }
 
+/* The columns only the full reader has (all present with it). */
+static int prefix_row_full(struct reader *rd, struct csvread_prefix *p)
+{
+	const char *const *c = rd->cells;
+	uint32_t n = 0;
+	if (cell_u64(c[PC_BYTES], &p->bytes) != 0)
+		return bad_cell(rd, PC_BYTES, "a whole number");
+	if (cell_u64(c[PC_TELESCOPE_ADDRS], &p->telescope_addrs) != 0)
+		return bad_cell(rd, PC_TELESCOPE_ADDRS, "a whole number");
+	if (cell_u32(c[PC_VICTIM_PORTS], &p->victim_ports) != 0)
+		return bad_cell(rd, PC_VICTIM_PORTS, "a whole number");
+	if (c[PC_TOP_PORT][0] != '\0' &&
+	    (cell_u32(c[PC_TOP_PORT], &n) != 0 || n > CSVREAD_MAX_PORT))
+		return bad_cell(rd, PC_TOP_PORT, "empty or a port number");
+	p->top_port = c[PC_TOP_PORT][0] != '\0' ? (int32_t)n : -1;
+	if (cell_responses(c[PC_RESPONSES], &p->responses) != 0)
+		return bad_cell(rd, PC_RESPONSES, "a |-separated list of response types");
+	if (cell_u32(c[PC_PEAK_PPM], &p->peak_ppm) != 0)
+		return bad_cell(rd, PC_PEAK_PPM, "a whole number");
+	p->uniformity_a2 = NAN;
+	if (c[PC_UNIFORMITY_A2][0] != '\0' &&
+	    cell_signed_double(c[PC_UNIFORMITY_A2], &p->uniformity_a2) != 0)
+		return bad_cell(rd, PC_UNIFORMITY_A2, "empty or a number");
+	if (strcmp(c[PC_UNIFORM], "0") != 0 && strcmp(c[PC_UNIFORM], "1") != 0)
+		return bad_cell(rd, PC_UNIFORM, "0 or 1");
+	p->uniform = c[PC_UNIFORM][0] == '1';
+	if (c[PC_ATTACK_PORTS][0] != '\0' &&
+	    (cell_u32(c[PC_ATTACK_PORTS], &n) != 0 || n > CSVREAD_PORTS))
+		return bad_cell(rd, PC_ATTACK_PORTS, "empty or a number of ports");
+	p->attack_ports = c[PC_ATTACK_PORTS][0] != '\0' ? (int32_t)n : -1;
+	return 0;
+}
+
 static int prefix_row(struct reader *rd)
 {
 	const char *const *c = rd->cells;
-	struct csvread_prefix p = {0};
+	struct csvread_prefix p = {.top_port = -1, .uniformity_a2 = NAN, .attack_ports = -1};
 	if (cell_prefix(c[PC_PREFIX], &p.prefix, &p.len) != 0)
 		return bad_cell(rd, PC_PREFIX, "a prefix like 192.0.2.0/24");
 	if (cell_proto(c[PC_PROTOCOL], &p.proto) != 0)
@@ -639,11 +703,18 @@ static int prefix_row(struct reader *rd)
 		return bad_cell(rd, PC_VICTIMS, "a whole number");
 	if (cell_u64(c[PC_VICTIM_ATTACKS], &p.victim_attacks) != 0 || p.victim_attacks > p.victims)
 		return bad_cell(rd, PC_VICTIM_ATTACKS, "a whole number, at most victims");
-	return rd->cb.prefix(&p, rd->arg);
+	int rc = rd->present[PC_BYTES] ? prefix_row_full(rd, &p) : 0;
+	return rc != 0 ? rc : rd->cb.prefix(&p, rd->arg);
 }
 
 int csvread_prefix_attacks(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err)
 {
 	return run_reader(f, prefix_cols, PC_COUNT, prefix_row, (union row_cb){.prefix = cb}, arg,
 	                  err);
+}
+
+int csvread_prefix_attacks_full(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err)
+{
+	return run_reader(f, prefix_cols_full, PC_COUNT, prefix_row, (union row_cb){.prefix = cb},
+	                  arg, err);
 }

@@ -74,8 +74,10 @@ struct csvread_bin {
 	uint64_t packets_proto[BS_PROTO_COUNT]; /* per enum bs_proto; sum = packets */
 };
 
-/** One row of prefix_attacks.csv (collect --prefix-view), what `report`
- * uses of it. */
+/** One row of prefix_attacks.csv (collect --prefix-view). The first
+ * group is what `report` uses of it; the second is read only by
+ * csvread_prefix_attacks_full() (merge) and keeps its "unknown" value
+ * (0, -1, NAN, false) from csvread_prefix_attacks(). */
 struct csvread_prefix {
 	bs_addr_t prefix;          /* bits past len zero */
 	uint8_t len;               /* prefix length */
@@ -84,6 +86,16 @@ struct csvread_prefix {
 	uint64_t packets;          /* backscatter packets */
 	uint64_t victims;          /* distinct victim addresses */
 	uint64_t victim_attacks;   /* of which attacked on their own */
+	/* csvread_prefix_attacks_full() only, as in struct csvread_attack: */
+	uint64_t bytes;
+	uint64_t telescope_addrs;
+	uint32_t victim_ports;
+	int32_t top_port; /* -1 when the cell is empty */
+	uint32_t responses;
+	uint32_t peak_ppm;
+	double uniformity_a2; /* NAN when the cell is empty */
+	bool uniform;
+	int32_t attack_ports; /* -1 when the cell is empty */
 };
 
 /** Receives each row once, in file order; the row is borrowed. Returns 0 to
@@ -119,6 +131,12 @@ typedef int (*csvread_prefix_cb)(const struct csvread_prefix *row, void *arg);
  * columns: prefix (ADDRESS/LEN, no bits past LEN), protocol, start_time,
  * end_time, packets, victims, victim_attacks (at most victims). */
 int csvread_prefix_attacks(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err);
+/** As csvread_prefix_attacks(), but every column attack_list.c writes
+ * but the derived prefix_id, duration_s and mean_pps is required and
+ * parsed, as csvread_attacks_full() parses the same columns of
+ * attacks.csv (responses a |-separated list, peak_ppm a whole number,
+ * uniform 0 or 1, attack_ports empty or 0..65536). Same errors. */
+int csvread_prefix_attacks_full(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err);
 
 /** As csvread_attacks(), but every column attack_list.c writes except the
  * derived attack_id, duration_s and mean_pps is required (country, asn

@@ -24,7 +24,9 @@ static const uint8_t flowstate_magic[8] = {'B', 'S', 'F', 'L', 'O', 'W', 'S', '\
 #define FLOWSTATE_VERSION_AT 8u
 #define FLOWSTATE_FIELDS_AT  20u
 #define FLOWSTATE_HEADER_LEN 72u
-#define FLOWSTATE_SUM_LEN    8u /* the XXH3_64bits checksum at the end */
+/* Version 2's head of the prefix view's part: u8, u8, u32, u64. */
+#define FLOWSTATE_PREFIX_VIEW_LEN 14u
+#define FLOWSTATE_SUM_LEN         8u /* the XXH3_64bits checksum at the end */
 /* A record's length prefix: less than the least room a record takes in
  * the file, so it bounds the count a header may claim. */
 #define FLOWSTATE_RECORD_LEN_BYTES 4u
@@ -50,14 +52,29 @@ uint64_t flowstate_telescope_hash(const bs_prefixes_t *telescope)
  * -BS_EINVAL: the caller's mistake) and the reader (-BS_EFORMAT). */
 static int check_header(const struct flowstate_header *h, int code, struct bs_err *err)
 {
+	const struct attack_prefix_view *pv = &h->prefix_view;
 	if (h->params.flow_timeout_s == 0)
 		return bs_err_set(err, code, "flow timeout of 0 s");
+	if (h->has_prefix_view && (pv->len4 > 32 || pv->len6 > 128 || pv->min_victims == 0))
+		return bs_err_set(err, code,
+		                  "prefix view /%u,/%u with at least %" PRIu32
+		                  " victims: a length too long or no victim",
+		                  pv->len4, pv->len6, pv->min_victims);
 	return 0;
+}
+
+/* Whether victim, a prefix-view flow's key, is a prefix of pv's lengths. */
+static bool fits_view(const struct attack_prefix_view *pv, const bs_addr_t *victim)
+{
+	bs_addr_t masked = *victim;
+	bs_addr_mask(&masked, masked.family == BS_AF_INET ? pv->len4 : pv->len6);
+	return bs_addr_cmp(&masked, victim) == 0;
 }
 
 /* Where a record sits in the writer's bytes, with the fields it sorts by
  * and the one the header bounds. */
 struct record_index {
+	bool prefix; /* a prefix-view flow: in the file's second part */
 	uint64_t start_us, touch_us;
 	bs_addr_t victim;
 	uint8_t proto;
@@ -99,12 +116,17 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
 	size_t country = strnlen(geo->country, sizeof geo->country);
 	size_t org = strnlen(geo->as_org, sizeof geo->as_org);
 	size_t origins = strnlen(geo->origins, sizeof geo->origins);
+	bool prefix = attack_flow_is_prefix(f);
 	if (country == sizeof geo->country || org == sizeof geo->as_org ||
 	    origins == sizeof geo->origins)
+		return -BS_EINVAL;
+	/* A prefix has no geography (its record has no room for one). */
+	if (prefix && (country != 0 || org != 0 || origins != 0 || geo->asn != 0))
 		return -BS_EINVAL;
 	if (bs_array_reserve(&w->index, &w->cap, w->n + 1, sizeof *w->index) != 0)
 		return -BS_ENOMEM;
 	struct record_index *ix = &w->index[w->n];
+	ix->prefix = prefix;
 	ix->start_us = attack_flow_start(f);
 	ix->touch_us = attack_flow_touch(f);
 	attack_flow_key(f, &ix->victim, &ix->proto);
@@ -114,6 +136,13 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
 	if (rc < 0)
 		return rc;
 	bs_buf_put_u8(&w->bytes, reported ? 1 : 0);
+	if (prefix) {
+		if ((rc = bs_buf_status(&w->bytes)) < 0)
+			return rc;
+		ix->len = w->bytes.len - ix->at;
+		w->n++;
+		return 0;
+	}
 	bs_buf_put_u8(&w->bytes, (uint8_t)country);
 	bs_buf_put_bytes(&w->bytes, geo->country, country);
 	bs_buf_put_u32(&w->bytes, geo->asn);
@@ -128,10 +157,14 @@ int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool rep
 	return 0;
 }
 
-/* Adoption order (attack_flow_cmp()), then the order added. */
+/* The per-victim flows, then the prefix view's; each in adoption order
+ * (attack_flow_cmp()), then the order added. */
 static int by_flow_order(const void *a, const void *b)
 {
-	const struct record_index *x = a, *y = b;
+	const struct record_index *x = *(const struct record_index *const *)a;
+	const struct record_index *y = *(const struct record_index *const *)b;
+	if (x->prefix != y->prefix)
+		return x->prefix ? 1 : -1;
 	if (x->start_us != y->start_us)
 		return x->start_us < y->start_us ? -1 : 1;
 	int c = bs_addr_cmp(&x->victim, &y->victim);
@@ -166,36 +199,62 @@ static void sink_put(struct sink *s, const void *p, size_t n)
 	sink_raw(s, p, n);
 }
 
-/* The records in adoption order, checked against h; NULL and err set on
- * a rule broken or no memory. */
-static struct record_index *sorted_records(const flowstate_writer_t *w,
-                                           const struct flowstate_header *h, uint64_t *length,
-                                           struct bs_err *err)
+/* The records in file order (pointers into w's index: a run's edge
+ * flows are hundreds of thousands when scanners abound, and a copy of
+ * the index would be as large again), checked against h; NULL and err
+ * set on a rule broken or no memory. *n_victim is the number of
+ * per-victim records, which come first. */
+static const struct record_index **sorted_records(const flowstate_writer_t *w,
+                                                  const struct flowstate_header *h,
+                                                  uint64_t *length, size_t *n_victim,
+                                                  struct bs_err *err)
 {
 	if (check_header(h, -BS_EINVAL, err) < 0)
 		return NULL;
-	struct record_index *sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
+	const struct record_index **sorted = malloc((w->n ? w->n : 1) * sizeof *sorted);
 	if (sorted == NULL) {
 		bs_err_set(err, -BS_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (w->n > 0) /* index is NULL until the first flow */
-		memcpy(sorted, w->index, w->n * sizeof *sorted);
+	for (size_t i = 0; i < w->n; i++)
+		sorted[i] = &w->index[i];
 	qsort(sorted, w->n, sizeof *sorted, by_flow_order);
 	*length = FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN;
+	if (h->has_prefix_view)
+		*length += FLOWSTATE_PREFIX_VIEW_LEN;
+	*n_victim = 0;
 	for (size_t i = 0; i < w->n; i++) {
-		const char *why = sorted[i].touch_us > h->last_us
-		                      ? "flow updated after the last packet time of the header"
-		                  : sorted[i].len > UINT32_MAX ? "flow over 4 GiB"
-		                                               : NULL;
+		*n_victim += !sorted[i]->prefix;
+		const char *why =
+		    sorted[i]->touch_us > h->last_us
+		        ? "flow updated after the last packet time of the header"
+		    : sorted[i]->len > UINT32_MAX ? "flow over 4 GiB"
+		    : sorted[i]->prefix && !h->has_prefix_view
+		        ? "a prefix-view flow, and no prefix view in the header"
+		    : sorted[i]->prefix && !fits_view(&h->prefix_view, &sorted[i]->victim)
+		        ? "a prefix-view flow keyed on another prefix length than the header's"
+		        : NULL;
 		if (why != NULL) {
 			bs_err_set(err, -BS_EINVAL, "record %zu: %s", i + 1, why);
 			free(sorted);
 			return NULL;
 		}
-		*length += FLOWSTATE_RECORD_LEN_BYTES + sorted[i].len;
+		*length += FLOWSTATE_RECORD_LEN_BYTES + sorted[i]->len;
 	}
 	return sorted;
+}
+
+/* Records [from, to) of sorted into s, each after its length. */
+static void emit_records(struct sink *s, const flowstate_writer_t *w,
+                         const struct record_index *const *sorted, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		uint8_t len[FLOWSTATE_RECORD_LEN_BYTES];
+		for (unsigned k = 0; k < sizeof len; k++)
+			len[k] = (uint8_t)(sorted[i]->len >> (8 * k));
+		sink_put(s, len, sizeof len);
+		sink_put(s, w->bytes.data + sorted[i]->at, sorted[i]->len);
+	}
 }
 
 /* The whole file into s. 0, or -BS_EINVAL/-BS_ENOMEM with err set (a
@@ -204,7 +263,8 @@ static int emit(const flowstate_writer_t *w, const struct flowstate_header *h, s
                 struct bs_err *err)
 {
 	uint64_t length;
-	struct record_index *sorted = sorted_records(w, h, &length, err);
+	size_t n_victim;
+	const struct record_index **sorted = sorted_records(w, h, &length, &n_victim, err);
 	if (sorted == NULL)
 		return err != NULL && err->code != 0 ? err->code : -BS_ENOMEM;
 	if ((s->sum = XXH3_createState()) == NULL || XXH3_64bits_reset(s->sum) != XXH_OK) {
@@ -214,7 +274,8 @@ static int emit(const flowstate_writer_t *w, const struct flowstate_header *h, s
 	}
 	struct bs_buf head = {0};
 	bs_buf_put_bytes(&head, flowstate_magic, sizeof flowstate_magic);
-	bs_buf_put_u32(&head, FLOWSTATE_VERSION);
+	/* Version 1 is the file without the prefix view, byte for byte. */
+	bs_buf_put_u32(&head, h->has_prefix_view ? FLOWSTATE_VERSION : FLOWSTATE_VERSION_PLAIN);
 	bs_buf_put_u64(&head, length);
 	bs_buf_put_u32(&head, h->params.flow_timeout_s);
 	bs_buf_put_u32(&head, h->params.min_packets);
@@ -224,16 +285,23 @@ static int emit(const flowstate_writer_t *w, const struct flowstate_header *h, s
 	bs_buf_put_u64(&head, h->telescope_hash);
 	bs_buf_put_u64(&head, h->first_us);
 	bs_buf_put_u64(&head, h->last_us);
-	bs_buf_put_u64(&head, w->n);
+	bs_buf_put_u64(&head, n_victim);
 	int rc = bs_buf_status(&head);
 	if (rc == 0)
 		sink_put(s, head.data, head.len);
-	for (size_t i = 0; rc == 0 && i < w->n; i++) {
-		uint8_t len[FLOWSTATE_RECORD_LEN_BYTES];
-		for (unsigned k = 0; k < sizeof len; k++)
-			len[k] = (uint8_t)(sorted[i].len >> (8 * k));
-		sink_put(s, len, sizeof len);
-		sink_put(s, w->bytes.data + sorted[i].at, sorted[i].len);
+	if (rc == 0)
+		emit_records(s, w, sorted, 0, n_victim);
+	if (rc == 0 && h->has_prefix_view) {
+		/* The prefix view's part (version 2), the same header reused. */
+		head.len = 0;
+		bs_buf_put_u8(&head, h->prefix_view.len4);
+		bs_buf_put_u8(&head, h->prefix_view.len6);
+		bs_buf_put_u32(&head, h->prefix_view.min_victims);
+		bs_buf_put_u64(&head, w->n - n_victim);
+		if ((rc = bs_buf_status(&head)) == 0) {
+			sink_put(s, head.data, head.len);
+			emit_records(s, w, sorted, n_victim, w->n);
+		}
 	}
 	uint64_t digest = XXH3_64bits_digest(s->sum);
 	uint8_t sum[FLOWSTATE_SUM_LEN];
@@ -301,6 +369,7 @@ int flowstate_writer_save(const flowstate_writer_t *w, const struct flowstate_he
 static int parse_header(const uint8_t *p, size_t len, struct flowstate_header *h, uint64_t *n,
                         struct bs_err *err)
 {
+	memset(h, 0, sizeof *h);
 	struct bs_buf_reader r;
 
 	/* Bytes that begin like the magic but end early are a cut file. */
@@ -312,10 +381,12 @@ static int parse_header(const uint8_t *p, size_t len, struct flowstate_header *h
 		                  len);
 	bs_buf_reader_init(&r, p + FLOWSTATE_VERSION_AT, len - FLOWSTATE_VERSION_AT);
 	uint32_t version = bs_buf_get_u32(&r);
-	if (version != FLOWSTATE_VERSION)
+	if (version != FLOWSTATE_VERSION && version != FLOWSTATE_VERSION_PLAIN)
 		return bs_err_set(err, -BS_EFORMAT,
-		                  "format version %" PRIu32 "; this program reads version %u",
-		                  version, FLOWSTATE_VERSION);
+		                  "format version %" PRIu32
+		                  "; this program reads versions %u and %u",
+		                  version, FLOWSTATE_VERSION_PLAIN, FLOWSTATE_VERSION);
+	h->has_prefix_view = version == FLOWSTATE_VERSION;
 	uint64_t total = bs_buf_get_u64(&r);
 	if (total < FLOWSTATE_HEADER_LEN + FLOWSTATE_SUM_LEN)
 		return bs_err_set(err, -BS_EFORMAT,
@@ -347,7 +418,8 @@ static int parse_header(const uint8_t *p, size_t len, struct flowstate_header *h
 	if (*n > (body - FLOWSTATE_HEADER_LEN) / FLOWSTATE_RECORD_LEN_BYTES)
 		return bs_err_set(err, -BS_EFORMAT,
 		                  "%" PRIu64 " flows cannot fit in a file of %zu bytes", *n, len);
-	return check_header(h, -BS_EFORMAT, err);
+	/* The prefix view's lengths, read after the flows, are checked there. */
+	return h->has_prefix_view ? 0 : check_header(h, -BS_EFORMAT, err);
 }
 
 /* The part of a record after its flow: reported and the geography. */
@@ -388,56 +460,91 @@ static void get_trailer(struct bs_buf_reader *r, struct flowstate_flow *out)
 }
 
 /* The rules of flow i of a file after prev (NULL for the first): updated
- * by the header's last packet time, and in adoption order. */
+ * by the header's last packet time, and in adoption order. what names
+ * the part ("record", "prefix record"). */
 static int check_flow(const struct flowstate_header *h, const attack_flow_t *prev,
-                      const attack_flow_t *f, size_t i, struct bs_err *err)
+                      const attack_flow_t *f, const char *what, size_t i, struct bs_err *err)
 {
 	if (attack_flow_touch(f) > h->last_us)
-		return bs_err_set(
-		    err, -BS_EFORMAT,
-		    "record %zu: flow updated after the last packet time of the header", i + 1);
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "%s %zu: flow updated after the last packet time of the header",
+		                  what, i + 1);
 	if (prev != NULL && attack_flow_cmp(prev, f) > 0)
 		return bs_err_set(err, -BS_EFORMAT,
-		                  "record %zu: flows not in order of start, victim, protocol",
+		                  "%s %zu: flows not in order of start, victim, protocol", what,
 		                  i + 1);
 	return 0;
 }
 
-/* Decodes the n records of r (the bytes between header and checksum)
- * into flows. 0, -BS_EFORMAT or -BS_ENOMEM. */
+/* Decodes n records of r into flows: the per-victim ones, or with pv
+ * the prefix view's, whose records end at reported. 0, -BS_EFORMAT or
+ * -BS_ENOMEM. */
 static int parse_records(struct bs_buf_reader *r, const struct flowstate_header *h,
-                         struct flowstate_flow *flows, size_t n, struct bs_err *err)
+                         const struct attack_prefix_view *pv, struct flowstate_flow *flows,
+                         size_t n, struct bs_err *err)
 {
+	const char *what = pv != NULL ? "prefix record" : "record";
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = bs_buf_get_u32(r);
 		const uint8_t *p = bs_buf_get_bytes(r, len);
 		if (p == NULL)
-			return bs_err_set(err, -BS_EFORMAT, "record %zu of %zu: ends early", i + 1,
-			                  n);
+			return bs_err_set(err, -BS_EFORMAT, "%s %zu of %zu: ends early", what,
+			                  i + 1, n);
 		struct bs_buf_reader one;
 		bs_buf_reader_init(&one, p, len);
-		int rc = attack_flow_decode(&one, &flows[i].flow);
+		int rc = pv != NULL ? attack_prefix_flow_decode(&one, pv, &flows[i].flow)
+		                    : attack_flow_decode(&one, &flows[i].flow);
 		if (rc == -BS_ENOMEM)
 			return bs_err_set(err, rc, "out of memory");
-		if (rc == 0) {
+		if (rc == 0 && pv != NULL) {
+			uint8_t reported = bs_buf_get_u8(&one);
+			if (reported > 1)
+				bs_buf_fail(&one, "reported flag neither 0 nor 1");
+			flows[i].reported = reported == 1;
+		} else if (rc == 0) {
 			get_trailer(&one, &flows[i]);
-			if (bs_buf_failed(&one))
-				rc = -BS_EFORMAT;
-			else if (bs_buf_left(&one) != 0)
-				rc = bs_buf_fail(&one, "bytes after the flow");
 		}
+		if (rc == 0 && bs_buf_failed(&one))
+			rc = -BS_EFORMAT;
+		else if (rc == 0 && bs_buf_left(&one) != 0)
+			rc = bs_buf_fail(&one, "bytes after the flow");
 		if (rc < 0)
-			return bs_err_set(err, -BS_EFORMAT, "record %zu of %zu: %s", i + 1, n,
+			return bs_err_set(err, -BS_EFORMAT, "%s %zu of %zu: %s", what, i + 1, n,
 			                  one.why);
-		if ((rc = check_flow(h, i > 0 ? flows[i - 1].flow : NULL, flows[i].flow, i, err)) <
-		    0)
+		if ((rc = check_flow(h, i > 0 ? flows[i - 1].flow : NULL, flows[i].flow, what, i,
+		                     err)) < 0)
 			return rc;
 	}
-	if (bs_buf_left(r) != 0)
-		return bs_err_set(err, -BS_EFORMAT,
-		                  "%zu bytes between the last record and the checksum",
-		                  bs_buf_left(r));
 	return 0;
+}
+
+/* Version 2's part after the per-victim flows: the prefix view, then its
+ * flows, appended to *list (n_victim long; *n grows as they are read, so
+ * that *list can be freed whole on error). */
+static int parse_prefix_part(struct bs_buf_reader *r, struct flowstate_header *h,
+                             struct flowstate_flow **list, size_t *n, struct bs_err *err)
+{
+	h->prefix_view.len4 = bs_buf_get_u8(r);
+	h->prefix_view.len6 = bs_buf_get_u8(r);
+	h->prefix_view.min_victims = bs_buf_get_u32(r);
+	uint64_t m = bs_buf_get_u64(r);
+	if (bs_buf_failed(r))
+		return bs_err_set(err, -BS_EFORMAT, "the prefix view's part ends early");
+	int rc = check_header(h, -BS_EFORMAT, err);
+	if (rc < 0)
+		return rc;
+	if (m > bs_buf_left(r) / FLOWSTATE_RECORD_LEN_BYTES)
+		return bs_err_set(err, -BS_EFORMAT,
+		                  "%" PRIu64 " prefix flows cannot fit in the %zu bytes left", m,
+		                  bs_buf_left(r));
+	struct flowstate_flow *grown = realloc(*list, (*n + (size_t)m + 1) * sizeof *grown);
+	if (grown == NULL)
+		return bs_err_set(err, -BS_ENOMEM, "out of memory");
+	memset(grown + *n, 0, ((size_t)m + 1) * sizeof *grown);
+	*list = grown;
+	size_t at = *n;
+	*n += (size_t)m;
+	return parse_records(r, h, &h->prefix_view, grown + at, (size_t)m, err);
 }
 
 int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
@@ -455,15 +562,23 @@ int flowstate_parse(const uint8_t *p, size_t len, struct flowstate_header *h,
 	if (list == NULL)
 		return bs_err_set(err, -BS_ENOMEM, "out of memory");
 	struct bs_buf_reader r;
+	size_t got = (size_t)count;
 	bs_buf_reader_init(&r, p + FLOWSTATE_HEADER_LEN,
 	                   len - FLOWSTATE_HEADER_LEN - FLOWSTATE_SUM_LEN);
-	if ((rc = parse_records(&r, &head, list, (size_t)count, err)) < 0) {
-		flowstate_flows_free(list, (size_t)count);
+	rc = parse_records(&r, &head, NULL, list, got, err);
+	if (rc == 0 && head.has_prefix_view)
+		rc = parse_prefix_part(&r, &head, &list, &got, err);
+	if (rc == 0 && bs_buf_left(&r) != 0)
+		rc = bs_err_set(err, -BS_EFORMAT,
+		                "%zu bytes between the last record and the checksum",
+		                bs_buf_left(&r));
+	if (rc < 0) {
+		flowstate_flows_free(list, got);
 		return rc;
 	}
 	*h = head;
 	*flows = list;
-	*n = (size_t)count;
+	*n = got;
 	return 0;
 }
 

@@ -11,10 +11,10 @@
  * pieces"), so merge adopts them into one stitching table and reports
  * what one collect over everything reports, byte for byte.
  *
- * Format, version 1. All integers little-endian; offsets in bytes.
+ * Format, versions 1 and 2. All integers little-endian; offsets in bytes.
  *
  *   0   8  magic "BSFLOWS" and a NUL byte
- *   8   4  u32 format version: 1
+ *   8   4  u32 format version: 1, or 2 for a run with the prefix view
  *   12  8  u64 length of the whole file, checksum included
  *   20  4  u32 flow_timeout_s  \
  *   24  4  u32 min_packets      | the attack parameters the flows were
@@ -45,13 +45,32 @@
  *          records in the order of attack_flow_cmp() (start time, victim,
  *          protocol; ties kept in the order given), the order
  *          attack_table_adopt() takes them in
+ *   version 2 only, the prefix view (collect --prefix-view):
+ *       1  u8 len4, IPv4 prefix length, at most 32
+ *       1  u8 len6, IPv6 prefix length, at most 128
+ *       4  u32 min_victims, at least 1 (struct attack_prefix_view)
+ *       8  u64 m, the number of prefix flows
+ *          m records, each u32 length and that many bytes: one partial
+ *          flow of the prefix-view table as attack_flow_encode() writes it
+ *          (victim: the prefix, no bits past its length; its victims
+ *          follow, telescope/attack.h), then u8 reported (the piece's
+ *          prefix_attacks.csv has its row); no geography (a prefix has
+ *          none); in the order of attack_flow_cmp()
  *   L-8 8  u64 XXH3_64bits (seed 0) of bytes 0 .. L-9, L the file length
  *
  * Which flows: those that touch the edges of the piece, each judged by the
  * piece as usual (attack.h, attack_table_watch_edges()): every flow that
  * started at or before first_us + flow_timeout_s, and every flow still open
  * at the end. A flow in between can neither continue nor be continued by
- * another piece, so its row in attacks.csv is already final.
+ * another piece, so its row in attacks.csv is already final. The same
+ * holds of the prefix-view table's flows and prefix_attacks.csv.
+ *
+ * Why two versions: a run without the prefix view writes version 1, the
+ * very bytes it wrote before the prefix view had a part here, so that its
+ * files compare byte for byte across versions and earlier programs still
+ * merge them; a run with the view writes version 2 (an earlier program
+ * refuses it as another version rather than lose the view). Both are
+ * read.
  *
  * The parameters and the telescope hash say what the flows belong to:
  * pieces merge only when they agree (other parameters or another
@@ -84,21 +103,26 @@
 #include "telescope/attack.h"
 #include "telescope/geo.h"
 
-/* The version this program writes and reads. */
-#define FLOWSTATE_VERSION 1u
+/* The versions this program writes and reads: with the prefix view's
+ * part, and without (see the format above). */
+#define FLOWSTATE_VERSION       2u
+#define FLOWSTATE_VERSION_PLAIN 1u
 
 /** What the flows of a file belong to (see the format above). */
 struct flowstate_header {
 	struct attack_params params;
 	uint64_t telescope_hash;
 	uint64_t first_us, last_us;
+	bool has_prefix_view;                  /* version 2: the run had the prefix view */
+	struct attack_prefix_view prefix_view; /* with has_prefix_view */
 };
 
-/** One flow of a file, with what its piece knew of it. */
+/** One flow of a file, with what its piece knew of it. A prefix-view
+ * flow (attack_flow_is_prefix()) is one of the prefix view's part. */
 struct flowstate_flow {
 	attack_flow_t *flow;
-	bool reported;       /* the piece's attacks.csv has its row */
-	struct geo_info geo; /* the victim's; empty without databases */
+	bool reported;       /* the piece's attacks.csv (prefix_attacks.csv) has its row */
+	struct geo_info geo; /* the victim's; empty without databases, and for a prefix */
 };
 
 /** The telescope's hash for the header: h = 0, then for each prefix in the
@@ -116,15 +140,18 @@ flowstate_writer_t *flowstate_writer_create(void);
 /** Safe on NULL. */
 void flowstate_writer_free(flowstate_writer_t *w);
 /** Encodes f (borrowed) with reported and geo (NULL: empty) as the next
- * record. 0, -BS_EINVAL (a geography longer than the format allows),
- * -BS_ENOMEM. */
+ * record: of the prefix view's part when f is a prefix-view flow. 0,
+ * -BS_EINVAL (a geography longer than the format allows, or any for a
+ * prefix-view flow), -BS_ENOMEM. */
 int flowstate_writer_add(flowstate_writer_t *w, const attack_flow_t *f, bool reported,
                          const struct geo_info *geo);
 /** Flows added so far. */
 size_t flowstate_writer_count(const flowstate_writer_t *w);
-/** Appends the file for header h and the flows added to out. 0;
- * -BS_EINVAL when h or a flow breaks a rule above (a flow updated after
- * last_us, flow_timeout_s 0), with a one-line message; -BS_ENOMEM. */
+/** Appends the file for header h and the flows added to out: version 2
+ * when h->has_prefix_view, else 1. 0; -BS_EINVAL when h or a flow breaks
+ * a rule above (a flow updated after last_us, flow_timeout_s 0, a
+ * prefix-view flow without the view in h or of other lengths), with a
+ * one-line message; -BS_ENOMEM. */
 int flowstate_writer_encode(const flowstate_writer_t *w, const struct flowstate_header *h,
                             struct bs_buf *out, struct bs_err *err);
 /** Writes DIR/flows.state atomically (outdir/outfile.h): a failure leaves
@@ -139,8 +166,9 @@ int flowstate_encode(const struct flowstate_header *h, const struct flowstate_fl
 
 /* Reading. */
 
-/** Parses a whole file held in p[0..len) (borrowed). On success fills h,
- * *flows (an array of *n; each flow is new, for attack_table_adopt() or
+/** Parses a whole file held in p[0..len) (borrowed), of either version.
+ * On success fills h, *flows (an array of *n: the per-victim flows, then
+ * the prefix view's; each flow is new, for attack_table_adopt() or
  * attack_flow_free(); free the rest and the array with
  * flowstate_flows_free()) and *n. Errors, each with a one-line message
  * (not naming a file: the caller knows it): -BS_EFORMAT for bytes that are

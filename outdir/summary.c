@@ -475,6 +475,22 @@ static void read_inputs(struct jctx *c, struct doc *d)
 	}
 }
 
+/* The flow counts under obj's "flows" (name: its name in messages, e.g.
+ * "prefix_view.flows"); absent counts are 0. */
+static void read_flows(struct jctx *c, json_t *obj, const char *name, struct attack_stats *a)
+{
+	static const char *const keys[] = {"flows",      "attacks",         "rejected",
+	                                   "open_flows", "peak_open_flows", "stitched"};
+	uint64_t *const to[] = {&a->flows,      &a->attacks,         &a->rejected,
+	                        &a->open_flows, &a->peak_open_flows, &a->stitched};
+	json_t *f = jget_container(c, obj, "flows", name, false);
+	for (size_t i = 0; c->rc == 0 && i < sizeof keys / sizeof keys[0]; i++) {
+		char full[SUMMARY_KEYLEN];
+		snprintf(full, sizeof full, "%s.%s", name, keys[i]);
+		*to[i] = jget_uint(c, f, keys[i], full, false, UINT64_MAX);
+	}
+}
+
 static void read_counters(struct jctx *c, struct doc *d)
 {
 	json_t *o = jget_container(c, d->root, "counters", "counters", false);
@@ -502,15 +518,32 @@ static void read_counters(struct jctx *c, struct doc *d)
 		snprintf(name, sizeof name, "counters.%s", fields[i].key);
 		*fields[i].to = jget_uint(c, o, fields[i].key, name, false, UINT64_MAX);
 	}
-	struct attack_stats *a = &d->pub.attack_stats;
-	json_t *f = jget_container(c, d->root, "flows", "flows", false);
-	a->flows = jget_uint(c, f, "flows", "flows.flows", false, UINT64_MAX);
-	a->attacks = jget_uint(c, f, "attacks", "flows.attacks", false, UINT64_MAX);
-	a->rejected = jget_uint(c, f, "rejected", "flows.rejected", false, UINT64_MAX);
-	a->open_flows = jget_uint(c, f, "open_flows", "flows.open_flows", false, UINT64_MAX);
-	a->peak_open_flows =
-	    jget_uint(c, f, "peak_open_flows", "flows.peak_open_flows", false, UINT64_MAX);
-	a->stitched = jget_uint(c, f, "stitched", "flows.stitched", false, UINT64_MAX);
+	read_flows(c, d->root, "flows", &d->pub.attack_stats);
+}
+
+/* The prefix view (collect --prefix-view), when the file has one: its
+ * lengths, at most 32 and 128, its minimum of victims, at least 1, and
+ * its flow counts. */
+static void read_prefix_view(struct jctx *c, struct doc *d)
+{
+	struct summary_doc *s = &d->pub;
+	json_t *pv = json_object_get(d->root, "prefix_view");
+	if (pv == NULL || json_is_null(pv))
+		return;
+	if (!json_is_object(pv)) {
+		jfail(c, "prefix_view", "not an object");
+		return;
+	}
+	s->has_prefix_view = true;
+	s->prefix_view.len4 =
+	    (uint8_t)jget_uint(c, pv, "ipv4_length", "prefix_view.ipv4_length", true, 32);
+	s->prefix_view.len6 =
+	    (uint8_t)jget_uint(c, pv, "ipv6_length", "prefix_view.ipv6_length", true, 128);
+	s->prefix_view.min_victims =
+	    (uint32_t)jget_uint(c, pv, "min_victims", "prefix_view.min_victims", true, UINT32_MAX);
+	if (c->rc == 0 && s->prefix_view.min_victims == 0)
+		jfail(c, "prefix_view.min_victims", "0");
+	read_flows(c, pv, "prefix_view.flows", &s->prefix_stats);
 }
 
 static void read_state(struct jctx *c, struct doc *d)
@@ -558,6 +591,7 @@ static void read_rest(struct jctx *c, struct doc *d)
 	s->n_merged_from =
 	    jget_strings(c, from, "merged_from", "not a list of strings", &d->merged_from);
 	s->merged_from = d->merged_from;
+	read_prefix_view(c, d);
 }
 
 int summary_read(const char *path, struct summary_doc **out, struct bs_err *err)

@@ -51,7 +51,8 @@ struct summary {
 	 * NULL for collect, which writes no "merged_from" key at all. */
 	const char *const *merged_from;
 	size_t n_merged_from;
-	/* collect --prefix-view only (NULL without: no "prefix_view" key):
+	/* collect --prefix-view, and merge of its shards (NULL without: no
+	 * "prefix_view" key):
 	 * its lengths and minimum of victims, and its flow table's counts. */
 	const struct attack_prefix_view *prefix_view;
 	struct attack_stats prefix_stats;
@@ -91,6 +92,11 @@ struct summary_doc {
 	size_t n_warnings;
 	const char *const *merged_from; /* NULL when there is no such key */
 	size_t n_merged_from;
+	/* "prefix_view" (collect --prefix-view): has_prefix_view false
+	 * without the key or with null */
+	bool has_prefix_view;
+	struct attack_prefix_view prefix_view;
+	struct attack_stats prefix_stats; /* its "flows" */
 };
 
 /** Reads and checks the summary.json at path. The rules are the strictest
@@ -99,7 +105,9 @@ struct summary_doc {
  * telescope prefixes, telescope_size_v4), inputs (uri required, sizes,
  * counts and times typed), counters and flows (whole numbers, absent ones
  * 0), time_range (both times present, text or null, last not before first),
- * complete, and the lists of strings must all be what summary_write()
+ * complete, prefix_view when present (lengths at most 32 and 128, a
+ * minimum of victims of at least 1, flows as above), and the lists of
+ * strings must all be what summary_write()
  * writes; optional keys may be absent or null. 0 with *out set (free it
  * with summary_doc_free()) and err cleared (it may be NULL); else *out is
  * NULL and err holds one line naming the file: -BS_EIO (cannot open or

@@ -994,9 +994,12 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 {
 	const struct flow *f = &partial->f;
 	const struct flow_ext *x = f->ext;
+	bool prefix = (f->first_flags & FLOW_PREFIX) != 0;
 	int rc;
 
-	if (f->first_flags & FLOW_PREFIX)
+	/* A prefix flow never holds packets (flow_add()): no room for their
+	 * victims. */
+	if (prefix && x != NULL && !x->built)
 		return -BS_EINVAL;
 	put_addr(b, &f->victim);
 	bs_buf_put_u8(b, f->proto);
@@ -1007,9 +1010,11 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 		bs_buf_put_u8(b, FLOW_FORM_ONE);
 		bs_buf_put_u64(b, f->start_us);
 		put_addr(b, &f->first_dst);
-		bs_buf_put_u8(b, f->first_flags);
+		bs_buf_put_u8(b, f->first_flags & HELD_FLAGS);
 		bs_buf_put_u16(b, f->first_port);
 		bs_buf_put_u16(b, f->first_aport);
+		if (prefix)
+			bs_buf_put_u32(b, f->first_victim);
 		return bs_buf_status(b);
 	}
 	if (!x->built) {
@@ -1033,9 +1038,10 @@ int attack_flow_encode(const attack_flow_t *partial, struct bs_buf *b)
 	if (x->has_responder)
 		put_addr(b, &x->responder);
 	if ((rc = distinct_encode(&x->dests, b)) < 0 || (rc = portcount_encode(&x->ports, b)) < 0 ||
-	    (rc = portset_encode(&x->aports, b)) < 0 || (rc = peak_encode(&x->peak, b)) < 0)
+	    (rc = portset_encode(&x->aports, b)) < 0 || (rc = peak_encode(&x->peak, b)) < 0 ||
+	    (rc = uniformity_encode(&x->sample, b)) < 0)
 		return rc;
-	return uniformity_encode(&x->sample, b);
+	return prefix ? distinct_encode(&x->victims, b) : 0;
 }
 
 /* Form 0: the flow's one packet, kept in the flow itself. */
@@ -1119,7 +1125,26 @@ static int decode_built(struct bs_buf_reader *r, struct flow *f)
 	return 0;
 }
 
-int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
+/* What a prefix flow adds to forms 0 and 2: its victims. */
+static int decode_victims(struct bs_buf_reader *r, struct flow *f)
+{
+	f->first_flags |= FLOW_PREFIX;
+	if (f->ext == NULL) {
+		f->first_victim = bs_buf_get_u32(r);
+		return bs_buf_failed(r) ? -BS_EFORMAT : 0;
+	}
+	int rc = distinct_decode(&f->ext->victims, r);
+	if (rc < 0)
+		return rc;
+	const distinct_t *v = &f->ext->victims;
+	if (distinct_count(v) == 0 || (distinct_is_exact(v) && distinct_count(v) > f->packets))
+		return bs_buf_fail(r, "more or fewer victims than packets allow");
+	return 0;
+}
+
+/* attack_flow_decode() and, with pv, attack_prefix_flow_decode(). */
+static int flow_decode(struct bs_buf_reader *r, const struct attack_prefix_view *pv,
+                       attack_flow_t **out)
 {
 	struct flow *f = calloc(1, sizeof *f);
 	int rc;
@@ -1133,20 +1158,29 @@ int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
 	f->touch_us = bs_buf_get_u64(r);
 	f->bytes = bs_buf_get_u64(r);
 	uint8_t form = bs_buf_get_u8(r);
+	bs_addr_t masked = f->victim;
+	if (pv != NULL)
+		bs_addr_mask(&masked, masked.family == BS_AF_INET ? pv->len4 : pv->len6);
 	if (bs_buf_failed(r))
 		rc = -BS_EFORMAT;
 	else if (f->proto >= BS_PROTO_COUNT)
 		rc = bs_buf_fail(r, "protocol out of range");
 	else if (f->responses == 0 || (f->responses >> BS_RESP_COUNT) != 0)
 		rc = bs_buf_fail(r, "responses empty or out of range");
+	else if (pv != NULL && bs_addr_cmp(&masked, &f->victim) != 0)
+		rc = bs_buf_fail(r, "prefix with bits set past the prefix view's length");
 	else if (form == FLOW_FORM_ONE)
 		rc = decode_one(r, f);
-	else if (form == FLOW_FORM_HELD)
+	else if (form == FLOW_FORM_HELD && pv == NULL)
 		rc = decode_held(r, f);
 	else if (form == FLOW_FORM_BUILT)
 		rc = decode_built(r, f);
 	else
-		rc = bs_buf_fail(r, "unknown flow form");
+		rc = bs_buf_fail(r, pv != NULL && form == FLOW_FORM_HELD
+		                        ? "held packets in a prefix-view flow"
+		                        : "unknown flow form");
+	if (rc == 0 && pv != NULL)
+		rc = decode_victims(r, f);
 	if (rc == 0 && f->end_us > f->touch_us)
 		rc = bs_buf_fail(r, "last update before the last packet");
 	if (rc == 0 && f->bytes / f->packets > UINT32_MAX)
@@ -1157,6 +1191,17 @@ int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
 	}
 	*out = (attack_flow_t *)f;
 	return 0;
+}
+
+int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out)
+{
+	return flow_decode(r, NULL, out);
+}
+
+int attack_prefix_flow_decode(struct bs_buf_reader *r, const struct attack_prefix_view *pv,
+                              attack_flow_t **out)
+{
+	return flow_decode(r, pv, out);
 }
 
 static bool held_equal(const struct held_packet *a, const struct held_packet *b)

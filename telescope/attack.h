@@ -232,7 +232,7 @@ int attack_flow_cmp(const attack_flow_t *a, const attack_flow_t *b);
 /** Safe on NULL. */
 void attack_flow_free(attack_flow_t *f);
 /** True when f is a flow of a prefix-view table (it must only be adopted
- * by one, and is not encoded: see attack_flow_encode()). */
+ * by one, and is read back by attack_prefix_flow_decode()). */
 bool attack_flow_is_prefix(const attack_flow_t *f);
 
 /* Partial flows as bytes (base/bs_buf.h), so that pieces collected by
@@ -264,15 +264,25 @@ bool attack_flow_is_prefix(const attack_flow_t *f);
  * replayed in arrival order, peak.h), but it needs the telescope, and a
  * held packet takes 18 to 30 bytes where the built blocks take a kilobyte;
  * keeping the form makes the decoded flow the original, field for field,
- * with no argument needed. Decoding checks start <= end <= touch, bytes
+ * with no argument needed.
+ * A flow of the prefix view (attack_table_key_prefix()) is written the
+ * same way, its victim being the prefix, and adds its victims (32-bit
+ * hashes, see attack_table_key_prefix()): form 0 ends with u32 the hash
+ * of its one victim; form 2 ends with the victims' block as
+ * distinct_encode() writes it; it has no form 1 (its packets are never
+ * held: a held packet has no room for the victim). Nothing in the bytes
+ * says which kind a flow is: the file around them does
+ * (outdir/flowstate.h keeps them apart).
+ * Decoding checks start <= end <= touch, bytes
  * possible for the packets (at most UINT32_MAX each), mismatches
  * possible (at most one per packet, a responder exactly when there are
  * some), a destination count, attacker ports and sample no larger than
- * the packets, and each block's own rules. Equal flows give equal bytes. */
+ * the packets, and each block's own rules; for a prefix flow also a
+ * prefix with no bits set past the view's length and, built, from one
+ * victim to as many as packets. Equal flows give equal bytes. */
 
-/** Appends f to b. 0, -BS_ENOMEM (bs_buf_status(b)), or -BS_EINVAL for
- * a flow of the prefix view, whose victims the layout has no room for
- * (the prefix view is stitched within a collect run, not across runs). */
+/** Appends f (either kind) to b. 0, -BS_ENOMEM (bs_buf_status(b)), or
+ * -BS_EINVAL for a prefix flow holding packets (none does). */
 int attack_flow_encode(const attack_flow_t *f, struct bs_buf *b);
 /** Reads one flow written by attack_flow_encode() from r into a new
  * partial flow *out (free with attack_flow_free(), or pass to
@@ -280,6 +290,11 @@ int attack_flow_encode(const attack_flow_t *f, struct bs_buf *b);
  * a rule above (r fails, saying why); -BS_ENOMEM. *out is NULL after an
  * error. */
 int attack_flow_decode(struct bs_buf_reader *r, attack_flow_t **out);
+/** As attack_flow_decode(), for a flow of a prefix-view table keyed as pv
+ * (borrowed) says: the flow read is one (attack_flow_is_prefix()), to be
+ * adopted by a table keyed on pv. */
+int attack_prefix_flow_decode(struct bs_buf_reader *r, const struct attack_prefix_view *pv,
+                              attack_flow_t **out);
 /** True when a and b are the same partial flow for everything a table
  * does with them (adopt, merge, judge, report): key, times, counters,
  * held packets or built blocks. */

@@ -1222,29 +1222,53 @@ START_TEST(prefix_view_stitches_like_one_table)
 }
 END_TEST
 
-/* Prefix flows are not encoded (attack.h): refused, nothing written. */
-static int encode_refused(attack_flow_t *f, void *arg)
+/* Prefix flows go through their bytes and back (attack.h), victims
+ * included; a view with other lengths refuses them. */
+static int prefix_round_trip(attack_flow_t *f, void *arg)
 {
-	(void)arg;
+	size_t *seen = arg;
 	ck_assert(attack_flow_is_prefix(f));
 	struct bs_buf b = {0};
-	ck_assert_int_eq(attack_flow_encode(f, &b), -BS_EINVAL);
-	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(attack_flow_encode(f, &b), 0);
+	struct bs_buf_reader r;
+	bs_buf_reader_init(&r, b.data, b.len);
+	attack_flow_t *back = NULL;
+	ck_assert_int_eq(attack_prefix_flow_decode(&r, &PV, &back), 0);
+	ck_assert_uint_eq(bs_buf_left(&r), 0);
+	ck_assert(attack_flow_is_prefix(back));
+	ck_assert(attack_flow_equal(f, back));
+	struct bs_buf again = {0};
+	ck_assert_int_eq(attack_flow_encode(back, &again), 0);
+	ck_assert_uint_eq(again.len, b.len);
+	ck_assert(memcmp(again.data, b.data, b.len) == 0);
+	attack_flow_free(back);
+	const struct attack_prefix_view wider = {.len4 = 16, .len6 = 32, .min_victims = 5};
+	bs_buf_reader_init(&r, b.data, b.len);
+	ck_assert_int_eq(attack_prefix_flow_decode(&r, &wider, &back), -BS_EFORMAT);
+	ck_assert_ptr_null(back);
+	bs_buf_free(&again);
 	bs_buf_free(&b);
 	attack_flow_free(f);
+	(*seen)++;
 	return 0;
 }
 
-START_TEST(prefix_flows_are_not_encoded)
+START_TEST(prefix_flows_round_trip)
 {
+	static struct bs_event evs[20 * 40];
+	size_t n = carpet(evs, 40);
 	struct attack_params p = preset("rsdos");
 	open_table(&p);
 	attack_table_key_prefix(table, &PV);
+	size_t seen = 0;
 	const struct attack_hold h = {.before_next = true};
-	attack_table_hold(table, &h, encode_refused, NULL);
-	struct bs_event ev = ev_make(VICTIM, dst(0), T0);
-	update(&ev);
+	attack_table_hold(table, &h, prefix_round_trip, &seen);
+	struct bs_event lone = ev_make(0xcb007101u, dst(0), T0); /* 203.0.113.1: one packet */
+	update(&lone);
+	for (size_t i = 0; i < n; i++)
+		update(&evs[i]);
 	flush();
+	ck_assert_uint_eq(seen, 2);
 	ck_assert_uint_eq(sink.n, 0);
 }
 END_TEST
@@ -2134,7 +2158,7 @@ int main(void)
 	tcase_add_test(table_tc, prefix_view_needs_min_victims);
 	tcase_add_test(table_tc, prefix_view_masks_ipv6_to_48);
 	tcase_add_test(table_tc, prefix_view_stitches_like_one_table);
-	tcase_add_test(table_tc, prefix_flows_are_not_encoded);
+	tcase_add_test(table_tc, prefix_flows_round_trip);
 	tcase_add_test(table_tc, lone_piece_hands_out_nothing);
 	tcase_add_test(table_tc, watched_edges_are_shown_once);
 	tcase_add_test(table_tc, watch_limits);

@@ -164,6 +164,12 @@ static void assert_same_header(const struct flowstate_header *a, const struct fl
 	ck_assert_uint_eq(a->telescope_hash, b->telescope_hash);
 	ck_assert_uint_eq(a->first_us, b->first_us);
 	ck_assert_uint_eq(a->last_us, b->last_us);
+	ck_assert_int_eq(a->has_prefix_view, b->has_prefix_view);
+	if (a->has_prefix_view) {
+		ck_assert_uint_eq(a->prefix_view.len4, b->prefix_view.len4);
+		ck_assert_uint_eq(a->prefix_view.len6, b->prefix_view.len6);
+		ck_assert_uint_eq(a->prefix_view.min_victims, b->prefix_view.min_victims);
+	}
 }
 
 /* The little-endian u32 at p. */
@@ -914,8 +920,8 @@ START_TEST(every_kind_of_damage)
 	assert_file_refused(p, len, "not a flow state file (no BSFLOWS magic)");
 	assert_file_refused(p, 5, "not a flow state file (no BSFLOWS magic)");
 	p[3] = 'L';
-	codec_poke_u32(p, 8, 2);
-	assert_file_refused(p, len, "format version 2; this program reads version 1");
+	codec_poke_u32(p, 8, 3);
+	assert_file_refused(p, len, "format version 3; this program reads versions 1 and 2");
 	codec_poke_u32(p, 8, 1);
 	codec_poke_u64(p, 12, 79);
 	assert_file_refused(p, len, "length field 79 shorter than the header");
@@ -1280,6 +1286,288 @@ static void replay(const char *rel, bool required)
 	ck_assert(files > 0 || !required);
 }
 
+/* ---- version 2: the prefix view's part ---- */
+
+static const struct attack_prefix_view PV = {.len4 = 24, .len6 = 48, .min_victims = 5};
+
+/* The partial flows of a prefix-view table (attack.h) that may continue
+ * into the next piece: a carpet over 198.51.100.0/24 (built, 8 victims),
+ * a one-packet flow of 203.0.113.0/24, a flow of 2001:db8:1::/48 whose
+ * first packet is a router's error (built from it), and a two-victim
+ * flow of 192.0.2.0/24. */
+static size_t prefix_flows(attack_flow_t **out)
+{
+	struct partials parts = {.n = 0};
+	struct attack_params p;
+	ck_assert_int_eq(attack_params_preset(&p, "rsdos"), 0);
+	attack_table_t *t = attack_table_create(&p, tel, no_attack, NULL);
+	attack_table_key_prefix(t, &PV);
+	const struct attack_hold h = {.before_next = true};
+	attack_table_hold(t, &h, keep_partial, &parts);
+	struct bs_event ev;
+	for (uint32_t i = 0; i < 24; i++) {
+		ev = event(0xc6336400u + 1 + i % 8, i, T0 + i * US);
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	ev = event(0xcb007109u, 50, T0 + 3 * US);
+	ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, [15] = 5};
+	for (uint32_t i = 0; i < 3; i++) {
+		ev = event(0, 60 + i, T0 + (4 + i) * US);
+		v6[15] = (uint8_t)(5 + i);
+		bs_addr_from_v6(&ev.victim, v6);
+		ev.proto = BS_PROTO_UDP;
+		ev.response = BS_RESP_ICMP6_UNREACH;
+		if (i == 0) {
+			ev.flags |= BS_EV_MISMATCH;
+			bs_addr_from_v6(&ev.responder,
+			                (const uint8_t[16]){0x20, 0x01, 0x0d, 0xb8, 9});
+		}
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	for (uint32_t i = 0; i < 2; i++) {
+		ev = event(0xc0000201u + i, 70 + i, T0 + (8 + i) * US);
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	ck_assert_int_eq(attack_table_flush(t), 0);
+	attack_table_free(t);
+	memcpy(out, parts.f, parts.n * sizeof *out);
+	return parts.n;
+}
+
+/* The header of a piece with the prefix view. */
+static struct flowstate_header header_pv(void)
+{
+	struct flowstate_header h = header();
+	h.has_prefix_view = true;
+	h.prefix_view = PV;
+	return h;
+}
+
+/* A valid version 2 file: the small piece's edges, then n_prefix prefix
+ * flows (every other reported). *n_victim: the per-victim records. */
+static struct bs_buf valid_pv_file(size_t *n_victim, size_t *n_prefix)
+{
+	attack_flow_t *flows[FLOWS_MAX];
+	struct flowstate_flow edges[FLOWS_MAX];
+	size_t n = partial_flows(flows, false);
+	with_edges(flows, n, edges);
+	size_t m = prefix_flows(flows + n);
+	for (size_t i = 0; i < m; i++)
+		edges[n + i] =
+		    (struct flowstate_flow){.flow = flows[n + i], .reported = i % 2 == 0};
+	const struct flowstate_header h = header_pv();
+	struct bs_buf b = {0};
+	struct bs_err err = {0};
+	ck_assert_int_eq(flowstate_encode(&h, edges, n + m, &b, &err), 0);
+	free_flows(flows, n + m);
+	*n_victim = n;
+	*n_prefix = m;
+	return b;
+}
+
+/* Where the prefix view's part begins in a version 2 file. */
+static size_t prefix_part_at(const struct bs_buf *b, size_t n_victim)
+{
+	size_t pos = 72;
+	for (size_t i = 0; i < n_victim; i++)
+		pos += 4 + get_u32(b->data + pos);
+	return pos;
+}
+
+START_TEST(prefix_view_round_trip)
+{
+	attack_flow_t *flows[FLOWS_MAX];
+	struct flowstate_flow given[FLOWS_MAX];
+	size_t n = partial_flows(flows, false);
+	size_t m = prefix_flows(flows + n);
+	ck_assert_uint_eq(m, 4);
+	/* Added mixed and backwards: the file puts each part in order. */
+	for (size_t i = 0; i < n + m; i++) {
+		size_t k = n + m - 1 - i;
+		given[i] = k < n
+		               ? with_edge(flows[k], k)
+		               : (struct flowstate_flow){.flow = flows[k], .reported = k % 2 == 0};
+	}
+	const struct flowstate_header h = header_pv();
+	struct bs_err err = {0};
+	ck_assert_int_eq(write_state(dir, &h, given, n + m, &err), 0);
+	keep_seed(state_path(), "prefix.state");
+	struct bs_buf file = read_bytes(state_path()), again = {0};
+	ck_assert_uint_eq(get_u32(file.data + 8), 2);
+	size_t at = prefix_part_at(&file, n);
+	ck_assert_uint_eq(file.data[at], 24);
+	ck_assert_uint_eq(file.data[at + 1], 48);
+	ck_assert_uint_eq(get_u32(file.data + at + 2), 5);
+	ck_assert_uint_eq(get_u32(file.data + at + 6), m);
+
+	struct flowstate_header back;
+	struct flowstate_flow *read;
+	size_t n_read;
+	ck_assert_int_eq(flowstate_read(state_path(), &back, &read, &n_read, &err), 0);
+	assert_same_header(&back, &h);
+	ck_assert_uint_eq(n_read, n + m);
+	for (size_t i = 0; i < n + m; i++) {
+		ck_assert_int_eq(attack_flow_is_prefix(read[i].flow), i >= n);
+		if (i != 0 && i != n)
+			ck_assert_int_lt(attack_flow_cmp(read[i - 1].flow, read[i].flow), 0);
+		bool found = false;
+		for (size_t j = 0; j < n + m && !found; j++) {
+			if (given[j].flow == NULL ||
+			    !attack_flow_equal(given[j].flow, read[i].flow))
+				continue;
+			found = true;
+			assert_same_edge(&read[i], &given[j]);
+		}
+		ck_assert_msg(found, "flow %zu read back is none of those written", i);
+	}
+	ck_assert_int_eq(flowstate_encode(&back, read, n_read, &again, &err), 0);
+	codec_assert_same(&file, &again);
+	ck_assert_ptr_null(fuzz_run_flowstate(file.data, file.len));
+	flowstate_flows_free(read, n_read);
+	free_flows(flows, n + m);
+	bs_buf_free(&file);
+	bs_buf_free(&again);
+}
+END_TEST
+
+/* The view without prefix flows is still version 2; without the view the
+ * file is version 1, byte for byte what it was before version 2. */
+START_TEST(prefix_view_without_flows)
+{
+	struct flowstate_header h = header_pv();
+	struct bs_buf with = {0}, without = {0};
+	struct bs_err err = {0};
+	ck_assert_int_eq(flowstate_encode(&h, NULL, 0, &with, &err), 0);
+	ck_assert_uint_eq(with.len, 80 + 14);
+	ck_assert_mem_eq(with.data, "BSFLOWS\0\2\0\0\0\x5e\0\0\0\0\0\0\0", 20);
+	ck_assert_mem_eq(with.data + 72, "\x18\x30\5\0\0\0\0\0\0\0\0\0\0\0", 14);
+	struct flowstate_header back;
+	struct flowstate_flow *read;
+	size_t n;
+	ck_assert_int_eq(flowstate_parse(with.data, with.len, &back, &read, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	assert_same_header(&back, &h);
+	flowstate_flows_free(read, n);
+	h.has_prefix_view = false;
+	ck_assert_int_eq(flowstate_encode(&h, NULL, 0, &without, &err), 0);
+	ck_assert_uint_eq(without.len, 80);
+	ck_assert_mem_eq(without.data, "BSFLOWS\0\1\0\0\0\x50\0\0\0\0\0\0\0", 20);
+	ck_assert_int_eq(flowstate_parse(without.data, without.len, &back, &read, &n, &err), 0);
+	ck_assert(!back.has_prefix_view);
+	flowstate_flows_free(read, n);
+	bs_buf_free(&with);
+	bs_buf_free(&without);
+}
+END_TEST
+
+START_TEST(prefix_view_writer_refuses)
+{
+	attack_flow_t *flows[FLOWS_MAX];
+	size_t m = prefix_flows(flows);
+	struct flowstate_flow one = {.flow = flows[0]};
+	struct flowstate_header h = header();
+	struct bs_buf b = {0};
+	struct bs_err err = {0};
+	/* A prefix flow in a file without the view. */
+	ck_assert_int_eq(flowstate_encode(&h, &one, 1, &b, &err), -BS_EINVAL);
+	ck_assert_str_eq(err.msg, "record 1: a prefix-view flow, and no prefix view in the header");
+	/* Keyed on /24 while the header says /16. */
+	h = header_pv();
+	h.prefix_view.len4 = 16;
+	h.prefix_view.len6 = 32;
+	ck_assert_int_eq(flowstate_encode(&h, &one, 1, &b, &err), -BS_EINVAL);
+	ck_assert_str_eq(err.msg, "record 1: a prefix-view flow keyed on another prefix length "
+	                          "than the header's");
+	/* Lengths the view cannot have, no victim. */
+	h = header_pv();
+	h.prefix_view.len4 = 33;
+	ck_assert_int_eq(flowstate_encode(&h, NULL, 0, &b, &err), -BS_EINVAL);
+	ck_assert_str_eq(err.msg, "prefix view /33,/48 with at least 5 victims: a length too long "
+	                          "or no victim");
+	h = header_pv();
+	h.prefix_view.min_victims = 0;
+	ck_assert_int_eq(flowstate_encode(&h, NULL, 0, &b, &err), -BS_EINVAL);
+	/* A prefix has no geography. */
+	flowstate_writer_t *w = flowstate_writer_create();
+	const struct geo_info se = {.country = "SE"};
+	ck_assert_int_eq(flowstate_writer_add(w, flows[0], false, &se), -BS_EINVAL);
+	ck_assert_uint_eq(flowstate_writer_count(w), 0);
+	ck_assert_int_eq(flowstate_writer_add(w, flows[0], true, NULL), 0);
+	ck_assert_uint_eq(flowstate_writer_count(w), 1);
+	flowstate_writer_free(w);
+	ck_assert_uint_eq(b.len, 0);
+	free_flows(flows, m);
+	bs_buf_free(&b);
+}
+END_TEST
+
+START_TEST(prefix_view_damage)
+{
+	size_t n, m;
+	struct bs_buf b = valid_pv_file(&n, &m);
+	uint8_t *p = b.data;
+	const size_t len = b.len;
+	const size_t at = prefix_part_at(&b, n);
+	char want[256];
+	/* Cut at every byte: refused, never a crash. */
+	for (size_t cut = 0; cut < len; cut++) {
+		struct flowstate_header h;
+		struct flowstate_flow *flows;
+		size_t got;
+		struct bs_err err = {0};
+		ck_assert_int_eq(flowstate_parse(p, cut, &h, &flows, &got, &err), -BS_EFORMAT);
+	}
+	/* A version 1 file does not end with the view's part. */
+	codec_poke_u32(p, 8, 1);
+	reseal(&b);
+	snprintf(want, sizeof want, "%zu bytes between the last record and the checksum",
+	         len - 8 - at);
+	assert_file_refused(p, len, want);
+	codec_poke_u32(p, 8, 2);
+	/* The view's lengths and victims. */
+	p[at] = 33;
+	reseal(&b);
+	assert_file_refused(p, len,
+	                    "prefix view /33,/48 with at least 5 victims: a length too long or "
+	                    "no victim");
+	p[at] = 16; /* shorter: the /24 prefixes have bits past it */
+	reseal(&b);
+	snprintf(want, sizeof want,
+	         "prefix record 1 of %zu: prefix with bits set past the prefix view's length", m);
+	assert_file_refused(p, len, want);
+	p[at] = 24;
+	codec_poke_u32(p, at + 2, 0);
+	reseal(&b);
+	assert_file_refused(p, len,
+	                    "prefix view /24,/48 with at least 0 victims: a length too long or "
+	                    "no victim");
+	codec_poke_u32(p, at + 2, 5);
+	/* The count of prefix flows. */
+	codec_poke_u64(p, at + 6, UINT64_MAX);
+	reseal(&b);
+	snprintf(want, sizeof want,
+	         "18446744073709551615 prefix flows cannot fit in the %zu bytes left",
+	         len - 8 - at - 14);
+	assert_file_refused(p, len, want);
+	codec_poke_u64(p, at + 6, m + 1);
+	reseal(&b);
+	snprintf(want, sizeof want, "prefix record %zu of %zu: ends early", m + 1, m + 1);
+	assert_file_refused(p, len, want);
+	codec_poke_u64(p, at + 6, m);
+	/* The reported flag, the record's last byte. */
+	const size_t first = at + 14, first_len = get_u32(p + first);
+	p[first + 4 + first_len - 1] = 2;
+	reseal(&b);
+	snprintf(want, sizeof want, "prefix record 1 of %zu: reported flag neither 0 nor 1", m);
+	assert_file_refused(p, len, want);
+	p[first + 4 + first_len - 1] = 1;
+	reseal(&b);
+	assert_parses(p, len, n + m);
+	bs_buf_free(&b);
+}
+END_TEST
+
 /* The seeds are in the current format: each parses. */
 static void seeds_parse(const char *rel)
 {
@@ -1335,6 +1623,13 @@ int main(void)
 	tcase_add_test(bad, read_errors_name_the_file);
 	tcase_add_test(bad, failed_write_keeps_old_file);
 	tcase_add_test(bad, fuzz_seeds_and_findings);
+	TCase *pv = tcase_create("prefix_view");
+	tcase_add_checked_fixture(pv, setup, teardown);
+	tcase_add_test(pv, prefix_view_round_trip);
+	tcase_add_test(pv, prefix_view_without_flows);
+	tcase_add_test(pv, prefix_view_writer_refuses);
+	tcase_add_test(pv, prefix_view_damage);
+	suite_add_tcase(s, pv);
 	suite_add_tcase(s, bad);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -5,7 +5,9 @@
  * timeout, a microsecond more, another protocol, the same shard), every
  * column of a joined row, the union estimate of telescope_addrs, a chain
  * over three shards, duplicate and empty shards, the summed time series
- * and the merged summary.json.
+ * and the merged summary.json; the prefix view: shards that disagree on
+ * it, shards that lack it or its flows, a row of another length, and a
+ * prefix attack that passes only once its two pieces' flows are joined.
  *
  * Shards are hand-made directories: a summary.json from a template and
  * CSV rows written out in full, so each expected number can be checked by
@@ -21,9 +23,11 @@
 
 #include "base/bs_error.h"
 #include "check_outdir.h"
+#include "telescope/attack.h"
 #include "telescope/event.h"
 #include "analysis/merge.h"
 #include "outdir/csvread.h"
+#include "outdir/flowstate.h"
 
 #define ATTACKS_HEADER                                                                             \
 	"attack_id,victim,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
@@ -52,6 +56,7 @@ struct sfx {
 	unsigned packets, flows, attacks;
 	const char *filter; /* JSON value */
 	const char *warnings;
+	const char *prefix_view; /* JSON object, or NULL: no such key */
 };
 
 /* A one-input shard named uri with packets between first and last (times
@@ -105,11 +110,12 @@ static char *summary_text(const struct sfx *f)
 	    "   \"files_failed\": %u},\n"
 	    " \"flows\": {\"flows\": %u, \"attacks\": %u, \"rejected\": %u, \"open_flows\": 0,\n"
 	    "   \"peak_open_flows\": 7, \"stitched\": 0},\n"
-	    " \"complete\": %s, \"partial_reason\": %s, \"warnings\": %s}\n",
+	    " \"complete\": %s, \"partial_reason\": %s, \"warnings\": %s%s%s}\n",
 	    f->preset, f->flow_timeout_s, f->min_ppm, f->interval_s, f->telescope, f->filter,
 	    f->inputs, f->first, f->last, f->packets, f->packets, f->files_failed, f->flows,
 	    f->attacks, f->flows - f->attacks, f->complete,
-	    strcmp(f->complete, "true") == 0 ? "null" : "\"stopped by a signal\"", f->warnings);
+	    strcmp(f->complete, "true") == 0 ? "null" : "\"stopped by a signal\"", f->warnings,
+	    f->prefix_view ? ",\n \"prefix_view\": " : "", f->prefix_view ? f->prefix_view : "");
 	ck_assert_int_lt(n, 8192);
 	return buf;
 }
@@ -830,6 +836,212 @@ START_TEST(summary_merged)
 }
 END_TEST
 
+/* ---- the prefix view ---- */
+
+#define PREFIX_HEADER                                                                              \
+	"prefix_id,prefix,protocol,start_time,end_time,duration_s,packets,bytes,telescope_addrs,"  \
+	"victim_ports,top_port,responses,peak_ppm,mean_pps,uniformity_a2,uniform,attack_ports,"    \
+	"victims,victim_attacks\n"
+#define PV_24_48                                                                                   \
+	"{\"ipv4_length\": 24, \"ipv6_length\": 48, \"min_victims\": 5, \"flows\": {\"flows\": "   \
+	"1, "                                                                                      \
+	"\"attacks\": 0, \"rejected\": 1, \"open_flows\": 0, \"peak_open_flows\": 1, "             \
+	"\"stitched\": 0}}"
+
+/* Hour h's shard with the prefix view pv (JSON) and prefix_attacks.csv
+ * text prefixes. */
+static char *prefix_shard(int hour, const char *pv, const char *prefixes)
+{
+	struct sfx f = hour == 0 ? sfx_default("h0.pcap", "00:00:00.000000", "00:59:59.000000")
+	                         : sfx_default("h1.pcap", "01:00:00.000000", "01:59:59.000000");
+	f.prefix_view = pv;
+	char *dir = shard(&f, ATTACKS_HEADER, hour == 0 ? TS_H0 : TS_H1);
+	if (prefixes != NULL)
+		outdir_write(dir, "prefix_attacks.csv", prefixes);
+	return dir;
+}
+
+START_TEST(prefix_view_mismatch)
+{
+	static const struct {
+		const char *pv, *want;
+	} cases[] = {
+	    {"{\"ipv4_length\": 16, \"ipv6_length\": 48, \"min_victims\": 5, \"flows\": {}}",
+	     "summary.json: prefix_view.ipv4_length 16 differs from 24 in "},
+	    {"{\"ipv4_length\": 24, \"ipv6_length\": 64, \"min_victims\": 5, \"flows\": {}}",
+	     "summary.json: prefix_view.ipv6_length 64 differs from 48 in "},
+	    {"{\"ipv4_length\": 24, \"ipv6_length\": 48, \"min_victims\": 9, \"flows\": {}}",
+	     "summary.json: prefix_view.min_victims 9 differs from 5 in "},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *dirs[2] = {prefix_shard(0, PV_24_48, PREFIX_HEADER),
+		                 prefix_shard(1, cases[i].pv, PREFIX_HEADER)};
+		expect_add_error(dirs, 2, -BS_EFORMAT, cases[i].want);
+		remove_all(dirs, 2);
+	}
+}
+END_TEST
+
+/* A prefix_attacks.csv row of another length than its summary says. */
+START_TEST(prefix_row_of_other_length)
+{
+	char *dir = prefix_shard(0, PV_24_48,
+	                         PREFIX_HEADER "1,192.0.2.0/23,TCP,2026-11-24T00:10:00.000000Z,"
+	                                       "2026-11-24T00:20:00.000000Z,600.000000,100,4000,"
+	                                       "50,3,80,TCP_SYNACK,30,0.166667,1.0000,1,40,6,0\n");
+	expect_add_error(&dir, 1, -BS_EFORMAT,
+	                 "prefix_attacks.csv: row 2: column prefix: /23, where the summary's "
+	                 "prefix view says /24");
+	outdir_remove(dir);
+}
+END_TEST
+
+/* Merges dirs: status MERGE_WARNINGS, one warning holding want, and no
+ * prefix_attacks.csv in the result. */
+static void expect_prefix_left_out(char **dirs, size_t n, const char *want)
+{
+	struct bs_err err;
+	merge_t *m = add_all(dirs, n, 0, &err);
+	char *out = outdir_create();
+	ck_assert_msg(merge_write(m, out, "backscatter merge", "9.9", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(merge_status(m), MERGE_WARNINGS);
+	size_t found = 0;
+	for (size_t i = 0; i < merge_warning_count(m); i++)
+		found += strstr(merge_warning(m, i), want) != NULL;
+	ck_assert_msg(found == 1, "no warning '%s'", want);
+	char *text = outdir_read(out, "prefix_attacks.csv");
+	ck_assert_ptr_null(text);
+	merge_free(m);
+	outdir_remove(out);
+}
+
+START_TEST(prefix_view_left_out)
+{
+	/* A shard without the view. */
+	char *dirs[2] = {prefix_shard(0, PV_24_48, PREFIX_HEADER),
+	                 hour_shard(1, ATTACKS_HEADER, TS_H1)};
+	char want[512];
+	snprintf(want, sizeof want,
+	         "no prefix_attacks.csv written: %s was collected without --prefix-view", dirs[1]);
+	expect_prefix_left_out(dirs, 2, want);
+	outdir_remove(dirs[1]);
+	/* Both with it, neither with flows.state (the rows' join). */
+	dirs[1] = prefix_shard(1, PV_24_48, PREFIX_HEADER);
+	expect_prefix_left_out(dirs, 2,
+	                       "no prefix_attacks.csv written: a shard has no flows.state");
+	remove_all(dirs, 2);
+}
+END_TEST
+
+#define PV_VICTIMS 0xc6336400u /* 198.51.100.0/24 */
+
+static int no_attack(const struct attack_record *rec, void *arg)
+{
+	(void)rec;
+	(void)arg;
+	return 0;
+}
+
+struct held_flows {
+	struct flowstate_flow f[8];
+	size_t n;
+};
+
+static int keep_flow(attack_flow_t *f, void *arg)
+{
+	struct held_flows *h = arg;
+	ck_assert_uint_lt(h->n, 8);
+	h->f[h->n++] = (struct flowstate_flow){.flow = f};
+	return 0;
+}
+
+/* DIR/flows.state of a piece from first_us to last_us with the prefix
+ * view 24,48,5 whose prefix table saw n packets, one a second from
+ * start_us, of victims 198.51.100.v0 to v0 + 2 in turn: its flows at
+ * the piece's edge (open at its end: tail; else starting at its head). */
+static void write_prefix_state(const char *dir, uint64_t first_us, uint64_t last_us,
+                               uint64_t start_us, unsigned n, uint32_t v0, bool tail)
+{
+	static const struct attack_prefix_view pv = {.len4 = 24, .len6 = 48, .min_victims = 5};
+	bs_prefixes_t *tel = bs_prefixes_create();
+	ck_assert_int_eq(bs_prefixes_add(tel, "10.0.0.0/24"), 0);
+	struct flowstate_header h = {.telescope_hash = flowstate_telescope_hash(tel),
+	                             .first_us = first_us,
+	                             .last_us = last_us,
+	                             .has_prefix_view = true,
+	                             .prefix_view = pv};
+	ck_assert_int_eq(attack_params_preset(&h.params, "rsdos"), 0);
+	attack_table_t *t = attack_table_create(&h.params, tel, no_attack, NULL);
+	attack_table_key_prefix(t, &pv);
+	struct held_flows held = {.n = 0};
+	const struct attack_hold hold = {
+	    .after_previous = !tail, .until_us = first_us + 300 * S, .before_next = tail};
+	attack_table_hold(t, &hold, keep_flow, &held);
+	for (unsigned i = 0; i < n; i++) {
+		struct bs_event ev = {.ts_us = start_us + i * S,
+		                      .ip_len = 40,
+		                      .port = 80,
+		                      .aport = (uint16_t)(1024 + i),
+		                      .proto = BS_PROTO_TCP,
+		                      .response = BS_RESP_TCP_SYNACK,
+		                      .flags = BS_EV_HAS_PORT | BS_EV_HAS_APORT};
+		bs_addr_from_v4(&ev.victim, PV_VICTIMS + v0 + i % 3);
+		bs_addr_from_v4(&ev.dst, 0x0a000000u + i % 200);
+		ck_assert_int_eq(attack_table_update(t, &ev), 0);
+	}
+	ck_assert_int_eq(attack_table_flush(t), 0);
+	ck_assert_uint_eq(held.n, 1);
+	struct bs_buf b = {0};
+	struct bs_err err = {0};
+	ck_assert_int_eq(flowstate_encode(&h, held.f, held.n, &b, &err), 0);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/flows.state", dir);
+	FILE *out = fopen(path, "wb");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(fwrite(b.data, 1, b.len, out), b.len);
+	ck_assert_int_eq(fclose(out), 0);
+	bs_buf_free(&b);
+	attack_flow_free(held.f[0].flow);
+	attack_table_free(t);
+	bs_prefixes_free(tel);
+}
+
+/* Three victims at the end of hour 0 and three others at the start of
+ * hour 1, 30 s each: each piece alone is below every threshold, joined
+ * they are a prefix attack of six victims, which only the flows tell. */
+START_TEST(prefix_attack_joined_from_flows)
+{
+	char *dirs[2] = {prefix_shard(0, PV_24_48, PREFIX_HEADER),
+	                 prefix_shard(1, PV_24_48, PREFIX_HEADER)};
+	const uint64_t h1 = T0 + 3600 * S;
+	write_prefix_state(dirs[0], T0, h1 - S, h1 - 30 * S, 30, 1, true);
+	write_prefix_state(dirs[1], h1, h1 + 3599 * S, h1, 31, 4, false);
+	struct rows r;
+	merge_t *m;
+	char *out = merge_into(dirs, 2, &r, &m);
+	ck_assert_int_eq(merge_status(m), MERGE_OK);
+	ck_assert_uint_eq(r.n, 0);
+	char *row = line_of(out, "prefix_attacks.csv", 1);
+	const char *want = "1,198.51.100.0/24,TCP,2026-11-24T00:59:30.000000Z,"
+	                   "2026-11-24T01:00:30.000000Z,60.000000,61,2440,";
+	ck_assert_msg(strncmp(row, want, strlen(want)) == 0, "row %s", row);
+	/* 6 victims, none attacked on its own */
+	ck_assert_str_eq(row + strlen(row) - 4, ",6,0");
+	free(row);
+	json_t *root = load_summary(out);
+	json_t *pv = json_object_get(root, "prefix_view");
+	ck_assert_int_eq(jint(pv, NULL, "ipv4_length"), 24);
+	ck_assert_int_eq(jint(pv, "flows", "flows"), 1);
+	ck_assert_int_eq(jint(pv, "flows", "attacks"), 1);
+	ck_assert_int_eq(jint(pv, "flows", "rejected"), 0);
+	ck_assert_int_eq(jint(pv, "flows", "stitched"), 1);
+	json_decref(root);
+	merge_free(m);
+	outdir_remove(out);
+	remove_all(dirs, 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("merge");
@@ -858,6 +1070,12 @@ int main(void)
 	tcase_add_test(tc, empty_shard);
 	tcase_add_test(tc, timeseries_summed);
 	tcase_add_test(tc, summary_merged);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("prefix_view");
+	tcase_add_test(tc, prefix_view_mismatch);
+	tcase_add_test(tc, prefix_row_of_other_length);
+	tcase_add_test(tc, prefix_view_left_out);
+	tcase_add_test(tc, prefix_attack_joined_from_flows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

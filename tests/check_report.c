@@ -874,6 +874,100 @@ START_TEST(vectors_ranked)
 }
 END_TEST
 
+/* A night (one attack, at 01:00) with prefix_attacks.csv rows
+ * "prefix,protocol,start,packets,victims,victim_attacks". */
+static char *prefixes_night(const char *const *rows, size_t n)
+{
+	static const char *const one[] = {"10.0.0.1,TCP,01:00:00,01:10:00"};
+	char *dir = vectors_night(one, 1);
+	char path[OUTDIR_PATH_LEN];
+	snprintf(path, sizeof path, "%s/prefix_attacks.csv", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "prefix_id,prefix,protocol,start_time,end_time,packets,victims,victim_attacks\n");
+	for (size_t i = 0; i < n; i++) {
+		char prefix[64], proto[16], start[16];
+		unsigned packets, victims, victim_attacks;
+		ck_assert_int_eq(sscanf(rows[i], "%63[^,],%15[^,],%15[^,],%u,%u,%u", prefix, proto,
+		                        start, &packets, &victims, &victim_attacks),
+		                 6);
+		fprintf(f, "%zu,%s,%s,2026-11-24T%sZ,2026-11-24T%sZ,%u,%u,%u\n", i + 1, prefix,
+		        proto, start, start, packets, victims, victim_attacks);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	return dir;
+}
+
+static const char *const prefix_rows[] = {
+    "192.0.2.0/24,TCP,01:00:00,100,10,2",   "192.0.2.0/24,UDP,02:00:00,50,12,0",
+    "198.51.100.0/24,TCP,01:00:00,500,6,0", "2001:db8:1::/48,ICMP,01:30:00,30,5,1",
+    "192.0.2.0/23,TCP,03:00:00,900,40,0", /* another length: another prefix */
+};
+/* The first row again, in another directory, with fewer packets. */
+static const char *const prefix_copy[] = {"192.0.2.0/24,TCP,01:00:00,90,9,1"};
+
+/* The "Most attacked prefixes" table: by attacks, then packets; an
+ * attack in two directories counted once (the copy with more packets); a
+ * prefix's victims those of its attack with the most; --top; the window;
+ * a directory without the view. */
+START_TEST(prefixes_ranked)
+{
+	char *dirs[3] = {prefixes_night(prefix_rows, sizeof prefix_rows / sizeof prefix_rows[0]),
+	                 prefixes_night(prefix_copy, 1), vectors_night(NULL, 0)};
+	report_t *r = report_create(0, REPORT_NO_UNTIL, REPORT_DEFAULT_TOP);
+	struct bs_err err;
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_msg(report_add_dir(r, dirs[i], &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
+	const struct report_totals *t = report_totals(r);
+	ck_assert_uint_eq(t->dirs_prefix_view, 2);
+	ck_assert_uint_eq(t->prefixes, 4);
+	ck_assert_uint_eq(t->prefix_attacks, 5);
+	static const struct {
+		const char *prefix;
+		uint8_t len, protos;
+		uint64_t attacks, packets, victims, victim_attacks;
+	} want[] = {
+	    {"192.0.2.0", 24, P(TCP) | P(UDP), 2, 150, 12, 0},
+	    {"192.0.2.0", 23, P(TCP), 1, 900, 40, 0},
+	    {"198.51.100.0", 24, P(TCP), 1, 500, 6, 0},
+	    {"2001:db8:1::", 48, P(ICMP), 1, 30, 5, 1},
+	};
+	const struct report_prefix *p;
+	ck_assert_uint_eq(report_prefixes(r, &p), 4);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_str_eq(addr_text(&p[i].prefix), want[i].prefix);
+		ck_assert_uint_eq(p[i].len, want[i].len);
+		ck_assert_uint_eq(p[i].protos, want[i].protos);
+		ck_assert_uint_eq(p[i].attacks, want[i].attacks);
+		ck_assert_uint_eq(p[i].packets, want[i].packets);
+		ck_assert_uint_eq(p[i].victims, want[i].victims);
+		ck_assert_uint_eq(p[i].victim_attacks, want[i].victim_attacks);
+	}
+	report_free(r);
+
+	/* --top 1 cuts the table; from 01:45, the UDP attack and the /23 only. */
+	r = report_create(NOV24 + HOUR + 45 * 60 * US, REPORT_NO_UNTIL, 1);
+	ck_assert_msg(report_add_dir(r, dirs[0], &err) == 0, "%s", err.msg);
+	ck_assert_msg(report_finish(r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(report_prefixes(r, &p), 1);
+	ck_assert_str_eq(addr_text(&p[0].prefix), "192.0.2.0");
+	ck_assert_uint_eq(p[0].len, 23);
+	ck_assert_uint_eq(report_totals(r)->prefixes, 2);
+	ck_assert_uint_eq(report_totals(r)->prefix_attacks, 2);
+	report_free(r);
+
+	/* Without the view: no table. */
+	r = load_scratch(dirs[2], REPORT_DEFAULT_TOP);
+	ck_assert_uint_eq(report_prefixes(r, &p), 0);
+	ck_assert_uint_eq(report_totals(r)->dirs_prefix_view, 0);
+	report_free(r);
+	for (size_t i = 0; i < 3; i++)
+		outdir_remove(dirs[i]);
+}
+END_TEST
+
 START_TEST(many_victims_grow_the_tables)
 {
 	const unsigned n = 7000; /* victims: well past the first hash table size */
@@ -939,6 +1033,7 @@ int main(void)
 	tcase_add_test(tab, services_ranked);
 	tcase_add_test(tab, vectors_on_fixtures);
 	tcase_add_test(tab, vectors_ranked);
+	tcase_add_test(tab, prefixes_ranked);
 	tcase_add_test(tab, distributions);
 	tcase_add_test(tab, many_victims_grow_the_tables);
 	suite_add_tcase(s, tab);

@@ -8,11 +8,17 @@
 # prefix view must find. Checked:
 #   - prefix_attacks.csv against the truth, field by field;
 #   - the per-address outputs unchanged by the option (attacks.csv,
-#     timeseries.csv, flows.state byte for byte);
+#     timeseries.csv byte for byte; flows.state the same flows, then the
+#     prefix view's part, in version 2);
 #   - collect over pieces cut every 2 minutes (editcap -i), with 1 and 2
 #     jobs, gives the one collect's prefix_attacks.csv byte for byte;
-#   - merge of shards says in one line that it does not join the prefix
-#     view and leaves prefix_attacks.csv out (exit 3);
+#   - merge of shards collected from pieces (2-minute files, cuts at
+#     packets, in reverse order, merged halves merged again) gives the one
+#     collect's prefix_attacks.csv byte for byte; shards with other
+#     lengths or minimum are refused (exit 1, one line naming the shard's
+#     summary.json); a shard without the view, or with a flows.state
+#     without its flows, is one warning and no prefix_attacks.csv (exit 3);
+#   - report over the shards: the one collect's most attacked prefixes;
 #   - --prefix-min-victims; bad option values; report's "Most attacked
 #     prefixes", its absence without the view, a corrupt prefix_attacks.csv.
 . "$TOPSRC/tests/lib.sh"
@@ -28,9 +34,17 @@ collect --out "$WORK/plain" "$CAP"
 check_eq "collect without the view exits 0" 0 $?
 collect --out "$WORK/pv" --prefix-view 24,48 "$CAP"
 check_eq "collect --prefix-view 24,48 exits 0" 0 $?
-for f in attacks.csv timeseries.csv flows.state; do
+for f in attacks.csv timeseries.csv; do
 	check "--prefix-view leaves $f unchanged" cmp "$WORK/plain/$f" "$WORK/pv/$f"
 done
+# flows.state: version 2, the version 1 file's header fields and
+# per-address flows, then the prefix view's part.
+check "--prefix-view: flows.state is version 1's with the view's part after the flows" \
+	"$PYTHON3" -c 'import sys
+a, b = (open(f, "rb").read() for f in sys.argv[1:])
+sys.exit(not (a[8:12] == bytes([1, 0, 0, 0]) and b[8:12] == bytes([2, 0, 0, 0]) and
+              b[20:len(a) - 8] == a[20:-8] and b[len(a) - 8:len(a) - 2] == bytes([24, 48, 5, 0, 0, 0])))' \
+	"$WORK/plain/flows.state" "$WORK/pv/flows.state"
 check_eq "no prefix_attacks.csv without the view" no \
 	"$([ -e "$WORK/plain/prefix_attacks.csv" ] && echo yes || echo no)"
 check_eq "summary.json: prefix_view.min_victims" 5 \
@@ -104,20 +118,105 @@ for j in 1 2; do
 		cmp "$WORK/pv/attacks.csv" "$WORK/pieces$j/attacks.csv"
 done
 
-# Merge of shards: the prefix view is left out, with one line per shard.
+# Merge of shards: the prefix view joined exactly, as the per-address one.
+# merged_pv WHAT OUT SHARD...: merge exits 0 and gives the one collect's
+# prefix_attacks.csv and attacks.csv byte for byte, and its prefix counts.
+merged_pv() {
+	local what=$1 out=$2 f
+	shift 2
+	"$BACKSCATTER" merge --quiet --out "$out" "$@" 2>"$WORK/merge.err"
+	check_eq "$what: merge exits 0" 0 $?
+	sed 's/^/#   /' "$WORK/merge.err" | head -n 3
+	for f in prefix_attacks.csv attacks.csv timeseries.csv; do
+		check "$what: $f byte-identical to one collect" cmp "$WORK/pv/$f" "$out/$f"
+	done
+	check_eq "$what: summary.json prefix_view.flows.attacks" \
+		"$(json_get "$WORK/pv/summary.json" prefix_view.flows.attacks)" \
+		"$(json_get "$out/summary.json" prefix_view.flows.attacks)"
+}
 i=0
 for p in "$WORK"/cut/*.pcap; do
 	i=$((i + 1))
-	collect --out "$WORK/shards/$i" --prefix-view 24,48 "$p"
+	collect --out "$WORK/shards/$(printf %03d $i)" --prefix-view 24,48 "$p"
 done
-"$BACKSCATTER" merge --out "$WORK/merged" "$WORK"/shards/* 2>"$WORK/merge.err"
-check_eq "merge of prefix-view shards exits 3 (warnings)" 3 $?
-check "merge says the prefix view is not merged" grep -q "the prefix view is not merged" \
-	"$WORK/merge.err"
-check_eq "merge: one warning line per shard" "$i" "$(grep -c "prefix view is not merged" "$WORK/merge.err")"
-check_eq "merge writes no prefix_attacks.csv" no \
-	"$([ -e "$WORK/merged/prefix_attacks.csv" ] && echo yes || echo no)"
-check "merge: attacks.csv still exact" cmp "$WORK/pv/attacks.csv" "$WORK/merged/attacks.csv"
+mapfile -t S < <(ls -d "$WORK"/shards/[0-9]*)
+merged_pv "merge of the $i 2-minute shards" "$WORK/merged" "${S[@]}"
+check_eq "merged flows.state is version 2" 2 \
+	"$(od -An -tu4 -j8 -N4 "$WORK/merged/flows.state" | tr -d ' ')"
+check "the one collect's prefix attacks cross the cuts" test \
+	"$(csv_rows "$WORK/pv/prefix_attacks.csv")" -lt \
+	"$(cat "${S[@]/%//prefix_attacks.csv}" | grep -vc '^prefix_id')"
+mapfile -t R < <(printf '%s\n' "${S[@]}" | tac)
+merged_pv "shards in reverse order" "$WORK/merged-rev" "${R[@]}"
+H=$((${#S[@]} / 2))
+"$BACKSCATTER" merge --quiet --out "$WORK/half1" "${S[@]:0:H}"
+"$BACKSCATTER" merge --quiet --out "$WORK/half2" "${S[@]:H}"
+merged_pv "the two merged halves merged" "$WORK/halves" "$WORK/half1" "$WORK/half2"
+
+# Cut at three packets (editcap -r, pcapng pieces): attacks cut mid-flood.
+NP=$(json_get "$WORK/pv/summary.json" counters.packets)
+mkdir -p "$WORK/rnd"
+a=$((NP / 5)) b=$((NP / 2)) c=$((NP * 4 / 5))
+for r in "1-$a" "$((a + 1))-$b" "$((b + 1))-$c" "$((c + 1))-$NP"; do
+	editcap -r "$CAP" "$WORK/rnd/p$r.pcapng" "$r"
+	collect --out "$WORK/rnd/s$r" --prefix-view 24,48 "$WORK/rnd/p$r.pcapng"
+done
+merged_pv "merge of 4 pieces cut at packets" "$WORK/rnd-merged" "$WORK"/rnd/s*
+
+# report over the shards joins them as merge does: its most attacked
+# prefixes are the one collect's, each attack across the cuts once.
+prefix_section() { sed -n '/^## Most attacked prefixes/,/^## /{/^## [^M]/!p}' "$1"; }
+"$BACKSCATTER" report --quiet --format md --out "$WORK/rep-one" "$WORK/pv"
+"$BACKSCATTER" report --quiet --format md --out "$WORK/rep-shards" "${S[@]}"
+check_eq "report over the shards exits 0" 0 $?
+check "report.md has the section" grep -q "^## Most attacked prefixes" "$WORK/rep-one/report.md"
+check_eq "report over the shards: Most attacked prefixes as of the one collect" \
+	"$(prefix_section "$WORK/rep-one/report.md")" "$(prefix_section "$WORK/rep-shards/report.md")"
+
+# Shards that do not agree on the view.
+# refused WHAT FIELD SHARD_OPTIONS...: the middle shard collected with other
+# options: exit 1, one line naming its summary.json and the field, nothing written.
+refused() {
+	local what=$1 field=$2 odd=$WORK/odd/$1
+	shift 2
+	collect --out "$odd" "$@" "$WORK/cut/$(ls "$WORK/cut" | sed -n "$((H + 1))p")"
+	"$BACKSCATTER" merge --out "$WORK/refused" "${S[@]:0:H}" "$odd" "${S[@]:H+1}" 2>"$WORK/refused.err"
+	check_eq "$what: merge exits 1" 1 $?
+	check_eq "$what: one line" 1 "$(wc -l <"$WORK/refused.err")"
+	check "$what: it names $odd/summary.json and $field" grep -qF "$odd/summary.json: $field" \
+		"$WORK/refused.err"
+	check_eq "$what: nothing written" no "$([ -e "$WORK/refused/attacks.csv" ] && echo yes || echo no)"
+}
+refused "other lengths" prefix_view.ipv4_length --prefix-view 16,48
+refused "other IPv6 length" prefix_view.ipv6_length --prefix-view 24,64
+refused "other minimum" prefix_view.min_victims --prefix-view 24,48 --prefix-min-victims 6
+
+# A shard without the view, and one whose flows.state has none (version
+# 1, as an earlier version wrote): warned once, exit 3, no
+# prefix_attacks.csv, the rest exact.
+# unjoined WHAT MESSAGE SHARD...
+unjoined() {
+	local what=$1 msg=$2
+	shift 2
+	"$BACKSCATTER" merge --out "$WORK/unjoined" "$@" 2>"$WORK/unjoined.err" >/dev/null
+	check_eq "$what: merge exits 3" 3 $?
+	check_eq "$what: one warning" 1 "$(grep -c "warning: no prefix_attacks.csv written" "$WORK/unjoined.err")"
+	check "$what: it says why" grep -qF "$msg" "$WORK/unjoined.err"
+	check_eq "$what: no prefix_attacks.csv" no \
+		"$([ -e "$WORK/unjoined/prefix_attacks.csv" ] && echo yes || echo no)"
+	check "$what: attacks.csv still exact" cmp "$WORK/pv/attacks.csv" "$WORK/unjoined/attacks.csv"
+	check_eq "$what: flows.state without the view (version 1)" 1 \
+		"$(od -An -tu4 -j8 -N4 "$WORK/unjoined/flows.state" | tr -d ' ')"
+}
+plain=$WORK/odd/plain
+collect --out "$plain" "$WORK/cut/$(ls "$WORK/cut" | sed -n "$((H + 1))p")"
+unjoined "a shard without --prefix-view" "$plain was collected without --prefix-view" \
+	"${S[@]:0:H}" "$plain" "${S[@]:H+1}"
+old=$WORK/odd/old
+cp -r "${S[$H]}" "$old"
+cp "$plain/flows.state" "$old/flows.state"
+unjoined "a flows.state without prefix flows" "$old/flows.state has no prefix-view flows" \
+	"${S[@]:0:H}" "$old" "${S[@]:H+1}"
 
 # --prefix-min-victims 13: the 12-victim UDP /24 drops out.
 collect --out "$WORK/min13" --prefix-view 24,48 --prefix-min-victims 13 "$CAP"

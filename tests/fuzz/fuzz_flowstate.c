@@ -97,54 +97,82 @@ static const char *check_edges(const struct flowstate_header *h, const struct ed
 	return why;
 }
 
+/* A reported prefix attack must also have its victims. */
+static int check_prefix_record(const struct attack_record *rec, void *arg)
+{
+	bool *insane = arg;
+	if (rec->victims == 0 || (rec->victims > rec->packets && rec->victims <= 512))
+		*insane = true;
+	return check_record(rec, arg);
+}
+
 /* Adopts the flows (handed over one by one: the entries become NULL) into
- * a stitching table made with h's parameters and watched as a piece's
- * table is (flows starting within a timeout of first_us, and every flow
- * open at the end), expires at h's end, flushes; then writes what it
- * showed. */
+ * a stitching table made with h's parameters, the prefix view's flows
+ * into one keyed on h's view, both watched as a piece's tables are (flows
+ * starting within a timeout of first_us, and every flow open at the end),
+ * expires at h's end, flushes; then writes what they showed. */
 static const char *stitch(const struct flowstate_header *h, struct flowstate_flow *flows, size_t n)
 {
 	bs_prefixes_t *tel = bs_prefixes_create();
 	bool insane = false;
-	attack_table_t *t = NULL;
+	attack_table_t *t = NULL, *pt = NULL;
 	struct edges e = {.w = flowstate_writer_create()};
 	const char *why = NULL;
 
 	if (tel == NULL || e.w == NULL || bs_prefixes_add(tel, FUZZ_TELESCOPE) != 0 ||
-	    (t = attack_table_create(&h->params, tel, check_record, &insane)) == NULL) {
+	    (t = attack_table_create(&h->params, tel, check_record, &insane)) == NULL ||
+	    (pt = attack_table_create(&h->params, tel, check_prefix_record, &insane)) == NULL) {
+		attack_table_free(t);
 		bs_prefixes_free(tel);
 		flowstate_writer_free(e.w);
 		return "stitch: cannot set up the table";
 	}
+	if (h->has_prefix_view)
+		attack_table_key_prefix(pt, &h->prefix_view);
 	uint64_t timeout_us = (uint64_t)h->params.flow_timeout_s * FUZZ_US_PER_S;
 	uint64_t leading =
 	    h->first_us > UINT64_MAX - timeout_us ? UINT64_MAX : h->first_us + timeout_us;
 	attack_table_watch_edges(t, leading, write_edge, &e);
+	attack_table_watch_edges(pt, leading, write_edge, &e);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		attack_flow_t *f = flows[i].flow;
 		flows[i].flow = NULL;
-		rc = attack_table_adopt(t, f);
+		if (attack_flow_is_prefix(f) && !h->has_prefix_view) {
+			attack_flow_free(f);
+			why = "flowstate_parse: a prefix-view flow in a file without the view";
+		} else {
+			rc = attack_table_adopt(attack_flow_is_prefix(f) ? pt : t, f);
+		}
 	}
 	if (rc == 0)
 		rc = attack_table_expire(t, h->last_us);
-	struct attack_stats before, after;
+	if (rc == 0)
+		rc = attack_table_expire(pt, h->last_us);
+	struct attack_stats before, after, pbefore, pafter;
 	attack_table_stats(t, &before);
+	attack_table_stats(pt, &pbefore);
 	uint64_t shown = e.shown;
 	if (rc == 0)
 		rc = attack_table_flush(t);
+	if (rc == 0)
+		rc = attack_table_flush(pt);
 	attack_table_stats(t, &after);
-	if (rc != 0 && rc != -BS_ENOMEM)
+	attack_table_stats(pt, &pafter);
+	before.open_flows += pbefore.open_flows;
+	after.attacks += pafter.attacks;
+	if (why == NULL && rc != 0 && rc != -BS_ENOMEM)
 		why = "attack_table_adopt: an error besides running out of memory";
-	else if (insane)
+	else if (why == NULL && insane)
 		why = "attack_table_flush: an impossible attack from decoded flows";
-	else if (rc == 0 && e.shown - shown != before.open_flows)
+	else if (why == NULL && rc == 0 && e.shown - shown != before.open_flows)
 		why = "attack_table_flush: a flow open at the end not shown";
-	else if (e.reported > after.attacks)
+	else if (why == NULL && e.reported > after.attacks)
 		why = "attack_table_watch_edges: more flows reported than attacks";
-	else if (rc == 0)
+	else if (why == NULL && rc == 0)
 		why = check_edges(h, &e);
 	attack_table_free(t);
+	attack_table_free(pt);
 	bs_prefixes_free(tel);
 	flowstate_writer_free(e.w);
 	return why;

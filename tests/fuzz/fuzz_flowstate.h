@@ -16,7 +16,8 @@
  * On success: flowstate_encode() of what was read (flows, reported
  * flags, geography) gives back exactly the input (the format is
  * canonical), and a stitching table with the file's parameters adopts
- * every flow, expires and flushes without error, and reports sane attacks
+ * every flow (the prefix view's into a table keyed on the file's view),
+ * expires and flushes without error, and reports sane attacks
  * (whatever the decoder lets through, the table must take); watched as a
  * piece's table is (attack_table_watch_edges()), it shows every flow open
  * at flush, and what it shows a flowstate writer writes under the file's

@@ -33,6 +33,7 @@
 #include "analysis/merge.h"
 #include "analysis/report.h"
 #include "outdir/csvread.h"
+#include "outdir/names.h"
 
 /* What the test callback returns to stop a reader: a code no reader returns
  * by itself, so that rc can only have come from the callback. */
@@ -196,7 +197,23 @@ static int on_bin(const struct csvread_bin *b, void *arg)
 	return r->n == r->stop_at ? FUZZ_CB_ERROR : 0;
 }
 
-static const char *check_prefix(const struct csvread_prefix *p)
+/* The full reader's columns of a prefix row (csvread.h). */
+static const char *check_prefix_full(const struct csvread_prefix *p, bool full)
+{
+	if (!full)
+		return p->bytes == 0 && p->telescope_addrs == 0 && p->victim_ports == 0 &&
+		               p->top_port == -1 && p->responses == 0 && p->peak_ppm == 0 &&
+		               isnan(p->uniformity_a2) && !p->uniform && p->attack_ports == -1
+		           ? NULL
+		           : "csvread_prefix_attacks: a column of the full reader set";
+	if (p->top_port < -1 || p->top_port > 65535 || p->attack_ports < -1 ||
+	    p->attack_ports > 65536 || (p->responses >> BS_RESP_COUNT) != 0 ||
+	    isinf(p->uniformity_a2))
+		return "csvread_prefix_attacks_full: a value out of range";
+	return NULL;
+}
+
+static const char *check_prefix(const struct csvread_prefix *p, bool full)
 {
 	bs_addr_t masked = p->prefix;
 	bs_addr_mask(&masked, p->len);
@@ -206,7 +223,7 @@ static const char *check_prefix(const struct csvread_prefix *p)
 	if (p->end_us < p->start_us || !time_ok(p->start_us) || !time_ok(p->end_us) ||
 	    p->proto >= BS_PROTO_COUNT || p->victim_attacks > p->victims)
 		return "csvread_prefix_attacks: a row its rules forbid";
-	return NULL;
+	return check_prefix_full(p, full);
 }
 
 static int on_prefix(const struct csvread_prefix *p, void *arg)
@@ -214,7 +231,7 @@ static int on_prefix(const struct csvread_prefix *p, void *arg)
 	struct rows *r = arg;
 	r->n++;
 	if (r->why == NULL)
-		r->why = check_prefix(p);
+		r->why = check_prefix(p, r->full);
 	mix(&r->digest, &p->prefix, sizeof p->prefix);
 	mix_u64(&r->digest, p->len);
 	mix_u64(&r->digest, p->proto);
@@ -234,15 +251,14 @@ struct csv_reader {
 	int (*prefixes)(FILE *f, csvread_prefix_cb cb, void *arg, struct bs_err *err);
 };
 
-/* The report and full readers of each file in pairs, then the prefix
- * view's reader. */
+/* The report and full readers of each file, in pairs. */
 static const struct csv_reader csv_readers[] = {
     {false, csvread_attacks, NULL, NULL},        {true, csvread_attacks_full, NULL, NULL},
     {false, NULL, csvread_timeseries, NULL},     {true, NULL, csvread_timeseries_full, NULL},
-    {false, NULL, NULL, csvread_prefix_attacks},
+    {false, NULL, NULL, csvread_prefix_attacks}, {true, NULL, NULL, csvread_prefix_attacks_full},
 };
 #define N_CSV_READERS (sizeof csv_readers / sizeof csv_readers[0])
-#define N_CSV_PAIRED  4u /* the readers in report/full pairs */
+#define N_CSV_PAIRED  N_CSV_READERS /* the readers in report/full pairs */
 
 /* Reads data with rd into r; *rc receives the reader's code. False when the
  * in-memory file cannot be opened. */
@@ -369,6 +385,9 @@ const char *fuzz_run_csvread(const uint8_t *data, size_t size)
 
 static const char *const shard_files[FUZZ_FILES] = {"summary.json", "attacks.csv",
                                                     "timeseries.csv"};
+/* After the shards' three files each, their prefix_attacks.csv: parts
+ * that older seeds do not have, so that they keep their meaning. */
+#define FUZZ_PREFIX_PARTS FUZZ_SHARDS
 static const char *const sub_dirs[FUZZ_SHARDS + 1] = {"shard-a", "shard-b", "out"};
 #define OUT_DIR FUZZ_SHARDS
 
@@ -450,10 +469,13 @@ static size_t write_shards(const uint8_t *data, size_t size)
 		data = (const uint8_t *)""; /* memchr() wants a pointer even for 0 bytes */
 	const uint8_t *end = data + size, *p = data;
 	size_t parts = 0;
-	for (size_t k = 0; k < FUZZ_SHARDS * FUZZ_FILES && p != NULL; k++) {
+	for (size_t k = 0; k < FUZZ_SHARDS * FUZZ_FILES + FUZZ_PREFIX_PARTS && p != NULL; k++) {
 		const uint8_t *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = (size_t)((nul ? nul : end) - p);
-		if (!put_file(dirs[k / FUZZ_FILES], shard_files[k % FUZZ_FILES], p, len)) {
+		bool prefix = k >= FUZZ_SHARDS * FUZZ_FILES;
+		const char *dir = dirs[prefix ? k - FUZZ_SHARDS * FUZZ_FILES : k / FUZZ_FILES];
+		if (!put_file(dir, prefix ? OUTDIR_PREFIX_ATTACKS : shard_files[k % FUZZ_FILES], p,
+		              len)) {
 			remove_dirs();
 			return 0;
 		}

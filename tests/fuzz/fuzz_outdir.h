@@ -21,8 +21,10 @@
 #include <stdint.h>
 
 /** Reads data (borrowed, size bytes) through fmemopen() as attacks.csv with
- * csvread_attacks() and csvread_attacks_full(), and as timeseries.csv
- * with csvread_timeseries() and csvread_timeseries_full(), each with a
+ * csvread_attacks() and csvread_attacks_full(), as timeseries.csv with
+ * csvread_timeseries() and csvread_timeseries_full(), and as
+ * prefix_attacks.csv with csvread_prefix_attacks() and
+ * csvread_prefix_attacks_full(), each with a
  * struct bs_err and with none (NULL), and once more with a callback that
  * fails half way. Checks every row passed against csvread.h (values in
  * range, times that format back, "unknown" values where the report reader
@@ -32,10 +34,11 @@
  * description of the first contract broken. */
 const char *fuzz_run_csvread(const uint8_t *data, size_t size);
 
-/** Splits data (borrowed) at its NUL bytes into up to six files: the
+/** Splits data (borrowed) at its NUL bytes into up to eight files: the
  * summary.json, attacks.csv and timeseries.csv of a first shard, then of a
- * second (a missing part is a missing file; a second shard exists when
- * there are more than three parts). Writes them into a private directory
+ * second, then the prefix_attacks.csv of the first and of the second (a
+ * missing part is a missing file; a second shard exists when there are
+ * more than three parts). Writes them into a private directory
  * under $TMPDIR (or /tmp), removed before returning unless the process
  * dies first; runs merge_add_shard() on each shard and merge_write() into
  * an empty directory, then reads the merged output back. Checks the
