@@ -70,6 +70,8 @@ struct collect_outcome {
 	bool help;      /* --help was printed */
 	bool done;      /* run --night: the night was done already; nothing ran */
 	char *out_root; /* run --night: the root of the nights, owned; NULL otherwise */
+	int lock_fd;    /* run --night: the out-root's lock (night_lock()), held until
+	                   collect_outcome_release(); -1 otherwise */
 };
 
 /** Frees what out owns. */

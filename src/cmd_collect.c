@@ -504,9 +504,24 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a, str
 	return 0;
 }
 
+/* Whether run --night has nothing to do: the night's directory holds a
+ * finished night and --redo was not given (said unless --quiet). */
+static bool done_already(const struct collect_args *a, struct collect_outcome *out,
+                         const char *date)
+{
+	if (a->redo || !night_done(a->out))
+		return false;
+	if (!a->quiet)
+		cmd_say("%s: night %s is done already (%s); --redo does it again", a->cmd, date,
+		        a->out);
+	out->done = true;
+	return true;
+}
+
 /* run --night: the night's directory, the night before's when it was
- * written, and the capture files, into a; returns 0 to go on, or an exit
- * status with out->done set when the night is done already. */
+ * written, and the capture files, into a, and the out-root's lock into
+ * out; returns 0 to go on, or an exit status with out->done set when the
+ * night is done already. */
 static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 {
 	const char *cmd = a->cmd;
@@ -528,13 +543,8 @@ static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 	                     before) >= sizeof a->night_previous)
 		return usage_error(cmd, "--out-root: '%s' is too long", a->out_root);
 	a->out = a->night_out;
-	if (!a->redo && night_done(a->out)) {
-		if (!a->quiet)
-			cmd_say("%s: night %s is done already (%s); --redo does it again", cmd,
-			        date, a->out);
-		out->done = true;
+	if (done_already(a, out, date))
 		return EXIT_OK;
-	}
 	/* The first night of a deployment has no night before: not a warning. */
 	struct stat st;
 	if (stat(a->night_previous, &st) == 0 && S_ISDIR(st.st_mode))
@@ -558,6 +568,24 @@ static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 		        date, pattern, bs_err_text(&err));
 		return EXIT_TEMPFAIL;
 	}
+	/* One run at a time writes under the out-root (the timer's, and one
+	 * started by hand): held until run ends, its report and the index
+	 * included. A second run does not wait for it: it exits 75 and the
+	 * service tries again later, when it finds the night done. */
+	char lock[COLLECT_PATH_MAX];
+	int rc = night_lock(a->out_root, lock, sizeof lock, &out->lock_fd, &err);
+	if (rc == -BS_EBUSY) {
+		cmd_say("%s: night %s: %s; nothing written, try again later", cmd, date,
+		        bs_err_text(&err));
+		return EXIT_TEMPFAIL;
+	}
+	if (rc != 0) {
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
+		return EXIT_FAILED;
+	}
+	/* The run that held the lock may have done this night meanwhile. */
+	if (done_already(a, out, date))
+		return EXIT_OK;
 	a->traces = a->night_files;
 	a->n_traces = (int)a->n_night_files;
 	return 0;
@@ -695,6 +723,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 {
 	struct collect_args a = {.cmd = cmd};
 	memset(out, 0, sizeof *out);
+	out->lock_fd = -1;
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
 		cmd_say("%s: %s", cmd, bs_strerror(-BS_ENOMEM));
@@ -737,6 +766,8 @@ void collect_outcome_release(struct collect_outcome *out)
 	free(out->previous);
 	free(out->out_root);
 	out->out_dir = out->previous = out->out_root = NULL;
+	night_unlock(out->lock_fd);
+	out->lock_fd = -1;
 }
 
 int cmd_collect(int argc, char **argv)

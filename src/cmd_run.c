@@ -71,8 +71,10 @@ int cmd_run(int argc, char **argv)
 {
 	struct collect_outcome out;
 	int status = collect_command("run", argc, argv, &out);
-	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS))
+	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS)) {
+		collect_outcome_release(&out);
 		return status;
+	}
 	/* report's output directory defaults to its one input directory. */
 	char since[BS_TIME_STRLEN];
 	char *report_argv[9]; /* report --quiet --since T --out DIR PREVIOUS DIR, NULL */

@@ -15,7 +15,10 @@
 #       one line saying why, no night directory;
 #   (d) the second night joined to the first (--previous worked out):
 #       the two nights' reports count what one run over both counts;
-#   (e) --night yesterday, and the default config file.
+#   (e) --night yesterday, and the default config file;
+#   (f) two runs of a night at once: the one that holds the out-root's lock
+#       writes, the other exits 75 with one line naming the lock and the
+#       night, and writes nothing.
 . "${TOPSRC:?TOPSRC must name the source tree}/tests/lib.sh" || exit 1
 
 TEL=10.0.0.0/8
@@ -213,5 +216,45 @@ f=$(conf nolayout.conf "telescope = $TEL" "captures = $C/*/*.pcap" "out-root = $
 usage_case "a layout without the date" \
 	"backscatter: run: captures: '$C/*/*.pcap' names the same files every night: give the night's date with strftime fields (%Y-%m-%d)" \
 	"$BACKSCATTER" run --config "$f" --night "$N1"
+
+# ---- (f) two runs at once: one writes, the other exits 75 ----
+LR=$WORK/lockroot
+LOCK=$LR/.backscatter.lock
+busy_msg() { echo "backscatter: run: night $1: $LOCK is held by another run; nothing written, try again later"; }
+# The lock held by another process (flock(1) takes it as a run does).
+mkdir -p "$LR"
+flock "$LOCK" "$BACKSCATTER" run --config "$CONF" --night "$N1" --out-root "$LR" \
+	>/dev/null 2>"$WORK/err"
+check_eq "the out-root's lock held elsewhere: exit 75" 75 $?
+check_eq "  one line naming the lock and the night" "$(busy_msg "$N1")" "$(cat "$WORK/err")"
+check_eq "  no night directory" no "$([ -e "$LR/$N1" ] && echo yes || echo no)"
+# Two real runs: the first holds the lock while it waits on its capture, a
+# FIFO the test writes only once the second has been turned away.
+N3=2026-11-26
+mkdir -p "$C/$N3"
+mkfifo "$C/$N3/00.pcap"
+touch -d '1 hour ago' "$C/$N3/00.pcap"
+timeout 120 "$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" \
+	>/dev/null 2>"$WORK/first.err" &
+first=$!
+for _ in $(seq 300); do
+	flock -n "$LOCK" true || break
+	sleep 0.1
+done
+check "  the first run holds the lock" sh -c "! flock -n '$LOCK' true"
+tree() { find "$LR" -printf '%p %s %T@\n' | sort; }
+before=$(tree)
+"$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" >/dev/null 2>"$WORK/err"
+check_eq "a second run of the night meanwhile: exit 75" 75 $?
+check_eq "  one line naming the lock and the night" "$(busy_msg "$N3")" "$(cat "$WORK/err")"
+check_eq "  nothing written" "$before" "$(tree)"
+timeout 60 sh -c 'cat "$1" >"$2"' sh "$S" "$C/$N3/00.pcap"
+wait "$first"
+check_eq "the first run, fed its capture: exit 0" 0 $?
+check_eq "  it wrote the night" "$(cat "$ROOT/$N1/attacks.csv")" "$(cat "$LR/$N3/attacks.csv" 2>&1)"
+check "  and released the lock" flock -n "$LOCK" true
+"$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" >/dev/null 2>&1
+check_eq "the second run again: done already, exit 0" 0 $?
+rm -rf "${C:?}/$N3"
 
 finish
