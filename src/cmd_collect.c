@@ -200,6 +200,8 @@ struct collect_args {
 	/* Explicit thresholds win over the preset whatever the order given. */
 	uint32_t flow_timeout, min_packets, min_duration, min_ppm, min_dests;
 	bool set_ft, set_mp, set_md, set_ppm, set_dests;
+	/* The config file read (--config, or run --night's default); NULL if none. */
+	const char *config;
 	/* run --night and the options that go with it */
 	const char *night, *captures, *out_root;
 	bool redo;
@@ -466,8 +468,13 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a, str
 	a->prefix_view.min_victims = ATTACK_PREFIX_MIN_VICTIMS;
 	int rc = settings_parse_argv(s, argc, argv);
 	/* The nightly job reads the installed config file unless told another. */
+	a->config = s->config != NULL ? s->config : a->night ? DEFAULT_CONFIG : NULL;
 	if (rc == 0)
-		rc = settings_read_file(s, s->config == NULL && a->night ? DEFAULT_CONFIG : NULL);
+		rc = settings_read_file(s, a->config);
+	/* run's report takes report's options from the same file: checked
+	 * now, not after hours of collecting. */
+	if (rc == 0 && a->config != NULL && strcmp(a->cmd, "run") == 0)
+		rc = cmd_report_check_config(a->config);
 	if (rc != 0)
 		return rc;
 	const char *cmd = a->cmd;
@@ -712,8 +719,10 @@ static int keep_outcome(const struct collect_args *a, struct collect_outcome *ou
 	out->out_dir = strdup(a->out);
 	out->previous = a->previous ? strdup(a->previous) : NULL;
 	out->out_root = a->night ? strdup(a->out_root) : NULL;
+	out->config = a->config ? strdup(a->config) : NULL;
 	if (out->out_dir != NULL && (a->previous == NULL || out->previous != NULL) &&
-	    (a->night == NULL || out->out_root != NULL))
+	    (a->night == NULL || out->out_root != NULL) &&
+	    (a->config == NULL || out->config != NULL))
 		return 0;
 	cmd_say("%s: %s", a->cmd, bs_strerror(-BS_ENOMEM));
 	return EXIT_FAILED;
@@ -765,7 +774,8 @@ void collect_outcome_release(struct collect_outcome *out)
 	free(out->out_dir);
 	free(out->previous);
 	free(out->out_root);
-	out->out_dir = out->previous = out->out_root = NULL;
+	free(out->config);
+	out->out_dir = out->previous = out->out_root = out->config = NULL;
 	night_unlock(out->lock_fd);
 	out->lock_fd = -1;
 }
