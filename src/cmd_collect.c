@@ -304,8 +304,9 @@ static void print_collect_help(const char *cmd)
 	    strcmp(cmd, "run") == 0
 	        ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job.\n"
 	          "--night DATE writes OUT-ROOT/DATE from the captures of that UTC day, with\n"
-	          "options from --config FILE (default " DEFAULT_CONFIG ");\n"
-	          "exit 75 when they are not complete yet."
+	          "options from --config FILE (default " DEFAULT_CONFIG "), which\n"
+	          "the report reads too; exit 75 when they are not complete yet or another\n"
+	          "run holds OUT-ROOT/" NIGHT_LOCK_NAME "."
 	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
 	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
 	          "stdin.",
