@@ -24,54 +24,40 @@
 
 /* What one call of the inflater did. */
 enum step {
-	STEP_MORE,       /* made or took bytes; inside a member */
+	STEP_MORE,       /* inside a member (made or took bytes, or needs more) */
 	STEP_MEMBER_END, /* a member ended; another may follow */
-	STEP_STALLED,    /* needs input it was not given */
 	STEP_ERROR,      /* corrupt data (message printed) */
 };
 
+/* The inflater's state is strm: ISA-L's struct inflate_state and zlib's
+ * z_stream name their buffers alike (next_in, avail_in, next_out,
+ * avail_out), so only starting, one call and the end differ. */
 #ifdef FLOOR_ISAL
 #include <isa-l/igzip_lib.h>
 #define FLOOR_NAME "floor-isal"
 
-static struct inflate_state st;
+static struct inflate_state strm;
 
 static int inflater_begin(const char *path)
 {
 	(void)path;
-	isal_inflate_init(&st);
-	st.crc_flag = ISAL_GZIP;
+	isal_inflate_init(&strm);
+	strm.crc_flag = ISAL_GZIP;
 	return 0;
 }
 
-static void inflater_input(unsigned char *in, size_t n)
+static enum step inflater_call(const char *path)
 {
-	st.next_in = in;
-	st.avail_in = (uint32_t)n;
-}
-
-static size_t inflater_pending(void)
-{
-	return st.avail_in;
-}
-
-/* Inflates into out[0..cap); *got the bytes made. */
-static enum step inflater_step(const char *path, unsigned char *out, size_t cap, size_t *got)
-{
-	st.next_out = out;
-	st.avail_out = (uint32_t)cap;
-	int irc = isal_inflate(&st);
-	*got = cap - st.avail_out;
+	int irc = isal_inflate(&strm);
 	if (irc < 0) {
 		fprintf(stderr, "%s: isal_inflate: error %d\n", path, irc);
 		return STEP_ERROR;
 	}
-	if (st.block_state == ISAL_BLOCK_FINISH) {
-		isal_inflate_reset(&st);
-		st.crc_flag = ISAL_GZIP;
-		return STEP_MEMBER_END;
-	}
-	return *got == 0 && st.avail_in == 0 ? STEP_STALLED : STEP_MORE;
+	if (strm.block_state != ISAL_BLOCK_FINISH)
+		return STEP_MORE;
+	isal_inflate_reset(&strm);
+	strm.crc_flag = ISAL_GZIP;
+	return STEP_MEMBER_END;
 }
 
 static void inflater_end(void)
@@ -84,52 +70,36 @@ static void inflater_end(void)
  * wrapper only. */
 #define ZLIB_GZIP_WBITS (15 + 16)
 
-static z_stream z;
+static z_stream strm;
 
 static int inflater_begin(const char *path)
 {
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, ZLIB_GZIP_WBITS) != Z_OK) {
+	memset(&strm, 0, sizeof strm);
+	if (inflateInit2(&strm, ZLIB_GZIP_WBITS) != Z_OK) {
 		fprintf(stderr, "%s: inflateInit2 failed\n", path);
 		return -1;
 	}
 	return 0;
 }
 
-static void inflater_input(unsigned char *in, size_t n)
+static enum step inflater_call(const char *path)
 {
-	z.next_in = in;
-	z.avail_in = (uInt)n;
-}
-
-static size_t inflater_pending(void)
-{
-	return z.avail_in;
-}
-
-static enum step inflater_step(const char *path, unsigned char *out, size_t cap, size_t *got)
-{
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	int zrc = inflate(&z, Z_NO_FLUSH);
-	*got = cap - z.avail_out;
-	switch (zrc) {
+	switch (inflate(&strm, Z_NO_FLUSH)) {
 	case Z_OK:
+	case Z_BUF_ERROR: /* no progress without more input */
 		return STEP_MORE;
 	case Z_STREAM_END:
-		inflateReset(&z);
+		inflateReset(&strm);
 		return STEP_MEMBER_END;
-	case Z_BUF_ERROR:
-		return STEP_STALLED;
 	default:
-		fprintf(stderr, "%s: inflate: %s\n", path, z.msg ? z.msg : "error");
+		fprintf(stderr, "%s: inflate: %s\n", path, strm.msg ? strm.msg : "error");
 		return STEP_ERROR;
 	}
 }
 
 static void inflater_end(void)
 {
-	inflateEnd(&z);
+	inflateEnd(&strm);
 }
 #endif
 
@@ -149,7 +119,7 @@ static int floor_file(const char *path, struct walk *w, uint64_t *fed)
 	}
 	int rc = -1, eof = 0, in_member = 0;
 	for (;;) {
-		if (inflater_pending() == 0 && !eof) {
+		if (strm.avail_in == 0 && !eof) {
 			ssize_t n = read(fd, in, sizeof in);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -158,20 +128,25 @@ static int floor_file(const char *path, struct walk *w, uint64_t *fed)
 				goto done;
 			}
 			eof = n == 0;
-			inflater_input(in, (size_t)n);
+			strm.next_in = in;
+			strm.avail_in = (uint32_t)n;
 		}
-		if (inflater_pending() == 0 && eof && !in_member)
+		if (strm.avail_in == 0 && eof && !in_member)
 			break; /* the file ends between members */
-		size_t got;
-		enum step s = inflater_step(path, out, sizeof out, &got);
+		strm.next_out = out;
+		strm.avail_out = (uint32_t)sizeof out;
+		enum step s = inflater_call(path);
+		size_t got = sizeof out - strm.avail_out;
 		*fed += got;
 		if (s == STEP_ERROR || walk_feed(w, out, got) < 0)
 			goto done;
-		if (s == STEP_STALLED && eof) {
+		in_member = s != STEP_MEMBER_END;
+		/* inside a member, all input taken, nothing made: it needs
+		 * bytes the file does not have */
+		if (in_member && got == 0 && strm.avail_in == 0 && eof) {
 			fprintf(stderr, "%s: truncated gzip member\n", path);
 			goto done;
 		}
-		in_member = s != STEP_MEMBER_END;
 	}
 	rc = 0;
 done:
