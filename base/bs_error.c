@@ -19,6 +19,7 @@ const char *bs_strerror(int code)
 	    [BS_EEXIST] = "already present",
 	    [BS_ENOTFOUND] = "not found",
 	    [BS_EINTERRUPTED] = "interrupted",
+	    [BS_EBUSY] = "held by another process",
 	};
 	if (code < 0)
 		code = -code;

@@ -23,6 +23,7 @@ enum bs_error {
 	BS_EEXIST = 8,        /* duplicate entry */
 	BS_ENOTFOUND = 9,     /* lookup found nothing */
 	BS_EINTERRUPTED = 10, /* stopped by a signal */
+	BS_EBUSY = 11,        /* held by another process (a lock) */
 	BS_ERROR_COUNT
 };
 

@@ -52,10 +52,17 @@ done
 mkdir -p "$cache"
 prog=$cache/pfx2as_lookup
 src="$top/bench/pfx2as_lookup.c $top/telescope/pfx2as.c $top/telescope/addr.c
-$top/base/bs_error.c $top/base/bs_array.c $top/base/bs_intern.c"
+$top/telescope/bytesource.c $top/base/bs_error.c $top/base/bs_array.c $top/base/bs_intern.c"
+# Tables are read through telescope/bytesource.c, gzip as configure
+# chooses it: ISA-L when installed, else zlib.
+if pkg-config --exists libisal; then
+	gzip_flags=-DBS_GZIP_ISAL=1 gzip_libs=$(pkg-config --libs libisal)
+else
+	gzip_flags="" gzip_libs=-lz
+fi
 # shellcheck disable=SC2086
-"${CC:-cc}" -std=c11 -D_DEFAULT_SOURCE -g -O2 -Wall -Wextra -I"$top" -o "$prog" $src \
-	$(pkg-config --libs libxxhash) -lz
+"${CC:-cc}" -std=c11 -D_DEFAULT_SOURCE -g -O2 -Wall -Wextra -I"$top" $gzip_flags -o "$prog" $src \
+	$(pkg-config --libs libxxhash) -lzstd $gzip_libs -pthread
 
 t4=$cache/rv2-$v4.pfx2as t6=$cache/rv6-$v6.pfx2as
 if [ ! -s "$t4.gz" ] || [ ! -s "$t6.gz" ]; then

@@ -10,9 +10,9 @@
 # or the arguments are wrong (exit 2).
 #
 # Floors (issue 11): bench/floor-plain.c reads a pcap with read(2) in 1 MiB
-# blocks and walks every record header; bench/floor-zlib.c and
-# bench/floor-isal.c inflate a .pcap.gz with zlib or ISA-L and walk it the
-# same way. Each prints the records it walked, which must be the trace's
+# blocks and walks every record header; bench/floor-gzip.c, built as
+# floor-zlib and floor-isal, inflates a .pcap.gz with zlib or ISA-L and
+# walks it the same way. Each prints the records it walked, which must be the trace's
 # packets. Every collect case is shown as a ratio to the floor of the same
 # bytes. tracestats (libtrace-tools, libtrace's read loop and nothing else)
 # and gzip -dc (gzip's own inflate) are shown as well, for reference.
@@ -88,21 +88,22 @@ gen=$top/data/gen/bsgen.py
 
 # The floor programs, compiled as the project is (-g -O2, configure's
 # default CFLAGS; no -march) into build/bench-floor/, again whenever their
-# source is newer than the binary.
+# source is newer than the binary: build_floor NAME SOURCE [FLAGS...]. The
+# two gzip floors are one source, built with either inflater.
 floors=$top/build/bench-floor
 mkdir -p "$floors"
 build_floor() {
-	local name=$1 src=$top/bench/$1.c
-	shift
+	local name=$1 src=$top/bench/$2.c
+	shift 2
 	if [ ! -x "$floors/$name" ] || [ "$src" -nt "$floors/$name" ] ||
 		[ "$top/bench/floor.h" -nt "$floors/$name" ]; then
 		echo "bench: building $floors/$name" >&2
 		"${CC:-cc}" -std=c11 -D_DEFAULT_SOURCE -g -O2 -Wall -Wextra -o "$floors/$name" "$src" "$@"
 	fi
 }
-build_floor floor-plain
-build_floor floor-zlib -lz
-build_floor floor-isal -lisal
+build_floor floor-plain floor-plain
+build_floor floor-zlib floor-gzip -lz
+build_floor floor-isal floor-gzip -DFLOOR_ISAL -lisal
 
 # Generates one trace set into $cache/NAME unless an identical one is there
 # (bsgen.py output depends only on its arguments; .done holds them).

@@ -64,15 +64,19 @@ analysis/merge.c analysis/evidence.c analysis/report.c analysis/services.c
 telescope/bytesource.c telescope/pcapwalk.c telescope/reader.c
 tests/fuzz/fuzz_outdir.c"
 OUT_LIBS="-lcsv $(pkg-config --libs jansson libmaxminddb libxxhash) $PKT_LIBS -lz -lm"
-# The flow state target needs the flow table and its blocks, and writes
-# nothing.
+# The flow state target needs the flow table and its blocks (and the
+# origin fields of pfx2as, which reads its files through bytesource), and
+# writes nothing.
 STATE_SRC="base/bs_error.c base/bs_array.c base/bs_buf.c base/bs_intern.c telescope/addr.c
 telescope/event.c telescope/distinct.c telescope/portcount.c telescope/portset.c telescope/peak.c
-telescope/uniformity.c telescope/attack.c telescope/pfx2as.c outdir/outfile.c outdir/flowstate.c"
-STATE_LIBS="$(pkg-config --libs libxxhash) -lz -lm"
-# The prefix-to-AS target: the table, its interning, addresses.
-PFX_SRC="base/bs_error.c base/bs_array.c base/bs_intern.c telescope/addr.c telescope/pfx2as.c"
-PFX_LIBS="$(pkg-config --libs libxxhash) -lz"
+telescope/uniformity.c telescope/attack.c telescope/bytesource.c telescope/pfx2as.c
+outdir/outfile.c outdir/flowstate.c"
+STATE_LIBS="$(pkg-config --libs libxxhash) -lzstd $GZIP_LIBS -lz -lm"
+# The prefix-to-AS target: the table, its interning, addresses, and the
+# file reader it loads through (bytesource).
+PFX_SRC="base/bs_error.c base/bs_array.c base/bs_intern.c telescope/addr.c telescope/bytesource.c
+telescope/pfx2as.c"
+PFX_LIBS="$(pkg-config --libs libxxhash) -lzstd $GZIP_LIBS"
 # The evidence target: merge's pcapng reader and the tags of evidence.c
 # (evidence seeds are up to ~6 KiB). evidence.c (which merge links too)
 # also holds collect's second reading, which takes frames from the trace

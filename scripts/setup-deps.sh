@@ -5,7 +5,7 @@
 
 # libisal-dev, zlib1g-dev, libzstd-dev: the record walker's decompression
 # (telescope/bytesource.c; configure falls back to zlib without ISA-L).
-# zlib1g-dev also for the gzip prefix-to-AS tables (telescope/pfx2as.c).
+# zlib1g-dev also writes the unit tests' gzip files.
 BUILD_PKGS="gcc make autoconf automake pkg-config libtrace3-dev libwandio1-dev libmaxminddb-dev
 libjansson-dev libxxhash-dev libpcap-dev libcsv-dev check libisal-dev zlib1g-dev libzstd-dev"
 RUN_PKGS="gnuplot-nox python3"

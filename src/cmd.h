@@ -40,6 +40,12 @@ int cmd_run(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 
+/** Checks report's options in the config file at path as `report --config
+ * path` would take them (run, before it collects: the report it makes
+ * reads them, and a bad one must stop the run before anything is
+ * written). 0, or EXIT_USAGE after one line naming the file and line. */
+int cmd_report_check_config(const char *path);
+
 /** Finds the directory of the gnuplot templates for cmd (its name in
  * messages): given (--plots-dir), else $BACKSCATTER_PLOTS, else plots/ next
  * to the program or its parent, the installed pkgdatadir, the source tree
@@ -70,6 +76,10 @@ struct collect_outcome {
 	bool help;      /* --help was printed */
 	bool done;      /* run --night: the night was done already; nothing ran */
 	char *out_root; /* run --night: the root of the nights, owned; NULL otherwise */
+	int lock_fd;    /* run --night: the out-root's lock (night_lock()), held until
+	                   collect_outcome_release(); -1 otherwise */
+	char *config;   /* the config file read (--config, or run --night's default),
+	                   owned; NULL if none: run's report reads its options too */
 };
 
 /** Frees what out owns. */

@@ -200,6 +200,8 @@ struct collect_args {
 	/* Explicit thresholds win over the preset whatever the order given. */
 	uint32_t flow_timeout, min_packets, min_duration, min_ppm, min_dests;
 	bool set_ft, set_mp, set_md, set_ppm, set_dests;
+	/* The config file read (--config, or run --night's default); NULL if none. */
+	const char *config;
 	/* run --night and the options that go with it */
 	const char *night, *captures, *out_root;
 	bool redo;
@@ -302,8 +304,9 @@ static void print_collect_help(const char *cmd)
 	    strcmp(cmd, "run") == 0
 	        ? "Collects (as 'collect'), then reports on DIR (as 'report'): the nightly job.\n"
 	          "--night DATE writes OUT-ROOT/DATE from the captures of that UTC day, with\n"
-	          "options from --config FILE (default " DEFAULT_CONFIG ");\n"
-	          "exit 75 when they are not complete yet."
+	          "options from --config FILE (default " DEFAULT_CONFIG "), which\n"
+	          "the report reads too; exit 75 when they are not complete yet or another\n"
+	          "run holds OUT-ROOT/" NIGHT_LOCK_NAME "."
 	        : "Infers DoS attacks from the backscatter in darknet traces.\n"
 	          "TRACE is a path or libtrace URI (pcap, pcapng, ERF; gzip/bzip2/xz), or - for "
 	          "stdin.",
@@ -466,8 +469,13 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a, str
 	a->prefix_view.min_victims = ATTACK_PREFIX_MIN_VICTIMS;
 	int rc = settings_parse_argv(s, argc, argv);
 	/* The nightly job reads the installed config file unless told another. */
+	a->config = s->config != NULL ? s->config : a->night ? DEFAULT_CONFIG : NULL;
 	if (rc == 0)
-		rc = settings_read_file(s, s->config == NULL && a->night ? DEFAULT_CONFIG : NULL);
+		rc = settings_read_file(s, a->config);
+	/* run's report takes report's options from the same file: checked
+	 * now, not after hours of collecting. */
+	if (rc == 0 && a->config != NULL && strcmp(a->cmd, "run") == 0)
+		rc = cmd_report_check_config(a->config);
 	if (rc != 0)
 		return rc;
 	const char *cmd = a->cmd;
@@ -504,9 +512,24 @@ static int parse_collect_args(int argc, char **argv, struct collect_args *a, str
 	return 0;
 }
 
+/* Whether run --night has nothing to do: the night's directory holds a
+ * finished night and --redo was not given (said unless --quiet). */
+static bool done_already(const struct collect_args *a, struct collect_outcome *out,
+                         const char *date)
+{
+	if (a->redo || !night_done(a->out))
+		return false;
+	if (!a->quiet)
+		cmd_say("%s: night %s is done already (%s); --redo does it again", a->cmd, date,
+		        a->out);
+	out->done = true;
+	return true;
+}
+
 /* run --night: the night's directory, the night before's when it was
- * written, and the capture files, into a; returns 0 to go on, or an exit
- * status with out->done set when the night is done already. */
+ * written, and the capture files, into a, and the out-root's lock into
+ * out; returns 0 to go on, or an exit status with out->done set when the
+ * night is done already. */
 static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 {
 	const char *cmd = a->cmd;
@@ -528,13 +551,8 @@ static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 	                     before) >= sizeof a->night_previous)
 		return usage_error(cmd, "--out-root: '%s' is too long", a->out_root);
 	a->out = a->night_out;
-	if (!a->redo && night_done(a->out)) {
-		if (!a->quiet)
-			cmd_say("%s: night %s is done already (%s); --redo does it again", cmd,
-			        date, a->out);
-		out->done = true;
+	if (done_already(a, out, date))
 		return EXIT_OK;
-	}
 	/* The first night of a deployment has no night before: not a warning. */
 	struct stat st;
 	if (stat(a->night_previous, &st) == 0 && S_ISDIR(st.st_mode))
@@ -558,6 +576,24 @@ static int resolve_night(struct collect_args *a, struct collect_outcome *out)
 		        date, pattern, bs_err_text(&err));
 		return EXIT_TEMPFAIL;
 	}
+	/* One run at a time writes under the out-root (the timer's, and one
+	 * started by hand): held until run ends, its report and the index
+	 * included. A second run does not wait for it: it exits 75 and the
+	 * service tries again later, when it finds the night done. */
+	char lock[COLLECT_PATH_MAX];
+	int rc = night_lock(a->out_root, lock, sizeof lock, &out->lock_fd, &err);
+	if (rc == -BS_EBUSY) {
+		cmd_say("%s: night %s: %s; nothing written, try again later", cmd, date,
+		        bs_err_text(&err));
+		return EXIT_TEMPFAIL;
+	}
+	if (rc != 0) {
+		cmd_say("%s: %s", cmd, bs_err_text(&err));
+		return EXIT_FAILED;
+	}
+	/* The run that held the lock may have done this night meanwhile. */
+	if (done_already(a, out, date))
+		return EXIT_OK;
 	a->traces = a->night_files;
 	a->n_traces = (int)a->n_night_files;
 	return 0;
@@ -684,8 +720,10 @@ static int keep_outcome(const struct collect_args *a, struct collect_outcome *ou
 	out->out_dir = strdup(a->out);
 	out->previous = a->previous ? strdup(a->previous) : NULL;
 	out->out_root = a->night ? strdup(a->out_root) : NULL;
+	out->config = a->config ? strdup(a->config) : NULL;
 	if (out->out_dir != NULL && (a->previous == NULL || out->previous != NULL) &&
-	    (a->night == NULL || out->out_root != NULL))
+	    (a->night == NULL || out->out_root != NULL) &&
+	    (a->config == NULL || out->config != NULL))
 		return 0;
 	cmd_say("%s: %s", a->cmd, bs_strerror(-BS_ENOMEM));
 	return EXIT_FAILED;
@@ -695,6 +733,7 @@ int collect_command(const char *cmd, int argc, char **argv, struct collect_outco
 {
 	struct collect_args a = {.cmd = cmd};
 	memset(out, 0, sizeof *out);
+	out->lock_fd = -1;
 	a.telescope = bs_prefixes_create();
 	if (a.telescope == NULL) {
 		cmd_say("%s: %s", cmd, bs_strerror(-BS_ENOMEM));
@@ -736,7 +775,10 @@ void collect_outcome_release(struct collect_outcome *out)
 	free(out->out_dir);
 	free(out->previous);
 	free(out->out_root);
-	out->out_dir = out->previous = out->out_root = NULL;
+	free(out->config);
+	out->out_dir = out->previous = out->out_root = out->config = NULL;
+	night_unlock(out->lock_fd);
+	out->lock_fd = -1;
 }
 
 int cmd_collect(int argc, char **argv)

@@ -148,21 +148,40 @@ static int take_report_opt(void *arg, int key, const char *val)
 	}
 }
 
+/* report's defaults into a, and its settings (option table, the function
+ * that takes each option) into s. */
+static void report_settings(struct report_args *a, struct settings *s)
+{
+	*a = (struct report_args){
+	    .top = REPORT_DEFAULT_TOP, .md = true, .html = true, .until = REPORT_NO_UNTIL};
+	*s = (struct settings){.cmd = "report",
+	                       .specs = report_opts,
+	                       .n = n_report_opts,
+	                       .shortopts = ":o:h",
+	                       .take = take_report_opt,
+	                       .arg = a};
+}
+
+/* What no single option can check. 0, or EXIT_USAGE after the message. */
+static int check_period(const struct report_args *a)
+{
+	if (a->since_text && a->until_text && a->since >= a->until)
+		return usage_error("report", "--since %s is not before --until %s", a->since_text,
+		                   a->until_text);
+	return 0;
+}
+
 /* Parses argv and the config file into a; returns 0 to go on,
  * OPT_PARSED_HELP, or an exit status. */
 static int parse_report_args(int argc, char **argv, struct report_args *a, struct settings *s)
 {
-	a->top = REPORT_DEFAULT_TOP;
-	a->md = a->html = true;
-	a->until = REPORT_NO_UNTIL;
 	int rc = settings_parse_argv(s, argc, argv);
 	if (rc == 0)
 		rc = settings_read_file(s, NULL);
+	if (rc == 0)
+		rc = check_period(a);
 	if (rc != 0)
 		return rc;
-	if (a->since_text && a->until_text && a->since >= a->until)
-		return usage_error("report", "--since %s is not before --until %s", a->since_text,
-		                   a->until_text);
 	if (optind >= argc)
 		return usage_error("report", "no collect output directory given");
 	a->dirs = argv + optind;
@@ -356,15 +375,23 @@ static int run_report(const struct report_args *a)
 	return status;
 }
 
+int cmd_report_check_config(const char *path)
+{
+	struct report_args a;
+	struct settings s;
+	report_settings(&a, &s);
+	int rc = settings_read_file(&s, path);
+	if (rc == 0)
+		rc = check_period(&a);
+	settings_release(&s);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
-	struct report_args a = {0};
-	struct settings s = {.cmd = "report",
-	                     .specs = report_opts,
-	                     .n = n_report_opts,
-	                     .shortopts = ":o:h",
-	                     .take = take_report_opt,
-	                     .arg = &a};
+	struct report_args a;
+	struct settings s;
+	report_settings(&a, &s);
 	int status = parse_report_args(argc, argv, &a, &s);
 	if (status == 0)
 		status = run_report(&a);

@@ -1,6 +1,9 @@
 /* cmd_run.c - "backscatter run": collect, then report on the same
  * directory, for the nightly cron job. Takes collect's options; the report
- * uses its defaults (all tables, md and html, plots).
+ * takes report's options (top, format, plots-dir, since, until) from the
+ * config file run read (--config, or run --night's default), checked
+ * before collecting, and report's defaults for the others; it is written
+ * into the collect output directory, whatever out the file names.
  *
  * With --previous DIR (the night before's output), the report joins the
  * two nights as merge does and starts at this night's first time-series
@@ -71,21 +74,29 @@ int cmd_run(int argc, char **argv)
 {
 	struct collect_outcome out;
 	int status = collect_command("run", argc, argv, &out);
-	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS))
+	if (out.help || out.done || (status != EXIT_OK && status != EXIT_WARNINGS)) {
+		collect_outcome_release(&out);
 		return status;
-	/* report's output directory defaults to its one input directory. */
+	}
+	/* The report goes into the output directory: given on its command
+	 * line, which wins over an out the config file may name (collect's). */
 	char since[BS_TIME_STRLEN];
-	char *report_argv[9]; /* report --quiet --since T --out DIR PREVIOUS DIR, NULL */
+	/* report --quiet --config FILE --out DIR --since T PREVIOUS DIR, NULL */
+	char *report_argv[11];
 	int n = 0;
 	report_argv[n++] = "report";
 	if (out.quiet)
 		report_argv[n++] = "--quiet";
+	if (out.config != NULL) {
+		report_argv[n++] = "--config";
+		report_argv[n++] = out.config;
+	}
+	report_argv[n++] = "--out";
+	report_argv[n++] = out.out_dir;
 	if (out.previous != NULL && previous_readable(&out, &status) &&
 	    first_bin(out.out_dir, since, sizeof since)) {
 		report_argv[n++] = "--since";
 		report_argv[n++] = since;
-		report_argv[n++] = "--out";
-		report_argv[n++] = out.out_dir;
 		report_argv[n++] = out.previous;
 	}
 	report_argv[n++] = out.out_dir;

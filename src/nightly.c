@@ -3,15 +3,24 @@
 #include "src/nightly.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/bs_time.h"
 #include "outdir/names.h"
+#include "outdir/outdir.h"
 #include "outdir/summary.h"
+
+/* Mode of a new lock file (less the umask): readable by all, so that a
+ * run as another user (root by hand, the service's user) can open and
+ * lock it too; flock(2) needs no write access. */
+#define NIGHT_LOCK_MODE 0644
 
 /* The word that names the night before today (UTC). */
 #define NIGHT_YESTERDAY "yesterday"
@@ -181,4 +190,34 @@ bool night_done(const char *dir)
 	bool done = sum->complete;
 	summary_doc_free(sum);
 	return done;
+}
+
+int night_lock(const char *out_root, char *path, size_t len, int *fd, struct bs_err *err)
+{
+	*fd = -1;
+	if ((size_t)snprintf(path, len, "%s/%s", out_root, NIGHT_LOCK_NAME) >= len)
+		return bs_err_set(err, -BS_EINVAL, "out-root: '%s' is too long", out_root);
+	int rc = outdir_make_dir(out_root, err);
+	if (rc != 0)
+		return rc;
+	/* Never removed: a lock file unlinked while another run waits to
+	 * open it would let two runs hold two different files. */
+	int f = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, NIGHT_LOCK_MODE);
+	if (f < 0)
+		return bs_err_io(err, errno, "%s", path);
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		int errnum = errno;
+		close(f);
+		if (errnum == EWOULDBLOCK)
+			return bs_err_set(err, -BS_EBUSY, "%s is held by another run", path);
+		return bs_err_io(err, errnum, "%s: cannot lock", path);
+	}
+	*fd = f;
+	return 0;
+}
+
+void night_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

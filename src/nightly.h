@@ -66,4 +66,21 @@ int night_ready(char *const *paths, size_t n, uint32_t expect, uint32_t settle_s
  * the run was complete (a night written with warnings is done again). */
 bool night_done(const char *dir);
 
+/** The lock file in the out-root that a nightly run holds while it writes
+ * (flock(2), exclusive). */
+#define NIGHT_LOCK_NAME ".backscatter.lock"
+
+/** Takes the lock of out_root without waiting: the timer's run and one
+ * started by hand for the same night must not both write the night (or
+ * the archive's index, which every night updates). out_root is made
+ * when missing, and the lock file in it; its path goes to path[len].
+ * 0 with *fd the descriptor that holds the lock (closed on exec; give it
+ * to night_unlock()); -BS_EBUSY when another process holds it; -BS_EIO
+ * (err names the file and the reason), -BS_EINVAL (path too long). *fd
+ * is -1 on failure. */
+int night_lock(const char *out_root, char *path, size_t len, int *fd, struct bs_err *err);
+
+/** Releases a lock night_lock() took. Safe on -1. */
+void night_unlock(int fd);
+
 #endif

@@ -42,6 +42,10 @@ struct bytesource {
 	int fd;
 	const uint8_t *mem;
 	size_t mem_len, mem_pos;
+	/* The first bytes of a pipe, read to sniff them (a pipe cannot be
+	 * read again at offset 0): handed out before the rest. */
+	uint8_t sniffed[SNIFF_LEN];
+	size_t sniffed_len, sniffed_pos;
 	size_t block; /* bytes per block */
 	/* Compressed input not yet decoded. */
 	uint8_t *inbuf;
@@ -153,6 +157,23 @@ static bytesource_t *source_new(void)
 	return s;
 }
 
+/* The first bytes of a pipe (a FIFO, <(zcat x)), which cannot be read at
+ * an offset: read into s->sniffed, which the first reads hand out again.
+ * Bytes read (SNIFF_LEN, fewer at the end of the data), or -1 (errno). */
+static ssize_t sniff_pipe(bytesource_t *s)
+{
+	while (s->sniffed_len < sizeof s->sniffed) {
+		ssize_t got =
+		    read(s->fd, s->sniffed + s->sniffed_len, sizeof s->sniffed - s->sniffed_len);
+		if (got == 0)
+			break;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		s->sniffed_len += got > 0 ? (size_t)got : 0;
+	}
+	return (ssize_t)s->sniffed_len;
+}
+
 int bytesource_open(const char *path, bytesource_t **out, struct bs_err *err)
 {
 	*out = NULL;
@@ -176,6 +197,8 @@ int bytesource_open(const char *path, bytesource_t **out, struct bs_err *err)
 	do
 		got = pread(s->fd, h, sizeof h, 0);
 	while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == ESPIPE && (got = sniff_pipe(s)) >= 0)
+		memcpy(h, s->sniffed, (size_t)got);
 	if (got < 0) {
 		int errnum = errno;
 		bytesource_free(s);
@@ -226,6 +249,13 @@ enum bytesource_kind bytesource_kind(const bytesource_t *s)
  * end, -BS_EIO (err filled). */
 static ssize_t read_some(bytesource_t *s, uint8_t *buf, size_t n, struct bs_err *err)
 {
+	if (s->sniffed_pos < s->sniffed_len) {
+		size_t left = s->sniffed_len - s->sniffed_pos;
+		size_t k = left < n ? left : n;
+		memcpy(buf, s->sniffed + s->sniffed_pos, k);
+		s->sniffed_pos += k;
+		return (ssize_t)k;
+	}
 	for (;;) {
 		ssize_t got = read(s->fd, buf, n);
 		if (got >= 0)

@@ -1,5 +1,6 @@
 /* bytesource.h - the bytes of one trace file, decompressed, in large
- * blocks, for the record walker (telescope/pcapwalk.h).
+ * blocks, for the record walker (telescope/pcapwalk.h); the prefix-to-AS
+ * tables are read through it too (telescope/pfx2as.c).
  *
  * Why not wandio: wandio hands out bytes through a copy per read call
  * into the caller's buffer, and libtrace then reads each record with two
@@ -54,8 +55,10 @@ typedef struct bytesource bytesource_t;
 /** The gzip decoder this build uses: "ISA-L" or "zlib". */
 const char *bytesource_gzip_decoder(void);
 
-/** Opens path for reading. 0 with *out set; -BS_EIO when it cannot be
- * opened (errno-style reason), -BS_EFORMAT for a compression this module
+/** Opens path for reading: a file, or a pipe (a FIFO, <(zcat x)), whose
+ * first bytes are read to sniff them and handed out again. 0 with *out
+ * set; -BS_EIO when it cannot be opened or read (errno-style reason,
+ * err->sys_errno set), -BS_EFORMAT for a compression this module
  * does not decode (bzip2, xz, lzo: the reason names it), -BS_ENOMEM. err
  * may be NULL; messages leave the path out. Nothing is decoded yet. */
 int bytesource_open(const char *path, bytesource_t **out, struct bs_err *err);

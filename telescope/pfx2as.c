@@ -7,20 +7,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
 #include "base/bs_array.h"
 #include "base/bs_error.h"
 #include "base/bs_intern.h"
+#include "telescope/bytesource.h"
 
-/* Bytes read from a file at a time: a few hundred lines, and far more than
- * PFX2AS_LINE_MAX, so a line cut by a block always fits once moved to the
- * front. */
-#define PFX2AS_BLOCK (64u * 1024u)
-/* zlib's input buffer (gzbuffer()): its default 8 KiB costs a system call
- * per 8 KiB of a 20 MB table. */
-#define PFX2AS_GZBUF (128u * 1024u)
 /* Bytes of a bad field quoted in a message. */
 #define PFX2AS_QUOTE 48
 /* Decimal text of a constant, for messages. */
@@ -354,40 +346,103 @@ int pfx2as_add_text(pfx2as_t *t, const char *name, const char *text, size_t len,
 	return rc != 0 ? rc : add_lines(t, &src, text, len, true, &used, err);
 }
 
-/* The error of a failed gzread on path. */
-static int read_failed(gzFile f, const char *path, struct bs_err *err)
+/* "longer than PFX2AS_LINE_MAX bytes" for the line after the last one
+ * read, which has no end within that many bytes. */
+static int too_long(struct bs_err *err, struct source *src)
 {
-	int code;
-	const char *why = gzerror(f, &code);
-	if (code == Z_ERRNO)
-		return bs_err_io(err, errno, "%s", path);
-	return bs_err_set(err, -BS_EIO, "%s: damaged or cut-short gzip data (%s)", path, why);
+	src->line++;
+	return bad_line(err, src, "longer than " PFX2AS_STR(PFX2AS_LINE_MAX) " bytes", NULL, 0);
 }
 
-static int read_file(pfx2as_t *t, gzFile f, struct source *src, char *buf, struct bs_err *err)
+/* The start of a line that a block of the file cut, kept until the block
+ * that ends it. A line longer than PFX2AS_LINE_MAX is an error however it
+ * ends, so that is all the room it needs. */
+struct carry {
+	char text[PFX2AS_LINE_MAX];
+	size_t len;
+};
+
+/* Adds the lines of one block of a file: first the line carried from the
+ * block before, ended by this one's first bytes; what follows the block's
+ * last '\n' is carried to the next. */
+static int add_block(pfx2as_t *t, struct source *src, struct carry *c, const char *p, size_t len,
+                     struct bs_err *err)
 {
-	size_t have = 0;
-	for (;;) {
-		int n = gzread(f, buf + have, (unsigned)(PFX2AS_BLOCK - have));
-		/* gzread() ends a gzip stream cut short as if it were the end,
-		 * with Z_BUF_ERROR left in gzerror() */
-		int code = Z_OK;
-		if (n <= 0)
-			gzerror(f, &code);
-		if (n < 0 || code != Z_OK)
-			return read_failed(f, src->name, err);
-		size_t total = have + (size_t)n, used;
-		int rc = add_lines(t, src, buf, total, n == 0, &used, err);
-		if (rc != 0 || n == 0)
+	size_t at = 0;
+	if (c->len > 0) {
+		const char *nl = memchr(p, '\n', len);
+		size_t head = nl != NULL ? (size_t)(nl - p) : len;
+		if (head > PFX2AS_LINE_MAX - c->len)
+			return too_long(err, src);
+		memcpy(c->text + c->len, p, head);
+		c->len += head;
+		if (nl == NULL)
+			return 0;
+		src->line++;
+		int rc = add_line(t, src, c->text, c->len, err);
+		if (rc != 0)
 			return rc;
-		have = total - used;
-		if (have > PFX2AS_LINE_MAX) {
-			src->line++;
-			return bad_line(
-			    err, src, "longer than " PFX2AS_STR(PFX2AS_LINE_MAX) " bytes", NULL, 0);
-		}
-		memmove(buf, buf + used, have);
+		c->len = 0;
+		at = head + 1;
 	}
+	size_t used;
+	int rc = add_lines(t, src, p + at, len - at, false, &used, err);
+	if (rc != 0)
+		return rc;
+	size_t rest = len - at - used;
+	if (rest > PFX2AS_LINE_MAX)
+		return too_long(err, src);
+	memcpy(c->text, p + at + used, rest);
+	c->len = rest;
+	return 0;
+}
+
+/* The error of a file that could not be opened or read through in (NULL
+ * when it did not open), why being bytesource's reason. */
+static int read_failed(const bytesource_t *in, const char *path, int rc, const struct bs_err *why,
+                       struct bs_err *err)
+{
+	if (rc == -BS_EIO && why->sys_errno != 0)
+		return bs_err_io(err, why->sys_errno, "%s", path);
+	if (rc == -BS_EFORMAT)
+		return bs_err_set(err, rc, "%s: %s: a table is read plain, gzip or zstd", path,
+		                  why->msg);
+	if (rc != -BS_EIO || in == NULL)
+		return bs_err_set(err, rc, "%s: %s", path, why->msg);
+	/* bytesource says "gzip data cut short", "zstd data corrupt: ...":
+	 * the kind is said once. */
+	const char *kind = bytesource_kind(in) == BYTESOURCE_ZSTD ? "zstd" : "gzip";
+	static const char said[] = " data ";
+	const char *reason = why->msg;
+	size_t k = strlen(kind);
+	if (strncmp(reason, kind, k) == 0 && strncmp(reason + k, said, sizeof said - 1) == 0)
+		reason += k + sizeof said - 1;
+	return bs_err_set(err, -BS_EIO, "%s: damaged or cut-short %s data (%s)", path, kind,
+	                  reason);
+}
+
+/* The lines of the file in, in blocks as telescope/bytesource.h decodes
+ * them (in a thread of its own for gzip and zstd). */
+static int read_file(pfx2as_t *t, bytesource_t *in, struct source *src, struct bs_err *err)
+{
+	struct carry c = {.len = 0};
+	for (;;) {
+		const uint8_t *data = NULL;
+		size_t len = 0;
+		struct bs_err why;
+		int rc = bytesource_next(in, &data, &len, &why);
+		if (rc < 0)
+			return read_failed(in, src->name, rc, &why, err);
+		if (rc == 0)
+			break;
+		rc = add_block(t, src, &c, (const char *)data, len, err);
+		if (rc != 0)
+			return rc;
+	}
+	if (c.len == 0)
+		return 0;
+	src->line++;
+	return add_line(t, src, c.text, c.len, err);
 }
 
 int pfx2as_add_file(pfx2as_t *t, const char *path, struct bs_err *err)
@@ -397,22 +452,13 @@ int pfx2as_add_file(pfx2as_t *t, const char *path, struct bs_err *err)
 	int rc = add_source(t, path, &src, err);
 	if (rc != 0)
 		return rc;
-	/* gzopen() opens a directory, and reading it then fails with EISDIR
-	 * only after zlib's own buffers; say so first. */
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return bs_err_io(err, errno, "%s", path);
-	if (S_ISDIR(st.st_mode))
-		return bs_err_io(err, EISDIR, "%s", path);
-	gzFile f = gzopen(path, "rb");
-	if (f == NULL)
-		return bs_err_io(err, errno ? errno : ENOMEM, "%s", path);
-	char *buf = malloc(PFX2AS_BLOCK);
-	rc = buf != NULL && gzbuffer(f, PFX2AS_GZBUF) == 0
-	         ? read_file(t, f, &src, buf, err)
-	         : bs_err_set(err, -BS_ENOMEM, "%s: %s", path, bs_strerror(BS_ENOMEM));
-	free(buf);
-	gzclose_r(f);
+	bytesource_t *in;
+	struct bs_err why;
+	rc = bytesource_open(path, &in, &why);
+	if (rc != 0)
+		return read_failed(NULL, path, rc, &why, err);
+	rc = read_file(t, in, &src, err);
+	bytesource_free(in);
 	return rc;
 }
 

@@ -38,8 +38,9 @@
  * Origin fields repeat (one per origin AS or MOAS set, tens of thousands
  * in a million lines), so each is kept once (base/bs_intern.h).
  *
- * Files are plain or gzip (zlib's gzread reads both), read in blocks;
- * nothing is printed. */
+ * Files are plain, gzip or zstd, recognised by their first bytes and read
+ * in blocks through telescope/bytesource.h (decompressed in a thread of
+ * their own, as traces are); nothing is printed. */
 #ifndef TELESCOPE_PFX2AS_H
 #define TELESCOPE_PFX2AS_H
 
@@ -62,10 +63,11 @@ pfx2as_t *pfx2as_create(void);
 /** Safe on NULL. */
 void pfx2as_free(pfx2as_t *t);
 
-/** Adds the lines of the file at path (plain or gzip; borrowed, copied
- * for messages). 0; -BS_EIO (cannot open or read: err->sys_errno, or
- * zlib's reason for a damaged gzip stream), -BS_EFORMAT ("PATH: line N:
- * WHAT" for the first bad line), -BS_ENOMEM, or -BS_EINVAL after
+/** Adds the lines of the file at path (plain, gzip or zstd; a pipe too;
+ * borrowed, copied for messages). 0; -BS_EIO (cannot open or read:
+ * err->sys_errno, or "PATH: damaged or cut-short gzip|zstd data (WHY)"),
+ * -BS_EFORMAT ("PATH: line N: WHAT" for the first bad line, or "PATH:
+ * bzip2-compressed: ..." for a compression not read), -BS_ENOMEM, or -BS_EINVAL after
  * pfx2as_finish(). Lines are checked as they are read; prefixes given
  * twice are found by pfx2as_finish(). err may be NULL. */
 int pfx2as_add_file(pfx2as_t *t, const char *path, struct bs_err *err);

@@ -1,7 +1,8 @@
 /* check_nightly.c - run --night's groundwork (src/nightly.h): which day a
- * night is, which files its layout names, when they are complete, and
- * when a night is done. */
+ * night is, which files its layout names, when they are complete, when a
+ * night is done, and the out-root's lock. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,42 @@ START_TEST(done_nights)
 }
 END_TEST
 
+START_TEST(one_run_holds_the_lock)
+{
+	static char d3[] = "/tmp/check_nightly_lock.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(d3));
+	/* an out-root not made yet is made, with the lock file in it */
+	char root[CHECK_PATH_MAX], path[CHECK_PATH_MAX], again[CHECK_PATH_MAX];
+	snprintf(root, sizeof root, "%s/nights", d3);
+	struct bs_err err;
+	int fd, fd2;
+	ck_assert_int_eq(night_lock(root, path, sizeof path, &fd, &err), 0);
+	ck_assert_int_ge(fd, 0);
+	char want[CHECK_PATH_MAX];
+	snprintf(want, sizeof want, "%s/" NIGHT_LOCK_NAME, root);
+	ck_assert_str_eq(path, want);
+	/* a second holder (its own open file, as another process has) waits
+	 * for nothing: busy, named */
+	ck_assert_int_eq(night_lock(root, again, sizeof again, &fd2, &err), -BS_EBUSY);
+	ck_assert_int_eq(fd2, -1);
+	snprintf(want, sizeof want, "%s/" NIGHT_LOCK_NAME " is held by another run", root);
+	ck_assert_str_eq(err.msg, want);
+	night_unlock(fd);
+	ck_assert_int_eq(night_lock(root, again, sizeof again, &fd2, &err), 0);
+	night_unlock(fd2);
+	night_unlock(-1);
+	/* an out-root that cannot be made: the reason, no lock */
+	char under_file[CHECK_PATH_MAX + 32];
+	snprintf(under_file, sizeof under_file, "%s/" NIGHT_LOCK_NAME "/x", root);
+	ck_assert_int_eq(night_lock(under_file, again, sizeof again, &fd, &err), -BS_EIO);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_eq(err.sys_errno, ENOTDIR);
+	char rm[CHECK_PATH_MAX + 16];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", d3);
+	ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nightly");
@@ -168,6 +205,7 @@ int main(void)
 	tcase_add_test(tc, which_night);
 	tcase_add_test(tc, captures_and_completeness);
 	tcase_add_test(tc, done_nights);
+	tcase_add_test(tc, one_run_holds_the_lock);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

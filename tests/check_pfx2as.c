@@ -4,9 +4,9 @@
  * longest-prefix match for IPv4 and IPv6 over nested prefixes, /0, /32,
  * /128 and the ends of the address space, and against a brute-force
  * matcher on random tables; prefixes given twice, in one file or two;
- * plain and gzip files, lines cut by read blocks, files that cannot be
- * read; and how the table's AS combines with the MaxMind one. The fuzz
- * target's seeds and findings are replayed through its own checks. */
+ * plain, gzip and zstd files and a pipe, lines cut by read blocks,
+ * files that cannot be read or are compressed otherwise; and how the table's AS combines with the
+ * MaxMind one. The fuzz target's seeds and findings are replayed through its own checks. */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "telescope/pfx2as.h"
 #include "tests/fuzz/fuzz_pfx2as.h"
@@ -386,22 +388,47 @@ static size_t many_lines(char *buf, size_t n)
 	return used;
 }
 
-START_TEST(files_plain_and_gzip)
+/* Writes len bytes at data to path. */
+static void write_file(const char *path, const void *data, size_t len)
 {
-	enum { LINES = 20000 }; /* about 500 KB: many 64 KiB blocks */
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* text as one zstd frame in a new buffer; its length in *len. */
+static void *zstd_of(const char *text, size_t *len)
+{
+	size_t cap = ZSTD_compressBound(*len);
+	void *z = malloc(cap);
+	ck_assert_ptr_nonnull(z);
+	size_t n = ZSTD_compress(z, cap, text, *len, 3);
+	ck_assert(!ZSTD_isError(n));
+	*len = n;
+	return z;
+}
+
+START_TEST(files_plain_gzip_and_zstd)
+{
+	/* about 1.6 MB: the reader's first block (64 KiB) and a full one
+	 * (1 MiB) end inside lines */
+	enum { LINES = 64000 };
 	char *text = malloc((size_t)LINES * 40);
 	size_t len = many_lines(text, LINES);
-	char plain[256], packed[256];
+	char plain[256], packed[256], zst[256];
 	snprintf(plain, sizeof plain, "%s", temp_path(".txt"));
 	snprintf(packed, sizeof packed, "%s", temp_path(".gz"));
-	FILE *f = fopen(plain, "w");
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	fclose(f);
+	snprintf(zst, sizeof zst, "%s", temp_path(".zst"));
+	write_file(plain, text, len);
 	gzFile g = gzopen(packed, "wb");
 	ck_assert_int_eq(gzwrite(g, text, (unsigned)len), (int)len);
 	gzclose(g);
-	for (int which = 0; which < 2; which++) {
-		const char *paths[] = {which ? packed : plain};
+	size_t zlen = len;
+	void *z = zstd_of(text, &zlen);
+	write_file(zst, z, zlen);
+	for (int which = 0; which < 3; which++) {
+		const char *paths[] = {which == 0 ? plain : which == 1 ? packed : zst};
 		pfx2as_t *t;
 		struct bs_err err;
 		ck_assert_int_eq(pfx2as_load(paths, 1, &t, &err), 0);
@@ -431,14 +458,55 @@ START_TEST(files_plain_and_gzip)
 	snprintf(want, sizeof want, "%s: line %d: origin is not AS numbers", packed, LINES);
 	ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
 	/* a gzip file cut short */
-	f = fopen(packed, "r+");
-	ck_assert_int_eq(ftruncate(fileno(f), 1000), 0);
-	fclose(f);
+	ck_assert_int_eq(truncate(packed, 1000), 0);
 	ck_assert_int_eq(pfx2as_load(paths, 1, &t, &err), -BS_EIO);
-	ck_assert_msg(strstr(err.msg, "damaged or cut-short gzip data") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "damaged or cut-short gzip data (") != NULL, "%s", err.msg);
+	/* a zstd file cut short, named as such */
+	write_file(zst, z, zlen / 2);
+	const char *zpaths[] = {zst};
+	ck_assert_int_eq(pfx2as_load(zpaths, 1, &t, &err), -BS_EIO);
+	snprintf(want, sizeof want, "%s: damaged or cut-short zstd data (cut short)", zst);
+	ck_assert_str_eq(err.msg, want);
 	unlink(plain);
 	unlink(packed);
+	unlink(zst);
+	free(z);
 	free(text);
+}
+END_TEST
+
+/* A table read from a pipe, as from <(zcat x): its first bytes are read
+ * to tell plain from gzip, and must not be lost. */
+START_TEST(file_from_a_pipe)
+{
+	static const char text[] = "10.0.0.0\t8\t1\n10.1.0.0\t16\t2_3\n";
+	for (int packed = 0; packed < 2; packed++) {
+		size_t len = sizeof text - 1;
+		void *z = packed ? zstd_of(text, &len) : NULL;
+		int fd[2];
+		ck_assert_int_eq(pipe(fd), 0);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(fd[0]);
+			_exit(write(fd[1], packed ? z : text, len) == (ssize_t)len ? 0 : 1);
+		}
+		close(fd[1]);
+		char path[64];
+		snprintf(path, sizeof path, "/dev/fd/%d", fd[0]);
+		const char *paths[] = {path};
+		pfx2as_t *t;
+		struct bs_err err;
+		ck_assert_msg(pfx2as_load(paths, 1, &t, &err) == 0, "%s", err.msg);
+		ck_assert_str_eq(at(t, "10.1.2.3"), "2_3");
+		ck_assert_str_eq(at(t, "10.2.0.0"), "1");
+		pfx2as_free(t);
+		close(fd[0]);
+		int status;
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		free(z);
+	}
 }
 END_TEST
 
@@ -453,6 +521,17 @@ START_TEST(files_that_cannot_be_read)
 	const char *dir[] = {"/"};
 	ck_assert_int_eq(pfx2as_load(dir, 1, &t, &err), -BS_EIO);
 	ck_assert_int_eq(err.sys_errno, EISDIR);
+	ck_assert_str_eq(err.msg, "/: Is a directory");
+	/* a compression that is not read: said, not parsed as lines */
+	char *bz = temp_path(".bz2");
+	write_file(bz, "BZh91AY&SY", 10);
+	const char *bzp[] = {bz};
+	ck_assert_int_eq(pfx2as_load(bzp, 1, &t, &err), -BS_EFORMAT);
+	char want[300];
+	snprintf(want, sizeof want, "%s: bzip2-compressed: a table is read plain, gzip or zstd",
+	         bz);
+	ck_assert_str_eq(err.msg, want);
+	unlink(bz);
 	/* a line longer than PFX2AS_LINE_MAX with no end in the file */
 	char *path = temp_path(".long");
 	FILE *f = fopen(path, "w");
@@ -520,7 +599,8 @@ int main(void)
 	tcase_add_test(tc, duplicates_named_with_both_lines);
 	tcase_add_test(tc, random_tables_match_brute_force);
 	tcase_add_test(tc, fill_combines_with_maxmind);
-	tcase_add_test(tc, files_plain_and_gzip);
+	tcase_add_test(tc, files_plain_gzip_and_zstd);
+	tcase_add_test(tc, file_from_a_pipe);
 	tcase_add_test(tc, files_that_cannot_be_read);
 	tcase_add_test(tc, fuzz_seeds_and_findings);
 	suite_add_tcase(s, tc);

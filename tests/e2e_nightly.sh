@@ -8,14 +8,20 @@
 #       winning, another command's names ignored, unreadable files: exit 2
 #       and nothing written;
 #   (b) a night done from the config alone: OUT-ROOT/DATE holds what
-#       `run --out` writes over the same files; done again: left alone;
-#       --redo: done again;
+#       `run --out` writes over the same files, its report made with the
+#       file's report options (top); done again: left alone; --redo: done
+#       again; run --config passes report's options (top, format) to its
+#       report, which goes to run's --out whatever out the file names, and
+#       a bad one stops run before anything is written;
 #   (c) a night whose captures are not complete (fewer files than
 #       expect-files, a file still being written, none at all): exit 75,
 #       one line saying why, no night directory;
 #   (d) the second night joined to the first (--previous worked out):
 #       the two nights' reports count what one run over both counts;
-#   (e) --night yesterday, and the default config file.
+#   (e) --night yesterday, and the default config file;
+#   (f) two runs of a night at once: the one that holds the out-root's lock
+#       writes, the other exits 75 with one line naming the lock and the
+#       night, and writes nothing.
 . "${TOPSRC:?TOPSRC must name the source tree}/tests/lib.sh" || exit 1
 
 TEL=10.0.0.0/8
@@ -41,7 +47,7 @@ captures = $C/%Y-%m-%d/*.pcap
 out-root = $ROOT
 expect-files = 1
 quiet
-# report's, ignored by run
+# report's: run's report takes it
 top = 5
 EOF
 
@@ -135,6 +141,10 @@ check_eq "  OUT-ROOT/$N1/attacks.csv is run --out's over the night's files" \
 check_eq "  and its report counts the same attacks" "$(attacks_in "$WORK/n1ref")" \
 	"$(attacks_in "$ROOT/$N1")"
 check "  report.html and plots written" test -s "$ROOT/$N1/report.html" -a -d "$ROOT/$N1/plots"
+# services_top DIR: N of "the top N by attacks" in the attacked services.
+services_top() { sed -n 's/.* in all; the top \([0-9]*\) by attacks\.$/\1/p' "$1/report.md"; }
+check_eq "  its report takes top from the config file" 5 "$(services_top "$ROOT/$N1")"
+check_eq "  (report's default without the file)" 10 "$(services_top "$WORK/n1ref")"
 before=$(stat -c %i.%Y "$ROOT/$N1/summary.json")
 sleep 1
 f=$(conf loud.conf "telescope = $TEL" "captures = $C/%Y-%m-%d/*.pcap" "out-root = $ROOT")
@@ -148,6 +158,23 @@ night "$N1" --redo >/dev/null 2>&1
 check_eq "night 1 --redo: exit 0" 0 $?
 check "  summary.json written again" test "$before" != "$(stat -c %i.%Y "$ROOT/$N1/summary.json")"
 check_eq "  the same attacks" "$(cat "$WORK/n1ref/attacks.csv")" "$(cat "$ROOT/$N1/attacks.csv")"
+
+# run --config: report's options reach its report, which goes to --out
+f=$(conf run-report.conf "telescope = $TEL" "top = 2" "format = md" "out = $WORK/elsewhere" "quiet")
+"$BACKSCATTER" run --config "$f" --out "$WORK/rr" "$S" >"$WORK/out" 2>&1
+check_eq "run --config with report's options: exit 0" 0 $?
+check_eq "  top = 2 in its report" 2 "$(services_top "$WORK/rr")"
+check "  format = md: report.md, no report.html" test -s "$WORK/rr/report.md" -a ! -e "$WORK/rr/report.html"
+check_eq "  the file's out is collect's, and the command line's wins for both" no \
+	"$([ -e "$WORK/elsewhere" ] && echo yes || echo no)"
+f=$(conf run-bad-top.conf "telescope = $TEL" "top = 0")
+usage_case "run --config with a bad report option" \
+	"backscatter: report: $f:2: --top: 0 is outside 1..100000" \
+	"$BACKSCATTER" run --config "$f" --out "$WORK/x" "$S"
+f=$(conf run-bad-period.conf "telescope = $TEL" "since = 2026-11-25" "until = 2026-11-24")
+usage_case "run --config with since not before until" \
+	"backscatter: report: --since 2026-11-25 is not before --until 2026-11-24 (see 'backscatter report --help')" \
+	"$BACKSCATTER" run --config "$f" --out "$WORK/x" "$S"
 
 # ---- (c) captures not complete: exit 75, nothing written ----
 # tempfail WHAT REASON_RE ARGS...: exit 75, one line matching, no night 2 directory.
@@ -213,5 +240,50 @@ f=$(conf nolayout.conf "telescope = $TEL" "captures = $C/*/*.pcap" "out-root = $
 usage_case "a layout without the date" \
 	"backscatter: run: captures: '$C/*/*.pcap' names the same files every night: give the night's date with strftime fields (%Y-%m-%d)" \
 	"$BACKSCATTER" run --config "$f" --night "$N1"
+
+# ---- (f) two runs at once: one writes, the other exits 75 ----
+LR=$WORK/lockroot
+LOCK=$LR/.backscatter.lock
+busy_msg() { echo "backscatter: run: night $1: $LOCK is held by another run; nothing written, try again later"; }
+# The lock held by another process (flock(1) takes it as a run does).
+mkdir -p "$LR"
+flock "$LOCK" "$BACKSCATTER" run --config "$CONF" --night "$N1" --out-root "$LR" \
+	>/dev/null 2>"$WORK/err"
+check_eq "the out-root's lock held elsewhere: exit 75" 75 $?
+check_eq "  one line naming the lock and the night" "$(busy_msg "$N1")" "$(cat "$WORK/err")"
+check_eq "  no night directory" no "$([ -e "$LR/$N1" ] && echo yes || echo no)"
+# Two real runs: the first holds the lock while it waits on its capture, a
+# FIFO the test writes only once the second has been turned away.
+N3=2026-11-26
+mkdir -p "$C/$N3"
+mkfifo "$C/$N3/00.pcap"
+touch -d '1 hour ago' "$C/$N3/00.pcap"
+timeout 120 "$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" \
+	>/dev/null 2>"$WORK/first.err" &
+first=$!
+# held: /proc/locks lists a lock on the file's inode (trying to take it
+# would race with the run taking it)
+held() { [ -e "$LOCK" ] && grep -q ":$(stat -c %i "$LOCK") " /proc/locks; }
+for _ in $(seq 300); do
+	held && break
+	sleep 0.1
+done
+check "  the first run holds the lock" held
+tree() { find "$LR" -printf '%p %s %T@\n' | sort; }
+before=$(tree)
+# (timeout: were the lock not held, this run would wait on the FIFO)
+timeout 60 "$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" >/dev/null 2>"$WORK/err"
+check_eq "a second run of the night meanwhile: exit 75" 75 $?
+check_eq "  one line naming the lock and the night" "$(busy_msg "$N3")" "$(cat "$WORK/err")"
+check_eq "  nothing written" "$before" "$(tree)"
+timeout 60 sh -c 'cat "$1" >"$2"' sh "$S" "$C/$N3/00.pcap"
+wait "$first"
+check_eq "the first run, fed its capture: exit 0" 0 $?
+check_eq "  it wrote the night" "$(cat "$ROOT/$N1/attacks.csv")" "$(cat "$LR/$N3/attacks.csv" 2>&1)"
+released() { ! held; }
+check "  and released the lock" released
+"$BACKSCATTER" run --config "$CONF" --night "$N3" --out-root "$LR" >/dev/null 2>&1
+check_eq "the second run again: done already, exit 0" 0 $?
+rm -rf "${C:?}/$N3"
 
 finish

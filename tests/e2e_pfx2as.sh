@@ -5,7 +5,8 @@
 # mixed telescope, 3 files) and tables generated here around its victims:
 # nested prefixes of every length, /32 and /128 host routes, multi-origin
 # (`_`), AS-set (`,`) and combined fields, victims no prefix holds, an IPv4
-# table in gzip and an IPv6 one plain. A longest-prefix matcher written
+# table in gzip and an IPv6 one plain (then both in zstd, and one through
+# a pipe: the same rows). A longest-prefix matcher written
 # here in Python (ipaddress) gives every victim's expected asn; the asn
 # column must equal it row by row, with and without --asn-db (then as_org
 # is MaxMind's only where its AS is the table's single origin), and every
@@ -131,6 +132,30 @@ check_eq "summary.json: asn_source maxmind with --asn-db alone" maxmind \
 check_eq "summary.json: asn_source null without either" None \
 	"$(json_get "$WORK/plain/summary.json" parameters.asn_source)"
 check "timeseries.csv as without tables" cmp "$WORK/pfx/timeseries.csv" "$WORK/plain/timeseries.csv"
+
+# the same tables in zstd, and through a pipe: the same rows
+if command -v zstd >/dev/null; then
+	zstd -q -o "$WORK/rv6.pfx2as.zst" "$WORK/rv6.pfx2as"
+	zstd -q -o "$WORK/rv2.pfx2as.zst" <(gzip -dc "$WORK/rv2.pfx2as.gz")
+	collect --pfx2as "$WORK/rv2.pfx2as.zst" --pfx2as "$WORK/rv6.pfx2as.zst" --out "$WORK/zst" \
+		"$G"/trace-*.pcap
+	check_eq "collect --pfx2as with zstd tables" 0 $?
+	check "  attacks.csv as with gzip and plain ones" \
+		cmp "$WORK/zst/attacks.csv" "$WORK/pfx/attacks.csv"
+	head -c 100 "$WORK/rv2.pfx2as.zst" >"$WORK/cut.pfx2as.zst"
+	collect --pfx2as "$WORK/cut.pfx2as.zst" --out "$WORK/o-cutz" "$G"/trace-*.pcap \
+		2>"$WORK/cutz.err"
+	check_eq "a zstd table cut short exits 1" 1 $?
+	check_eq "  says so in one line" \
+		"backscatter: collect: $WORK/cut.pfx2as.zst: damaged or cut-short zstd data (cut short)" \
+		"$(cat "$WORK/cutz.err")"
+else
+	fail "zstd missing (TEST_PKGS in scripts/setup-deps.sh)"
+fi
+collect --pfx2as <(cat "$WORK/rv2.pfx2as.gz") --pfx2as "$WORK/rv6.pfx2as" --out "$WORK/pipe" \
+	"$G"/trace-*.pcap
+check_eq "collect --pfx2as <(cat table.gz): a pipe" 0 $?
+check "  attacks.csv as from the file" cmp "$WORK/pipe/attacks.csv" "$WORK/pfx/attacks.csv"
 
 collect $TABLES --asn-db "$ASN_DB" --out "$WORK/both" "$G"/trace-*.pcap
 check_eq "collect --pfx2as --asn-db" 0 $?
