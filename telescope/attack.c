@@ -337,8 +337,12 @@ static int ext_add(const attack_table_t *t, struct flow_ext *x, const struct bs_
 		rc = portset_add(&x->aports, ev->aport);
 	if (rc == 0)
 		rc = peak_add(&x->peak, ev->ts_us);
-	if (rc == 0 && bs_prefixes_position(t->telescope, &ev->dst, &u) == 0)
-		rc = uniformity_add(&x->sample, sample_key(ev), u);
+	/* The destination's position only for a packet the sample can take:
+	 * a long flow's sample turns most packets away on their key. */
+	uint64_t key = sample_key(ev);
+	if (rc == 0 && uniformity_takes(&x->sample, key) &&
+	    bs_prefixes_position(t->telescope, &ev->dst, &u) == 0)
+		rc = uniformity_add(&x->sample, key, u);
 	if (rc == 0 && (ev->flags & BS_EV_MISMATCH)) {
 		x->icmp_mismatches++;
 		if (!x->has_responder || bs_addr_cmp(&ev->responder, &x->responder) < 0) {

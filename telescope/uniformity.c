@@ -100,6 +100,13 @@ static void keep_sorted(struct uniformity_item *items, uint32_t n)
 	}
 }
 
+bool uniformity_takes(const uniformity_t *s, uint64_t key)
+{
+	/* The root is the largest item; a key equal to its key may still go
+	 * in, on u. */
+	return s->n < UNIFORMITY_SAMPLE_MAX || key <= s->items[0].key;
+}
+
 int uniformity_add(uniformity_t *s, uint64_t key, double u)
 {
 	struct uniformity_item it = {.key = key, .u = u};

@@ -63,6 +63,10 @@ typedef struct uniformity {
  * 0; -BS_EINVAL if u is outside [0, 1] or NaN; -BS_ENOMEM. s is unchanged
  * on error. */
 int uniformity_add(uniformity_t *s, uint64_t key, double u);
+/** False when uniformity_add() with this key would leave s unchanged
+ * whatever u is (s is full and key is above all its keys), so that the
+ * caller can skip working out u: true for most packets of a long flow. */
+bool uniformity_takes(const uniformity_t *s, uint64_t key);
 /** dst becomes the bottom-k sample of the union with src (borrowed).
  * 0, or -BS_ENOMEM with dst unchanged. */
 int uniformity_merge(uniformity_t *dst, const uniformity_t *src);

@@ -215,6 +215,31 @@ static void add_packets(uniformity_t *s, uint64_t lo, uint64_t hi, uint64_t seed
 	free(order);
 }
 
+/* Offering only what uniformity_takes() accepts gives the sample of
+ * offering everything: keys drawn from a small range so that many equal
+ * the largest kept, where u decides. */
+START_TEST(takes_is_exact)
+{
+	uniformity_t all = {0}, taken = {0};
+	uint64_t st = 42, skipped = 0;
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint64_t key = next_rand(&st) % 600;
+		double u = (double)(next_rand(&st) >> 11) / 9007199254740992.0;
+		ck_assert_int_eq(uniformity_add(&all, key, u), 0);
+		if (uniformity_takes(&taken, key))
+			ck_assert_int_eq(uniformity_add(&taken, key, u), 0);
+		else
+			skipped++;
+		if (i % 997 == 0)
+			ck_assert(uniformity_equal(&all, &taken));
+	}
+	ck_assert(uniformity_equal(&all, &taken));
+	ck_assert_uint_gt(skipped, 10000); /* most are turned away on their key */
+	uniformity_clear(&all);
+	uniformity_clear(&taken);
+}
+END_TEST
+
 START_TEST(order_independent)
 {
 	static const uint64_t sizes[] = {3, UNIFORMITY_SAMPLE_MAX, UNIFORMITY_SAMPLE_MAX + 1, 5000};
@@ -405,6 +430,7 @@ int main(void)
 	TCase *sample = tcase_create("sample");
 	tcase_add_test(sample, keeps_smallest_keys);
 	tcase_add_test(sample, order_independent);
+	tcase_add_test(sample, takes_is_exact);
 	tcase_add_test(sample, merge_equals_sequential);
 	suite_add_tcase(s, sample);
 	TCase *codec = tcase_create("codec");
