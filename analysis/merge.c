@@ -736,10 +736,18 @@ void merge_without_evidence(merge_t *m)
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
+/* A shard's place in capture order. One without packets (order_us 0) has
+ * none: it goes last, so that the merge's first shard, whose first packet
+ * opens the run's leading edge (join_exact()), is one with packets. */
+static uint64_t capture_order(const struct shard *s)
+{
+	return s->order_us != 0 ? s->order_us : UINT64_MAX;
+}
+
 static int shard_cmp(const void *pa, const void *pb)
 {
 	const struct shard *a = pa, *b = pb;
-	int c = CMP(a->order_us, b->order_us);
+	int c = CMP(capture_order(a), capture_order(b));
 	return c ? c : CMP(a->seq, b->seq);
 }
 

@@ -152,6 +152,15 @@ same "halves: merge of the first $H shards vs one collect over their pieces" \
 	"$WORK/half1-one" "$WORK/half1"
 merged "halves: of the halves" "$WORK/halves" "$WORK/half1" "$WORK/half2"
 same "halves: merge of the two merged halves vs one collect" "$WORK/min7/one" "$WORK/halves"
+# The second half with a shard of no packets (the empty pcap's, from (b)):
+# it has no place in capture order and must not become the merge's first,
+# or the merged half loses its leading edge flows and cannot join again.
+merged "halves: second with an empty shard" "$WORK/half2e" "$WORK/random-empty/003" "${S7[@]:H}"
+same "halves: second half with an empty shard vs without" "$WORK/half2" "$WORK/half2e"
+merged "halves: of the halves, one with an empty shard" "$WORK/halves-e" "$WORK/half1" \
+	"$WORK/half2e"
+same "halves: merge of the halves, one with an empty shard, vs one collect" "$WORK/min7/one" \
+	"$WORK/halves-e"
 
 # ---- (e) shards in reverse and in shuffled order ----
 mapfile -t R7 < <(printf '%s\n' "${S7[@]}" | tac)
