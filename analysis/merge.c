@@ -1051,16 +1051,15 @@ static int adopt_edges(merge_t *m, const struct shard *sh, struct bs_err *err)
 	return rc;
 }
 
-/* Adopts every shard's edge flows, in merge order, into one stitching
- * table, expiring at each shard's last packet what the next can no longer
- * continue: what collect does with the files of one run. The rows of the
- * other flows are final. */
 /* The rows of every shard's file name (rows) that no edge flow
  * supersedes into list: they are final. */
 static int keep_final_rows(merge_t *m, struct parts *rows, bool prefix, const char *name,
                            attack_list_t *list, struct bs_err *err)
 {
-	qsort(rows->p, rows->n, sizeof *rows->p, part_cmp);
+	/* A file with no rows in any shard leaves p NULL, which qsort() must
+	 * not be given even for no items. */
+	if (rows->n > 1)
+		qsort(rows->p, rows->n, sizeof *rows->p, part_cmp);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < m->n_shards; i++)
 		rc = supersede_rows(m, rows, i, prefix ? &m->shards[i].pedges : &m->shards[i].edges,
@@ -1086,6 +1085,10 @@ static int start_prefix_join(merge_t *m, uint64_t leading_until_us, struct bs_er
 	return keep_final_rows(m, &m->prows, true, OUTDIR_PREFIX_ATTACKS, m->presults, err);
 }
 
+/* Adopts every shard's edge flows, in merge order, into one stitching
+ * table, expiring at each shard's last packet what the next can no longer
+ * continue: what collect does with the files of one run. The rows of the
+ * other flows are final. */
 static int join_exact(merge_t *m, struct bs_err *err)
 {
 	int rc = keep_final_rows(m, &m->rows, false, OUTDIR_ATTACKS, m->results, err);
