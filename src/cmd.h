@@ -26,6 +26,7 @@ enum {
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Debian package that provides gnuplot without X11, named when it is missing. */
 #define GNUPLOT_PACKAGE "gnuplot-nox"
@@ -106,6 +107,10 @@ void cmd_set_origin(const char *file, unsigned line);
 /** Prints "backscatter: <cmd>: <msg>" (after "FILE:LINE: " when the
  * option came from a config file, cmd_set_origin) and a hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Parses the value val of option --name (parse_u32()) into *out: 0, or
+ * usage_error() naming it when it is no whole number in [min, max]. */
+int usage_number(const char *cmd, const char *name, const char *val, uint32_t min, uint32_t max,
+                 uint32_t *out);
 /** usage_error() for what getopt_long() returned as c ('?' or ':', with
  * opterr 0 and a leading ':' in its option string): the option at
  * argv[optind - 1] is unknown or lacks its value. */

@@ -261,17 +261,6 @@ static void show_progress(const struct collector_progress *p, void *arg)
 	        rate, el, eta, st->tty ? "   " : "\n");
 }
 
-static int set_number(const char *cmd, const char *name, const char *val, uint32_t min,
-                      uint32_t max, uint32_t *out)
-{
-	int rc = parse_u32(val, min, max, out);
-	if (rc == -BS_EINVAL)
-		return usage_error(cmd, "--%s: '%s' is not a whole number", name, val);
-	if (rc != 0)
-		return usage_error(cmd, "--%s: %s is outside %u..%u", name, val, min, max);
-	return 0;
-}
-
 /* The options of cmd into specs (N_COLLECT_RUN_OPTS of room): collect's,
  * and for run its own before --config and --help. Returns how many. */
 static size_t command_specs(const char *cmd, struct opt_spec *specs)
@@ -332,9 +321,9 @@ static int set_prefix_view(const char *cmd, const char *val, struct collect_args
 		return usage_error(cmd, "--prefix-view: '%s' is not LEN4,LEN6 (e.g. 24,48)", val);
 	memcpy(len4, val, (size_t)(comma - val));
 	len4[comma - val] = '\0';
-	int rc = set_number(cmd, "prefix-view IPv4 length", len4, 0, 32, &v4);
+	int rc = usage_number(cmd, "prefix-view IPv4 length", len4, 0, 32, &v4);
 	if (rc == 0)
-		rc = set_number(cmd, "prefix-view IPv6 length", comma + 1, 0, 128, &v6);
+		rc = usage_number(cmd, "prefix-view IPv6 length", comma + 1, 0, 128, &v6);
 	if (rc != 0)
 		return rc;
 	a->prefix_on = true;
@@ -375,25 +364,25 @@ static int take_collect_opt(void *arg, int key, const char *val)
 	}
 	case OPT_FLOW_TIMEOUT:
 		a->set_ft = true;
-		return set_number(cmd, "flow-timeout", val, 1, COLLECT_MAX_SECONDS,
-		                  &a->flow_timeout);
+		return usage_number(cmd, "flow-timeout", val, 1, COLLECT_MAX_SECONDS,
+		                    &a->flow_timeout);
 	case OPT_MIN_PACKETS:
 		a->set_mp = true;
-		return set_number(cmd, "min-packets", val, 1, UINT32_MAX, &a->min_packets);
+		return usage_number(cmd, "min-packets", val, 1, UINT32_MAX, &a->min_packets);
 	case OPT_MIN_DURATION:
 		a->set_md = true;
-		return set_number(cmd, "min-duration", val, 0, COLLECT_MAX_SECONDS,
-		                  &a->min_duration);
+		return usage_number(cmd, "min-duration", val, 0, COLLECT_MAX_SECONDS,
+		                    &a->min_duration);
 	case OPT_MIN_PPM:
 		a->set_ppm = true;
-		return set_number(cmd, "min-ppm", val, 0, UINT32_MAX, &a->min_ppm);
+		return usage_number(cmd, "min-ppm", val, 0, UINT32_MAX, &a->min_ppm);
 	case OPT_MIN_DESTS:
 		a->set_dests = true;
-		return set_number(cmd, "min-dests", val, 1, UINT32_MAX, &a->min_dests);
+		return usage_number(cmd, "min-dests", val, 1, UINT32_MAX, &a->min_dests);
 	case OPT_INTERVAL:
-		return set_number(cmd, "interval", val, 1, COLLECT_MAX_SECONDS, &a->interval_s);
+		return usage_number(cmd, "interval", val, 1, COLLECT_MAX_SECONDS, &a->interval_s);
 	case OPT_JOBS:
-		return set_number(cmd, "jobs", val, 1, COLLECTOR_MAX_JOBS, &a->jobs);
+		return usage_number(cmd, "jobs", val, 1, COLLECTOR_MAX_JOBS, &a->jobs);
 	case OPT_GEO_DB:
 		a->geo_db = val;
 		return 0;
@@ -411,10 +400,10 @@ static int take_collect_opt(void *arg, int key, const char *val)
 	case OPT_PREFIX_VIEW:
 		return set_prefix_view(cmd, val, a);
 	case OPT_EVIDENCE:
-		return set_number(cmd, "evidence", val, 0, EVIDENCE_MAX_PACKETS, &a->evidence);
+		return usage_number(cmd, "evidence", val, 0, EVIDENCE_MAX_PACKETS, &a->evidence);
 	case OPT_PREFIX_MIN_VICTIMS:
-		return set_number(cmd, "prefix-min-victims", val, 1, UINT32_MAX,
-		                  &a->prefix_view.min_victims);
+		return usage_number(cmd, "prefix-min-victims", val, 1, UINT32_MAX,
+		                    &a->prefix_view.min_victims);
 	case OPT_FILTER: {
 		struct bs_err err;
 		if (reader_check_filter(val, &err) != 0)
@@ -449,9 +438,9 @@ static int take_collect_opt(void *arg, int key, const char *val)
 		a->out_root = val;
 		return 0;
 	case OPT_EXPECT_FILES:
-		return set_number(cmd, "expect-files", val, 0, UINT32_MAX, &a->expect_files);
+		return usage_number(cmd, "expect-files", val, 0, UINT32_MAX, &a->expect_files);
 	case OPT_SETTLE:
-		return set_number(cmd, "settle", val, 0, COLLECT_MAX_SECONDS, &a->settle_s);
+		return usage_number(cmd, "settle", val, 0, COLLECT_MAX_SECONDS, &a->settle_s);
 	default: /* OPT_HELP: the tables have no other key */
 		print_collect_help(cmd);
 		return OPT_PARSED_HELP;

@@ -111,15 +111,8 @@ static int take_index_opt(void *arg, int key, const char *val)
 {
 	struct index_args *a = arg;
 	switch (key) {
-	case OPT_DAYS: {
-		int rc = parse_u32(val, 1, ARCHIVE_MAX_DAYS, &a->days);
-		if (rc == -BS_EINVAL)
-			return usage_error("index", "--days: '%s' is not a whole number", val);
-		if (rc != 0)
-			return usage_error("index", "--days: %s is outside 1..%u", val,
-			                   ARCHIVE_MAX_DAYS);
-		return 0;
-	}
+	case OPT_DAYS:
+		return usage_number("index", "days", val, 1, ARCHIVE_MAX_DAYS, &a->days);
 	case OPT_PLOTS_DIR:
 		a->plots_dir = val;
 		return 0;

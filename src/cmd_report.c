@@ -110,19 +110,12 @@ static int parse_time_opt(const char *name, const char *s, uint64_t *us)
 static int take_report_opt(void *arg, int key, const char *val)
 {
 	struct report_args *a = arg;
-	int rc;
 	switch (key) {
 	case OPT_OUT:
 		a->out = val;
 		return 0;
 	case OPT_TOP:
-		rc = parse_u32(val, 1, REPORT_MAX_TOP, &a->top);
-		if (rc == -BS_EINVAL)
-			return usage_error("report", "--top: '%s' is not a whole number", val);
-		if (rc != 0)
-			return usage_error("report", "--top: %s is outside 1..%u", val,
-			                   REPORT_MAX_TOP);
-		return 0;
+		return usage_number("report", "top", val, 1, REPORT_MAX_TOP, &a->top);
 	case OPT_FORMAT:
 		return parse_format(val, a);
 	case OPT_SINCE:

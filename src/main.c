@@ -10,6 +10,7 @@
 
 #include "base/bs_error.h"
 #include "src/cmd.h"
+#include "src/options.h"
 
 static const struct cmd {
 	const char *name;
@@ -102,6 +103,17 @@ int usage_error(const char *cmd, const char *fmt, ...)
 		        PROG, cmd);
 	free(what);
 	return EXIT_USAGE;
+}
+
+int usage_number(const char *cmd, const char *name, const char *val, uint32_t min, uint32_t max,
+                 uint32_t *out)
+{
+	int rc = parse_u32(val, min, max, out);
+	if (rc == -BS_EINVAL)
+		return usage_error(cmd, "--%s: '%s' is not a whole number", name, val);
+	if (rc != 0)
+		return usage_error(cmd, "--%s: %s is outside %u..%u", name, val, min, max);
+	return 0;
 }
 
 int usage_bad_option(const char *cmd, int c, char *const *argv)
